@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Policy Archive builds and tests with. Idempotent: installs
+# only what is missing, so a machine that has everything spends no time here.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ccache git ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang procps diffutils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
