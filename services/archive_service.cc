@@ -1,1 +1,451 @@
-// placeholder; implemented in a later commit
+#include "services/archive_service.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/proto_convert.h"
+#include "services/request_log.h"
+#include "storage/hex.h"
+
+namespace archive {
+namespace {
+
+using grpc::CallbackServerContext;
+using grpc::ServerUnaryReactor;
+
+grpc::Status Invalid(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+// Without TLS nobody vouches for the caller; say so in the identity.
+absl::StatusOr<std::string> SubmitterIdentity(const std::string& as_name) {
+  if (as_name.empty()) return std::string("local");
+  if (as_name.size() > 64 || !ValidateDocumentId(as_name).ok()) {
+    return absl::InvalidArgumentError(
+        "as_name: must be 1-64 printable characters without spaces");
+  }
+  return "local:" + as_name;
+}
+
+// Finishes a unary call and writes its log line.
+ServerUnaryReactor* FinishUnary(CallbackServerContext* ctx,
+                                const RequestLog& log,
+                                const grpc::Status& status) {
+  log.Write(status);
+  ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+// Put: header, then chunks hashed and written to a temp blob as they arrive; at
+// the end the blob is verified and made durable, then the revision is queued to
+// the sequencer, whose callback finishes the call once the revision is durable
+// and checkpointed.
+class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
+ public:
+  PutReactor(CallbackServerContext* ctx, Archive* archive,
+             const ServiceLimits& limits, v1::PutResponse* response)
+      : archive_(archive),
+        limits_(limits),
+        response_(response),
+        log_("Put", ctx->peer()) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    grpc::Status s = ok ? Consume() : EndOfStream();
+    if (!s.ok()) return Fail(s);
+    if (ok) {
+      request_.Clear();
+      StartRead(&request_);
+    }
+  }
+
+  void OnDone() override { delete this; }
+  void OnCancel() override { cancelled_ = true; }
+
+ private:
+  grpc::Status Consume() {
+    if (request_.has_header()) return StartDocument(request_.header());
+    if (writer_ == nullptr) {
+      return Invalid("the first message of a Put must be its header");
+    }
+    const std::string& chunk = request_.chunk();
+    if (writer_->size() + chunk.size() > header_.size()) {
+      return Invalid(absl::StrCat("size: received more than the ",
+                                  header_.size(),
+                                  " bytes the header promised"));
+    }
+    log_.add_bytes(chunk.size());
+    return ToGrpc(writer_->Append(chunk));
+  }
+
+  grpc::Status StartDocument(const v1::PutHeader& header) {
+    if (writer_ != nullptr) return Invalid("a Put carries exactly one header");
+    header_ = header;
+    log_.set_document(header.document_id());
+    if (!IsSha256Hex(header.sha256())) {
+      return Invalid(
+          "sha256: the header must give the content's SHA-256 as 64 "
+          "lowercase hex characters");
+    }
+    if (header.size() > limits_.max_document_bytes) {
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("size: ", header.size(),
+                       " bytes exceeds this archive's limit of ",
+                       limits_.max_document_bytes,
+                       " bytes (archived --max_document_bytes)"));
+    }
+    for (const std::string& p : header.expected_parents()) {
+      if (!IsSha256Hex(p)) {
+        return Invalid(absl::StrCat(
+            "parent: \"", p, "\" is not a revision id (64 lowercase hex)"));
+      }
+    }
+    auto submitter = SubmitterIdentity(header.as_name());
+    if (!submitter.ok()) return ToGrpc(submitter.status());
+    revision_.statement = StatementFromPutHeader(header, *submitter);
+    revision_.expected_parents.assign(header.expected_parents().begin(),
+                                      header.expected_parents().end());
+    // Reject bad metadata before a single content byte is received. Origin and
+    // time are the archive's to fill; placeholders stand in for them here.
+    Statement probe = revision_.statement;
+    probe.origin = archive_->origin();
+    probe.submitted_at = "2000-01-01T00:00:00Z";
+    if (absl::Status s = ValidateStatement(probe); !s.ok()) return ToGrpc(s);
+    auto writer = archive_->blobs().NewWriter();
+    if (!writer.ok()) return ToGrpc(writer.status());
+    writer_ = std::move(*writer);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status EndOfStream() {
+    if (cancelled_) {
+      return grpc::Status(grpc::StatusCode::CANCELLED,
+                          "the client cancelled the put; nothing was stored");
+    }
+    if (writer_ == nullptr) return Invalid("a Put needs a header message");
+    auto digest = writer_->Commit(header_.sha256(), header_.size());
+    if (!digest.ok()) return ToGrpc(digest.status());
+    writer_.reset();
+    archive_->CommitAsync(std::move(revision_),
+                          [this](absl::StatusOr<CommitResult> r) {
+                            if (!r.ok()) return Fail(ToGrpc(r.status()));
+                            response_->set_revision_id(r->revision.id);
+                            response_->set_created(r->created);
+                            ToProto(r->revision, response_->mutable_revision());
+                            ToProto(r->receipt, response_->mutable_receipt());
+                            log_.Write(grpc::Status::OK);
+                            Finish(grpc::Status::OK);
+                          });
+    return grpc::Status::OK;
+  }
+
+  void Fail(const grpc::Status& s) {
+    writer_.reset();  // discards the temp blob
+    log_.Write(s);
+    Finish(s);
+  }
+
+  Archive* archive_;
+  const ServiceLimits& limits_;
+  v1::PutResponse* response_;
+  RequestLog log_;
+  v1::PutRequest request_;
+  v1::PutHeader header_;
+  NewRevision revision_;
+  std::unique_ptr<BlobStore::Writer> writer_;
+  bool cancelled_ = false;
+};
+
+// Get: one header, then chunks; every byte sent was re-hashed on the way. A
+// small blob is verified whole before the header is sent, so damage never
+// reaches the client; a large one streams and the stream ends in DATA_LOSS if
+// its re-hash fails.
+class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
+ public:
+  GetReactor(CallbackServerContext* ctx, Archive* archive,
+             const ServiceLimits& limits, const v1::GetRequest& request)
+      : archive_(archive), limits_(limits), log_("Get", ctx->peer()) {
+    log_.set_document(request.document_id());
+    grpc::Status s = Start(request);
+    if (!s.ok()) Stop(s);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      return Stop(
+          grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
+    }
+    SendNextChunk();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
+
+  grpc::Status Start(const v1::GetRequest& request) {
+    auto revision = Resolve(request);
+    if (!revision.ok()) return ToGrpc(revision.status());
+    auto receipt = archive_->ReceiptFor(*revision);
+    if (!receipt.ok()) return ToGrpc(receipt.status());
+    auto doc = archive_->GetDocument(revision->statement.document);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    const Statement& st = revision->statement;
+    if (st.content_size <= kVerifyWholeBelow) {
+      auto bytes =
+          archive_->blobs().ReadVerified(st.content_sha256, st.content_size);
+      if (!bytes.ok()) return ToGrpc(bytes.status());
+      small_ = std::move(*bytes);
+    } else {
+      auto reader =
+          archive_->blobs().NewReader(st.content_sha256, st.content_size);
+      if (!reader.ok()) return ToGrpc(reader.status());
+      reader_ = std::move(*reader);
+      scratch_.resize(limits_.chunk_bytes);
+    }
+    v1::GetHeader* header = response_.mutable_header();
+    ToProto(*revision, header->mutable_revision());
+    ToProto(*receipt, header->mutable_receipt());
+    for (const std::string& h : doc->heads) header->add_heads(h);
+    StartWrite(&response_);
+    return grpc::Status::OK;
+  }
+
+  absl::StatusOr<StoredRevision> Resolve(const v1::GetRequest& request) {
+    if (request.revision_id().empty()) {
+      return archive_->Authoritative(request.document_id(), request.head());
+    }
+    auto revision = archive_->GetRevision(request.revision_id());
+    if (revision.ok() && !request.document_id().empty() &&
+        revision->statement.document != request.document_id()) {
+      return absl::NotFoundError(absl::StrCat(
+          "revision ", request.revision_id(), " belongs to ",
+          revision->statement.document, ", not ", request.document_id()));
+    }
+    return revision;
+  }
+
+  void SendNextChunk() {
+    response_.Clear();
+    if (reader_ == nullptr) {
+      if (offset_ >= small_.size()) return Stop(grpc::Status::OK);
+      size_t n = std::min<size_t>(limits_.chunk_bytes, small_.size() - offset_);
+      response_.set_chunk(small_.substr(offset_, n));
+      offset_ += n;
+    } else {
+      auto chunk = reader_->Read(scratch_.size(), scratch_.data());
+      if (!chunk.ok()) return Stop(ToGrpc(chunk.status()));
+      if (chunk->empty()) return Stop(grpc::Status::OK);
+      response_.set_chunk(chunk->data(), chunk->size());
+    }
+    log_.add_bytes(response_.chunk().size());
+    StartWrite(&response_);
+  }
+
+  void Stop(const grpc::Status& s) {
+    log_.Write(s);
+    Finish(s);
+  }
+
+  Archive* archive_;
+  const ServiceLimits& limits_;
+  RequestLog log_;
+  v1::GetResponse response_;
+  std::string small_;
+  size_t offset_ = 0;
+  std::unique_ptr<BlobStore::Reader> reader_;
+  std::string scratch_;
+};
+
+// ReadLog: streams signed statements in log order, a page at a time.
+class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
+ public:
+  ReadLogReactor(CallbackServerContext* ctx, Archive* archive,
+                 const v1::ReadLogRequest& request)
+      : archive_(archive),
+        log_("ReadLog", ctx->peer()),
+        next_(request.start()) {
+    uint64_t latest = archive_->LatestCheckpoint().size;
+    end_ = request.count() == 0 ? latest
+                                : std::min(latest, next_ + request.count());
+    if (next_ > latest) {
+      Stop(grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat("start ", next_, " is beyond the log's size ", latest)));
+      return;
+    }
+    SendNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok)
+      return Stop(
+          grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
+    SendNext();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void SendNext() {
+    if (next_ >= end_) return Stop(grpc::Status::OK);
+    auto entries = archive_->LogEntries(next_, 1);
+    if (!entries.ok()) return Stop(ToGrpc(entries.status()));
+    entry_.set_index(next_++);
+    entry_.set_signed_statement(std::move((*entries)[0]));
+    log_.add_bytes(entry_.signed_statement().size());
+    StartWrite(&entry_);
+  }
+  void Stop(const grpc::Status& s) {
+    log_.Write(s);
+    Finish(s);
+  }
+
+  Archive* archive_;
+  RequestLog log_;
+  uint64_t next_;
+  uint64_t end_ = 0;
+  v1::LogEntry entry_;
+};
+
+// Page tokens are the last item's key, opaque to clients.
+uint32_t PageSize(uint32_t requested, uint32_t max) {
+  if (requested == 0) return 100;
+  return std::min(requested, max);
+}
+
+}  // namespace
+
+grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
+    CallbackServerContext* ctx, v1::PutResponse* response) {
+  return new PutReactor(ctx, archive_, limits_, response);
+}
+
+grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
+    CallbackServerContext* ctx, const v1::GetRequest* request) {
+  return new GetReactor(ctx, archive_, limits_, *request);
+}
+
+grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
+    CallbackServerContext* ctx, const v1::ReadLogRequest* request) {
+  return new ReadLogReactor(ctx, archive_, *request);
+}
+
+ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
+                                            const v1::HistoryRequest* request,
+                                            v1::HistoryResponse* response) {
+  RequestLog log("History", ctx->peer());
+  log.set_document(request->document_id());
+  uint64_t before = UINT64_MAX;
+  if (!request->page_token().empty() &&
+      !absl::SimpleAtoi(request->page_token(), &before)) {
+    return FinishUnary(ctx, log,
+                       Invalid("page_token: not a token this server issued"));
+  }
+  auto doc = archive_->GetDocument(request->document_id());
+  if (!doc.ok()) return FinishUnary(ctx, log, ToGrpc(doc.status()));
+  uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
+  auto revisions = archive_->History(request->document_id(), before, page + 1);
+  if (!revisions.ok()) return FinishUnary(ctx, log, ToGrpc(revisions.status()));
+  for (size_t i = 0; i < revisions->size() && i < page; ++i) {
+    ToProto((*revisions)[i], response->add_revisions());
+  }
+  if (revisions->size() > page) {
+    response->set_next_page_token(
+        absl::StrCat((*revisions)[page - 1].leaf_index));
+  }
+  for (const std::string& h : doc->heads) response->add_heads(h);
+  return FinishUnary(ctx, log, grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
+                                         const v1::ListRequest* request,
+                                         v1::ListResponse* response) {
+  RequestLog log("List", ctx->peer());
+  DocumentFilter filter{request->region(),    request->issuer(),
+                        request->number(),    request->status(),
+                        request->date_from(), request->date_to(),
+                        request->query()};
+  if (!filter.status.empty() && !IsKnownStatus(filter.status)) {
+    return FinishUnary(ctx, log,
+                       Invalid(absl::StrCat("status: unknown status \"",
+                                            filter.status, "\"")));
+  }
+  uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
+  auto docs = archive_->ListDocuments(filter, request->page_token(), page + 1);
+  if (!docs.ok()) return FinishUnary(ctx, log, ToGrpc(docs.status()));
+  for (size_t i = 0; i < docs->size() && i < page; ++i) {
+    const auto& [info, latest] = (*docs)[i];
+    v1::DocumentSummary* d = response->add_documents();
+    d->set_document_id(info.id);
+    for (const std::string& h : info.heads) d->add_heads(h);
+    d->set_revision_count(info.revision_count);
+    ToProto(latest, d->mutable_latest());
+  }
+  if (docs->size() > page)
+    response->set_next_page_token((*docs)[page - 1].first.id);
+  return FinishUnary(ctx, log, grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::GetStatement(
+    CallbackServerContext* ctx, const v1::GetStatementRequest* request,
+    v1::GetStatementResponse* response) {
+  RequestLog log("GetStatement", ctx->peer());
+  auto revision = archive_->GetRevision(request->revision_id());
+  if (!revision.ok()) return FinishUnary(ctx, log, ToGrpc(revision.status()));
+  log.set_document(revision->statement.document);
+  response->set_signed_statement(revision->signed_statement);
+  ToProto(*revision, response->mutable_revision());
+  return FinishUnary(ctx, log, grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::GetCheckpoint(
+    CallbackServerContext* ctx, const v1::GetCheckpointRequest*,
+    v1::GetCheckpointResponse* response) {
+  RequestLog log("GetCheckpoint", ctx->peer());
+  SignedCheckpoint cp = archive_->LatestCheckpoint();
+  response->set_checkpoint(cp.note);
+  response->set_tree_size(cp.size);
+  return FinishUnary(ctx, log, grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::GetInclusionProof(
+    CallbackServerContext* ctx, const v1::GetInclusionProofRequest* request,
+    v1::GetInclusionProofResponse* response) {
+  RequestLog log("GetInclusionProof", ctx->peer());
+  auto revision = archive_->GetRevision(request->revision_id());
+  if (!revision.ok()) return FinishUnary(ctx, log, ToGrpc(revision.status()));
+  log.set_document(revision->statement.document);
+  SignedCheckpoint cp = archive_->LatestCheckpoint();
+  uint64_t size = request->tree_size() == 0 ? cp.size : request->tree_size();
+  auto proof = archive_->InclusionProof(revision->leaf_index, size);
+  if (!proof.ok()) return FinishUnary(ctx, log, ToGrpc(proof.status()));
+  v1::InclusionProof* out = response->mutable_proof();
+  out->set_leaf_index(revision->leaf_index);
+  out->set_tree_size(size);
+  for (const std::string& h : *proof) out->add_hashes(h);
+  response->set_checkpoint(cp.note);
+  return FinishUnary(ctx, log, grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::GetConsistencyProof(
+    CallbackServerContext* ctx, const v1::GetConsistencyProofRequest* request,
+    v1::GetConsistencyProofResponse* response) {
+  RequestLog log("GetConsistencyProof", ctx->peer());
+  SignedCheckpoint cp = archive_->LatestCheckpoint();
+  uint64_t new_size = request->new_size() == 0 ? cp.size : request->new_size();
+  auto proof = archive_->ConsistencyProof(request->old_size(), new_size);
+  if (!proof.ok()) return FinishUnary(ctx, log, ToGrpc(proof.status()));
+  v1::ConsistencyProof* out = response->mutable_proof();
+  out->set_old_size(request->old_size());
+  out->set_new_size(new_size);
+  for (const std::string& h : *proof) out->add_hashes(h);
+  response->set_checkpoint(cp.note);
+  return FinishUnary(ctx, log, grpc::Status::OK);
+}
+
+}  // namespace archive

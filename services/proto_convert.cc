@@ -1,1 +1,66 @@
-// placeholder; implemented in a later commit
+#include "services/proto_convert.h"
+
+namespace archive {
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl and gRPC share the canonical code numbering.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+void ToProto(const StoredRevision& r, v1::Revision* out) {
+  const Statement& s = r.statement;
+  out->set_revision_id(r.id);
+  out->set_document_id(s.document);
+  out->set_origin(s.origin);
+  for (const std::string& p : s.parents) out->add_parents(p);
+  out->set_sha256(s.content_sha256);
+  out->set_size(s.content_size);
+  v1::Metadata* m = out->mutable_metadata();
+  m->set_title(s.title);
+  m->set_issuer(s.issuer);
+  m->set_number(s.number);
+  m->set_region(s.region);
+  m->set_date(s.date);
+  m->set_source(s.source);
+  m->set_status(s.status);
+  m->set_media_type(s.media_type);
+  m->set_note(s.note);
+  out->set_submitted_by(s.submitted_by);
+  out->set_submitted_at(s.submitted_at);
+  out->set_statement(r.statement_text);
+  out->set_leaf_index(r.leaf_index);
+}
+
+void ToProto(const Receipt& receipt, v1::Receipt* out) {
+  out->set_signed_statement(receipt.signed_statement);
+  out->set_checkpoint(receipt.checkpoint.note);
+  v1::InclusionProof* proof = out->mutable_inclusion();
+  proof->set_leaf_index(receipt.leaf_index);
+  proof->set_tree_size(receipt.checkpoint.size);
+  for (const std::string& h : receipt.inclusion) proof->add_hashes(h);
+}
+
+Statement StatementFromPutHeader(const v1::PutHeader& header,
+                                 const std::string& submitted_by) {
+  const v1::Metadata& m = header.metadata();
+  Statement s;
+  s.document = header.document_id();
+  s.content_sha256 = header.sha256();
+  s.content_size = header.size();
+  s.media_type =
+      m.media_type().empty() ? "application/octet-stream" : m.media_type();
+  s.status = m.status().empty() ? "in_force" : m.status();
+  s.title = m.title();
+  s.issuer = m.issuer();
+  s.number = m.number();
+  s.region = m.region();
+  s.date = m.date();
+  s.source = m.source();
+  s.note = m.note();
+  s.submitted_by = submitted_by;
+  return s;
+}
+
+}  // namespace archive

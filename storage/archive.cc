@@ -1,1 +1,598 @@
-// placeholder; implemented in a later commit
+#include "storage/archive.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "leveldb/write_batch.h"
+#include "storage/hex.h"
+#include "storage/identity.h"
+#include "storage/signed_note.h"
+
+namespace archive {
+namespace {
+
+constexpr char kOriginKey[] = "meta/origin";
+
+std::string RevisionKey(absl::string_view id) { return absl::StrCat("r/", id); }
+std::string DocumentKey(absl::string_view id) { return absl::StrCat("d/", id); }
+std::string LeafKey(uint64_t leaf) { return "l/" + BigEndian64(leaf); }
+std::string CheckpointKey(uint64_t size) { return "c/" + BigEndian64(size); }
+std::string HistoryPrefix(absl::string_view doc) {
+  return absl::StrCat("h/", doc, absl::string_view("\0", 1));
+}
+
+absl::Status FromLevelDb(const leveldb::Status& s) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNotFound()) return absl::NotFoundError(s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(s.ToString());
+  return absl::InternalError(s.ToString());
+}
+
+// Revision record: "<leaf index>\n<authoritative id or empty>\n<signed
+// statement>".
+std::string EncodeRevisionRecord(const StoredRevision& r) {
+  return absl::StrCat(r.leaf_index, "\n", r.authoritative, "\n",
+                      r.signed_statement);
+}
+
+absl::StatusOr<StoredRevision> DecodeRevisionRecord(absl::string_view id,
+                                                    absl::string_view value) {
+  auto corrupt = [&](absl::string_view why) {
+    return absl::DataLossError(
+        absl::StrCat("revision record ", id, " is corrupt: ", why));
+  };
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(value, absl::MaxSplits('\n', 2));
+  StoredRevision r;
+  r.id = std::string(id);
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &r.leaf_index)) {
+    return corrupt("bad layout");
+  }
+  r.authoritative = std::string(parts[1]);
+  r.signed_statement = std::string(parts[2]);
+  auto note = ParseNote(r.signed_statement);
+  if (!note.ok()) return corrupt(note.status().message());
+  r.statement_text = note->text;
+  if (RevisionIdOf(r.statement_text) != id)
+    return corrupt("statement does not hash to id");
+  auto statement = ParseStatement(r.statement_text);
+  if (!statement.ok()) return corrupt(statement.status().message());
+  r.statement = std::move(*statement);
+  return r;
+}
+
+// Document record: "<revision count>\n<head> <head> ...".
+std::string EncodeDocumentRecord(const DocumentInfo& d) {
+  return absl::StrCat(d.revision_count, "\n", absl::StrJoin(d.heads, " "));
+}
+
+absl::StatusOr<DocumentInfo> DecodeDocumentRecord(absl::string_view id,
+                                                  absl::string_view value) {
+  DocumentInfo d;
+  d.id = std::string(id);
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(value, absl::MaxSplits('\n', 1));
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &d.revision_count)) {
+    return absl::DataLossError(
+        absl::StrCat("document record ", id, " is corrupt"));
+  }
+  for (absl::string_view h : absl::StrSplit(parts[1], ' ', absl::SkipEmpty())) {
+    d.heads.emplace_back(h);
+  }
+  return d;
+}
+
+std::vector<std::string> SortedUnique(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::string ListOf(const std::vector<std::string>& ids) {
+  return ids.empty() ? "none" : absl::StrJoin(ids, ", ");
+}
+
+}  // namespace
+
+// What one sequencer batch has staged: records visible to later puts in the
+// same batch before anything is written.
+class Archive::BatchState {
+ public:
+  BatchState(Archive* archive)
+      : archive_(archive), log_(archive->log_.get(), &batch_) {}
+
+  absl::StatusOr<DocumentInfo> Document(const std::string& id) {
+    auto it = documents_.find(id);
+    if (it != documents_.end()) return it->second;
+    auto d = archive_->GetDocument(id);
+    if (absl::IsNotFound(d.status())) return DocumentInfo{id, {}, 0};
+    return d;
+  }
+
+  absl::StatusOr<StoredRevision> Revision(const std::string& id) {
+    auto it = revisions_.find(id);
+    if (it != revisions_.end()) return it->second;
+    return archive_->ReadRevision(id);
+  }
+
+  absl::StatusOr<StoredRevision> Add(StoredRevision r, DocumentInfo doc) {
+    auto leaf = log_.Append(r.statement_text);
+    if (!leaf.ok()) return leaf.status();
+    r.leaf_index = *leaf;
+    batch_.Put(RevisionKey(r.id), EncodeRevisionRecord(r));
+    batch_.Put(LeafKey(r.leaf_index), r.id);
+    batch_.Put(HistoryPrefix(r.statement.document) + BigEndian64(r.leaf_index),
+               r.id);
+    batch_.Put(DocumentKey(doc.id), EncodeDocumentRecord(doc));
+    documents_[doc.id] = doc;
+    revisions_[r.id] = r;
+    return r;
+  }
+
+  MerkleLog::Batch& log() { return log_; }
+  leveldb::WriteBatch& batch() { return batch_; }
+
+ private:
+  Archive* archive_;
+  leveldb::WriteBatch batch_;
+  MerkleLog::Batch log_;
+  std::map<std::string, DocumentInfo> documents_;
+  std::map<std::string, StoredRevision> revisions_;
+};
+
+Archive::Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
+                 std::unique_ptr<BlobStore> blobs)
+    : options_(std::move(options)),
+      key_(std::move(key)),
+      blobs_(std::move(blobs)) {}
+
+absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
+    const ArchiveOptions& options) {
+  if (absl::Status s = ValidateDocumentId(options.origin);
+      !s.ok() || absl::StrContains(options.origin, '+')) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--origin \"", options.origin,
+                     "\" is not a valid origin: printable, no spaces "
+                     "or '+', 1-256 bytes (e.g. gx.archive.example)"));
+  }
+  Env* env = options.env;
+  if (absl::Status s = env->CreateDirs(options.data_dir, 0755); !s.ok())
+    return s;
+  auto key = LoadOrCreateIdentity(env, options.data_dir, options.origin);
+  if (!key.ok()) return key.status();
+  auto blobs = BlobStore::Open(env, options.data_dir + "/blobs");
+  if (!blobs.ok()) return blobs.status();
+  std::unique_ptr<Archive> archive(
+      new Archive(options, std::move(*key), std::move(*blobs)));
+  if (absl::Status s = archive->OpenDatabase(); !s.ok()) return s;
+  archive->sequencer_ =
+      std::thread([a = archive.get()] { a->SequencerLoop(); });
+  return archive;
+}
+
+absl::Status Archive::OpenDatabase() {
+  cache_.reset(leveldb::NewLRUCache(options_.block_cache_bytes));
+  filter_.reset(leveldb::NewBloomFilterPolicy(10));
+  leveldb::Options o;
+  o.create_if_missing = true;
+  o.block_cache = cache_.get();
+  o.filter_policy = filter_.get();
+  o.paranoid_checks = true;
+  leveldb::DB* db = nullptr;
+  leveldb::Status s = leveldb::DB::Open(o, options_.data_dir + "/meta", &db);
+  if (!s.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot open metadata store ", options_.data_dir,
+        "/meta: ", s.ToString(),
+        s.IsIOError() ? " (is another archived using this data directory?)"
+                      : ""));
+  }
+  db_.reset(db);
+  std::string origin;
+  s = db_->Get(leveldb::ReadOptions(), kOriginKey, &origin);
+  if (s.IsNotFound()) {
+    leveldb::WriteOptions sync;
+    sync.sync = true;
+    s = db_->Put(sync, kOriginKey, options_.origin);
+  } else if (s.ok() && origin != options_.origin) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("metadata store belongs to origin \"", origin,
+                     "\", not \"", options_.origin, "\""));
+  }
+  if (!s.ok()) return FromLevelDb(s);
+  auto log = MerkleLog::Open(db_.get());
+  if (!log.ok()) return log.status();
+  log_ = std::move(*log);
+  return LoadCheckpoint();
+}
+
+absl::StatusOr<SignedCheckpoint> Archive::SignCheckpoint(uint64_t size,
+                                                         HashSource& source) {
+  auto root = RootHash(source, size);
+  if (!root.ok()) return root.status();
+  SignedCheckpoint cp;
+  cp.size = size;
+  cp.root = *root;
+  cp.note = key_->SignNote(
+      absl::StrCat(origin(), "\n", size, "\n", Base64Encode(*root), "\n"));
+  return cp;
+}
+
+absl::Status Archive::LoadCheckpoint() {
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->NewIterator(leveldb::ReadOptions()));
+  it->Seek("c0");  // just past every "c/..." key
+  it->Prev();
+  if (it->Valid() && it->key().starts_with("c/")) {
+    uint64_t size = ReadBigEndian64(absl::string_view(it->key().data() + 2, 8));
+    if (size != log_->size()) {
+      return absl::DataLossError(absl::StrCat("latest checkpoint covers ", size,
+                                              " leaves but the log holds ",
+                                              log_->size()));
+    }
+    auto root = log_->Root(size);
+    if (!root.ok()) return root.status();
+    absl::MutexLock lock(&mu_);
+    checkpoint_ = SignedCheckpoint{size, *root, it->value().ToString()};
+    return absl::OkStatus();
+  }
+  // A new archive: sign the empty log so clients have a first checkpoint to
+  // pin.
+  auto cp = SignCheckpoint(0, *log_);
+  if (!cp.ok()) return cp.status();
+  leveldb::WriteOptions sync;
+  sync.sync = true;
+  if (absl::Status s = FromLevelDb(db_->Put(sync, CheckpointKey(0), cp->note));
+      !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&mu_);
+  checkpoint_ = std::move(*cp);
+  return absl::OkStatus();
+}
+
+Archive::~Archive() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (sequencer_.joinable()) sequencer_.join();
+}
+
+void Archive::CommitAsync(NewRevision revision, CommitCallback done) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) {
+    done(absl::UnavailableError("archive is shutting down"));
+    return;
+  }
+  queue_.push_back(Pending{std::move(revision), std::move(done)});
+}
+
+absl::StatusOr<CommitResult> Archive::Commit(NewRevision revision) {
+  absl::Notification finished;
+  absl::StatusOr<CommitResult> result;
+  CommitAsync(std::move(revision), [&](absl::StatusOr<CommitResult> r) {
+    result = std::move(r);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return result;
+}
+
+void Archive::SequencerLoop() {
+  while (true) {
+    std::vector<Pending> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Archive* a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(a->mu_) {
+            return a->stopping_ || !a->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      // Everything that queued while the previous batch was being written goes
+      // into this one: under load, one fsync and one signature serve many puts.
+      while (!queue_.empty()) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    ProcessBatch(batch);
+  }
+}
+
+void Archive::ProcessBatch(std::vector<Pending>& batch) {
+  BatchState state(this);
+  std::vector<absl::StatusOr<CommitResult>> results;
+  results.reserve(batch.size());
+  for (Pending& p : batch) results.push_back(Stage(p.revision, state));
+
+  uint64_t new_size = state.log().size();
+  absl::Status write_status;
+  SignedCheckpoint cp = LatestCheckpoint();
+  if (new_size != cp.size) {
+    auto signed_cp = SignCheckpoint(new_size, state.log());
+    write_status = signed_cp.status();
+    if (write_status.ok()) {
+      cp = std::move(*signed_cp);
+      state.batch().Put(CheckpointKey(cp.size), cp.note);
+      leveldb::WriteOptions sync;
+      sync.sync = true;
+      write_status = FromLevelDb(db_->Write(sync, &state.batch()));
+    }
+    if (write_status.ok()) {
+      log_->Committed(new_size);
+      absl::MutexLock lock(&mu_);
+      checkpoint_ = cp;
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    absl::StatusOr<CommitResult>& r = results[i];
+    if (r.ok() && !write_status.ok()) r = write_status;
+    if (r.ok()) {
+      auto receipt = ReceiptFor(r->revision);
+      if (receipt.ok()) {
+        r->receipt = std::move(*receipt);
+      } else {
+        r = receipt.status();
+      }
+    }
+    batch[i].done(std::move(r));
+  }
+}
+
+absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
+                                            BatchState& state) {
+  Statement& st = revision.statement;
+  if (absl::Status s = ValidateDocumentId(st.document); !s.ok()) return s;
+  auto doc = state.Document(st.document);
+  if (!doc.ok()) return doc.status();
+  std::vector<std::string> expected = SortedUnique(revision.expected_parents);
+  bool conditional = !expected.empty();
+  if (conditional && expected != doc->heads) {
+    return absl::AbortedError(absl::StrCat(
+        "conflict: ", st.document, " has moved: you expected head ",
+        ListOf(expected), " but the head is now ", ListOf(doc->heads),
+        "; fetch the new head, reconcile, and put again with --parent set to "
+        "it"));
+  }
+  if (!conditional && doc->heads.size() > 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        st.document, " has ", doc->heads.size(),
+        " heads (a conflict between offices): ", ListOf(doc->heads),
+        "; to resolve it, put the reconciled text with --parent for each "
+        "head"));
+  }
+  st.origin = origin();
+  st.parents = doc->heads;
+  st.submitted_at = FormatRfc3339(options_.env->NowSeconds());
+  auto text = EncodeStatement(st);
+  if (!text.ok()) return text.status();
+
+  // A retried put: identical to the head except for who/when/note. Nothing is
+  // stored.
+  for (const std::string& head_id : doc->heads) {
+    auto head = state.Revision(head_id);
+    if (!head.ok()) return head.status();
+    Statement compare = st;
+    compare.parents = conditional ? expected : head->statement.parents;
+    if (SameRevisionContent(head->statement, compare)) {
+      return CommitResult{std::move(*head), false, {}};
+    }
+  }
+
+  StoredRevision r;
+  r.id = RevisionIdOf(*text);
+  if (auto existing = state.Revision(r.id); existing.ok()) {
+    return CommitResult{std::move(*existing), false, {}};
+  }
+  r.statement = st;
+  r.statement_text = std::move(*text);
+  r.signed_statement = key_->SignNote(r.statement_text);
+  // The authoritative version of this line: this revision unless it is a draft,
+  // else the newest authoritative version among its parents.
+  uint64_t newest = 0;
+  for (const std::string& parent_id : st.parents) {
+    auto parent = state.Revision(parent_id);
+    if (!parent.ok()) return parent.status();
+    if (!parent->authoritative.empty() && parent->leaf_index >= newest) {
+      newest = parent->leaf_index;
+      r.authoritative = parent->authoritative;
+    }
+  }
+  if (st.status != "draft") r.authoritative = r.id;
+  doc->heads = {r.id};
+  doc->revision_count++;
+  auto added = state.Add(std::move(r), std::move(*doc));
+  if (!added.ok()) return added.status();
+  return CommitResult{std::move(*added), true, {}};
+}
+
+absl::StatusOr<StoredRevision> Archive::ReadRevision(const std::string& id) {
+  std::string value;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), RevisionKey(id), &value);
+  if (s.IsNotFound())
+    return absl::NotFoundError(absl::StrCat("unknown revision ", id));
+  if (!s.ok()) return FromLevelDb(s);
+  return DecodeRevisionRecord(id, value);
+}
+
+absl::StatusOr<StoredRevision> Archive::GetRevision(
+    const std::string& revision_id) {
+  if (!IsSha256Hex(revision_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("revision id \"", revision_id,
+                     "\" is not 64 lowercase hex characters"));
+  }
+  return ReadRevision(revision_id);
+}
+
+absl::StatusOr<DocumentInfo> Archive::GetDocument(
+    const std::string& document_id) {
+  if (absl::Status s = ValidateDocumentId(document_id); !s.ok()) return s;
+  std::string value;
+  leveldb::Status s =
+      db_->Get(leveldb::ReadOptions(), DocumentKey(document_id), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("unknown document ", document_id));
+  }
+  if (!s.ok()) return FromLevelDb(s);
+  return DecodeDocumentRecord(document_id, value);
+}
+
+absl::StatusOr<StoredRevision> Archive::Authoritative(
+    const std::string& document_id, bool head_even_if_draft) {
+  auto doc = GetDocument(document_id);
+  if (!doc.ok()) return doc.status();
+  if (doc->heads.size() != 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        document_id, " has ", doc->heads.size(),
+        " heads (a conflict between offices): ", ListOf(doc->heads),
+        "; name one with --rev, or resolve with put --parent for each"));
+  }
+  auto head = ReadRevision(doc->heads[0]);
+  if (!head.ok() || head_even_if_draft) return head;
+  if (head->authoritative.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        document_id, " has only draft revisions; use --head to get the draft"));
+  }
+  if (head->authoritative == head->id) return head;
+  return ReadRevision(head->authoritative);
+}
+
+absl::StatusOr<std::vector<StoredRevision>> Archive::History(
+    const std::string& document_id, uint64_t before_leaf, size_t limit) {
+  if (auto doc = GetDocument(document_id); !doc.ok()) return doc.status();
+  std::string prefix = HistoryPrefix(document_id);
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->NewIterator(leveldb::ReadOptions()));
+  it->Seek(prefix + BigEndian64(before_leaf));
+  it->Valid() ? it->Prev() : it->SeekToLast();
+  std::vector<StoredRevision> out;
+  for (; it->Valid() && out.size() < limit && it->key().starts_with(prefix);
+       it->Prev()) {
+    auto r = ReadRevision(it->value().ToString());
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+namespace {
+
+bool Matches(const DocumentFilter& f, const std::string& id,
+             const Statement& s) {
+  auto eq = [](const std::string& want, const std::string& have) {
+    return want.empty() || want == have;
+  };
+  if (!eq(f.region, s.region) || !eq(f.issuer, s.issuer) ||
+      !eq(f.number, s.number) || !eq(f.status, s.status)) {
+    return false;
+  }
+  if (!f.date_from.empty() && (s.date.empty() || s.date < f.date_from))
+    return false;
+  if (!f.date_to.empty() && (s.date.empty() || s.date > f.date_to))
+    return false;
+  if (f.query.empty()) return true;
+  for (const std::string* field : {&id, &s.title, &s.issuer, &s.number}) {
+    if (absl::StrContains(*field, f.query)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
+Archive::ListDocuments(const DocumentFilter& filter,
+                       const std::string& start_after, size_t limit) {
+  std::vector<std::pair<DocumentInfo, StoredRevision>> out;
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->NewIterator(leveldb::ReadOptions()));
+  std::string start = DocumentKey(start_after);
+  for (it->Seek(start);
+       it->Valid() && it->key().starts_with("d/") && out.size() < limit;
+       it->Next()) {
+    if (!start_after.empty() && it->key() == start) continue;
+    std::string id = it->key().ToString().substr(2);
+    auto doc = DecodeDocumentRecord(id, it->value().ToString());
+    if (!doc.ok()) return doc.status();
+    StoredRevision latest;
+    for (const std::string& head_id : doc->heads) {
+      auto head = ReadRevision(head_id);
+      if (!head.ok()) return head.status();
+      if (latest.id.empty() || head->leaf_index > latest.leaf_index)
+        latest = *head;
+    }
+    if (Matches(filter, id, latest.statement))
+      out.emplace_back(*doc, std::move(latest));
+  }
+  return out;
+}
+
+SignedCheckpoint Archive::LatestCheckpoint() {
+  absl::MutexLock lock(&mu_);
+  return checkpoint_;
+}
+
+absl::StatusOr<Receipt> Archive::ReceiptFor(const StoredRevision& revision) {
+  Receipt receipt;
+  receipt.signed_statement = revision.signed_statement;
+  receipt.checkpoint = LatestCheckpoint();
+  receipt.leaf_index = revision.leaf_index;
+  auto proof = log_->Inclusion(revision.leaf_index, receipt.checkpoint.size);
+  if (!proof.ok()) return proof.status();
+  receipt.inclusion = std::move(*proof);
+  return receipt;
+}
+
+absl::StatusOr<std::vector<std::string>> Archive::InclusionProof(
+    uint64_t leaf, uint64_t size) {
+  uint64_t latest = LatestCheckpoint().size;
+  if (size > latest) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "tree size ", size, " is beyond the latest checkpoint (", latest, ")"));
+  }
+  if (leaf >= size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("leaf ", leaf, " is not in a tree of size ", size));
+  }
+  return log_->Inclusion(leaf, size);
+}
+
+absl::StatusOr<std::vector<std::string>> Archive::ConsistencyProof(
+    uint64_t old_size, uint64_t new_size) {
+  uint64_t latest = LatestCheckpoint().size;
+  if (new_size > latest) {
+    return absl::OutOfRangeError(
+        absl::StrCat("tree size ", new_size,
+                     " is beyond the latest checkpoint (", latest, ")"));
+  }
+  if (old_size > new_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "old size ", old_size, " is larger than new size ", new_size));
+  }
+  return log_->Consistency(old_size, new_size);
+}
+
+absl::StatusOr<std::vector<std::string>> Archive::LogEntries(uint64_t start,
+                                                             uint64_t count) {
+  uint64_t latest = LatestCheckpoint().size;
+  std::vector<std::string> out;
+  for (uint64_t i = start; i < latest && i - start < count; ++i) {
+    std::string id;
+    leveldb::Status s = db_->Get(leveldb::ReadOptions(), LeafKey(i), &id);
+    if (!s.ok()) return FromLevelDb(s);
+    auto r = ReadRevision(id);
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(r->signed_statement));
+  }
+  return out;
+}
+
+}  // namespace archive

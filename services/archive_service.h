@@ -1,0 +1,59 @@
+// The archive.v1.Archive gRPC service (callback API): request flow, limits and
+// error mapping only. All storage logic is in storage/archive.h.
+#ifndef ARCHIVE_SERVICES_ARCHIVE_SERVICE_H_
+#define ARCHIVE_SERVICES_ARCHIVE_SERVICE_H_
+
+#include <cstdint>
+
+#include "archive/v1/archive.grpc.pb.h"
+#include "storage/archive.h"
+
+namespace archive {
+
+struct ServiceLimits {
+  uint64_t max_document_bytes = 4ULL << 30;  // 4 GiB
+  uint32_t chunk_bytes = 256 << 10;          // Get chunk size
+  uint32_t max_page_size = 1000;
+};
+
+class ArchiveService final : public v1::Archive::CallbackService {
+ public:
+  ArchiveService(Archive* archive, ServiceLimits limits)
+      : archive_(archive), limits_(limits) {}
+
+  grpc::ServerReadReactor<v1::PutRequest>* Put(
+      grpc::CallbackServerContext* ctx, v1::PutResponse* response) override;
+  grpc::ServerWriteReactor<v1::GetResponse>* Get(
+      grpc::CallbackServerContext* ctx, const v1::GetRequest* request) override;
+  grpc::ServerUnaryReactor* History(grpc::CallbackServerContext* ctx,
+                                    const v1::HistoryRequest* request,
+                                    v1::HistoryResponse* response) override;
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
+                                 const v1::ListRequest* request,
+                                 v1::ListResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatement(
+      grpc::CallbackServerContext* ctx, const v1::GetStatementRequest* request,
+      v1::GetStatementResponse* response) override;
+  grpc::ServerUnaryReactor* GetCheckpoint(
+      grpc::CallbackServerContext* ctx, const v1::GetCheckpointRequest* request,
+      v1::GetCheckpointResponse* response) override;
+  grpc::ServerUnaryReactor* GetInclusionProof(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetInclusionProofRequest* request,
+      v1::GetInclusionProofResponse* response) override;
+  grpc::ServerUnaryReactor* GetConsistencyProof(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetConsistencyProofRequest* request,
+      v1::GetConsistencyProofResponse* response) override;
+  grpc::ServerWriteReactor<v1::LogEntry>* ReadLog(
+      grpc::CallbackServerContext* ctx,
+      const v1::ReadLogRequest* request) override;
+
+ private:
+  Archive* archive_;
+  ServiceLimits limits_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_SERVICES_ARCHIVE_SERVICE_H_

@@ -1,0 +1,38 @@
+// One line per request on stderr: method, document, status, bytes, duration.
+// Operators grep it; tests read it.
+#ifndef ARCHIVE_SERVICES_REQUEST_LOG_H_
+#define ARCHIVE_SERVICES_REQUEST_LOG_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/time/clock.h"
+
+namespace archive {
+
+class RequestLog {
+ public:
+  // Starts the clock for one request.
+  RequestLog(const char* method, std::string peer)
+      : method_(method), peer_(std::move(peer)), start_(absl::Now()) {}
+  void set_document(std::string doc) { document_ = std::move(doc); }
+  void add_bytes(uint64_t n) { bytes_ += n; }
+  // Writes the line. Call once, when the request ends.
+  void Write(const grpc::Status& status) const;
+
+ private:
+  const char* method_;
+  std::string peer_;
+  std::string document_;
+  uint64_t bytes_ = 0;
+  absl::Time start_;
+};
+
+// Writes a free-form server message ("archived: ...") on stderr, one line.
+void LogLine(const std::string& line);
+
+}  // namespace archive
+
+#endif  // ARCHIVE_SERVICES_REQUEST_LOG_H_

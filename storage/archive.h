@@ -1,0 +1,196 @@
+// The archive: revisions, documents and the transparency log of one office,
+// stored in a LevelDB metadata store and a content-addressed blob store under
+// one data directory.
+//
+// Contracts:
+//  - A revision is committed only after its content is durable in the blob
+//  store.
+//  - Commit() returns only once the revision is durable in LevelDB (sync write)
+//  AND
+//    covered by a checkpoint signed with the archive's key; concurrent commits
+//    are batched by a single sequencer so one fsync and one signature cover
+//    many.
+//  - Log leaves, node hashes, revision and document records and the new
+//  checkpoint are
+//    written in one atomic LevelDB batch: a crash leaves all of a batch or none
+//    of it, and a checkpoint is never handed out before the batch holding it is
+//    durable, so no two signed checkpoints are ever inconsistent.
+//
+// Data directory layout: keys/ (identity.h), blobs/ (blob_store.h), meta/
+// (LevelDB). LevelDB keys: "meta/origin"; "r/<rev id>" revision record; "d/<doc
+// id>" document record; "h/<doc id>\0<be64 leaf>" history; "l/<be64 leaf>" leaf
+// -> rev id; "c/<be64 size>" signed checkpoint; "n..." and "log/size"
+// (merkle_log.h).
+#ifndef ARCHIVE_STORAGE_ARCHIVE_H_
+#define ARCHIVE_STORAGE_ARCHIVE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "leveldb/cache.h"
+#include "leveldb/db.h"
+#include "leveldb/filter_policy.h"
+#include "storage/blob_store.h"
+#include "storage/env.h"
+#include "storage/merkle_log.h"
+#include "storage/signing_key.h"
+#include "storage/statement.h"
+
+namespace archive {
+
+struct ArchiveOptions {
+  std::string data_dir;
+  std::string origin;
+  Env* env = Env::Default();
+  size_t block_cache_bytes = 32 << 20;
+};
+
+struct StoredRevision {
+  std::string id;
+  Statement statement;
+  std::string statement_text;
+  std::string signed_statement;  // the note: text, blank line, signature(s)
+  uint64_t leaf_index = 0;
+  // Newest non-draft revision at or before this one in its line of history (""
+  // if all drafts); the authoritative version when this revision is the single
+  // head.
+  std::string authoritative;
+};
+
+struct DocumentInfo {
+  std::string id;
+  std::vector<std::string> heads;  // sorted; more than one means a conflict
+  uint64_t revision_count = 0;
+};
+
+struct SignedCheckpoint {
+  uint64_t size = 0;
+  std::string root;  // 32 bytes
+  std::string note;  // C2SP signed note
+};
+
+struct Receipt {
+  std::string signed_statement;
+  SignedCheckpoint checkpoint;
+  uint64_t leaf_index = 0;
+  std::vector<std::string> inclusion;  // audit path to checkpoint.root
+};
+
+// A revision to add. `statement` carries document, content, media type, status,
+// metadata, submitted_by and note; the archive fills origin, parents and
+// submitted_at.
+struct NewRevision {
+  Statement statement;
+  // Non-empty: a conditional put, valid only if these are exactly the current
+  // heads.
+  std::vector<std::string> expected_parents;
+};
+
+struct CommitResult {
+  StoredRevision revision;
+  bool created = false;  // false: identical to the head; nothing was stored
+  Receipt receipt;
+};
+
+using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
+
+// Filters for ListDocuments; empty fields match everything.
+struct DocumentFilter {
+  std::string region, issuer, number, status;
+  std::string date_from, date_to;  // inclusive, YYYY-MM-DD
+  std::string query;               // substring of id, title, issuer or number
+};
+
+class Archive {
+ public:
+  static absl::StatusOr<std::unique_ptr<Archive>> Open(
+      const ArchiveOptions& options);
+  ~Archive();  // finishes queued commits, then closes
+
+  const std::string& origin() const { return key_->name(); }
+  const SigningKey& key() const { return *key_; }
+  BlobStore& blobs() { return *blobs_; }
+
+  // Queues a revision whose content is already committed to blobs(). `done`
+  // runs on the sequencer thread once the outcome is durable; it must not
+  // block. Errors: INVALID_ARGUMENT (a statement field, naming it), ABORTED
+  // (conditional put and the heads moved), FAILED_PRECONDITION (several heads
+  // and no parents named).
+  void CommitAsync(NewRevision revision, CommitCallback done);
+  absl::StatusOr<CommitResult> Commit(NewRevision revision);  // blocking form
+
+  absl::StatusOr<StoredRevision> GetRevision(const std::string& revision_id);
+  absl::StatusOr<DocumentInfo> GetDocument(const std::string& document_id);
+  // The authoritative revision: newest non-draft on the single head. With
+  // `head_even_if_draft`, the head itself. FAILED_PRECONDITION listing the
+  // heads when there are several; NOT_FOUND for an unknown document or one with
+  // only drafts.
+  absl::StatusOr<StoredRevision> Authoritative(const std::string& document_id,
+                                               bool head_even_if_draft);
+  // Revisions of a document, newest first, starting below `before_leaf`
+  // (exclusive; UINT64_MAX for the newest).
+  absl::StatusOr<std::vector<StoredRevision>> History(
+      const std::string& document_id, uint64_t before_leaf, size_t limit);
+  // Documents after `start_after` in id order matching `filter` (on the newest
+  // head).
+  absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
+  ListDocuments(const DocumentFilter& filter, const std::string& start_after,
+                size_t limit);
+
+  SignedCheckpoint LatestCheckpoint();
+  // A receipt against the latest checkpoint.
+  absl::StatusOr<Receipt> ReceiptFor(const StoredRevision& revision);
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t leaf,
+                                                          uint64_t size);
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                            uint64_t new_size);
+  // Signed statements at leaf indexes [start, start + count), within the latest
+  // checkpoint.
+  absl::StatusOr<std::vector<std::string>> LogEntries(uint64_t start,
+                                                      uint64_t count);
+
+ private:
+  struct Pending {
+    NewRevision revision;
+    CommitCallback done;
+  };
+  class BatchState;
+
+  Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
+          std::unique_ptr<BlobStore> blobs);
+  absl::Status OpenDatabase();
+  absl::Status LoadCheckpoint();
+  absl::StatusOr<SignedCheckpoint> SignCheckpoint(uint64_t size,
+                                                  HashSource& source);
+  // Decides what one queued put becomes within `state`; stages it if it is new.
+  absl::StatusOr<CommitResult> Stage(NewRevision& revision, BatchState& state);
+  void SequencerLoop();
+  void ProcessBatch(std::vector<Pending>& batch);
+  absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
+
+  ArchiveOptions options_;
+  std::unique_ptr<SigningKey> key_;
+  std::unique_ptr<BlobStore> blobs_;
+  // Declared before db_ so they outlive it.
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::DB> db_;
+  std::unique_ptr<MerkleLog> log_;
+
+  absl::Mutex mu_;
+  SignedCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread sequencer_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_STORAGE_ARCHIVE_H_
