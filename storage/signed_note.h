@@ -30,6 +30,11 @@ struct Note {
 // SHA-256(name || 0x0A || 0x01 || 32-byte public key).
 uint32_t Ed25519KeyId(absl::string_view key_name, absl::string_view public_key);
 
+// True iff `name` is a valid key name: non-empty UTF-8 without Unicode spaces or "+".
+// Added beyond the original interface so that note parsing, verifier keys and signing
+// keys share one definition of the rule.
+bool IsValidKeyName(absl::string_view name);
+
 // Parses a signed note. Rejects (INVALID_ARGUMENT naming the problem): invalid UTF-8,
 // control characters other than "\n" in the text, a text not ending in "\n", a missing
 // blank line, no signatures, malformed signature lines, bad or truncated base64, a key name
