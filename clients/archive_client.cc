@@ -1,1 +1,219 @@
-// placeholder; implemented in a later commit
+#include "clients/archive_client.h"
+
+#include <chrono>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "storage/hex.h"
+#include "storage/sha256.h"
+
+namespace archive {
+namespace {
+
+// Unary calls are small; a generous deadline still catches a hung server.
+constexpr auto kUnaryDeadline = std::chrono::seconds(60);
+
+void SetUnaryDeadline(grpc::ClientContext* ctx) {
+  ctx->set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
+}
+
+absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
+                                     PutInspector* inspector) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  Sha256 hasher;
+  std::string buf(ArchiveClient::kChunkBytes, '\0');
+  *size = 0;
+  while (in) {
+    in.read(buf.data(), buf.size());
+    absl::string_view chunk(buf.data(), in.gcount());
+    hasher.Update(chunk);
+    if (inspector != nullptr) inspector->Chunk(chunk);
+    *size += in.gcount();
+  }
+  if (in.bad())
+    return absl::DataLossError(absl::StrCat("error reading ", path));
+  return ToHex(hasher.Finish());
+}
+
+template <typename Response, typename Call>
+absl::StatusOr<Response> Unary(Call call) {
+  grpc::ClientContext ctx;
+  SetUnaryDeadline(&ctx);
+  Response response;
+  grpc::Status s = call(&ctx, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+}  // namespace
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    message = absl::StrCat("server unavailable: ", message);
+  }
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      message);
+}
+
+ArchiveClient::ArchiveClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(v1::Archive::NewStub(std::move(channel))) {}
+
+std::shared_ptr<grpc::Channel> ArchiveClient::Dial(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(8 << 20);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(
+    const std::string& path, v1::PutHeader header, const Progress& progress,
+    PutInspector* inspector) {
+  uint64_t size = 0;
+  auto digest = HashFile(path, &size, inspector);
+  if (!digest.ok()) return digest.status();
+  if (inspector != nullptr) inspector->Finish(&header);
+  header.set_sha256(*digest);
+  header.set_size(size);
+
+  grpc::ClientContext ctx;
+  v1::PutResponse response;
+  auto stream = stub_->Put(&ctx, &response);
+  v1::PutRequest request;
+  *request.mutable_header() = header;
+  bool open = stream->Write(request);
+  std::ifstream in(path, std::ios::binary);
+  std::string buf(kChunkBytes, '\0');
+  uint64_t sent = 0;
+  while (open && in) {
+    in.read(buf.data(), buf.size());
+    if (in.gcount() == 0) break;
+    request.set_chunk(buf.data(), in.gcount());
+    open = stream->Write(request);
+    sent += in.gcount();
+    if (progress) progress(sent, size);
+  }
+  if (in.bad()) {
+    ctx.TryCancel();
+    stream->Finish().IgnoreError();
+    return absl::DataLossError(
+        absl::StrCat("error reading ", path, " while sending it"));
+  }
+  stream->WritesDone();
+  grpc::Status s = stream->Finish();
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+absl::StatusOr<v1::PutResponse> ArchiveClient::PutBytes(
+    absl::string_view content, const v1::PutHeader& header) {
+  grpc::ClientContext ctx;
+  v1::PutResponse response;
+  auto stream = stub_->Put(&ctx, &response);
+  v1::PutRequest request;
+  *request.mutable_header() = header;
+  bool open = stream->Write(request);
+  for (size_t off = 0; open && off < content.size(); off += kChunkBytes) {
+    request.set_chunk(std::string(content.substr(off, kChunkBytes)));
+    open = stream->Write(request);
+  }
+  stream->WritesDone();
+  grpc::Status s = stream->Finish();
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+absl::StatusOr<v1::GetHeader> ArchiveClient::Get(const v1::GetRequest& request,
+                                                 const ChunkSink& sink,
+                                                 const Progress& progress) {
+  grpc::ClientContext ctx;
+  auto stream = stub_->Get(&ctx, request);
+  v1::GetResponse message;
+  v1::GetHeader header;
+  bool have_header = false;
+  uint64_t received = 0;
+  absl::Status sink_status;
+  while (stream->Read(&message)) {
+    if (message.has_header()) {
+      header = message.header();
+      have_header = true;
+      continue;
+    }
+    if (!have_header) {
+      sink_status =
+          absl::DataLossError("server sent content before the header");
+    } else {
+      sink_status = sink(message.chunk());
+      received += message.chunk().size();
+      if (progress) progress(received, header.revision().size());
+    }
+    if (!sink_status.ok()) {
+      ctx.TryCancel();
+      break;
+    }
+  }
+  grpc::Status s = stream->Finish();
+  if (!sink_status.ok()) return sink_status;
+  if (!s.ok()) return FromGrpc(s);
+  if (!have_header) return absl::DataLossError("server sent no header");
+  return header;
+}
+
+absl::StatusOr<v1::HistoryResponse> ArchiveClient::History(
+    const v1::HistoryRequest& r) {
+  return Unary<v1::HistoryResponse>(
+      [&](grpc::ClientContext* c, v1::HistoryResponse* out) {
+        return stub_->History(c, r, out);
+      });
+}
+
+absl::StatusOr<v1::ListResponse> ArchiveClient::List(const v1::ListRequest& r) {
+  return Unary<v1::ListResponse>(
+      [&](grpc::ClientContext* c, v1::ListResponse* out) {
+        return stub_->List(c, r, out);
+      });
+}
+
+absl::StatusOr<v1::GetStatementResponse> ArchiveClient::GetStatement(
+    const std::string& revision_id) {
+  v1::GetStatementRequest r;
+  r.set_revision_id(revision_id);
+  return Unary<v1::GetStatementResponse>(
+      [&](grpc::ClientContext* c, v1::GetStatementResponse* out) {
+        return stub_->GetStatement(c, r, out);
+      });
+}
+
+absl::StatusOr<v1::GetCheckpointResponse> ArchiveClient::GetCheckpoint() {
+  v1::GetCheckpointRequest r;
+  return Unary<v1::GetCheckpointResponse>(
+      [&](grpc::ClientContext* c, v1::GetCheckpointResponse* out) {
+        return stub_->GetCheckpoint(c, r, out);
+      });
+}
+
+absl::StatusOr<v1::GetInclusionProofResponse> ArchiveClient::GetInclusionProof(
+    const std::string& revision_id, uint64_t tree_size) {
+  v1::GetInclusionProofRequest r;
+  r.set_revision_id(revision_id);
+  r.set_tree_size(tree_size);
+  return Unary<v1::GetInclusionProofResponse>(
+      [&](grpc::ClientContext* c, v1::GetInclusionProofResponse* out) {
+        return stub_->GetInclusionProof(c, r, out);
+      });
+}
+
+absl::StatusOr<v1::GetConsistencyProofResponse>
+ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size) {
+  v1::GetConsistencyProofRequest r;
+  r.set_old_size(old_size);
+  r.set_new_size(new_size);
+  return Unary<v1::GetConsistencyProofResponse>(
+      [&](grpc::ClientContext* c, v1::GetConsistencyProofResponse* out) {
+        return stub_->GetConsistencyProof(c, r, out);
+      });
+}
+
+}  // namespace archive

@@ -1,1 +1,700 @@
-int main() { return 0; }
+// archivectl: the Policy Archive command-line client. Every document it writes
+// and every statement or checkpoint it prints has been verified first (see
+// verified_fetch.h).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "clients/archive_client.h"
+#include "clients/cli_args.h"
+#include "clients/cli_output.h"
+#include "clients/line_diff.h"
+#include "clients/verified_fetch.h"
+#include "storage/env.h"
+#include "storage/hex.h"
+#include "storage/sha256.h"
+#include "storage/signed_note.h"
+#include "storage/statement.h"
+
+namespace archive {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+constexpr char kGlobalHelp[] =
+    "Global options (before or after the command):\n"
+    "  --server HOST:PORT  archive to talk to (default $ARCHIVE_SERVER, else "
+    "127.0.0.1:7070)\n"
+    "  --json              machine-readable output\n"
+    "  --trust FILE        trusted archive keys, one verifier key per line "
+    "(default\n"
+    "                      $XDG_CONFIG_HOME/archivectl/trusted; without "
+    "--trust an unknown\n"
+    "                      archive's key is pinned on first use)\n"
+    "  --as NAME           without TLS, submit as local:NAME instead of "
+    "local\n";
+
+struct Context {
+  const Args& args;
+  bool json;
+  ArchiveClient& client;
+  VerifyingClient& verifier;
+};
+
+struct Command {
+  const char* usage;
+  const char* help;
+  std::set<std::string> flags;  // command-specific flags allowed
+  size_t min_positional, max_positional;
+  std::function<absl::Status(Context&)> run;
+};
+
+void PrintJson(const Json& j) { std::cout << j.dump() << "\n"; }
+
+std::string OneLine(absl::string_view message) {
+  return absl::StrReplaceAll(message, {{"\n", " "}, {"\r", " "}});
+}
+
+absl::Status Usage(const std::string& message) {
+  return absl::InvalidArgumentError(message);
+}
+
+// Guesses the media type from the bytes, as the contract says: valid UTF-8 is
+// text,
+// "%PDF-" is PDF, anything else is opaque.
+class MediaTypeGuesser : public PutInspector {
+ public:
+  void Chunk(absl::string_view chunk) override {
+    if (first_.size() < 5) {
+      absl::string_view head = chunk.substr(0, 5 - first_.size());
+      first_.append(head.data(), head.size());
+    }
+    if (!utf8_) return;
+    pending_.append(chunk.data(), chunk.size());
+    size_t cut = CompletePrefix(pending_);
+    utf8_ = IsValidUtf8(absl::string_view(pending_).substr(0, cut));
+    pending_.erase(0, cut);
+  }
+  void Finish(v1::PutHeader* header) override {
+    if (!header->metadata().media_type().empty()) return;
+    std::string type = "application/octet-stream";
+    if (first_ == "%PDF-") {
+      type = "application/pdf";
+    } else if (utf8_ && pending_.empty()) {
+      type = "text/plain; charset=utf-8";
+    }
+    header->mutable_metadata()->set_media_type(type);
+  }
+
+ private:
+  // Length of `s` without a trailing, possibly incomplete UTF-8 sequence, so
+  // chunk boundaries never split a character's check.
+  static size_t CompletePrefix(const std::string& s) {
+    size_t n = s.size();
+    for (size_t back = 1; back <= 3 && back <= n; ++back) {
+      unsigned char c = s[n - back];
+      if ((c & 0xC0) != 0x80) {  // a lead byte: is its sequence complete?
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        return need > back ? n - back : n;
+      }
+    }
+    return n;
+  }
+  std::string first_;
+  std::string pending_;
+  bool utf8_ = true;
+};
+
+absl::Status RunPut(Context& c) {
+  const Args& a = c.args;
+  const std::string& path = a.positional()[0];
+  if (!a.Has("id")) return Usage("put needs --id DOC (the document id)");
+  v1::PutHeader header;
+  header.set_document_id(a.Get("id"));
+  v1::Metadata* m = header.mutable_metadata();
+  m->set_title(a.Get("title"));
+  m->set_issuer(a.Get("issuer"));
+  m->set_number(a.Get("number"));
+  m->set_region(a.Get("region"));
+  m->set_date(a.Get("date"));
+  m->set_source(a.Get("source"));
+  m->set_status(a.Get("status", "in_force"));
+  m->set_media_type(a.Get("media-type"));
+  m->set_note(a.Get("note"));
+  for (const std::string& p : a.GetAll("parent"))
+    header.add_expected_parents(p);
+  header.set_as_name(a.Get("as"));
+  auto size = Env::Default()->FileSize(path);
+  if (!size.ok())
+    return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  MediaTypeGuesser guesser;
+  ProgressBar bar("put " + path, *size);
+  auto reply = c.client.PutFile(
+      path, header, [&](uint64_t d, uint64_t) { bar.Update(d); }, &guesser);
+  if (!reply.ok()) return reply.status();
+  auto verified = c.verifier.VerifyReceipt(reply->receipt());
+  if (!verified.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the archive's receipt for ", reply->revision_id(),
+                     " does not verify: ", verified.status().message()));
+  }
+  if (c.json) {
+    Json j;
+    j["revision_id"] = reply->revision_id();
+    j["created"] = reply->created();
+    j["revision"] = RevisionJson(reply->revision());
+    j["checkpoint_size"] = verified->checkpoint.size;
+    PrintJson(j);
+  } else {
+    std::cout << reply->revision_id() << "\n";
+    if (!reply->created()) {
+      std::cerr << "archivectl: unchanged: identical to the head revision of "
+                << header.document_id() << "; nothing stored\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteReceipt(const std::string& dir, const v1::GetHeader& header) {
+  Env* env = Env::Default();
+  if (absl::Status s = env->CreateDirs(dir); !s.ok()) return s;
+  const v1::Receipt& r = header.receipt();
+  auto note = ParseNote(r.signed_statement());
+  if (!note.ok()) return note.status();
+  std::string sig;
+  for (const NoteSignature& s : note->signatures) {
+    if (s.key_name == header.revision().origin()) sig = s.signature;
+  }
+  std::map<std::string, std::string> files = {
+      {"statement.note", r.signed_statement()},
+      {"statement.txt", note->text},
+      {"statement.sig", sig},
+      {"checkpoint.note", r.checkpoint()},
+      {"inclusion.json", InclusionProofJson(r.inclusion()).dump(2) + "\n"},
+  };
+  for (const auto& [name, contents] : files) {
+    if (absl::Status s = env->WriteFileAtomic(dir + "/" + name, contents);
+        !s.ok())
+      return s;
+  }
+  return absl::OkStatus();
+}
+
+v1::GetRequest GetRequestFrom(const Args& a, const std::string& doc) {
+  v1::GetRequest request;
+  request.set_document_id(doc);
+  request.set_revision_id(a.Get("rev"));
+  request.set_head(a.Has("head"));
+  return request;
+}
+
+absl::Status CopyToStdout(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::cout << in.rdbuf();
+  std::cout.flush();
+  return std::cout ? absl::OkStatus()
+                   : absl::DataLossError("cannot write to stdout");
+}
+
+absl::Status RunGet(Context& c) {
+  const Args& a = c.args;
+  if (a.Has("rev") && a.Has("head"))
+    return Usage("give --rev REV or --head, not both");
+  std::string out = a.Get("output");
+  bool to_stdout = out.empty() || out == "-";
+  if (to_stdout && c.json)
+    return Usage("--json prints a report, so it needs -o FILE");
+  if (to_stdout) {
+    const char* tmp = std::getenv("TMPDIR");
+    out = absl::StrCat(tmp ? tmp : "/tmp", "/archivectl-get-", ::getpid());
+  }
+  v1::GetRequest request = GetRequestFrom(a, a.positional()[0]);
+  std::unique_ptr<ProgressBar> bar;
+  auto result =
+      c.verifier.Get(request, out, [&](uint64_t done, uint64_t total) {
+        if (!bar)
+          bar = std::make_unique<ProgressBar>("get " + request.document_id(),
+                                              total);
+        bar->Update(done);
+      });
+  bar.reset();
+  if (!result.ok()) return result.status();
+  const auto& [header, verified] = *result;
+  if (a.Has("receipt")) {
+    if (absl::Status s = WriteReceipt(a.Get("receipt"), header); !s.ok())
+      return s;
+  }
+  if (to_stdout) {
+    absl::Status s = CopyToStdout(out);
+    std::remove(out.c_str());
+    if (!s.ok()) return s;
+  }
+  const v1::Revision& r = header.revision();
+  if (c.json) {
+    Json j;
+    j["verified"] = true;
+    j["output"] = out;
+    j["revision"] = RevisionJson(r);
+    j["checkpoint_size"] = verified.checkpoint.size;
+    PrintJson(j);
+  } else {
+    std::cerr << "archivectl: verified " << r.document_id() << " revision "
+              << r.revision_id() << " (" << r.metadata().status() << ", "
+              << HumanSize(r.size()) << ", sha256:" << r.sha256()
+              << "), signed by " << r.origin() << ", in checkpoint "
+              << verified.checkpoint.size << " of "
+              << verified.checkpoint.origin
+              << (to_stdout ? "" : ", written to " + out) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// Fetches every page of a document's history.
+absl::StatusOr<v1::HistoryResponse> FullHistory(ArchiveClient& client,
+                                                const std::string& doc) {
+  v1::HistoryResponse all;
+  v1::HistoryRequest request;
+  request.set_document_id(doc);
+  request.set_page_size(1000);
+  do {
+    auto page = client.History(request);
+    if (!page.ok()) return page.status();
+    for (auto& r : *page->mutable_revisions())
+      *all.add_revisions() = std::move(r);
+    *all.mutable_heads() = page->heads();
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+absl::Status RunHistory(Context& c) {
+  const std::string& doc = c.args.positional()[0];
+  auto history = FullHistory(c.client, doc);
+  if (!history.ok()) return history.status();
+  if (c.json) {
+    Json j;
+    j["document_id"] = doc;
+    j["heads"] = Json::array();
+    for (const std::string& h : history->heads()) j["heads"].push_back(h);
+    j["revisions"] = Json::array();
+    for (const v1::Revision& r : history->revisions())
+      j["revisions"].push_back(RevisionJson(r));
+    PrintJson(j);
+    return absl::OkStatus();
+  }
+  if (history->heads_size() > 1) {
+    std::cout << "conflict: " << doc << " has " << history->heads_size()
+              << " heads: " << absl::StrJoin(history->heads(), ", ")
+              << "\n  resolve with: archivectl put FILE --id " << doc
+              << " --parent " << absl::StrJoin(history->heads(), " --parent ")
+              << "\n\n";
+  }
+  for (const v1::Revision& r : history->revisions()) {
+    bool head = std::find(history->heads().begin(), history->heads().end(),
+                          r.revision_id()) != history->heads().end();
+    std::cout << "revision " << r.revision_id() << (head ? "  (head)" : "")
+              << "\n"
+              << "  submitted-at  " << r.submitted_at() << "\n"
+              << "  status        " << r.metadata().status() << "\n"
+              << "  size          " << r.size() << " bytes ("
+              << HumanSize(r.size()) << ")\n"
+              << "  sha256        " << r.sha256() << "\n"
+              << "  origin        " << r.origin() << "\n"
+              << "  submitted-by  " << r.submitted_by() << "\n";
+    if (!r.metadata().note().empty())
+      std::cout << "  note          " << r.metadata().note() << "\n";
+    std::cout << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunList(Context& c) {
+  const Args& a = c.args;
+  v1::ListRequest request;
+  request.set_region(a.Get("region"));
+  request.set_issuer(a.Get("issuer"));
+  request.set_number(a.Get("number"));
+  request.set_status(a.Get("status"));
+  request.set_date_from(a.Get("from"));
+  request.set_date_to(a.Get("to"));
+  request.set_query(a.Get("query"));
+  request.set_page_size(1000);
+  Json docs = Json::array();
+  do {
+    auto page = c.client.List(request);
+    if (!page.ok()) return page.status();
+    for (const v1::DocumentSummary& d : page->documents()) {
+      const v1::Revision& r = d.latest();
+      if (c.json) {
+        Json j;
+        j["document_id"] = d.document_id();
+        j["heads"] = Json::array();
+        for (const std::string& h : d.heads()) j["heads"].push_back(h);
+        j["revision_count"] = d.revision_count();
+        j["latest"] = RevisionJson(r);
+        docs.push_back(j);
+        continue;
+      }
+      std::string head = d.heads_size() == 1
+                             ? d.heads(0).substr(0, 12)
+                             : absl::StrCat("CONFLICT(", d.heads_size(), ")");
+      std::cout << d.document_id() << "  " << head << "  rev "
+                << d.revision_count() << "  " << r.metadata().status() << "  "
+                << (r.metadata().date().empty() ? "-" : r.metadata().date())
+                << "  " << r.metadata().title() << "\n";
+    }
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  if (c.json) PrintJson(docs);
+  return absl::OkStatus();
+}
+
+absl::Status RunDiff(Context& c) {
+  const auto& p = c.args.positional();
+  std::string texts[2];
+  for (int i = 0; i < 2; ++i) {
+    v1::GetRequest request;
+    request.set_document_id(p[0]);
+    request.set_revision_id(p[1 + i]);
+    auto bytes = c.verifier.GetBytes(request);
+    if (!bytes.ok()) return bytes.status();
+    texts[i] = std::move(*bytes);
+  }
+  DiffOptions options;
+  options.old_label = absl::StrCat(p[0], "@", p[1].substr(0, 12));
+  options.new_label = absl::StrCat(p[0], "@", p[2].substr(0, 12));
+  std::string diff = UnifiedDiff(texts[0], texts[1], options);
+  if (c.json) {
+    Json j;
+    j["document_id"] = p[0];
+    j["from"] = p[1];
+    j["to"] = p[2];
+    j["identical"] = diff.empty();
+    j["diff"] = diff;
+    PrintJson(j);
+  } else {
+    std::cout << diff;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunVerify(Context& c) {
+  const Args& a = c.args;
+  const std::string& path = a.positional()[0];
+  if (!a.Has("id")) return Usage("verify needs --id DOC");
+  auto content = Env::Default()->ReadFile(path);
+  if (!content.ok())
+    return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::string digest = Sha256::HexDigest(*content);
+  v1::GetRequest request = GetRequestFrom(a, a.Get("id"));
+  request.set_header_only(true);
+  auto result = c.verifier.Get(request, "", nullptr);
+  if (!result.ok()) return result.status();
+  const Statement& st = result->second.revision.statement;
+  bool same = digest == st.content_sha256 && content->size() == st.content_size;
+  if (c.json) {
+    Json j;
+    j["file"] = path;
+    j["matches"] = same;
+    j["file_sha256"] = digest;
+    j["file_size"] = content->size();
+    j["revision"] = RevisionJson(result->first.revision());
+    PrintJson(j);
+  }
+  if (!same) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " is NOT the archived ", st.document, " revision ",
+        result->second.revision.revision_id, ": file has ", content->size(),
+        " bytes, sha256 ", digest, "; archive has ", st.content_size,
+        " bytes, sha256 ", st.content_sha256));
+  }
+  if (!c.json) {
+    std::cout << "OK: " << path << " is byte-identical to " << st.document
+              << " revision " << result->second.revision.revision_id << " ("
+              << st.status << ", sha256 " << st.content_sha256
+              << "), signed by " << st.origin << ", in checkpoint "
+              << result->second.checkpoint.size << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunStatement(Context& c) {
+  auto reply = c.client.GetStatement(c.args.positional()[0]);
+  if (!reply.ok()) return reply.status();
+  if (!c.args.Has("no-verify")) {
+    ReceiptChecker checker(&c.verifier.trust());
+    auto verified = checker.CheckStatement(reply->signed_statement());
+    if (!verified.ok()) return verified.status();
+    if (verified->revision_id != c.args.positional()[0]) {
+      return absl::DataLossError(
+          "the server returned a statement for another revision");
+    }
+  }
+  if (c.json) {
+    Json j;
+    j["signed_statement"] = reply->signed_statement();
+    j["revision"] = RevisionJson(reply->revision());
+    PrintJson(j);
+  } else {
+    std::cout << reply->signed_statement();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunCheckpoint(Context& c) {
+  std::string note;
+  auto cp = c.verifier.LatestCheckpoint(&note);
+  if (!cp.ok()) return cp.status();
+  if (c.json) {
+    Json j;
+    j["origin"] = cp->origin;
+    j["tree_size"] = cp->size;
+    j["root_hash"] = Base64Encode(cp->root_hash);
+    j["checkpoint"] = note;
+    PrintJson(j);
+  } else {
+    std::cout << note;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> ParseSize(const std::string& name,
+                                   const std::string& value) {
+  uint64_t v = 0;
+  if (!absl::SimpleAtoi(value, &v)) {
+    return Usage(absl::StrCat(name, " must be a non-negative integer, not \"",
+                              value, "\""));
+  }
+  return v;
+}
+
+absl::Status RunProof(Context& c) {
+  const auto& p = c.args.positional();
+  if (p[0] == "inclusion") {
+    if (p.size() != 2)
+      return Usage("usage: archivectl proof inclusion REV [--size N]");
+    uint64_t size = 0;
+    if (c.args.Has("size")) {
+      auto s = ParseSize("--size", c.args.Get("size"));
+      if (!s.ok()) return s.status();
+      size = *s;
+    }
+    auto proof = c.client.GetInclusionProof(p[1], size);
+    if (!proof.ok()) return proof.status();
+    PrintJson(InclusionProofJson(proof->proof()));
+    return absl::OkStatus();
+  }
+  if (p[0] == "consistency") {
+    if (p.size() != 3)
+      return Usage("usage: archivectl proof consistency OLD NEW");
+    auto old_size = ParseSize("OLD", p[1]);
+    auto new_size = ParseSize("NEW", p[2]);
+    if (!old_size.ok()) return old_size.status();
+    if (!new_size.ok()) return new_size.status();
+    auto proof = c.client.GetConsistencyProof(*old_size, *new_size);
+    if (!proof.ok()) return proof.status();
+    PrintJson(ConsistencyProofJson(proof->proof()));
+    return absl::OkStatus();
+  }
+  return Usage("proof takes \"inclusion REV\" or \"consistency OLD NEW\"");
+}
+
+const std::map<std::string, Command>& Commands() {
+  static const auto* commands = new std::map<std::string, Command>{
+      {"put",
+       {"put FILE --id DOC [--title T] [--issuer I] [--number N] [--region R] "
+        "[--date YYYY-MM-DD]\n"
+        "    [--status S] [--source S] [--note TEXT] [--parent REV]... "
+        "[--media-type TYPE]",
+        "Archive FILE as a new revision of DOC and print its revision id. "
+        "Status defaults to\n"
+        "in_force (draft|in_force|amended|repealed|expired); the media type is "
+        "guessed from\n"
+        "the bytes. --parent makes the put conditional: it fails if DOC's head "
+        "is no longer\n"
+        "REV; naming every head of a conflicted document merges them. Putting "
+        "what is\n"
+        "already the head (same content and metadata) stores nothing and "
+        "prints its id.",
+        {"id", "title", "issuer", "number", "region", "date", "status",
+         "source", "note", "parent", "media-type"},
+        1,
+        1,
+        RunPut}},
+      {"get",
+       {"get DOC [--rev REV | --head] [-o FILE] [--receipt DIR]",
+        "Fetch and verify the authoritative version of DOC (newest non-draft "
+        "revision on\n"
+        "its single head), or REV, or with --head the head even if a draft. "
+        "Verifies the\n"
+        "digest, the statement's signature, its inclusion in a checkpoint "
+        "signed by a\n"
+        "trusted key and that checkpoint's consistency with the last one seen; "
+        "only then is\n"
+        "FILE written (atomically). Without -o the bytes go to stdout. "
+        "--receipt DIR writes\n"
+        "statement.note, statement.txt, statement.sig, checkpoint.note and "
+        "inclusion.json.",
+        {"rev", "head", "output", "receipt"},
+        1,
+        1,
+        RunGet}},
+      {"history",
+       {"history DOC",
+        "List DOC's revisions, newest first.",
+        {},
+        1,
+        1,
+        RunHistory}},
+      {"ls",
+       {"ls [--region R] [--issuer I] [--number N] [--status S] [--from DATE] "
+        "[--to DATE]\n"
+        "    [--query TEXT]",
+        "List documents with their head, filtered on the newest revision's "
+        "metadata.",
+        {"region", "issuer", "number", "status", "from", "to", "query"},
+        0,
+        0,
+        RunList}},
+      {"diff",
+       {"diff DOC REV_A REV_B",
+        "Unified line diff between two verified revisions of DOC.",
+        {},
+        3,
+        3,
+        RunDiff}},
+      {"verify",
+       {"verify FILE --id DOC [--rev REV]",
+        "Check that FILE is byte-identical to DOC's authoritative (or the "
+        "given) revision.\n"
+        "Exits 0 if it is, 1 with the reason if not.",
+        {"id", "rev", "head"},
+        1,
+        1,
+        RunVerify}},
+      {"statement",
+       {"statement REV [--no-verify]",
+        "Print REV's signed statement verbatim, after checking its signature.",
+        {"no-verify"},
+        1,
+        1,
+        RunStatement}},
+      {"checkpoint",
+       {"checkpoint",
+        "Print the archive's latest signed checkpoint, after verifying it.",
+        {},
+        0,
+        0,
+        RunCheckpoint}},
+      {"proof",
+       {"proof inclusion REV [--size N] | proof consistency OLD NEW",
+        "Print an RFC 6962 proof as JSON.",
+        {"size"},
+        2,
+        3,
+        RunProof}},
+  };
+  return *commands;
+}
+
+FlagSpec AllFlags() {
+  FlagSpec spec;
+  spec.with_value = {"server", "trust", "as"};
+  spec.boolean = {"json", "help", "head", "no-verify"};
+  for (const auto& [name, cmd] : Commands()) {
+    for (const std::string& f : cmd.flags) {
+      if (!spec.boolean.count(f)) spec.with_value.insert(f);
+    }
+  }
+  spec.aliases = {{"-o", "output"}, {"-h", "help"}};
+  return spec;
+}
+
+void PrintHelp() {
+  std::cout << "archivectl: client for Policy Archive, a verifiable archive of "
+               "policy "
+               "documents.\n\nCommands:\n";
+  for (const auto& [name, cmd] : Commands())
+    std::cout << "  " << cmd.usage << "\n";
+  std::cout << "\n"
+            << kGlobalHelp << "\nRun archivectl COMMAND --help for details.\n";
+}
+
+int Fail(const absl::Status& s, int code = kExitFailure) {
+  std::cerr << "archivectl: " << OneLine(s.message()) << "\n";
+  return code;
+}
+
+int Main(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, AllFlags());
+  if (!args.ok()) return Fail(args.status(), kExitUsage);
+  if (args->command().empty()) {
+    PrintHelp();
+    return args->Has("help") ? 0 : kExitUsage;
+  }
+  auto it = Commands().find(args->command());
+  if (it == Commands().end()) {
+    return Fail(Usage(absl::StrCat("unknown command \"", args->command(),
+                                   "\" (see archivectl --help)")),
+                kExitUsage);
+  }
+  const Command& cmd = it->second;
+  if (args->Has("help")) {
+    std::cout << "usage: archivectl " << cmd.usage << "\n\n"
+              << cmd.help << "\n\n"
+              << kGlobalHelp;
+    return 0;
+  }
+  for (const char* flag :
+       {"id", "title", "rev", "parent", "size", "output", "receipt"}) {
+    if (args->Has(flag) && !cmd.flags.count(flag)) {
+      return Fail(Usage(absl::StrCat("--", flag, " does not apply to ",
+                                     args->command())),
+                  kExitUsage);
+    }
+  }
+  size_t n = args->positional().size();
+  if (n < cmd.min_positional || n > cmd.max_positional) {
+    return Fail(Usage(absl::StrCat("usage: archivectl ", cmd.usage)),
+                kExitUsage);
+  }
+  const char* env_server = std::getenv("ARCHIVE_SERVER");
+  std::string server = args->Get(
+      "server", env_server && *env_server ? env_server : "127.0.0.1:7070");
+  ArchiveClient client(ArchiveClient::Dial(server));
+  VerifyOptions options;
+  std::string config = DefaultClientConfigDir();
+  options.trust_file = args->Get("trust", config + "/trusted");
+  options.allow_trust_on_first_use = !args->Has("trust");
+  options.seen_dir = config + "/checkpoints";
+  options.notice = [](const std::string& line) {
+    std::cerr << "archivectl: " << line << "\n";
+  };
+  auto verifier = VerifyingClient::Create(&client, options);
+  if (!verifier.ok()) return Fail(verifier.status());
+  Context context{*args, args->Has("json"), client, *verifier};
+  absl::Status s = cmd.run(context);
+  if (!s.ok()) {
+    return Fail(s, s.code() == absl::StatusCode::kInvalidArgument &&
+                           s.message().rfind("usage", 0) == 0
+                       ? kExitUsage
+                       : kExitFailure);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace archive
+
+int main(int argc, char** argv) { return archive::Main(argc, argv); }

@@ -1,5 +1,6 @@
-// Verifier keys and signed-note verification: the one place that decides whether a
-// note was signed by a key we trust. Used by archivectl and by the server's sync.
+// Verifier keys and signed-note verification: the one place that decides
+// whether a note was signed by a key we trust. Used by archivectl and by the
+// server's sync.
 #ifndef ARCHIVE_CLIENTS_NOTE_VERIFIER_H_
 #define ARCHIVE_CLIENTS_NOTE_VERIFIER_H_
 
@@ -15,16 +16,19 @@
 
 namespace archive {
 
-// An Ed25519 verifier key "<name>+<8 hex key id>+<base64(0x01 || 32-byte key)>".
+// An Ed25519 verifier key "<name>+<8 hex key id>+<base64(0x01 || 32-byte
+// key)>".
 class VerifierKey {
  public:
   ~VerifierKey();
   VerifierKey(const VerifierKey&) = delete;
   VerifierKey& operator=(const VerifierKey&) = delete;
 
-  // Rejects a wrong algorithm byte, a key id that does not match the name and key,
-  // bad hex/base64, or a malformed name (INVALID_ARGUMENT naming the problem).
-  static absl::StatusOr<std::unique_ptr<VerifierKey>> Parse(absl::string_view vkey);
+  // Rejects a wrong algorithm byte, a key id that does not match the name and
+  // key, bad hex/base64, or a malformed name (INVALID_ARGUMENT naming the
+  // problem).
+  static absl::StatusOr<std::unique_ptr<VerifierKey>> Parse(
+      absl::string_view vkey);
   static absl::StatusOr<std::unique_ptr<VerifierKey>> FromPublicKey(
       absl::string_view name, absl::string_view public_key32);
 
@@ -43,10 +47,12 @@ class VerifierKey {
   EVP_PKEY* pkey_;  // owned
 };
 
-// Parses `note` and checks that it carries a valid signature by `key` (other signatures
-// are ignored, as the signed-note spec says). Returns the verified text.
-// Errors name the failure: malformed note, no signature by <name>, signature invalid.
-absl::StatusOr<std::string> VerifyNote(absl::string_view note, const VerifierKey& key);
+// Parses `note` and checks that it carries a valid signature by `key` (other
+// signatures are ignored, as the signed-note spec says). Returns the verified
+// text. Errors name the failure: malformed note, no signature by <name>,
+// signature invalid.
+absl::StatusOr<std::string> VerifyNote(absl::string_view note,
+                                       const VerifierKey& key);
 
 }  // namespace archive
 

@@ -196,7 +196,10 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
     auto doc = archive_->GetDocument(revision->statement.document);
     if (!doc.ok()) return ToGrpc(doc.status());
     const Statement& st = revision->statement;
-    if (st.content_size <= kVerifyWholeBelow) {
+    header_only_ = request.header_only();
+    if (header_only_) {
+      // Nothing to send after the header.
+    } else if (st.content_size <= kVerifyWholeBelow) {
       auto bytes =
           archive_->blobs().ReadVerified(st.content_sha256, st.content_size);
       if (!bytes.ok()) return ToGrpc(bytes.status());
@@ -232,6 +235,7 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
 
   void SendNextChunk() {
     response_.Clear();
+    if (header_only_) return Stop(grpc::Status::OK);
     if (reader_ == nullptr) {
       if (offset_ >= small_.size()) return Stop(grpc::Status::OK);
       size_t n = std::min<size_t>(limits_.chunk_bytes, small_.size() - offset_);
@@ -256,6 +260,7 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   const ServiceLimits& limits_;
   RequestLog log_;
   v1::GetResponse response_;
+  bool header_only_ = false;
   std::string small_;
   size_t offset_ = 0;
   std::unique_ptr<BlobStore::Reader> reader_;
@@ -410,6 +415,7 @@ ServerUnaryReactor* ArchiveService::GetCheckpoint(
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   response->set_checkpoint(cp.note);
   response->set_tree_size(cp.size);
+  response->set_verifier_key(archive_->key().VerifierKey());
   return FinishUnary(ctx, log, grpc::Status::OK);
 }
 

@@ -1,0 +1,76 @@
+// A thin, typed client for the archive.v1.Archive API: streaming put and get,
+// and the unary calls, with gRPC statuses turned into absl::Status. It verifies
+// nothing itself; see verified_fetch.h for the verifying layer archivectl uses.
+#ifndef ARCHIVE_CLIENTS_ARCHIVE_CLIENT_H_
+#define ARCHIVE_CLIENTS_ARCHIVE_CLIENT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "archive/v1/archive.grpc.pb.h"
+
+namespace archive {
+
+absl::Status FromGrpc(const grpc::Status& status);
+
+// Reports transfer progress: bytes done of total.
+using Progress = std::function<void(uint64_t done, uint64_t total)>;
+// Receives content chunks in order; an error stops the transfer.
+using ChunkSink = std::function<absl::Status(absl::string_view chunk)>;
+
+// Sees a file's bytes while PutFile hashes them, and may complete the header
+// (say, a media type guessed from the content) before it is sent.
+class PutInspector {
+ public:
+  virtual ~PutInspector() = default;
+  virtual void Chunk(absl::string_view chunk) = 0;
+  virtual void Finish(v1::PutHeader* header) = 0;
+};
+
+class ArchiveClient {
+ public:
+  explicit ArchiveClient(std::shared_ptr<grpc::Channel> channel);
+  // A plaintext channel to host:port.
+  static std::shared_ptr<grpc::Channel> Dial(const std::string& target);
+
+  static constexpr size_t kChunkBytes = 256 << 10;
+
+  // Streams the file at `path`. Fills header.sha256 and header.size from the
+  // file (read once to hash it, then again to send it).
+  absl::StatusOr<v1::PutResponse> PutFile(const std::string& path,
+                                          v1::PutHeader header,
+                                          const Progress& progress = nullptr,
+                                          PutInspector* inspector = nullptr);
+  // Sends `content` as given; the header's sha256 and size are used as they
+  // are.
+  absl::StatusOr<v1::PutResponse> PutBytes(absl::string_view content,
+                                           const v1::PutHeader& header);
+  // Streams a revision: returns its header after every chunk went to `sink`.
+  absl::StatusOr<v1::GetHeader> Get(const v1::GetRequest& request,
+                                    const ChunkSink& sink,
+                                    const Progress& progress = nullptr);
+
+  absl::StatusOr<v1::HistoryResponse> History(
+      const v1::HistoryRequest& request);
+  absl::StatusOr<v1::ListResponse> List(const v1::ListRequest& request);
+  absl::StatusOr<v1::GetStatementResponse> GetStatement(
+      const std::string& revision_id);
+  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint();
+  absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProof(
+      const std::string& revision_id, uint64_t tree_size);
+  absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
+      uint64_t old_size, uint64_t new_size);
+
+ private:
+  std::unique_ptr<v1::Archive::Stub> stub_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_CLIENTS_ARCHIVE_CLIENT_H_

@@ -1,0 +1,60 @@
+// What a client trusts and remembers: verifier keys of archives (one per line
+// in a trust file, "<name>+<hex id>+<base64 key>"; blank lines and "#" comments
+// ignored), and per origin the newest checkpoint it has verified, so a later
+// answer that forks or shrinks the log is caught. The server's sync keeps the
+// same two things per peer.
+#ifndef ARCHIVE_CLIENTS_TRUST_STORE_H_
+#define ARCHIVE_CLIENTS_TRUST_STORE_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "clients/note_verifier.h"
+
+namespace archive {
+
+class TrustStore {
+ public:
+  // Reads `path`; a missing file is an empty store. Malformed lines are an
+  // error naming the file and line.
+  static absl::StatusOr<TrustStore> Load(const std::string& path);
+
+  // The key trusted for `origin`, or nullptr.
+  const VerifierKey* Find(const std::string& origin) const;
+  bool empty() const { return keys_.empty(); }
+
+  // Trust on first use: appends the key line to the file and trusts it. Fails
+  // if a different key is already trusted for that name.
+  absl::Status Pin(const std::string& verifier_key);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::map<std::string, std::shared_ptr<VerifierKey>> keys_;
+};
+
+// The newest verified checkpoint note per origin, kept as files
+// "<dir>/<origin>".
+class SeenCheckpoints {
+ public:
+  explicit SeenCheckpoints(std::string dir) : dir_(std::move(dir)) {}
+  // nullopt if this origin was never seen.
+  absl::StatusOr<std::optional<std::string>> Load(
+      const std::string& origin) const;
+  absl::Status Save(const std::string& origin,
+                    const std::string& checkpoint_note) const;
+
+ private:
+  std::string dir_;
+};
+
+// $XDG_CONFIG_HOME/archivectl (or ~/.config/archivectl).
+std::string DefaultClientConfigDir();
+
+}  // namespace archive
+
+#endif  // ARCHIVE_CLIENTS_TRUST_STORE_H_

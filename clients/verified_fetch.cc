@@ -1,0 +1,211 @@
+#include "clients/verified_fetch.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "storage/hex.h"
+#include "storage/sha256.h"
+#include "storage/signed_note.h"
+
+namespace archive {
+namespace {
+
+// The checkpoint's origin, without verifying anything.
+std::string CheckpointOrigin(const std::string& note) {
+  return note.substr(0, note.find('\n'));
+}
+
+}  // namespace
+
+ReceiptParts ReceiptFromProto(const v1::Receipt& receipt) {
+  ReceiptParts parts;
+  parts.signed_statement = receipt.signed_statement();
+  parts.checkpoint = receipt.checkpoint();
+  parts.leaf_index = receipt.inclusion().leaf_index();
+  parts.tree_size = receipt.inclusion().tree_size();
+  for (const std::string& h : receipt.inclusion().hashes())
+    parts.inclusion.push_back(h);
+  return parts;
+}
+
+absl::StatusOr<VerifyingClient> VerifyingClient::Create(ArchiveClient* client,
+                                                        VerifyOptions options) {
+  auto trust = TrustStore::Load(options.trust_file);
+  if (!trust.ok()) return trust.status();
+  return VerifyingClient(client, std::move(options), std::move(*trust));
+}
+
+absl::Status VerifyingClient::EnsureTrusted(
+    const std::string& checkpoint_note) {
+  std::string origin = CheckpointOrigin(checkpoint_note);
+  if (trust_.Find(origin) != nullptr) return absl::OkStatus();
+  if (!options_.allow_trust_on_first_use) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("archive ", origin, " is not trusted: its key is not in ",
+                     trust_.path()));
+  }
+  auto latest = client_->GetCheckpoint();
+  if (!latest.ok()) return latest.status();
+  const std::string& key = latest->verifier_key();
+  if (key.substr(0, key.find('+')) != origin) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "archive ", origin, " presents a key for another name: ", key));
+  }
+  if (absl::Status s = trust_.Pin(key); !s.ok()) return s;
+  if (options_.notice) {
+    options_.notice(absl::StrCat(
+        "trusting archive ", origin, " on first use: key ", key, " (saved to ",
+        trust_.path(), "; compare it with the archive's keys/verifier.key)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyingClient::CheckAgainstSeen(const Checkpoint& cp,
+                                               const std::string& note) {
+  SeenCheckpoints seen(options_.seen_dir);
+  auto previous_note = seen.Load(cp.origin);
+  if (!previous_note.ok()) return previous_note.status();
+  if (!previous_note->has_value()) return seen.Save(cp.origin, note);
+  ReceiptChecker checker(&trust_);
+  auto previous = checker.CheckCheckpoint(**previous_note);
+  if (!previous.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "the checkpoint remembered in ", options_.seen_dir, "/", cp.origin,
+        " does not verify: ", previous.status().message()));
+  }
+  const Checkpoint& older = previous->size <= cp.size ? *previous : cp;
+  const Checkpoint& newer = previous->size <= cp.size ? cp : *previous;
+  auto proof = client_->GetConsistencyProof(older.size, newer.size);
+  if (!proof.ok()) {
+    if (previous->size > cp.size) {
+      return absl::DataLossError(
+          absl::StrCat("log of ", cp.origin, " shrank: a checkpoint of size ",
+                       previous->size,
+                       " was seen before, the server now shows size ", cp.size,
+                       " and cannot prove it "
+                       "extends to the old one (",
+                       proof.status().message(), ")"));
+    }
+    return proof.status();
+  }
+  std::vector<std::string> hashes(proof->proof().hashes().begin(),
+                                  proof->proof().hashes().end());
+  if (absl::Status s = CheckExtends(older, newer, hashes); !s.ok()) return s;
+  if (newer.size == cp.size && previous->size != cp.size)
+    return seen.Save(cp.origin, note);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Checkpoint> VerifyingClient::LatestCheckpoint(
+    std::string* note_out) {
+  auto latest = client_->GetCheckpoint();
+  if (!latest.ok()) return latest.status();
+  if (absl::Status s = EnsureTrusted(latest->checkpoint()); !s.ok()) return s;
+  ReceiptChecker checker(&trust_);
+  auto cp = checker.CheckCheckpoint(latest->checkpoint());
+  if (!cp.ok()) return cp.status();
+  if (absl::Status s = CheckAgainstSeen(*cp, latest->checkpoint()); !s.ok())
+    return s;
+  if (note_out != nullptr) *note_out = latest->checkpoint();
+  return cp;
+}
+
+absl::StatusOr<VerifiedReceipt> VerifyingClient::VerifyReceipt(
+    const v1::Receipt& receipt) {
+  if (absl::Status s = EnsureTrusted(receipt.checkpoint()); !s.ok()) return s;
+  ReceiptChecker checker(&trust_);
+  auto verified = checker.Check(ReceiptFromProto(receipt));
+  if (!verified.ok()) return verified.status();
+  if (absl::Status s =
+          CheckAgainstSeen(verified->checkpoint, receipt.checkpoint());
+      !s.ok()) {
+    return s;
+  }
+  return verified;
+}
+
+absl::Status VerifyingClient::CheckContent(const VerifiedReceipt& receipt,
+                                           const v1::Revision& revision,
+                                           const std::string& sha256_hex,
+                                           uint64_t size) {
+  const Statement& st = receipt.revision.statement;
+  if (receipt.revision.revision_id != revision.revision_id()) {
+    return absl::DataLossError(
+        absl::StrCat("the server described revision ", revision.revision_id(),
+                     " but its receipt is for ", receipt.revision.revision_id));
+  }
+  if (size != st.content_size || sha256_hex != st.content_sha256) {
+    return absl::DataLossError(
+        absl::StrCat("content digest: received ", size, " bytes hashing to ",
+                     sha256_hex, " but the signed statement says ",
+                     st.content_size, " bytes, sha256:", st.content_sha256));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> VerifyingClient::Get(
+    const v1::GetRequest& request, const std::string& out_path,
+    const Progress& progress) {
+  std::string temp =
+      absl::StrCat(out_path, ".archivectl-", ::getpid(), ".part");
+  FILE* out = request.header_only() ? nullptr : std::fopen(temp.c_str(), "wb");
+  if (!request.header_only() && out == nullptr) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot write ", temp));
+  }
+  Sha256 hasher;
+  uint64_t size = 0;
+  auto header = client_->Get(
+      request,
+      [&](absl::string_view chunk) {
+        hasher.Update(chunk);
+        size += chunk.size();
+        if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
+          return absl::ResourceExhaustedError(
+              absl::StrCat("cannot write ", temp));
+        }
+        return absl::OkStatus();
+      },
+      progress);
+  bool write_ok =
+      out == nullptr || (std::fflush(out) == 0 && ::fsync(fileno(out)) == 0);
+  if (out != nullptr) write_ok = std::fclose(out) == 0 && write_ok;
+  auto fail = [&](absl::Status s) {
+    if (!request.header_only()) std::remove(temp.c_str());
+    return s;
+  };
+  if (!header.ok()) return fail(header.status());
+  auto verified = VerifyReceipt(header->receipt());
+  if (!verified.ok()) return fail(verified.status());
+  if (!request.header_only()) {
+    if (!write_ok)
+      return fail(absl::ResourceExhaustedError("cannot write " + temp));
+    absl::Status content = CheckContent(*verified, header->revision(),
+                                        ToHex(hasher.Finish()), size);
+    if (!content.ok()) return fail(content);
+    if (std::rename(temp.c_str(), out_path.c_str()) != 0) {
+      return fail(absl::PermissionDeniedError(
+          absl::StrCat("cannot rename ", temp, " to ", out_path)));
+    }
+  }
+  return std::make_pair(std::move(*header), std::move(*verified));
+}
+
+absl::StatusOr<std::string> VerifyingClient::GetBytes(
+    const v1::GetRequest& request) {
+  std::string content;
+  auto header = client_->Get(request, [&](absl::string_view chunk) {
+    content.append(chunk.data(), chunk.size());
+    return absl::OkStatus();
+  });
+  if (!header.ok()) return header.status();
+  auto verified = VerifyReceipt(header->receipt());
+  if (!verified.ok()) return verified.status();
+  absl::Status s = CheckContent(*verified, header->revision(),
+                                Sha256::HexDigest(content), content.size());
+  if (!s.ok()) return s;
+  return content;
+}
+
+}  // namespace archive
