@@ -1,0 +1,285 @@
+#include "tests/integration/test_harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace archive::testing {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ =
+      absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/archive-test-XXXXXX");
+  char* made = ::mkdtemp(templ.data());
+  if (made == nullptr) std::abort();
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string ArchivedPath() { return ARCHIVE_BIN_DIR "/archived"; }
+std::string ArchivectlPath() { return ARCHIVE_BIN_DIR "/archivectl"; }
+std::string SharedDir() { return ARCHIVE_SHARED_DIR; }
+std::string SourceDir() { return ARCHIVE_SOURCE_DIR; }
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ADD_FAILURE() << "cannot read " << path;
+    return "";
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFileOrDie(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << contents;
+  if (!out) ADD_FAILURE() << "cannot write " << path;
+}
+
+namespace {
+
+// Starts argv with stdout/stderr redirected to files; returns the pid.
+pid_t Spawn(const std::vector<std::string>& argv,
+            const std::map<std::string, std::string>& env,
+            const std::string& out_path, const std::string& err_path,
+            const std::string& stdin_path) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  // Child: only async-signal-safe work from here on, then exec.
+  int in =
+      ::open(stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY);
+  int out =
+      ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  int err =
+      ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  ::dup2(in, 0);
+  ::dup2(out, 1);
+  ::dup2(err, 2);
+  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args;
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+long ProcStatusKb(pid_t pid, const std::string& field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0)
+      return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
+
+// True once something accepts TCP connections on the port. Polling this first
+// keeps gRPC's reconnect backoff (a second or more) out of every server start.
+bool PortAccepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool WaitHealthy(const std::string& address, pid_t pid) {
+  int port = std::atoi(address.substr(address.rfind(':') + 1).c_str());
+  for (int i = 0; i < 2000 && !PortAccepts(port); ++i) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto channel =
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;  // it exited
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(2));
+    ctx.set_wait_for_ready(true);
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    if (stub->Check(&ctx, req, &resp).ok() &&
+        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env,
+                         const std::string& stdin_file) {
+  TempDir dir;
+  std::string out = dir.path() + "/out", err = dir.path() + "/err";
+  pid_t pid = Spawn(argv, env, out, err, stdin_file);
+  ProcessResult r;
+  r.exit_code = WaitExit(pid);
+  r.out = ReadFileOrDie(out);
+  r.err = ReadFileOrDie(err);
+  return r;
+}
+
+std::unique_ptr<TestServer> TestServer::Start(Options options) {
+  std::unique_ptr<TestServer> server(new TestServer);
+  if (options.data_dir.empty()) {
+    server->owned_dir_ = std::make_unique<TempDir>();
+    options.data_dir = server->owned_dir_->path() + "/data";
+  }
+  if (options.port == 0) options.port = FreePort();
+  server->options_ = std::move(options);
+  server->address_ = absl::StrCat("127.0.0.1:", server->options_.port);
+  server->log_path_ = absl::StrCat(server->options_.data_dir, ".",
+                                   server->options_.port, ".log");
+  if (!server->Launch()) {
+    ADD_FAILURE() << "archived did not start; its log:\n" << server->log();
+  }
+  return server;
+}
+
+bool TestServer::Launch() {
+  std::vector<std::string> argv = {
+      ArchivedPath(), "--data_dir=" + options_.data_dir,
+      "--origin=" + options_.origin, "--listen=" + address_};
+  argv.insert(argv.end(), options_.extra_flags.begin(),
+              options_.extra_flags.end());
+  // The log is appended to across restarts so a test can read the whole story.
+  pid_ = Spawn(argv, {}, log_path_ + ".out", log_path_, "");
+  if (WaitHealthy(address_, pid_)) return true;
+  ::kill(pid_, SIGKILL);
+  WaitExit(pid_);
+  pid_ = -1;
+  return false;
+}
+
+TestServer::~TestServer() {
+  if (pid_ > 0) Stop();
+  std::error_code ec;
+  fs::remove(log_path_, ec);
+  fs::remove(log_path_ + ".out", ec);
+}
+
+int TestServer::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int code = WaitExit(pid_);
+  pid_ = -1;
+  return code;
+}
+
+void TestServer::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  WaitExit(pid_);
+  pid_ = -1;
+}
+
+bool TestServer::Restart() {
+  if (pid_ > 0) Stop();
+  return Launch();
+}
+
+std::string TestServer::log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+long TestServer::RssKb() const { return ProcStatusKb(pid_, "VmRSS"); }
+long TestServer::PeakRssKb() const { return ProcStatusKb(pid_, "VmHWM"); }
+
+Cli::Cli(std::string server_address) : server_(std::move(server_address)) {}
+
+ProcessResult Cli::Run(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {ArchivectlPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(
+      argv, {{"XDG_CONFIG_HOME", config_.path()}, {"ARCHIVE_SERVER", server_}});
+}
+
+std::string CorpusDocument::raw_path() const {
+  return absl::StrCat(SharedDir(), "/corpus/raw/", id, ".txt");
+}
+std::string CorpusDocument::clean_path() const {
+  return absl::StrCat(SharedDir(), "/corpus/clean/", id, ".txt");
+}
+
+std::vector<CorpusDocument> LoadCorpus() {
+  std::vector<CorpusDocument> docs;
+  std::string tsv = ReadFileOrDie(SharedDir() + "/corpus/manifest.tsv");
+  bool header = true;
+  for (absl::string_view line : absl::StrSplit(tsv, '\n', absl::SkipEmpty())) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() < 11) {
+      ADD_FAILURE() << "bad manifest line: " << line;
+      continue;
+    }
+    CorpusDocument d{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[9]};
+    d.raw_bytes = std::atol(f[8].c_str());
+    d.clean_bytes = std::atol(f[10].c_str());
+    docs.push_back(std::move(d));
+  }
+  return docs;
+}
+
+}  // namespace archive::testing
