@@ -356,6 +356,19 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
   std::vector<std::string> expected = SortedUnique(revision.expected_parents);
   bool conditional = !expected.empty();
   if (conditional && expected != doc->heads) {
+    // A retried conditional put whose first attempt succeeded finds its own
+    // result as the head: the same parents and content. By the contract that
+    // is a retry (nothing stored, the head returned), not a conflict.
+    for (const std::string& head_id : doc->heads) {
+      auto head = state.Revision(head_id);
+      if (!head.ok()) return head.status();
+      Statement compare = st;
+      compare.origin = origin();
+      compare.parents = expected;
+      if (SameRevisionContent(head->statement, compare)) {
+        return CommitResult{std::move(*head), false, {}};
+      }
+    }
     return absl::AbortedError(absl::StrCat(
         "conflict: ", st.document, " has moved: you expected head ",
         ListOf(expected), " but the head is now ", ListOf(doc->heads),
