@@ -166,11 +166,16 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
     return s;
   auto key = LoadOrCreateIdentity(env, options.data_dir, options.origin);
   if (!key.ok()) return key.status();
+  std::unique_ptr<Archive> archive(
+      new Archive(options, std::move(*key), nullptr));
+  if (absl::Status s = archive->OpenDatabase(); !s.ok()) return s;
+  // Only now, holding the metadata store's lock, is this the directory's one
+  // user: opening the blob store deletes the temp files in blobs/tmp/, which
+  // before the lock could be the uploads in flight of an archived already
+  // running here.
   auto blobs = BlobStore::Open(env, options.data_dir + "/blobs");
   if (!blobs.ok()) return blobs.status();
-  std::unique_ptr<Archive> archive(
-      new Archive(options, std::move(*key), std::move(*blobs)));
-  if (absl::Status s = archive->OpenDatabase(); !s.ok()) return s;
+  archive->blobs_ = std::move(*blobs);
   archive->sequencer_ =
       std::thread([a = archive.get()] { a->SequencerLoop(); });
   return archive;
