@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -66,8 +67,15 @@ std::string OneLine(absl::string_view message) {
   return absl::StrReplaceAll(message, {{"\n", " "}, {"\r", " "}});
 }
 
+// Marks a status as the user's mistake in calling archivectl (exit 2), so a
+// missing --id exits 2 whatever its message says; INVALID_ARGUMENT from the
+// server (a bad field value) stays an ordinary failure (exit 1).
+constexpr char kUsageError[] = "archivectl/usage";
+
 absl::Status Usage(const std::string& message) {
-  return absl::InvalidArgumentError(message);
+  absl::Status s = absl::InvalidArgumentError(message);
+  s.SetPayload(kUsageError, absl::Cord());
+  return s;
 }
 
 // Guesses the media type from the bytes, as the contract says: valid UTF-8 is
@@ -686,10 +694,8 @@ int Main(int argc, char** argv) {
   Context context{*args, args->Has("json"), client, *verifier};
   absl::Status s = cmd.run(context);
   if (!s.ok()) {
-    return Fail(s, s.code() == absl::StatusCode::kInvalidArgument &&
-                           s.message().rfind("usage", 0) == 0
-                       ? kExitUsage
-                       : kExitFailure);
+    return Fail(
+        s, s.GetPayload(kUsageError).has_value() ? kExitUsage : kExitFailure);
   }
   return 0;
 }
