@@ -216,4 +216,50 @@ ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size) {
       });
 }
 
+absl::Status ArchiveClient::ReadLog(
+    uint64_t start, uint64_t tree_size,
+    const std::function<absl::Status(const v1::LogEntry&)>& entry) {
+  grpc::ClientContext ctx;
+  v1::ReadLogRequest request;
+  request.set_start(start);
+  request.set_tree_size(tree_size);
+  auto stream = stub_->ReadLog(&ctx, request);
+  v1::LogEntry message;
+  absl::Status consumer;
+  while (consumer.ok() && stream->Read(&message)) consumer = entry(message);
+  if (!consumer.ok()) ctx.TryCancel();
+  grpc::Status s = stream->Finish();
+  if (!consumer.ok()) return consumer;
+  return FromGrpc(s);
+}
+
+absl::Status ArchiveClient::GetBlob(const std::string& sha256_hex,
+                                    const ChunkSink& sink) {
+  grpc::ClientContext ctx;
+  v1::GetBlobRequest request;
+  request.set_sha256(sha256_hex);
+  auto stream = stub_->GetBlob(&ctx, request);
+  v1::GetBlobResponse message;
+  absl::Status consumer;
+  while (consumer.ok() && stream->Read(&message))
+    consumer = sink(message.chunk());
+  if (!consumer.ok()) ctx.TryCancel();
+  grpc::Status s = stream->Finish();
+  if (!consumer.ok()) return consumer;
+  return FromGrpc(s);
+}
+
+absl::StatusOr<v1::SyncResponse> ArchiveClient::Sync(const std::string& peer) {
+  v1::SyncRequest request;
+  request.set_peer(peer);
+  grpc::ClientContext ctx;
+  // A catch-up can take a while; the deadline only guards against a hung
+  // server.
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(1));
+  v1::SyncResponse response;
+  grpc::Status s = stub_->Sync(&ctx, request, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
 }  // namespace archive

@@ -67,6 +67,17 @@ class ArchiveClient {
   absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
       uint64_t old_size, uint64_t new_size);
 
+  // Streams log entries from `start` up to `tree_size`, each with its inclusion
+  // proof in that tree, to `entry` in order; an error from `entry` stops it.
+  absl::Status ReadLog(
+      uint64_t start, uint64_t tree_size,
+      const std::function<absl::Status(const v1::LogEntry&)>& entry);
+  // Streams the blob with this digest to `sink` (unverified: the caller
+  // re-hashes).
+  absl::Status GetBlob(const std::string& sha256_hex, const ChunkSink& sink);
+  // Asks this archive to pull from `peer` now.
+  absl::StatusOr<v1::SyncResponse> Sync(const std::string& peer);
+
  private:
   std::unique_ptr<v1::Archive::Stub> stub_;
 };

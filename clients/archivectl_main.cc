@@ -518,6 +518,40 @@ absl::Status RunProof(Context& c) {
   return Usage("proof takes \"inclusion REV\" or \"consistency OLD NEW\"");
 }
 
+absl::Status RunSync(Context& c) {
+  const std::string& peer = c.args.positional()[0];
+  auto report = c.client.Sync(peer);
+  if (!report.ok()) return report.status();
+  if (c.json) {
+    Json j;
+    j["peer"] = peer;
+    j["peer_origin"] = report->peer_origin();
+    j["start_index"] = report->start_index();
+    j["imported"] = report->imported();
+    j["already_present"] = report->already_present();
+    j["blobs_fetched"] = report->blobs_fetched();
+    j["bytes_fetched"] = report->bytes_fetched();
+    j["checkpoint_size"] = report->checkpoint_size();
+    j["conflicts"] = Json::array();
+    for (const std::string& d : report->conflicts())
+      j["conflicts"].push_back(d);
+    PrintJson(j);
+    return absl::OkStatus();
+  }
+  std::cout << "pulled " << report->peer_origin() << " (" << peer
+            << ") up to its checkpoint " << report->checkpoint_size()
+            << ", from entry " << report->start_index() << "\n"
+            << "  imported         " << report->imported() << " revisions\n"
+            << "  already present  " << report->already_present() << "\n"
+            << "  blobs fetched    " << report->blobs_fetched() << " ("
+            << HumanSize(report->bytes_fetched()) << ")\n";
+  for (const std::string& d : report->conflicts()) {
+    std::cout << "  conflict: " << d
+              << " now has several heads (archivectl history " << d << ")\n";
+  }
+  return absl::OkStatus();
+}
+
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
       {"put",
@@ -605,6 +639,22 @@ const std::map<std::string, Command>& Commands() {
         0,
         0,
         RunCheckpoint}},
+      {"sync",
+       {"sync PEER_HOST:PORT",
+        "Make the server (--server) pull from the archive at PEER_HOST:PORT "
+        "now and print\n"
+        "what it imported. The peer's origin must be trusted by the server "
+        "(archived\n"
+        "--trust or --config). Every checkpoint, entry and statement is "
+        "verified; a\n"
+        "forked or shrunk peer log, a bad signature or content that does not "
+        "match its\n"
+        "digest stops the pull with a non-zero exit, keeping everything "
+        "already here.",
+        {},
+        1,
+        1,
+        RunSync}},
       {"proof",
        {"proof inclusion REV [--size N] | proof consistency OLD NEW",
         "Print an RFC 6962 proof as JSON.",

@@ -50,6 +50,20 @@ const VerifierKey* TrustStore::Find(const std::string& origin) const {
   return it == keys_.end() ? nullptr : it->second.get();
 }
 
+absl::Status TrustStore::AddKey(const std::string& verifier_key) {
+  auto key = VerifierKey::Parse(verifier_key);
+  if (!key.ok()) return key.status();
+  if (const VerifierKey* have = Find((*key)->name()); have != nullptr) {
+    if (have->ToString() == (*key)->ToString()) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("two different keys for ", (*key)->name(), ": ",
+                     have->ToString(), " and ", verifier_key));
+  }
+  std::string name = (*key)->name();
+  keys_[name] = std::shared_ptr<VerifierKey>(std::move(*key));
+  return absl::OkStatus();
+}
+
 absl::Status TrustStore::Pin(const std::string& verifier_key) {
   auto key = VerifierKey::Parse(verifier_key);
   if (!key.ok()) return key.status();

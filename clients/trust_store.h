@@ -26,6 +26,11 @@ class TrustStore {
   const VerifierKey* Find(const std::string& origin) const;
   bool empty() const { return keys_.empty(); }
 
+  // Trusts a key for this process only (e.g. the server's own key, or a peer's
+  // key pinned in its configuration). Fails if a different key is trusted for
+  // the name.
+  absl::Status AddKey(const std::string& verifier_key);
+
   // Trust on first use: appends the key line to the file and trusts it. Fails
   // if a different key is already trusted for that name.
   absl::Status Pin(const std::string& verifier_key);

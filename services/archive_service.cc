@@ -161,10 +161,53 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   bool cancelled_ = false;
 };
 
-// Get: one header, then chunks; every byte sent was re-hashed on the way. A
-// small blob is verified whole before the header is sent, so damage never
-// reaches the client; a large one streams and the stream ends in DATA_LOSS if
-// its re-hash fails.
+// Yields a blob's bytes in chunks, re-hashed on the way. A small blob is
+// verified whole before its first chunk, so damage is reported before anything
+// was sent; a large one streams and its last Next() fails with DATA_LOSS if the
+// re-hash does not match.
+class BlobChunks {
+ public:
+  static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
+
+  absl::Status Open(BlobStore& blobs, const std::string& sha256, uint64_t size,
+                    uint32_t chunk_bytes) {
+    chunk_bytes_ = chunk_bytes;
+    if (size <= kVerifyWholeBelow) {
+      auto bytes = blobs.ReadVerified(sha256, size);
+      if (!bytes.ok()) return bytes.status();
+      small_ = std::move(*bytes);
+      return absl::OkStatus();
+    }
+    auto reader = blobs.NewReader(sha256, size);
+    if (!reader.ok()) return reader.status();
+    reader_ = std::move(*reader);
+    scratch_.resize(chunk_bytes);
+    return absl::OkStatus();
+  }
+
+  // Sets *chunk to the next bytes; empty at the (verified) end.
+  absl::Status Next(std::string* chunk) {
+    if (reader_ == nullptr) {
+      size_t n = std::min<size_t>(chunk_bytes_, small_.size() - offset_);
+      chunk->assign(small_, offset_, n);
+      offset_ += n;
+      return absl::OkStatus();
+    }
+    auto got = reader_->Read(scratch_.size(), scratch_.data());
+    if (!got.ok()) return got.status();
+    chunk->assign(got->data(), got->size());
+    return absl::OkStatus();
+  }
+
+ private:
+  uint32_t chunk_bytes_ = 0;
+  std::string small_;
+  size_t offset_ = 0;
+  std::unique_ptr<BlobStore::Reader> reader_;
+  std::string scratch_;
+};
+
+// Get: one header, then the content's chunks.
 class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
  public:
   GetReactor(CallbackServerContext* ctx, Archive* archive,
@@ -186,8 +229,6 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   void OnDone() override { delete this; }
 
  private:
-  static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
-
   grpc::Status Start(const v1::GetRequest& request) {
     auto revision = Resolve(request);
     if (!revision.ok()) return ToGrpc(revision.status());
@@ -197,19 +238,10 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
     if (!doc.ok()) return ToGrpc(doc.status());
     const Statement& st = revision->statement;
     header_only_ = request.header_only();
-    if (header_only_) {
-      // Nothing to send after the header.
-    } else if (st.content_size <= kVerifyWholeBelow) {
-      auto bytes =
-          archive_->blobs().ReadVerified(st.content_sha256, st.content_size);
-      if (!bytes.ok()) return ToGrpc(bytes.status());
-      small_ = std::move(*bytes);
-    } else {
-      auto reader =
-          archive_->blobs().NewReader(st.content_sha256, st.content_size);
-      if (!reader.ok()) return ToGrpc(reader.status());
-      reader_ = std::move(*reader);
-      scratch_.resize(limits_.chunk_bytes);
+    if (!header_only_) {
+      absl::Status opened = chunks_.Open(archive_->blobs(), st.content_sha256,
+                                         st.content_size, limits_.chunk_bytes);
+      if (!opened.ok()) return ToGrpc(opened);
     }
     v1::GetHeader* header = response_.mutable_header();
     ToProto(*revision, header->mutable_revision());
@@ -236,17 +268,9 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   void SendNextChunk() {
     response_.Clear();
     if (header_only_) return Stop(grpc::Status::OK);
-    if (reader_ == nullptr) {
-      if (offset_ >= small_.size()) return Stop(grpc::Status::OK);
-      size_t n = std::min<size_t>(limits_.chunk_bytes, small_.size() - offset_);
-      response_.set_chunk(small_.substr(offset_, n));
-      offset_ += n;
-    } else {
-      auto chunk = reader_->Read(scratch_.size(), scratch_.data());
-      if (!chunk.ok()) return Stop(ToGrpc(chunk.status()));
-      if (chunk->empty()) return Stop(grpc::Status::OK);
-      response_.set_chunk(chunk->data(), chunk->size());
-    }
+    absl::Status s = chunks_.Next(response_.mutable_chunk());
+    if (!s.ok()) return Stop(ToGrpc(s));
+    if (response_.chunk().empty()) return Stop(grpc::Status::OK);
     log_.add_bytes(response_.chunk().size());
     StartWrite(&response_);
   }
@@ -261,10 +285,54 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   RequestLog log_;
   v1::GetResponse response_;
   bool header_only_ = false;
-  std::string small_;
-  size_t offset_ = 0;
-  std::unique_ptr<BlobStore::Reader> reader_;
-  std::string scratch_;
+  BlobChunks chunks_;
+};
+
+// GetBlob: the bytes with a digest, for replication and repair.
+class GetBlobReactor : public grpc::ServerWriteReactor<v1::GetBlobResponse> {
+ public:
+  GetBlobReactor(CallbackServerContext* ctx, Archive* archive,
+                 const ServiceLimits& limits, const v1::GetBlobRequest& request)
+      : log_("GetBlob", ctx->peer()) {
+    log_.set_document("sha256:" + request.sha256());
+    auto size = archive->BlobSize(request.sha256());
+    absl::Status s = size.status();
+    if (s.ok()) {
+      s = chunks_.Open(archive->blobs(), request.sha256(), *size,
+                       limits.chunk_bytes);
+    }
+    if (!s.ok()) {
+      Stop(ToGrpc(s));
+      return;
+    }
+    SendNextChunk();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      return Stop(
+          grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
+    }
+    SendNextChunk();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void SendNextChunk() {
+    absl::Status s = chunks_.Next(response_.mutable_chunk());
+    if (!s.ok()) return Stop(ToGrpc(s));
+    if (response_.chunk().empty()) return Stop(grpc::Status::OK);
+    log_.add_bytes(response_.chunk().size());
+    StartWrite(&response_);
+  }
+  void Stop(const grpc::Status& s) {
+    log_.Write(s);
+    Finish(s);
+  }
+
+  RequestLog log_;
+  v1::GetBlobResponse response_;
+  BlobChunks chunks_;
 };
 
 // ReadLog: streams signed statements in log order, a page at a time.
@@ -274,14 +342,23 @@ class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
                  const v1::ReadLogRequest& request)
       : archive_(archive),
         log_("ReadLog", ctx->peer()),
-        next_(request.start()) {
+        next_(request.start()),
+        proof_size_(request.tree_size()) {
     uint64_t latest = archive_->LatestCheckpoint().size;
-    end_ = request.count() == 0 ? latest
-                                : std::min(latest, next_ + request.count());
-    if (next_ > latest) {
+    if (proof_size_ > latest) {
       Stop(grpc::Status(
           grpc::StatusCode::OUT_OF_RANGE,
-          absl::StrCat("start ", next_, " is beyond the log's size ", latest)));
+          absl::StrCat("tree_size ", proof_size_,
+                       " is beyond the latest checkpoint (", latest, ")")));
+      return;
+    }
+    uint64_t limit = proof_size_ > 0 ? proof_size_ : latest;
+    end_ =
+        request.count() == 0 ? limit : std::min(limit, next_ + request.count());
+    if (next_ > limit) {
+      Stop(grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat("start ", next_, " is beyond the log's size ", limit)));
       return;
     }
     SendNext();
@@ -300,6 +377,12 @@ class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
     if (next_ >= end_) return Stop(grpc::Status::OK);
     auto entries = archive_->LogEntries(next_, 1);
     if (!entries.ok()) return Stop(ToGrpc(entries.status()));
+    entry_.Clear();
+    if (proof_size_ > 0) {
+      auto proof = archive_->InclusionProof(next_, proof_size_);
+      if (!proof.ok()) return Stop(ToGrpc(proof.status()));
+      for (std::string& h : *proof) entry_.add_inclusion(std::move(h));
+    }
     entry_.set_index(next_++);
     entry_.set_signed_statement(std::move((*entries)[0]));
     log_.add_bytes(entry_.signed_statement().size());
@@ -313,6 +396,7 @@ class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
   Archive* archive_;
   RequestLog log_;
   uint64_t next_;
+  uint64_t proof_size_;
   uint64_t end_ = 0;
   v1::LogEntry entry_;
 };
@@ -333,6 +417,11 @@ grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
 grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
     CallbackServerContext* ctx, const v1::GetRequest* request) {
   return new GetReactor(ctx, archive_, limits_, *request);
+}
+
+grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(
+    CallbackServerContext* ctx, const v1::GetBlobRequest* request) {
+  return new GetBlobReactor(ctx, archive_, limits_, *request);
 }
 
 grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
@@ -452,6 +541,30 @@ ServerUnaryReactor* ArchiveService::GetConsistencyProof(
   for (const std::string& h : *proof) out->add_hashes(h);
   response->set_checkpoint(cp.note);
   return FinishUnary(ctx, log, grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::Sync(CallbackServerContext* ctx,
+                                         const v1::SyncRequest* request,
+                                         v1::SyncResponse* response) {
+  auto log = std::make_shared<RequestLog>("Sync", ctx->peer());
+  log->set_document(request->peer());
+  if (sync_ == nullptr) {
+    return FinishUnary(ctx, *log,
+                       grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    "this server does not sync"));
+  }
+  if (request->peer().empty()) {
+    return FinishUnary(ctx, *log, Invalid("peer: give the peer's HOST:PORT"));
+  }
+  ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  sync_->PullAsync(request->peer(), [reactor, response,
+                                     log](absl::StatusOr<v1::SyncResponse> r) {
+    grpc::Status status = r.ok() ? grpc::Status::OK : ToGrpc(r.status());
+    if (r.ok()) *response = std::move(*r);
+    log->Write(status);
+    reactor->Finish(status);
+  });
+  return reactor;
 }
 
 }  // namespace archive

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "archive/v1/archive.grpc.pb.h"
+#include "services/sync_manager.h"
 #include "storage/archive.h"
 
 namespace archive {
@@ -18,8 +19,9 @@ struct ServiceLimits {
 
 class ArchiveService final : public v1::Archive::CallbackService {
  public:
-  ArchiveService(Archive* archive, ServiceLimits limits)
-      : archive_(archive), limits_(limits) {}
+  // `sync` may be null (then Sync is UNAVAILABLE).
+  ArchiveService(Archive* archive, SyncManager* sync, ServiceLimits limits)
+      : archive_(archive), sync_(sync), limits_(limits) {}
 
   grpc::ServerReadReactor<v1::PutRequest>* Put(
       grpc::CallbackServerContext* ctx, v1::PutResponse* response) override;
@@ -45,12 +47,19 @@ class ArchiveService final : public v1::Archive::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::GetConsistencyProofRequest* request,
       v1::GetConsistencyProofResponse* response) override;
+  grpc::ServerWriteReactor<v1::GetBlobResponse>* GetBlob(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetBlobRequest* request) override;
+  grpc::ServerUnaryReactor* Sync(grpc::CallbackServerContext* ctx,
+                                 const v1::SyncRequest* request,
+                                 v1::SyncResponse* response) override;
   grpc::ServerWriteReactor<v1::LogEntry>* ReadLog(
       grpc::CallbackServerContext* ctx,
       const v1::ReadLogRequest* request) override;
 
  private:
   Archive* archive_;
+  SyncManager* sync_;
   ServiceLimits limits_;
 };
 

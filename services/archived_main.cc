@@ -25,6 +25,14 @@ ABSL_FLAG(
     "address to serve on; without TLS only loopback addresses are allowed");
 ABSL_FLAG(uint64_t, max_document_bytes, 4ULL << 30,
           "largest document accepted, in bytes");
+ABSL_FLAG(
+    std::string, trust, "",
+    "file of verifier keys (one per line) of the offices whose statements this "
+    "archive accepts and whose archives it may pull; re-read before every "
+    "pull");
+ABSL_FLAG(std::string, config, "",
+          "server configuration (protobuf text, archive.v1.ServerConfig): "
+          "peers to pull");
 ABSL_FLAG(int, drain_seconds, 30,
           "on SIGTERM, how long in-flight requests may finish");
 
@@ -73,9 +81,21 @@ int Serve() {
   auto archive = Archive::Open(options);
   if (!archive.ok()) return Fail(std::string(archive.status().message()));
 
+  v1::ServerConfig config;
+  if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    auto loaded = LoadServerConfig(path);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    config = std::move(*loaded);
+  }
+  auto sync = std::make_unique<SyncManager>(
+      archive->get(), absl::GetFlag(FLAGS_trust), std::move(config));
+  if (auto trust = sync->CurrentTrust(); !trust.ok()) {
+    return Fail(std::string(trust.status().message()));
+  }
+
   ServiceLimits limits;
   limits.max_document_bytes = absl::GetFlag(FLAGS_max_document_bytes);
-  ArchiveService service(archive->get(), limits);
+  ArchiveService service(archive->get(), sync.get(), limits);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -96,11 +116,14 @@ int Serve() {
   LogLine(
       absl::StrCat("archived: verifier key ", (*archive)->key().VerifierKey()));
 
+  sync->Start();
+
   int sig = WaitForStopSignal();
   LogLine(absl::StrCat("archived: ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                        ", draining requests"));
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
+  sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
   archive->reset();  // finishes queued commits
   LogLine("archived: stopped cleanly");

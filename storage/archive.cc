@@ -23,6 +23,13 @@ std::string RevisionKey(absl::string_view id) { return absl::StrCat("r/", id); }
 std::string DocumentKey(absl::string_view id) { return absl::StrCat("d/", id); }
 std::string LeafKey(uint64_t leaf) { return "l/" + BigEndian64(leaf); }
 std::string CheckpointKey(uint64_t size) { return "c/" + BigEndian64(size); }
+std::string PeerKey(absl::string_view origin) {
+  return absl::StrCat("p/", origin);
+}
+
+std::string EncodePeerProgress(const PeerProgress& p) {
+  return absl::StrCat(p.next_index, "\n", p.checkpoint_note);
+}
 std::string HistoryPrefix(absl::string_view doc) {
   return absl::StrCat("h/", doc, absl::string_view("\0", 1));
 }
@@ -135,8 +142,15 @@ class Archive::BatchState {
     return r;
   }
 
+  void SetProgress(const PeerProgress& p) {
+    batch_.Put(PeerKey(p.peer_origin), EncodePeerProgress(p));
+    dirty_ = true;
+  }
+
   MerkleLog::Batch& log() { return log_; }
   leveldb::WriteBatch& batch() { return batch_; }
+  // True if anything besides log leaves needs writing.
+  bool dirty() const { return dirty_; }
 
  private:
   Archive* archive_;
@@ -144,6 +158,7 @@ class Archive::BatchState {
   MerkleLog::Batch log_;
   std::map<std::string, DocumentInfo> documents_;
   std::map<std::string, StoredRevision> revisions_;
+  bool dirty_ = false;
 };
 
 Archive::Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
@@ -270,24 +285,87 @@ Archive::~Archive() {
   if (sequencer_.joinable()) sequencer_.join();
 }
 
-void Archive::CommitAsync(NewRevision revision, CommitCallback done) {
+void Archive::Enqueue(Pending pending) {
   absl::MutexLock lock(&mu_);
   if (stopping_) {
-    done(absl::UnavailableError("archive is shutting down"));
+    pending.done(absl::UnavailableError("archive is shutting down"));
     return;
   }
-  queue_.push_back(Pending{std::move(revision), std::move(done)});
+  queue_.push_back(std::move(pending));
+}
+
+absl::StatusOr<CommitResult> Archive::EnqueueAndWait(Pending pending) {
+  absl::Notification finished;
+  absl::StatusOr<CommitResult> result;
+  pending.done = [&](absl::StatusOr<CommitResult> r) {
+    result = std::move(r);
+    finished.Notify();
+  };
+  Enqueue(std::move(pending));
+  finished.WaitForNotification();
+  return result;
+}
+
+void Archive::CommitAsync(NewRevision revision, CommitCallback done) {
+  Pending p;
+  p.revision = std::move(revision);
+  p.done = std::move(done);
+  Enqueue(std::move(p));
 }
 
 absl::StatusOr<CommitResult> Archive::Commit(NewRevision revision) {
-  absl::Notification finished;
-  absl::StatusOr<CommitResult> result;
-  CommitAsync(std::move(revision), [&](absl::StatusOr<CommitResult> r) {
-    result = std::move(r);
-    finished.Notify();
-  });
-  finished.WaitForNotification();
-  return result;
+  Pending p;
+  p.revision = std::move(revision);
+  return EnqueueAndWait(std::move(p));
+}
+
+absl::StatusOr<CommitResult> Archive::Import(
+    const std::string& signed_statement, PeerProgress progress) {
+  Pending p;
+  p.imported_statement = signed_statement;
+  p.progress = std::move(progress);
+  return EnqueueAndWait(std::move(p));
+}
+
+absl::Status Archive::SavePeerProgress(PeerProgress progress) {
+  Pending p;
+  p.progress = std::move(progress);
+  return EnqueueAndWait(std::move(p)).status();
+}
+
+absl::StatusOr<PeerProgress> Archive::GetPeerProgress(
+    const std::string& peer_origin) {
+  std::string value;
+  leveldb::Status s =
+      db_->Get(leveldb::ReadOptions(), PeerKey(peer_origin), &value);
+  if (!s.ok()) return FromLevelDb(s);
+  PeerProgress p;
+  p.peer_origin = peer_origin;
+  size_t nl = value.find('\n');
+  if (nl == std::string::npos ||
+      !absl::SimpleAtoi(value.substr(0, nl), &p.next_index)) {
+    return absl::DataLossError(
+        absl::StrCat("progress record of peer ", peer_origin, " is corrupt"));
+  }
+  p.checkpoint_note = value.substr(nl + 1);
+  return p;
+}
+
+absl::StatusOr<uint64_t> Archive::BlobSize(const std::string& sha256_hex) {
+  if (!IsSha256Hex(sha256_hex)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sha256: \"", sha256_hex, "\" is not 64 lowercase hex characters"));
+  }
+  if (!blobs_->Contains(sha256_hex)) {
+    return absl::NotFoundError(absl::StrCat("no blob sha256:", sha256_hex));
+  }
+  return blobs_->StoredSize(sha256_hex);
+}
+
+bool Archive::HasRevision(const std::string& revision_id) {
+  std::string value;
+  return db_->Get(leveldb::ReadOptions(), RevisionKey(revision_id), &value)
+      .ok();
 }
 
 void Archive::SequencerLoop() {
@@ -316,17 +394,30 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   BatchState state(this);
   std::vector<absl::StatusOr<CommitResult>> results;
   results.reserve(batch.size());
-  for (Pending& p : batch) results.push_back(Stage(p.revision, state));
+  for (Pending& p : batch) {
+    if (!p.imported_statement.empty()) {
+      results.push_back(StageImport(p.imported_statement, state));
+    } else if (p.revision.statement.document.empty() && p.progress) {
+      results.push_back(CommitResult{});  // progress only
+    } else {
+      results.push_back(Stage(p.revision, state));
+    }
+    if (results.back().ok() && p.progress) state.SetProgress(*p.progress);
+  }
 
   uint64_t new_size = state.log().size();
   absl::Status write_status;
   SignedCheckpoint cp = LatestCheckpoint();
-  if (new_size != cp.size) {
-    auto signed_cp = SignCheckpoint(new_size, state.log());
-    write_status = signed_cp.status();
+  if (new_size != cp.size || state.dirty()) {
+    if (new_size != cp.size) {
+      auto signed_cp = SignCheckpoint(new_size, state.log());
+      write_status = signed_cp.status();
+      if (write_status.ok()) {
+        cp = std::move(*signed_cp);
+        state.batch().Put(CheckpointKey(cp.size), cp.note);
+      }
+    }
     if (write_status.ok()) {
-      cp = std::move(*signed_cp);
-      state.batch().Put(CheckpointKey(cp.size), cp.note);
       leveldb::WriteOptions sync;
       sync.sync = true;
       write_status = FromLevelDb(db_->Write(sync, &state.batch()));
@@ -340,7 +431,7 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     absl::StatusOr<CommitResult>& r = results[i];
     if (r.ok() && !write_status.ok()) r = write_status;
-    if (r.ok()) {
+    if (r.ok() && !r->revision.id.empty()) {
       auto receipt = ReceiptFor(r->revision);
       if (receipt.ok()) {
         r->receipt = std::move(*receipt);
@@ -413,21 +504,64 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
   r.statement = st;
   r.statement_text = std::move(*text);
   r.signed_statement = key_->SignNote(r.statement_text);
+  doc->heads.clear();
+  return AddRevision(std::move(r), std::move(*doc), state);
+}
+
+absl::StatusOr<CommitResult> Archive::StageImport(
+    const std::string& signed_statement, BatchState& state) {
+  auto note = ParseNote(signed_statement);
+  if (!note.ok()) return note.status();
+  auto statement = ParseStatement(note->text);
+  if (!statement.ok()) return statement.status();
+  StoredRevision r;
+  r.id = RevisionIdOf(note->text);
+  if (auto existing = state.Revision(r.id); existing.ok()) {
+    return CommitResult{std::move(*existing), false, {}};
+  }
+  auto doc = state.Document(statement->document);
+  if (!doc.ok()) return doc.status();
+  // The new revision supersedes those of its parents that are heads; any other
+  // head is a concurrent line of history and stays (a conflict, until a merge
+  // names both).
+  std::vector<std::string> heads;
+  for (const std::string& h : doc->heads) {
+    if (std::find(statement->parents.begin(), statement->parents.end(), h) ==
+        statement->parents.end()) {
+      heads.push_back(h);
+    }
+  }
+  doc->heads = std::move(heads);
+  r.statement = std::move(*statement);
+  r.statement_text = std::move(note->text);
+  r.signed_statement = signed_statement;
+  return AddRevision(std::move(r), std::move(*doc), state);
+}
+
+absl::StatusOr<CommitResult> Archive::AddRevision(StoredRevision r,
+                                                  DocumentInfo doc,
+                                                  BatchState& state) {
   // The authoritative version of this line: this revision unless it is a draft,
   // else the newest authoritative version among its parents.
   uint64_t newest = 0;
-  for (const std::string& parent_id : st.parents) {
+  for (const std::string& parent_id : r.statement.parents) {
     auto parent = state.Revision(parent_id);
+    if (absl::IsNotFound(parent.status())) {
+      return absl::DataLossError(
+          absl::StrCat("revision ", r.id, " names parent ", parent_id,
+                       ", which this archive does not have"));
+    }
     if (!parent.ok()) return parent.status();
     if (!parent->authoritative.empty() && parent->leaf_index >= newest) {
       newest = parent->leaf_index;
       r.authoritative = parent->authoritative;
     }
   }
-  if (st.status != "draft") r.authoritative = r.id;
-  doc->heads = {r.id};
-  doc->revision_count++;
-  auto added = state.Add(std::move(r), std::move(*doc));
+  if (r.statement.status != "draft") r.authoritative = r.id;
+  doc.heads.push_back(r.id);
+  std::sort(doc.heads.begin(), doc.heads.end());
+  doc.revision_count++;
+  auto added = state.Add(std::move(r), std::move(doc));
   if (!added.ok()) return added.status();
   return CommitResult{std::move(*added), true, {}};
 }

@@ -28,6 +28,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -101,6 +102,16 @@ struct CommitResult {
 
 using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
 
+// How far this archive has pulled a peer's log: the next leaf index to read and
+// the newest checkpoint of the peer's that was verified (the base for the next
+// consistency check). Stored with the revisions it covers, in the same atomic
+// batch.
+struct PeerProgress {
+  std::string peer_origin;
+  uint64_t next_index = 0;
+  std::string checkpoint_note;  // empty: none accepted yet
+};
+
 // Filters for ListDocuments; empty fields match everything.
 struct DocumentFilter {
   std::string region, issuer, number, status;
@@ -125,6 +136,25 @@ class Archive {
   // and no parents named).
   void CommitAsync(NewRevision revision, CommitCallback done);
   absl::StatusOr<CommitResult> Commit(NewRevision revision);  // blocking form
+
+  // Appends a revision pulled from a peer, its signed statement unchanged, and
+  // records `progress` in the same atomic write. The caller has verified the
+  // signature and stored the content in blobs(). A revision already here is not
+  // appended again (created=false) but the progress is still recorded. Its
+  // parents must be here (DATA_LOSS otherwise: the peer's log is out of order).
+  // Heads: the revision replaces those of its parents that are heads; a
+  // concurrent line of history stays a head too.
+  absl::StatusOr<CommitResult> Import(const std::string& signed_statement,
+                                      PeerProgress progress);
+  // Records progress alone (e.g. a verified checkpoint that brought nothing
+  // new).
+  absl::Status SavePeerProgress(PeerProgress progress);
+  // NOT_FOUND if this peer was never pulled.
+  absl::StatusOr<PeerProgress> GetPeerProgress(const std::string& peer_origin);
+  bool HasRevision(const std::string& revision_id);
+  // Size of a stored blob as found on disk (its re-hash on read catches
+  // damage); NOT_FOUND if this archive has no such blob.
+  absl::StatusOr<uint64_t> BlobSize(const std::string& sha256_hex);
 
   absl::StatusOr<StoredRevision> GetRevision(const std::string& revision_id);
   absl::StatusOr<DocumentInfo> GetDocument(const std::string& document_id);
@@ -157,10 +187,16 @@ class Archive {
                                                       uint64_t count);
 
  private:
+  // One queued write: a local put, or an import (imported_statement set), each
+  // optionally carrying peer progress.
   struct Pending {
     NewRevision revision;
+    std::string imported_statement;
+    std::optional<PeerProgress> progress;
     CommitCallback done;
   };
+  void Enqueue(Pending pending);
+  absl::StatusOr<CommitResult> EnqueueAndWait(Pending pending);
   class BatchState;
 
   Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
@@ -171,6 +207,12 @@ class Archive {
                                                   HashSource& source);
   // Decides what one queued put becomes within `state`; stages it if it is new.
   absl::StatusOr<CommitResult> Stage(NewRevision& revision, BatchState& state);
+  absl::StatusOr<CommitResult> StageImport(const std::string& signed_statement,
+                                           BatchState& state);
+  // Computes the authoritative pointer, appends to the log and stages the
+  // records.
+  absl::StatusOr<CommitResult> AddRevision(StoredRevision r, DocumentInfo doc,
+                                           BatchState& state);
   void SequencerLoop();
   void ProcessBatch(std::vector<Pending>& batch);
   absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);

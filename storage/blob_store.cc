@@ -29,6 +29,10 @@ bool BlobStore::Contains(const std::string& sha256_hex) {
   return IsSha256Hex(sha256_hex) && env_->FileExists(PathFor(sha256_hex));
 }
 
+absl::StatusOr<uint64_t> BlobStore::StoredSize(const std::string& sha256_hex) {
+  return env_->FileSize(PathFor(sha256_hex));
+}
+
 absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter() {
   std::string temp = absl::StrCat(dir_, "/tmp/", ::getpid(), ".",
                                   next_temp_.fetch_add(1), ".part");

@@ -81,6 +81,8 @@ class BlobStore {
   absl::StatusOr<std::string> ReadVerified(const std::string& sha256_hex,
                                            uint64_t size);
   bool Contains(const std::string& sha256_hex);
+  // Size of the stored file (not verified).
+  absl::StatusOr<uint64_t> StoredSize(const std::string& sha256_hex);
 
  private:
   BlobStore(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}

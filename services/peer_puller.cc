@@ -1,0 +1,207 @@
+#include "services/peer_puller.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "clients/archive_client.h"
+#include "clients/proof_verifier.h"
+#include "clients/receipt_checker.h"
+#include "storage/merkle.h"
+
+namespace archive {
+namespace {
+
+std::vector<std::string> Hashes(
+    const google::protobuf::RepeatedPtrField<std::string>& hashes) {
+  return std::vector<std::string>(hashes.begin(), hashes.end());
+}
+
+// One pull's state: the peer, what was verified of it, and the running report.
+class PullSession {
+ public:
+  PullSession(Archive* archive, const TrustStore* trust,
+              const std::atomic<bool>* stop, const std::string& address)
+      : archive_(archive),
+        checker_(trust),
+        stop_(stop),
+        address_(address),
+        client_(ArchiveClient::Dial(address)) {}
+
+  absl::StatusOr<v1::SyncResponse> Run() {
+    if (absl::Status s = VerifyPeerCheckpoint(); !s.ok()) return s;
+    if (absl::Status s = CheckConsistencyWithLast(); !s.ok()) return s;
+    report_.set_start_index(progress_.next_index);
+    absl::Status s = client_.ReadLog(
+        progress_.next_index, checkpoint_.size,
+        [this](const v1::LogEntry& entry) { return ImportEntry(entry); });
+    if (!s.ok()) return Context(s);
+    if (progress_.next_index != checkpoint_.size) {
+      return absl::UnavailableError(absl::StrCat(
+          "pull from ", address_, " ended at entry ", progress_.next_index,
+          " of ", checkpoint_.size, "; the next pull resumes there"));
+    }
+    // Everything up to the new checkpoint is here: it becomes the base for the
+    // next pull's consistency check.
+    progress_.checkpoint_note = checkpoint_note_;
+    if (absl::Status s = archive_->SavePeerProgress(progress_); !s.ok())
+      return s;
+    report_.set_checkpoint_size(checkpoint_.size);
+    return FinishReport();
+  }
+
+ private:
+  absl::Status Context(const absl::Status& s) {
+    return absl::Status(
+        s.code(), absl::StrCat("pull from ", address_, " (",
+                               report_.peer_origin(), "): ", s.message()));
+  }
+
+  absl::Status VerifyPeerCheckpoint() {
+    auto latest = client_.GetCheckpoint();
+    if (!latest.ok()) {
+      return absl::Status(
+          latest.status().code(),
+          absl::StrCat("peer ", address_, ": ", latest.status().message()));
+    }
+    checkpoint_note_ = latest->checkpoint();
+    std::string origin =
+        checkpoint_note_.substr(0, checkpoint_note_.find('\n'));
+    report_.set_peer_origin(origin);
+    if (origin == archive_->origin()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(address_, " is this archive (", origin, ") itself"));
+    }
+    auto cp = checker_.CheckCheckpoint(checkpoint_note_);
+    if (!cp.ok()) return Context(cp.status());
+    checkpoint_ = std::move(*cp);
+    auto progress = archive_->GetPeerProgress(origin);
+    if (absl::IsNotFound(progress.status())) {
+      progress_.peer_origin = origin;
+      return absl::OkStatus();
+    }
+    if (!progress.ok()) return progress.status();
+    progress_ = std::move(*progress);
+    return absl::OkStatus();
+  }
+
+  // A fork or a shrunk log means the peer rewrote history: stop before reading
+  // anything, and keep everything here as it is.
+  absl::Status CheckConsistencyWithLast() {
+    if (progress_.next_index > checkpoint_.size) {
+      return Context(absl::DataLossError(absl::StrCat(
+          "peer log shrank: this archive already read ", progress_.next_index,
+          " entries, the peer's checkpoint now has size ", checkpoint_.size)));
+    }
+    if (progress_.checkpoint_note.empty()) return absl::OkStatus();
+    auto old_cp = checker_.CheckCheckpoint(progress_.checkpoint_note);
+    if (!old_cp.ok()) return Context(old_cp.status());
+    std::vector<std::string> proof;
+    if (old_cp->size > 0 && old_cp->size < checkpoint_.size) {
+      auto reply = client_.GetConsistencyProof(old_cp->size, checkpoint_.size);
+      if (!reply.ok()) return Context(reply.status());
+      proof = Hashes(reply->proof().hashes());
+    }
+    absl::Status s = CheckExtends(*old_cp, checkpoint_, proof);
+    return s.ok() ? s : Context(s);
+  }
+
+  absl::Status ImportEntry(const v1::LogEntry& entry) {
+    if (stop_ != nullptr && stop_->load()) {
+      return absl::CancelledError("the server is shutting down");
+    }
+    uint64_t index = progress_.next_index;
+    if (entry.index() != index) {
+      return absl::DataLossError(absl::StrCat("peer sent entry ", entry.index(),
+                                              " where ", index, " was due"));
+    }
+    auto statement = checker_.CheckStatement(entry.signed_statement());
+    if (!statement.ok()) {
+      return absl::Status(
+          statement.status().code(),
+          absl::StrCat("entry ", index, ": ", statement.status().message()));
+    }
+    absl::Status included = VerifyInclusion(
+        index, checkpoint_.size, MerkleLeafHash(statement->text),
+        Hashes(entry.inclusion()), checkpoint_.root_hash);
+    if (!included.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "entry ", index,
+          " is not in the peer's signed checkpoint: ", included.message()));
+    }
+    progress_.next_index = index + 1;
+    if (archive_->HasRevision(statement->revision_id)) {
+      report_.set_already_present(report_.already_present() + 1);
+      // Recorded with the next import or at the end; re-reading a skipped entry
+      // after a crash costs nothing but a look-up.
+      return absl::OkStatus();
+    }
+    if (absl::Status s = EnsureBlob(statement->statement); !s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("entry ", index, ": ", s.message()));
+    }
+    auto imported = archive_->Import(entry.signed_statement(), progress_);
+    if (!imported.ok()) return imported.status();
+    if (imported->created) {
+      report_.set_imported(report_.imported() + 1);
+      touched_.push_back(statement->statement.document);
+    }
+    return absl::OkStatus();
+  }
+
+  // Fetches the content only if this archive lacks it, re-hashing it as it
+  // lands.
+  absl::Status EnsureBlob(const Statement& st) {
+    if (archive_->blobs().Contains(st.content_sha256)) return absl::OkStatus();
+    auto writer = archive_->blobs().NewWriter();
+    if (!writer.ok()) return writer.status();
+    absl::Status s =
+        client_.GetBlob(st.content_sha256, [&](absl::string_view chunk) {
+          if ((*writer)->size() + chunk.size() > st.content_size) {
+            return absl::DataLossError(
+                absl::StrCat("peer sent more than the ", st.content_size,
+                             " bytes of sha256:", st.content_sha256));
+          }
+          return (*writer)->Append(chunk);
+        });
+    if (!s.ok()) return s;
+    auto digest = (*writer)->Commit(st.content_sha256, st.content_size);
+    if (!digest.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("peer served content for sha256:", st.content_sha256,
+                       " that does not match it: ", digest.status().message()));
+    }
+    report_.set_blobs_fetched(report_.blobs_fetched() + 1);
+    report_.set_bytes_fetched(report_.bytes_fetched() + st.content_size);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<v1::SyncResponse> FinishReport() {
+    std::sort(touched_.begin(), touched_.end());
+    touched_.erase(std::unique(touched_.begin(), touched_.end()),
+                   touched_.end());
+    for (const std::string& doc : touched_) {
+      auto info = archive_->GetDocument(doc);
+      if (info.ok() && info->heads.size() > 1) report_.add_conflicts(doc);
+    }
+    return report_;
+  }
+
+  Archive* archive_;
+  ReceiptChecker checker_;
+  const std::atomic<bool>* stop_;
+  std::string address_;
+  ArchiveClient client_;
+  std::string checkpoint_note_;
+  Checkpoint checkpoint_;
+  PeerProgress progress_;
+  v1::SyncResponse report_;
+  std::vector<std::string> touched_;
+};
+
+}  // namespace
+
+absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string& address) {
+  return PullSession(archive_, trust_, stop_, address).Run();
+}
+
+}  // namespace archive
