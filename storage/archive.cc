@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "clients/proof_verifier.h"
 #include "leveldb/write_batch.h"
 #include "storage/hex.h"
 #include "storage/identity.h"
@@ -244,6 +245,29 @@ absl::StatusOr<SignedCheckpoint> Archive::SignCheckpoint(uint64_t size,
   return cp;
 }
 
+absl::StatusOr<SignedCheckpoint> Archive::ExtendCheckpoint(
+    const SignedCheckpoint& previous, uint64_t new_size, HashSource& source) {
+  auto next = SignCheckpoint(new_size, source);
+  if (!next.ok()) return next.status();
+  // Never sign a checkpoint inconsistent with the last one: if stored log nodes
+  // were damaged, refuse writes rather than fork the log.
+  std::vector<std::string> proof;
+  if (previous.size > 0) {
+    auto p = archive::ConsistencyProof(source, previous.size, new_size);
+    if (!p.ok()) return p.status();
+    proof = std::move(*p);
+    absl::Status s = VerifyConsistency(previous.size, new_size, previous.root,
+                                       next->root, proof);
+    if (!s.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "refusing to sign checkpoint ", new_size,
+          ": it would not extend the signed checkpoint ", previous.size,
+          " (the stored log is damaged: ", s.message(), ")"));
+    }
+  }
+  return next;
+}
+
 absl::Status Archive::LoadCheckpoint() {
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
@@ -256,10 +280,17 @@ absl::Status Archive::LoadCheckpoint() {
                                               " leaves but the log holds ",
                                               log_->size()));
     }
-    auto root = log_->Root(size);
-    if (!root.ok()) return root.status();
+    // The signed root is the reference; the stored nodes are checked against it
+    // before the next checkpoint is signed (ExtendCheckpoint).
+    std::string note = it->value().ToString();
+    auto parsed = ParseNote(note);
+    if (!parsed.ok()) return parsed.status();
+    auto body = ParseCheckpoint(parsed->text);
+    if (!body.ok() || body->size != size) {
+      return absl::DataLossError("the latest stored checkpoint is damaged");
+    }
     absl::MutexLock lock(&mu_);
-    checkpoint_ = SignedCheckpoint{size, *root, it->value().ToString()};
+    checkpoint_ = SignedCheckpoint{size, body->root_hash, std::move(note)};
     return absl::OkStatus();
   }
   // A new archive: sign the empty log so clients have a first checkpoint to
@@ -410,7 +441,7 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   SignedCheckpoint cp = LatestCheckpoint();
   if (new_size != cp.size || state.dirty()) {
     if (new_size != cp.size) {
-      auto signed_cp = SignCheckpoint(new_size, state.log());
+      auto signed_cp = ExtendCheckpoint(cp, new_size, state.log());
       write_status = signed_cp.status();
       if (write_status.ok()) {
         cp = std::move(*signed_cp);

@@ -203,6 +203,8 @@ class Archive {
           std::unique_ptr<BlobStore> blobs);
   absl::Status OpenDatabase();
   absl::Status LoadCheckpoint();
+  absl::StatusOr<SignedCheckpoint> ExtendCheckpoint(
+      const SignedCheckpoint& previous, uint64_t new_size, HashSource& source);
   absl::StatusOr<SignedCheckpoint> SignCheckpoint(uint64_t size,
                                                   HashSource& source);
   // Decides what one queued put becomes within `state`; stages it if it is new.
