@@ -262,4 +262,15 @@ absl::StatusOr<v1::SyncResponse> ArchiveClient::Sync(const std::string& peer) {
   return response;
 }
 
+absl::StatusOr<v1::ScrubResponse> ArchiveClient::Scrub(
+    const v1::ScrubRequest& request) {
+  grpc::ClientContext ctx;
+  // Re-hashing every blob takes as long as reading the whole archive.
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(24));
+  v1::ScrubResponse response;
+  grpc::Status s = stub_->Scrub(&ctx, request, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
 }  // namespace archive

@@ -77,6 +77,8 @@ class ArchiveClient {
   absl::Status GetBlob(const std::string& sha256_hex, const ChunkSink& sink);
   // Asks this archive to pull from `peer` now.
   absl::StatusOr<v1::SyncResponse> Sync(const std::string& peer);
+  // Asks this archive to scrub itself (and repair from peers if `repair`).
+  absl::StatusOr<v1::ScrubResponse> Scrub(const v1::ScrubRequest& request);
 
  private:
   std::unique_ptr<v1::Archive::Stub> stub_;

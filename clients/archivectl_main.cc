@@ -552,6 +552,59 @@ absl::Status RunSync(Context& c) {
   return absl::OkStatus();
 }
 
+absl::Status RunScrub(Context& c) {
+  v1::ScrubRequest request;
+  request.set_repair(c.args.Has("repair"));
+  for (const std::string& p : c.args.GetAll("peer")) request.add_peers(p);
+  auto report = c.client.Scrub(request);
+  if (!report.ok()) return report.status();
+  int unrepaired = report->log_problems_size();
+  for (const v1::DamagedBlob& b : report->damaged()) {
+    if (b.repaired_from().empty()) ++unrepaired;
+  }
+  if (c.json) {
+    Json j;
+    j["revisions_checked"] = report->revisions_checked();
+    j["blobs_checked"] = report->blobs_checked();
+    j["bytes_checked"] = report->bytes_checked();
+    j["damaged"] = Json::array();
+    for (const v1::DamagedBlob& b : report->damaged()) {
+      Json d;
+      d["sha256"] = b.sha256();
+      d["size"] = b.size();
+      d["problem"] = b.problem();
+      d["repaired_from"] = b.repaired_from();
+      d["documents"] = Json::array();
+      for (const std::string& doc : b.documents())
+        d["documents"].push_back(doc);
+      j["damaged"].push_back(d);
+    }
+    j["log_problems"] = Json::array();
+    for (const std::string& p : report->log_problems())
+      j["log_problems"].push_back(p);
+    PrintJson(j);
+  } else {
+    std::cout << "checked " << report->revisions_checked() << " revisions, "
+              << report->blobs_checked() << " blobs ("
+              << HumanSize(report->bytes_checked()) << " intact)\n";
+    for (const v1::DamagedBlob& b : report->damaged()) {
+      std::cout << "damaged sha256:" << b.sha256() << " ("
+                << absl::StrJoin(b.documents(), ", ") << "): " << b.problem();
+      if (!b.repaired_from().empty())
+        std::cout << "; repaired from " << b.repaired_from();
+      std::cout << "\n";
+    }
+    for (const std::string& p : report->log_problems())
+      std::cout << "log: " << p << "\n";
+  }
+  if (unrepaired > 0) {
+    return absl::DataLossError(
+        absl::StrCat(unrepaired, " problem(s) remain",
+                     c.args.Has("repair") ? "" : " (try --repair)"));
+  }
+  return absl::OkStatus();
+}
+
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
       {"put",
@@ -639,6 +692,19 @@ const std::map<std::string, Command>& Commands() {
         0,
         0,
         RunCheckpoint}},
+      {"scrub",
+       {"scrub [--repair] [--peer HOST:PORT]...",
+        "Make the server re-hash every stored document and check every "
+        "statement and log\n"
+        "leaf, and report all damage. With --repair, damaged documents are "
+        "fetched again\n"
+        "from the configured peers (and each --peer), verified, and replaced. "
+        "Exits\n"
+        "non-zero if damage remains.",
+        {"repair", "peer"},
+        0,
+        0,
+        RunScrub}},
       {"sync",
        {"sync PEER_HOST:PORT",
         "Make the server (--server) pull from the archive at PEER_HOST:PORT "
@@ -669,7 +735,7 @@ const std::map<std::string, Command>& Commands() {
 FlagSpec AllFlags() {
   FlagSpec spec;
   spec.with_value = {"server", "trust", "as"};
-  spec.boolean = {"json", "help", "head", "no-verify"};
+  spec.boolean = {"json", "help", "head", "no-verify", "repair"};
   for (const auto& [name, cmd] : Commands()) {
     for (const std::string& f : cmd.flags) {
       if (!spec.boolean.count(f)) spec.with_value.insert(f);

@@ -47,7 +47,8 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
  public:
   PutReactor(CallbackServerContext* ctx, Archive* archive,
              const ServiceLimits& limits, v1::PutResponse* response)
-      : archive_(archive),
+      : ctx_(ctx),
+        archive_(archive),
         limits_(limits),
         response_(response),
         log_("Put", ctx->peer()) {
@@ -116,6 +117,10 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     probe.origin = archive_->origin();
     probe.submitted_at = "2000-01-01T00:00:00Z";
     if (absl::Status s = ValidateStatement(probe); !s.ok()) return ToGrpc(s);
+    // A moved head or a conflict is refused before any content is received,
+    // so a refused put leaves nothing behind.
+    if (absl::Status s = archive_->Precheck(revision_); !s.ok())
+      return ToGrpc(s);
     auto writer = archive_->blobs().NewWriter();
     if (!writer.ok()) return ToGrpc(writer.status());
     writer_ = std::move(*writer);
@@ -123,7 +128,9 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   }
 
   grpc::Status EndOfStream() {
-    if (cancelled_) {
+    // OnCancel may arrive after the final OnReadDone; ask the context too, so a
+    // put the client abandoned is never committed.
+    if (cancelled_ || ctx_->IsCancelled()) {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client cancelled the put; nothing was stored");
     }
@@ -150,6 +157,7 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     Finish(s);
   }
 
+  CallbackServerContext* ctx_;
   Archive* archive_;
   const ServiceLimits& limits_;
   v1::PutResponse* response_;
@@ -210,9 +218,12 @@ class BlobChunks {
 // Get: one header, then the content's chunks.
 class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
  public:
-  GetReactor(CallbackServerContext* ctx, Archive* archive,
+  GetReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
              const ServiceLimits& limits, const v1::GetRequest& request)
-      : archive_(archive), limits_(limits), log_("Get", ctx->peer()) {
+      : archive_(archive),
+        sync_(sync),
+        limits_(limits),
+        log_("Get", ctx->peer()) {
     log_.set_document(request.document_id());
     grpc::Status s = Start(request);
     if (!s.ok()) Stop(s);
@@ -238,10 +249,12 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
     if (!doc.ok()) return ToGrpc(doc.status());
     const Statement& st = revision->statement;
     header_only_ = request.header_only();
+    sha256_ = st.content_sha256;
+    size_ = st.content_size;
     if (!header_only_) {
       absl::Status opened = chunks_.Open(archive_->blobs(), st.content_sha256,
                                          st.content_size, limits_.chunk_bytes);
-      if (!opened.ok()) return ToGrpc(opened);
+      if (!opened.ok()) return ToGrpc(Damaged(opened));
     }
     v1::GetHeader* header = response_.mutable_header();
     ToProto(*revision, header->mutable_revision());
@@ -269,10 +282,19 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
     response_.Clear();
     if (header_only_) return Stop(grpc::Status::OK);
     absl::Status s = chunks_.Next(response_.mutable_chunk());
-    if (!s.ok()) return Stop(ToGrpc(s));
+    if (!s.ok()) return Stop(ToGrpc(Damaged(s)));
     if (response_.chunk().empty()) return Stop(grpc::Status::OK);
     log_.add_bytes(response_.chunk().size());
     StartWrite(&response_);
+  }
+
+  // Bit rot found while serving: have the blob fetched again from a peer, so
+  // the next get succeeds. The damaged bytes are never sent as good.
+  absl::Status Damaged(const absl::Status& s) {
+    if (absl::IsDataLoss(s) && sync_ != nullptr && !sha256_.empty()) {
+      sync_->RequestRepair(sha256_, size_);
+    }
+    return s;
   }
 
   void Stop(const grpc::Status& s) {
@@ -281,6 +303,9 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   }
 
   Archive* archive_;
+  SyncManager* sync_;
+  std::string sha256_;
+  uint64_t size_ = 0;
   const ServiceLimits& limits_;
   RequestLog log_;
   v1::GetResponse response_;
@@ -416,7 +441,7 @@ grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
 
 grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
     CallbackServerContext* ctx, const v1::GetRequest* request) {
-  return new GetReactor(ctx, archive_, limits_, *request);
+  return new GetReactor(ctx, archive_, sync_, limits_, *request);
 }
 
 grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(
@@ -564,6 +589,29 @@ ServerUnaryReactor* ArchiveService::Sync(CallbackServerContext* ctx,
     log->Write(status);
     reactor->Finish(status);
   });
+  return reactor;
+}
+
+ServerUnaryReactor* ArchiveService::Scrub(CallbackServerContext* ctx,
+                                          const v1::ScrubRequest* request,
+                                          v1::ScrubResponse* response) {
+  auto log = std::make_shared<RequestLog>("Scrub", ctx->peer());
+  if (sync_ == nullptr) {
+    return FinishUnary(ctx, *log,
+                       grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    "this server has no background worker"));
+  }
+  ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  std::vector<std::string> peers(request->peers().begin(),
+                                 request->peers().end());
+  sync_->ScrubAsync(
+      request->repair(), std::move(peers),
+      [reactor, response, log](absl::StatusOr<v1::ScrubResponse> r) {
+        grpc::Status status = r.ok() ? grpc::Status::OK : ToGrpc(r.status());
+        if (r.ok()) *response = std::move(*r);
+        log->Write(status);
+        reactor->Finish(status);
+      });
   return reactor;
 }
 

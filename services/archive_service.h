@@ -50,6 +50,9 @@ class ArchiveService final : public v1::Archive::CallbackService {
   grpc::ServerWriteReactor<v1::GetBlobResponse>* GetBlob(
       grpc::CallbackServerContext* ctx,
       const v1::GetBlobRequest* request) override;
+  grpc::ServerUnaryReactor* Scrub(grpc::CallbackServerContext* ctx,
+                                  const v1::ScrubRequest* request,
+                                  v1::ScrubResponse* response) override;
   grpc::ServerUnaryReactor* Sync(grpc::CallbackServerContext* ctx,
                                  const v1::SyncRequest* request,
                                  v1::SyncResponse* response) override;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/archive_client.h"
 #include "services/peer_puller.h"
 #include "services/request_log.h"
 #include "storage/env.h"
@@ -52,12 +53,7 @@ SyncManager::SyncManager(Archive* archive, std::string trust_file,
 
 SyncManager::~SyncManager() {
   stop_ = true;
-  {
-    absl::MutexLock lock(&mu_);
-    for (Job& job : jobs_)
-      job.done(absl::UnavailableError("server is shutting down"));
-    jobs_.clear();
-  }
+  // Queued jobs see stop_ and finish at once with UNAVAILABLE or CANCELLED.
   if (worker_.joinable()) worker_.join();
 }
 
@@ -72,23 +68,53 @@ void SyncManager::Start() {
   worker_ = std::thread([this] { WorkerLoop(); });
 }
 
-void SyncManager::PullAsync(const std::string& address, Done done) {
+void SyncManager::Queue(std::function<void()> job) {
   absl::MutexLock lock(&mu_);
-  jobs_.push_back(Job{address, std::move(done)});
+  jobs_.push_back(std::move(job));
+}
+
+void SyncManager::PullAsync(const std::string& address,
+                            Done<v1::SyncResponse> done) {
+  Queue([this, address, done] { done(RunPull(address)); });
+}
+
+void SyncManager::ScrubAsync(bool repair, std::vector<std::string> peers,
+                             Done<v1::ScrubResponse> done) {
+  Queue([this, repair, peers, done] {
+    if (stop_) return done(absl::UnavailableError("server is shutting down"));
+    done(RunScrub(repair, peers));
+  });
+}
+
+void SyncManager::RequestRepair(const std::string& sha256, uint64_t size) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!repairs_queued_.insert(sha256).second) return;
+  }
+  Queue([this, sha256, size] {
+    auto from = RepairBlob(sha256, size, {});
+    LogLine(from.ok()
+                ? absl::StrCat("archived: repaired blob sha256:", sha256,
+                               " from ", *from)
+                : absl::StrCat("archived: cannot repair blob sha256:", sha256,
+                               ": ", from.status().message()));
+    absl::MutexLock lock(&mu_);
+    repairs_queued_.erase(sha256);
+  });
 }
 
 absl::StatusOr<TrustStore> SyncManager::CurrentTrust() const {
-  auto trust = TrustStore::Load(trust_file_);
-  if (!trust.ok()) return trust.status();
   if (!trust_file_.empty() && !Env::Default()->FileExists(trust_file_)) {
     return absl::FailedPreconditionError(
         absl::StrCat("trust file ", trust_file_, " does not exist"));
   }
-  if (absl::Status s = trust->AddKey(archive_->key().VerifierKey()); !s.ok())
-    return s;
+  auto trust = TrustStore::Load(trust_file_);
+  if (!trust.ok()) return trust.status();
+  absl::Status s = trust->AddKey(archive_->key().VerifierKey());
+  if (!s.ok()) return s;
   for (const v1::PeerConfig& peer : config_.peers()) {
     if (peer.verifier_key().empty()) continue;
-    if (absl::Status s = trust->AddKey(peer.verifier_key()); !s.ok()) return s;
+    if (s = trust->AddKey(peer.verifier_key()); !s.ok()) return s;
   }
   return trust;
 }
@@ -99,13 +125,14 @@ void SyncManager::QueueScheduledPulls() {
     auto it = next_pull_.find(peer.address());
     if (it == next_pull_.end() || it->second > now) continue;
     it->second = now + absl::Seconds(peer.pull_interval_seconds());
-    jobs_.push_back(Job{peer.address(), nullptr});
+    std::string address = peer.address();
+    jobs_.push_back([this, address] { RunPull(address).IgnoreError(); });
   }
 }
 
 void SyncManager::WorkerLoop() {
-  while (!stop_) {
-    Job job;
+  while (true) {
+    std::function<void()> job;
     {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(
@@ -115,27 +142,31 @@ void SyncManager::WorkerLoop() {
               },
               this),
           absl::Seconds(1));
-      if (stop_) return;
-      QueueScheduledPulls();
-      if (jobs_.empty()) continue;
+      if (!stop_) QueueScheduledPulls();
+      if (jobs_.empty()) {
+        if (stop_) return;
+        continue;
+      }
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    RunJob(job);
+    job();  // with stop_ set, a pull ends at its first entry and says so
   }
 }
 
-void SyncManager::RunJob(const Job& job) {
+absl::StatusOr<v1::SyncResponse> SyncManager::RunPull(
+    const std::string& address) {
+  if (stop_) return absl::UnavailableError("server is shutting down");
   absl::StatusOr<v1::SyncResponse> result;
   auto trust = CurrentTrust();
   if (!trust.ok()) {
     result = trust.status();
   } else {
-    result = PeerPuller(archive_, &*trust, &stop_).Pull(job.address);
+    result = PeerPuller(archive_, &*trust, &stop_).Pull(address);
   }
   if (result.ok()) {
     LogLine(absl::StrCat(
-        "archived: pulled ", result->peer_origin(), " at ", job.address, ": ",
+        "archived: pulled ", result->peer_origin(), " at ", address, ": ",
         result->imported(), " revisions imported, ", result->already_present(),
         " already here, ", result->blobs_fetched(), " blobs (",
         result->bytes_fetched(), " bytes) fetched, peer checkpoint ",
@@ -145,10 +176,74 @@ void SyncManager::RunJob(const Job& job) {
                            absl::StrJoin(result->conflicts(), ", "))
             : ""));
   } else {
-    LogLine(absl::StrCat("archived: pull from ", job.address,
+    LogLine(absl::StrCat("archived: pull from ", address,
                          " failed: ", result.status().message()));
   }
-  if (job.done) job.done(std::move(result));
+  return result;
+}
+
+absl::StatusOr<std::string> SyncManager::RepairBlob(
+    const std::string& sha256, uint64_t size,
+    const std::vector<std::string>& extra_peers) {
+  std::vector<std::string> peers = extra_peers;
+  for (const v1::PeerConfig& peer : config_.peers())
+    peers.push_back(peer.address());
+  if (peers.empty()) {
+    return absl::FailedPreconditionError("no peers to repair from");
+  }
+  std::vector<std::string> failures;
+  for (const std::string& address : peers) {
+    ArchiveClient client(ArchiveClient::Dial(address));
+    auto writer = archive_->blobs().NewWriter();
+    if (!writer.ok()) return writer.status();
+    absl::Status s = client.GetBlob(sha256, [&](absl::string_view chunk) {
+      if ((*writer)->size() + chunk.size() > size) {
+        return absl::DataLossError("peer sent too many bytes");
+      }
+      return (*writer)->Append(chunk);
+    });
+    // Commit re-hashes: only bytes matching the digest replace the damaged
+    // copy.
+    if (s.ok()) s = (*writer)->Commit(sha256, size).status();
+    if (s.ok()) return address;
+    failures.push_back(absl::StrCat(address, ": ", s.message()));
+  }
+  return absl::UnavailableError(absl::StrJoin(failures, "; "));
+}
+
+v1::ScrubResponse SyncManager::RunScrub(bool repair,
+                                        const std::vector<std::string>& peers) {
+  v1::ScrubResponse response;
+  auto report = archive_->Scrub();
+  if (!report.ok()) {
+    response.add_log_problems(std::string(report.status().message()));
+    return response;
+  }
+  response.set_revisions_checked(report->revisions_checked);
+  response.set_blobs_checked(report->blobs_checked);
+  response.set_bytes_checked(report->bytes_checked);
+  for (const std::string& p : report->log_problems)
+    response.add_log_problems(p);
+  for (const DamagedBlob& blob : report->damaged) {
+    v1::DamagedBlob* out = response.add_damaged();
+    out->set_sha256(blob.sha256);
+    out->set_size(blob.size);
+    out->set_problem(blob.problem);
+    for (const std::string& d : blob.documents) out->add_documents(d);
+    if (!repair) continue;
+    auto from = RepairBlob(blob.sha256, blob.size, peers);
+    if (from.ok()) {
+      out->set_repaired_from(*from);
+    } else {
+      out->set_problem(absl::StrCat(
+          blob.problem, "; repair failed: ", from.status().message()));
+    }
+  }
+  LogLine(absl::StrCat(
+      "archived: scrub checked ", response.blobs_checked(), " blobs, ",
+      response.revisions_checked(), " revisions: ", response.damaged_size(),
+      " damaged blobs, ", response.log_problems_size(), " log problems"));
+  return response;
 }
 
 }  // namespace archive

@@ -1,7 +1,8 @@
-// Runs pulls from peer archives: on demand (the Sync RPC, archivectl sync) and
-// on each configured peer's schedule. Pulls run one at a time on the manager's
-// own thread, so a long catch-up never holds an RPC thread and two pulls never
-// race on one peer's cursor.
+// Runs the archive's background work that talks to peers: pulls (on demand via
+// the Sync RPC and on each configured peer's schedule), scrubs, and repairs of
+// damaged blobs from peers. Jobs run one at a time on the manager's own thread,
+// so a long catch-up never holds an RPC thread and two pulls never race on one
+// peer's cursor.
 #ifndef ARCHIVE_SERVICES_SYNC_MANAGER_H_
 #define ARCHIVE_SERVICES_SYNC_MANAGER_H_
 
@@ -9,8 +10,10 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -28,7 +31,8 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path);
 
 class SyncManager {
  public:
-  using Done = std::function<void(absl::StatusOr<v1::SyncResponse>)>;
+  template <typename T>
+  using Done = std::function<void(absl::StatusOr<T>)>;
 
   // `trust_file` (may be empty) lists the verifier keys of trusted offices; it
   // is re-read before every pull, so adding an office needs no restart.
@@ -39,28 +43,39 @@ class SyncManager {
   // Starts the worker thread (and scheduled pulls).
   void Start();
   // Queues a pull from `address`; `done` runs on the worker thread.
-  void PullAsync(const std::string& address, Done done);
+  void PullAsync(const std::string& address, Done<v1::SyncResponse> done);
+  // Queues a scrub, repairing from configured peers and `peers` if `repair`.
+  void ScrubAsync(bool repair, std::vector<std::string> peers,
+                  Done<v1::ScrubResponse> done);
+  // Queues a repair of one blob that failed its re-hash (say, during a get); at
+  // most one queued repair per blob.
+  void RequestRepair(const std::string& sha256, uint64_t size);
 
   // The trust the server applies now: its own key, the trust file, configured
   // peers.
   absl::StatusOr<TrustStore> CurrentTrust() const;
 
  private:
-  struct Job {
-    std::string address;
-    Done done;
-  };
+  void Queue(std::function<void()> job);
   void WorkerLoop();
   void QueueScheduledPulls() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RunJob(const Job& job);
+  absl::StatusOr<v1::SyncResponse> RunPull(const std::string& address);
+  // Fetches the blob from the first peer that has intact bytes; returns its
+  // address.
+  absl::StatusOr<std::string> RepairBlob(
+      const std::string& sha256, uint64_t size,
+      const std::vector<std::string>& extra_peers);
+  v1::ScrubResponse RunScrub(bool repair,
+                             const std::vector<std::string>& peers);
 
   Archive* archive_;
   std::string trust_file_;
   v1::ServerConfig config_;
   std::atomic<bool> stop_{false};
   absl::Mutex mu_;
-  std::deque<Job> jobs_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> next_pull_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> repairs_queued_ ABSL_GUARDED_BY(mu_);
   std::thread worker_;
 };
 

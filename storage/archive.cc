@@ -180,6 +180,14 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   Env* env = options.env;
   if (absl::Status s = env->CreateDirs(options.data_dir, 0755); !s.ok())
     return s;
+  if (!env->FileExists(options.data_dir + "/keys/signing.pem") &&
+      env->FileExists(options.data_dir + "/meta/CURRENT")) {
+    // A new key would orphan every statement and checkpoint signed so far.
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.data_dir, "/meta holds an archive but ", options.data_dir,
+        "/keys/signing.pem is missing: restore keys/ from a backup; archived "
+        "will not create a new identity for existing data"));
+  }
   auto key = LoadOrCreateIdentity(env, options.data_dir, options.origin);
   if (!key.ok()) return key.status();
   std::unique_ptr<Archive> archive(
@@ -474,8 +482,13 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   }
 }
 
+absl::Status Archive::Precheck(NewRevision revision) {
+  BatchState state(this);
+  return Stage(revision, state, /*dry_run=*/true).status();
+}
+
 absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
-                                            BatchState& state) {
+                                            BatchState& state, bool dry_run) {
   Statement& st = revision.statement;
   if (absl::Status s = ValidateDocumentId(st.document); !s.ok()) return s;
   auto doc = state.Document(st.document);
@@ -532,6 +545,7 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
   if (auto existing = state.Revision(r.id); existing.ok()) {
     return CommitResult{std::move(*existing), false, {}};
   }
+  if (dry_run) return CommitResult{};
   r.statement = st;
   r.statement_text = std::move(*text);
   r.signed_statement = key_->SignNote(r.statement_text);
@@ -776,6 +790,73 @@ absl::StatusOr<std::vector<std::string>> Archive::LogEntries(uint64_t start,
     out.push_back(std::move(r->signed_statement));
   }
   return out;
+}
+
+namespace {
+
+// Re-hashes one blob front to back without holding it in memory.
+absl::Status CheckBlob(BlobStore& blobs, const std::string& sha256,
+                       uint64_t size) {
+  auto reader = blobs.NewReader(sha256, size);
+  if (!reader.ok()) return reader.status();
+  std::string scratch(1 << 20, '\0');
+  while (true) {
+    auto chunk = (*reader)->Read(scratch.size(), scratch.data());
+    if (!chunk.ok()) return chunk.status();
+    if (chunk->empty()) return absl::OkStatus();
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ScrubReport> Archive::Scrub() {
+  ScrubReport report;
+  std::map<std::string, DamagedBlob> blobs;  // every distinct content
+  uint64_t size = LatestCheckpoint().size;
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek("r/"); it->Valid() && it->key().starts_with("r/"); it->Next()) {
+    std::string id = it->key().ToString().substr(2);
+    report.revisions_checked++;
+    auto r = DecodeRevisionRecord(id, it->value().ToString());
+    if (!r.ok()) {
+      report.log_problems.push_back(std::string(r.status().message()));
+      continue;
+    }
+    if (r->leaf_index < size) {
+      auto leaf = log_->PerfectSubtree(0, r->leaf_index);
+      if (!leaf.ok() || *leaf != MerkleLeafHash(r->statement_text)) {
+        report.log_problems.push_back(absl::StrCat(
+            "log leaf ", r->leaf_index, " does not match revision ", id));
+      }
+    }
+    DamagedBlob& b = blobs[r->statement.content_sha256];
+    b.sha256 = r->statement.content_sha256;
+    b.size = r->statement.content_size;
+    b.documents.push_back(r->statement.document);
+  }
+  auto root = log_->Root(size);
+  if (!root.ok() || *root != LatestCheckpoint().root) {
+    report.log_problems.push_back(
+        absl::StrCat("the log's stored hashes do not reproduce the root of "
+                     "signed checkpoint ",
+                     size));
+  }
+  for (auto& [sha, blob] : blobs) {
+    report.blobs_checked++;
+    absl::Status s = CheckBlob(*blobs_, sha, blob.size);
+    if (s.ok()) {
+      report.bytes_checked += blob.size;
+      continue;
+    }
+    blob.problem = std::string(s.message());
+    std::sort(blob.documents.begin(), blob.documents.end());
+    blob.documents.erase(
+        std::unique(blob.documents.begin(), blob.documents.end()),
+        blob.documents.end());
+    report.damaged.push_back(blob);
+  }
+  return report;
 }
 
 }  // namespace archive

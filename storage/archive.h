@@ -119,6 +119,21 @@ struct DocumentFilter {
   std::string query;               // substring of id, title, issuer or number
 };
 
+struct DamagedBlob {
+  std::string sha256;
+  uint64_t size = 0;
+  std::string problem;
+  std::vector<std::string> documents;  // documents with a revision using it
+};
+
+struct ScrubReport {
+  uint64_t revisions_checked = 0;
+  uint64_t blobs_checked = 0;
+  uint64_t bytes_checked = 0;
+  std::vector<DamagedBlob> damaged;
+  std::vector<std::string> log_problems;
+};
+
 class Archive {
  public:
   static absl::StatusOr<std::unique_ptr<Archive>> Open(
@@ -136,6 +151,10 @@ class Archive {
   // and no parents named).
   void CommitAsync(NewRevision revision, CommitCallback done);
   absl::StatusOr<CommitResult> Commit(NewRevision revision);  // blocking form
+  // The answer Commit would give now, short of storing anything: lets a put be
+  // refused (a moved head, several heads) before its content is received. The
+  // sequencer decides again at commit time, so a race is still caught.
+  absl::Status Precheck(NewRevision revision);
 
   // Appends a revision pulled from a peer, its signed statement unchanged, and
   // records `progress` in the same atomic write. The caller has verified the
@@ -174,6 +193,12 @@ class Archive {
   ListDocuments(const DocumentFilter& filter, const std::string& start_after,
                 size_t limit);
 
+  // Re-reads everything: every revision record (its statement must hash to its
+  // id), every log leaf (its hash must match the statement), the log root (must
+  // match the signed checkpoint) and every blob (re-hashed). Reports all damage
+  // found.
+  absl::StatusOr<ScrubReport> Scrub();
+
   SignedCheckpoint LatestCheckpoint();
   // A receipt against the latest checkpoint.
   absl::StatusOr<Receipt> ReceiptFor(const StoredRevision& revision);
@@ -208,7 +233,8 @@ class Archive {
   absl::StatusOr<SignedCheckpoint> SignCheckpoint(uint64_t size,
                                                   HashSource& source);
   // Decides what one queued put becomes within `state`; stages it if it is new.
-  absl::StatusOr<CommitResult> Stage(NewRevision& revision, BatchState& state);
+  absl::StatusOr<CommitResult> Stage(NewRevision& revision, BatchState& state,
+                                     bool dry_run = false);
   absl::StatusOr<CommitResult> StageImport(const std::string& signed_statement,
                                            BatchState& state);
   // Computes the authoritative pointer, appends to the log and stages the

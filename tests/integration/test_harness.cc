@@ -87,8 +87,7 @@ pid_t Spawn(const std::vector<std::string>& argv,
       ::open(stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY);
   int out =
       ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
-  int err =
-      ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   ::dup2(in, 0);
   ::dup2(out, 1);
   ::dup2(err, 2);
