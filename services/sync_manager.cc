@@ -52,7 +52,11 @@ SyncManager::SyncManager(Archive* archive, std::string trust_file,
       config_(std::move(config)) {}
 
 SyncManager::~SyncManager() {
-  stop_ = true;
+  {
+    // Under the lock, so the worker's Await sees the change at once.
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
   // Queued jobs see stop_ and finish at once with UNAVAILABLE or CANCELLED.
   if (worker_.joinable()) worker_.join();
 }
