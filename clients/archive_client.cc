@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "storage/env.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
 
@@ -66,6 +67,32 @@ std::shared_ptr<grpc::Channel> ArchiveClient::Dial(const std::string& target) {
   args.SetMaxReceiveMessageSize(8 << 20);
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
                                    args);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ArchiveClient::Dial(
+    const std::string& target, const TlsFiles& tls) {
+  if (!tls.enabled()) return Dial(target);
+  grpc::SslCredentialsOptions options;
+  for (auto [path, out] : {std::pair<const std::string*, std::string*>{
+                               &tls.ca, &options.pem_root_certs},
+                           {&tls.cert, &options.pem_cert_chain},
+                           {&tls.key, &options.pem_private_key}}) {
+    if (path->empty()) continue;
+    auto pem = Env::Default()->ReadFile(*path);
+    if (!pem.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot read ", *path, ": ", pem.status().message()));
+    }
+    *out = std::move(*pem);
+  }
+  if (options.pem_cert_chain.empty() != options.pem_private_key.empty()) {
+    return absl::InvalidArgumentError(
+        "a client certificate needs its key: give both --tls_cert and "
+        "--tls_key");
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(8 << 20);
+  return grpc::CreateCustomChannel(target, grpc::SslCredentials(options), args);
 }
 
 absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(

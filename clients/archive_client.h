@@ -33,11 +33,23 @@ class PutInspector {
   virtual void Finish(v1::PutHeader* header) = 0;
 };
 
+// Files for a TLS connection; all empty means plaintext.
+struct TlsFiles {
+  std::string ca;    // CA certificates (PEM) that sign the server's certificate
+  std::string cert;  // client certificate (PEM), for mutual TLS
+  std::string key;   // its private key (PEM)
+  bool enabled() const { return !ca.empty() || !cert.empty(); }
+};
+
 class ArchiveClient {
  public:
   explicit ArchiveClient(std::shared_ptr<grpc::Channel> channel);
   // A plaintext channel to host:port.
   static std::shared_ptr<grpc::Channel> Dial(const std::string& target);
+  // A channel using `tls` if enabled, else plaintext. INVALID_ARGUMENT naming
+  // an unreadable file.
+  static absl::StatusOr<std::shared_ptr<grpc::Channel>> Dial(
+      const std::string& target, const TlsFiles& tls);
 
   static constexpr size_t kChunkBytes = 256 << 10;
 

@@ -734,7 +734,7 @@ const std::map<std::string, Command>& Commands() {
 
 FlagSpec AllFlags() {
   FlagSpec spec;
-  spec.with_value = {"server", "trust", "as"};
+  spec.with_value = {"server", "trust", "as", "tls_ca", "tls_cert", "tls_key"};
   spec.boolean = {"json", "help", "head", "no-verify", "repair"};
   for (const auto& [name, cmd] : Commands()) {
     for (const std::string& f : cmd.flags) {
@@ -796,7 +796,11 @@ int Main(int argc, char** argv) {
   const char* env_server = std::getenv("ARCHIVE_SERVER");
   std::string server = args->Get(
       "server", env_server && *env_server ? env_server : "127.0.0.1:7070");
-  ArchiveClient client(ArchiveClient::Dial(server));
+  TlsFiles tls{args->Get("tls_ca"), args->Get("tls_cert"),
+               args->Get("tls_key")};
+  auto channel = ArchiveClient::Dial(server, tls);
+  if (!channel.ok()) return Fail(channel.status(), kExitUsage);
+  ArchiveClient client(std::move(*channel));
   VerifyOptions options;
   std::string config = DefaultClientConfigDir();
   options.trust_file = args->Get("trust", config + "/trusted");

@@ -19,8 +19,18 @@ grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
 
-// Without TLS nobody vouches for the caller; say so in the identity.
-absl::StatusOr<std::string> SubmitterIdentity(const std::string& as_name) {
+// Under mutual TLS the certificate says who submits, and nobody can claim
+// another name. Without it nobody vouches for the caller; the identity says so.
+absl::StatusOr<std::string> SubmitterIdentity(const Caller& caller,
+                                              const std::string& as_name) {
+  if (caller.authenticated || caller.identity == "anonymous") {
+    if (!as_name.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "as_name: you are ", caller.identity,
+          "; only unauthenticated local callers may name themselves"));
+    }
+    return caller.identity;
+  }
   if (as_name.empty()) return std::string("local");
   if (as_name.size() > 64 || !ValidateDocumentId(as_name).ok()) {
     return absl::InvalidArgumentError(
@@ -39,6 +49,14 @@ ServerUnaryReactor* FinishUnary(CallbackServerContext* ctx,
   return reactor;
 }
 
+// Finishes a streaming call at once: the caller may not make it.
+template <typename Reactor>
+class RefusedReactor : public Reactor {
+ public:
+  explicit RefusedReactor(const grpc::Status& status) { this->Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 // Put: header, then chunks hashed and written to a temp blob as they arrive; at
 // the end the blob is verified and made durable, then the revision is queued to
 // the sequencer, whose callback finishes the call once the revision is durable
@@ -46,12 +64,15 @@ ServerUnaryReactor* FinishUnary(CallbackServerContext* ctx,
 class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
  public:
   PutReactor(CallbackServerContext* ctx, Archive* archive,
-             const ServiceLimits& limits, v1::PutResponse* response)
+             const ServiceLimits& limits, Caller caller,
+             v1::PutResponse* response)
       : ctx_(ctx),
         archive_(archive),
         limits_(limits),
+        caller_(std::move(caller)),
         response_(response),
         log_("Put", ctx->peer()) {
+    log_.set_identity(caller_.identity);
     StartRead(&request_);
   }
 
@@ -100,13 +121,21 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
                        limits_.max_document_bytes,
                        " bytes (archived --max_document_bytes)"));
     }
+    if (static_cast<uint32_t>(header.expected_parents_size()) >
+        limits_.max_parents) {
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("parent: ", header.expected_parents_size(),
+                       " parents named; this archive allows at most ",
+                       limits_.max_parents, " (archived --max_parents)"));
+    }
     for (const std::string& p : header.expected_parents()) {
       if (!IsSha256Hex(p)) {
         return Invalid(absl::StrCat(
             "parent: \"", p, "\" is not a revision id (64 lowercase hex)"));
       }
     }
-    auto submitter = SubmitterIdentity(header.as_name());
+    auto submitter = SubmitterIdentity(caller_, header.as_name());
     if (!submitter.ok()) return ToGrpc(submitter.status());
     revision_.statement = StatementFromPutHeader(header, *submitter);
     revision_.expected_parents.assign(header.expected_parents().begin(),
@@ -160,6 +189,7 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   CallbackServerContext* ctx_;
   Archive* archive_;
   const ServiceLimits& limits_;
+  Caller caller_;
   v1::PutResponse* response_;
   RequestLog log_;
   v1::PutRequest request_;
@@ -219,11 +249,13 @@ class BlobChunks {
 class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
  public:
   GetReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
-             const ServiceLimits& limits, const v1::GetRequest& request)
+             const ServiceLimits& limits, const std::string& identity,
+             const v1::GetRequest& request)
       : archive_(archive),
         sync_(sync),
         limits_(limits),
         log_("Get", ctx->peer()) {
+    log_.set_identity(identity);
     log_.set_document(request.document_id());
     grpc::Status s = Start(request);
     if (!s.ok()) Stop(s);
@@ -317,8 +349,10 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
 class GetBlobReactor : public grpc::ServerWriteReactor<v1::GetBlobResponse> {
  public:
   GetBlobReactor(CallbackServerContext* ctx, Archive* archive,
-                 const ServiceLimits& limits, const v1::GetBlobRequest& request)
+                 const ServiceLimits& limits, const std::string& identity,
+                 const v1::GetBlobRequest& request)
       : log_("GetBlob", ctx->peer()) {
+    log_.set_identity(identity);
     log_.set_document("sha256:" + request.sha256());
     auto size = archive->BlobSize(request.sha256());
     absl::Status s = size.status();
@@ -364,11 +398,12 @@ class GetBlobReactor : public grpc::ServerWriteReactor<v1::GetBlobResponse> {
 class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
  public:
   ReadLogReactor(CallbackServerContext* ctx, Archive* archive,
-                 const v1::ReadLogRequest& request)
+                 const std::string& identity, const v1::ReadLogRequest& request)
       : archive_(archive),
         log_("ReadLog", ctx->peer()),
         next_(request.start()),
         proof_size_(request.tree_size()) {
+    log_.set_identity(identity);
     uint64_t latest = archive_->LatestCheckpoint().size;
     if (proof_size_ > latest) {
       Stop(grpc::Status(
@@ -434,30 +469,77 @@ uint32_t PageSize(uint32_t requested, uint32_t max) {
 
 }  // namespace
 
+absl::Status ArchiveService::Authorize(const CallbackServerContext& ctx,
+                                       Role needed, const char* method,
+                                       RequestLog& log) const {
+  Caller caller = access_->Identify(ctx);
+  log.set_identity(caller.identity);
+  return AccessControl::Check(caller, needed, method);
+}
+
+template <typename Reactor>
+Reactor* ArchiveService::Refuse(CallbackServerContext* ctx, const char* method,
+                                const Caller& caller,
+                                const absl::Status& status) const {
+  RequestLog log(method, ctx->peer());
+  log.set_identity(caller.identity);
+  log.Write(ToGrpc(status));
+  return new RefusedReactor<Reactor>(ToGrpc(status));
+}
+
 grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
     CallbackServerContext* ctx, v1::PutResponse* response) {
-  return new PutReactor(ctx, archive_, limits_, response);
+  Caller caller = access_->Identify(*ctx);
+  if (absl::Status s = AccessControl::Check(caller, Role::kArchivist, "Put");
+      !s.ok()) {
+    return Refuse<grpc::ServerReadReactor<v1::PutRequest>>(ctx, "Put", caller,
+                                                           s);
+  }
+  return new PutReactor(ctx, archive_, limits_, std::move(caller), response);
 }
 
 grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
     CallbackServerContext* ctx, const v1::GetRequest* request) {
-  return new GetReactor(ctx, archive_, sync_, limits_, *request);
+  Caller caller = access_->Identify(*ctx);
+  if (absl::Status s = AccessControl::Check(caller, Role::kReader, "Get");
+      !s.ok()) {
+    return Refuse<grpc::ServerWriteReactor<v1::GetResponse>>(ctx, "Get", caller,
+                                                             s);
+  }
+  return new GetReactor(ctx, archive_, sync_, limits_, caller.identity,
+                        *request);
 }
 
 grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(
     CallbackServerContext* ctx, const v1::GetBlobRequest* request) {
-  return new GetBlobReactor(ctx, archive_, limits_, *request);
+  Caller caller = access_->Identify(*ctx);
+  if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "GetBlob");
+      !s.ok()) {
+    return Refuse<grpc::ServerWriteReactor<v1::GetBlobResponse>>(ctx, "GetBlob",
+                                                                 caller, s);
+  }
+  return new GetBlobReactor(ctx, archive_, limits_, caller.identity, *request);
 }
 
 grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
     CallbackServerContext* ctx, const v1::ReadLogRequest* request) {
-  return new ReadLogReactor(ctx, archive_, *request);
+  Caller caller = access_->Identify(*ctx);
+  if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "ReadLog");
+      !s.ok()) {
+    return Refuse<grpc::ServerWriteReactor<v1::LogEntry>>(ctx, "ReadLog",
+                                                          caller, s);
+  }
+  return new ReadLogReactor(ctx, archive_, caller.identity, *request);
 }
 
 ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
                                             const v1::HistoryRequest* request,
                                             v1::HistoryResponse* response) {
   RequestLog log("History", ctx->peer());
+  if (absl::Status s = Authorize(*ctx, Role::kReader, "History", log);
+      !s.ok()) {
+    return FinishUnary(ctx, log, ToGrpc(s));
+  }
   log.set_document(request->document_id());
   uint64_t before = UINT64_MAX;
   if (!request->page_token().empty() &&
@@ -485,6 +567,9 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
                                          const v1::ListRequest* request,
                                          v1::ListResponse* response) {
   RequestLog log("List", ctx->peer());
+  if (absl::Status s = Authorize(*ctx, Role::kReader, "List", log); !s.ok()) {
+    return FinishUnary(ctx, log, ToGrpc(s));
+  }
   DocumentFilter filter{request->region(),    request->issuer(),
                         request->number(),    request->status(),
                         request->date_from(), request->date_to(),
@@ -514,6 +599,10 @@ ServerUnaryReactor* ArchiveService::GetStatement(
     CallbackServerContext* ctx, const v1::GetStatementRequest* request,
     v1::GetStatementResponse* response) {
   RequestLog log("GetStatement", ctx->peer());
+  if (absl::Status s = Authorize(*ctx, Role::kReader, "GetStatement", log);
+      !s.ok()) {
+    return FinishUnary(ctx, log, ToGrpc(s));
+  }
   auto revision = archive_->GetRevision(request->revision_id());
   if (!revision.ok()) return FinishUnary(ctx, log, ToGrpc(revision.status()));
   log.set_document(revision->statement.document);
@@ -526,6 +615,10 @@ ServerUnaryReactor* ArchiveService::GetCheckpoint(
     CallbackServerContext* ctx, const v1::GetCheckpointRequest*,
     v1::GetCheckpointResponse* response) {
   RequestLog log("GetCheckpoint", ctx->peer());
+  if (absl::Status s = Authorize(*ctx, Role::kReader, "GetCheckpoint", log);
+      !s.ok()) {
+    return FinishUnary(ctx, log, ToGrpc(s));
+  }
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   response->set_checkpoint(cp.note);
   response->set_tree_size(cp.size);
@@ -537,6 +630,10 @@ ServerUnaryReactor* ArchiveService::GetInclusionProof(
     CallbackServerContext* ctx, const v1::GetInclusionProofRequest* request,
     v1::GetInclusionProofResponse* response) {
   RequestLog log("GetInclusionProof", ctx->peer());
+  if (absl::Status s = Authorize(*ctx, Role::kReader, "GetInclusionProof", log);
+      !s.ok()) {
+    return FinishUnary(ctx, log, ToGrpc(s));
+  }
   auto revision = archive_->GetRevision(request->revision_id());
   if (!revision.ok()) return FinishUnary(ctx, log, ToGrpc(revision.status()));
   log.set_document(revision->statement.document);
@@ -556,6 +653,11 @@ ServerUnaryReactor* ArchiveService::GetConsistencyProof(
     CallbackServerContext* ctx, const v1::GetConsistencyProofRequest* request,
     v1::GetConsistencyProofResponse* response) {
   RequestLog log("GetConsistencyProof", ctx->peer());
+  if (absl::Status s =
+          Authorize(*ctx, Role::kReader, "GetConsistencyProof", log);
+      !s.ok()) {
+    return FinishUnary(ctx, log, ToGrpc(s));
+  }
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   uint64_t new_size = request->new_size() == 0 ? cp.size : request->new_size();
   auto proof = archive_->ConsistencyProof(request->old_size(), new_size);
@@ -572,6 +674,9 @@ ServerUnaryReactor* ArchiveService::Sync(CallbackServerContext* ctx,
                                          const v1::SyncRequest* request,
                                          v1::SyncResponse* response) {
   auto log = std::make_shared<RequestLog>("Sync", ctx->peer());
+  if (absl::Status s = Authorize(*ctx, Role::kAdmin, "Sync", *log); !s.ok()) {
+    return FinishUnary(ctx, *log, ToGrpc(s));
+  }
   log->set_document(request->peer());
   if (sync_ == nullptr) {
     return FinishUnary(ctx, *log,
@@ -596,6 +701,9 @@ ServerUnaryReactor* ArchiveService::Scrub(CallbackServerContext* ctx,
                                           const v1::ScrubRequest* request,
                                           v1::ScrubResponse* response) {
   auto log = std::make_shared<RequestLog>("Scrub", ctx->peer());
+  if (absl::Status s = Authorize(*ctx, Role::kAdmin, "Scrub", *log); !s.ok()) {
+    return FinishUnary(ctx, *log, ToGrpc(s));
+  }
   if (sync_ == nullptr) {
     return FinishUnary(ctx, *log,
                        grpc::Status(grpc::StatusCode::UNAVAILABLE,

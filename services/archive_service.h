@@ -6,6 +6,8 @@
 #include <cstdint>
 
 #include "archive/v1/archive.grpc.pb.h"
+#include "services/access_control.h"
+#include "services/request_log.h"
 #include "services/sync_manager.h"
 #include "storage/archive.h"
 
@@ -15,13 +17,16 @@ struct ServiceLimits {
   uint64_t max_document_bytes = 4ULL << 30;  // 4 GiB
   uint32_t chunk_bytes = 256 << 10;          // Get chunk size
   uint32_t max_page_size = 1000;
+  uint32_t max_parents = 16;
 };
 
 class ArchiveService final : public v1::Archive::CallbackService {
  public:
-  // `sync` may be null (then Sync is UNAVAILABLE).
-  ArchiveService(Archive* archive, SyncManager* sync, ServiceLimits limits)
-      : archive_(archive), sync_(sync), limits_(limits) {}
+  // `sync` may be null (then Sync is UNAVAILABLE). `access` decides who may
+  // call what; all three must outlive the service.
+  ArchiveService(Archive* archive, SyncManager* sync,
+                 const AccessControl* access, ServiceLimits limits)
+      : archive_(archive), sync_(sync), access_(access), limits_(limits) {}
 
   grpc::ServerReadReactor<v1::PutRequest>* Put(
       grpc::CallbackServerContext* ctx, v1::PutResponse* response) override;
@@ -61,8 +66,16 @@ class ArchiveService final : public v1::Archive::CallbackService {
       const v1::ReadLogRequest* request) override;
 
  private:
+  // Identifies the caller (for the log) and checks it holds `needed`.
+  absl::Status Authorize(const grpc::CallbackServerContext& ctx, Role needed,
+                         const char* method, RequestLog& log) const;
+  template <typename Reactor>
+  Reactor* Refuse(grpc::CallbackServerContext* ctx, const char* method,
+                  const Caller& caller, const absl::Status& status) const;
+
   Archive* archive_;
   SyncManager* sync_;
+  const AccessControl* access_;
   ServiceLimits limits_;
 };
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/archive_service.h"
 #include "services/request_log.h"
+#include "storage/env.h"
 
 ABSL_FLAG(std::string, data_dir, "", "data directory (created on first start)");
 ABSL_FLAG(std::string, origin, "",
@@ -33,6 +34,20 @@ ABSL_FLAG(
 ABSL_FLAG(std::string, config, "",
           "server configuration (protobuf text, archive.v1.ServerConfig): "
           "peers to pull");
+ABSL_FLAG(std::string, tls_cert, "",
+          "server certificate chain (PEM); enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
+ABSL_FLAG(
+    std::string, tls_client_ca, "",
+    "CA certificates (PEM) for client certificates: with it, clients must "
+    "present one (mutual TLS) and get the roles the --config binds to them");
+ABSL_FLAG(uint32_t, max_message_bytes, 4 << 20,
+          "largest gRPC message accepted (a put's chunk must fit in it)");
+ABSL_FLAG(uint32_t, max_parents, 16, "most parents one revision may name");
+ABSL_FLAG(uint32_t, max_page_size, 1000,
+          "most items one History/List page returns");
+ABSL_FLAG(uint32_t, max_concurrent_streams, 100,
+          "most concurrent calls one client connection may have open");
 ABSL_FLAG(int, drain_seconds, 30,
           "on SIGTERM, how long in-flight requests may finish");
 
@@ -62,6 +77,56 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+struct TlsSetup {
+  std::shared_ptr<grpc::ServerCredentials> credentials;  // null: plaintext
+  AccessControl::Mode mode = AccessControl::Mode::kLocalPlaintext;
+};
+
+absl::StatusOr<std::string> ReadPem(const std::string& flag,
+                                    const std::string& path) {
+  auto pem = Env::Default()->ReadFile(path);
+  if (!pem.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", path, ": ", pem.status().message()));
+  }
+  return pem;
+}
+
+absl::StatusOr<TlsSetup> ServerTls() {
+  std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  std::string key = absl::GetFlag(FLAGS_tls_key);
+  std::string client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  TlsSetup setup;
+  if (cert.empty() && key.empty()) {
+    if (!client_ca.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return setup;
+  }
+  if (cert.empty() || key.empty()) {
+    return absl::InvalidArgumentError("give both --tls_cert and --tls_key");
+  }
+  grpc::SslServerCredentialsOptions options(
+      client_ca.empty()
+          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  auto cert_pem = ReadPem("tls_cert", cert);
+  auto key_pem = ReadPem("tls_key", key);
+  if (!cert_pem.ok()) return cert_pem.status();
+  if (!key_pem.ok()) return key_pem.status();
+  options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
+  if (!client_ca.empty()) {
+    auto ca_pem = ReadPem("tls_client_ca", client_ca);
+    if (!ca_pem.ok()) return ca_pem.status();
+    options.pem_root_certs = *ca_pem;
+  }
+  setup.credentials = grpc::SslServerCredentials(options);
+  setup.mode = client_ca.empty() ? AccessControl::Mode::kTlsAnonymous
+                                 : AccessControl::Mode::kMutualTls;
+  return setup;
+}
+
 int Serve() {
   std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   std::string origin = absl::GetFlag(FLAGS_origin);
@@ -69,11 +134,15 @@ int Serve() {
   if (data_dir.empty()) return Fail("--data_dir is required");
   if (origin.empty())
     return Fail("--origin is required (e.g. --origin=gx.archive.example)");
-  if (!IsLoopback(listen)) {
-    return Fail(
-        absl::StrCat("refusing to listen on ", listen,
-                     " without TLS: plaintext is allowed on loopback only "
-                     "(127.0.0.1:PORT or [::1]:PORT)"));
+  auto tls = ServerTls();
+  if (!tls.ok()) return Fail(std::string(tls.status().message()));
+  if (tls->credentials == nullptr && !IsLoopback(listen)) {
+    return Fail(absl::StrCat(
+        "refusing to listen on ", listen,
+        " without TLS: plaintext would let anyone on the network read and "
+        "write as an unauthenticated user; use 127.0.0.1:PORT or [::1]:PORT, "
+        "or give --tls_cert and --tls_key (and --tls_client_ca for mutual "
+        "TLS)"));
   }
   ArchiveOptions options;
   options.data_dir = data_dir;
@@ -87,22 +156,34 @@ int Serve() {
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     config = std::move(*loaded);
   }
+  v1::ServerConfig config_for_roles = config;
   auto sync = std::make_unique<SyncManager>(
       archive->get(), absl::GetFlag(FLAGS_trust), std::move(config));
   if (auto trust = sync->CurrentTrust(); !trust.ok()) {
     return Fail(std::string(trust.status().message()));
   }
 
+  auto access = AccessControl::Create(tls->mode, config_for_roles);
+  if (!access.ok()) return Fail(std::string(access.status().message()));
+
   ServiceLimits limits;
   limits.max_document_bytes = absl::GetFlag(FLAGS_max_document_bytes);
-  ArchiveService service(archive->get(), sync.get(), limits);
+  limits.max_parents = absl::GetFlag(FLAGS_max_parents);
+  limits.max_page_size = absl::GetFlag(FLAGS_max_page_size);
+  ArchiveService service(archive->get(), sync.get(), &*access, limits);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen,
+                           tls->credentials != nullptr
+                               ? tls->credentials
+                               : grpc::InsecureServerCredentials(),
+                           &port);
   builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             absl::GetFlag(FLAGS_max_concurrent_streams));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return Fail(

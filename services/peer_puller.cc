@@ -20,12 +20,13 @@ std::vector<std::string> Hashes(
 class PullSession {
  public:
   PullSession(Archive* archive, const TrustStore* trust,
-              const std::atomic<bool>* stop, const std::string& address)
+              const std::atomic<bool>* stop, const std::string& address,
+              std::shared_ptr<grpc::Channel> channel)
       : archive_(archive),
         checker_(trust),
         stop_(stop),
         address_(address),
-        client_(ArchiveClient::Dial(address)) {}
+        client_(std::move(channel)) {}
 
   absl::StatusOr<v1::SyncResponse> Run() {
     if (absl::Status s = VerifyPeerCheckpoint(); !s.ok()) return s;
@@ -200,8 +201,12 @@ class PullSession {
 
 }  // namespace
 
-absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string& address) {
-  return PullSession(archive_, trust_, stop_, address).Run();
+absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string& address,
+                                                  const TlsFiles& tls) {
+  auto channel = ArchiveClient::Dial(address, tls);
+  if (!channel.ok()) return channel.status();
+  return PullSession(archive_, trust_, stop_, address, std::move(*channel))
+      .Run();
 }
 
 }  // namespace archive

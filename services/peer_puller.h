@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "archive/v1/archive.pb.h"
+#include "clients/archive_client.h"
 #include "clients/trust_store.h"
 #include "storage/archive.h"
 
@@ -32,7 +33,8 @@ class PeerPuller {
 
   // Pulls everything new from the archive at `address`. On error nothing
   // unverified was stored, and the progress recorded so far stays valid.
-  absl::StatusOr<v1::SyncResponse> Pull(const std::string& address);
+  absl::StatusOr<v1::SyncResponse> Pull(const std::string& address,
+                                        const TlsFiles& tls = {});
 
  private:
   Archive* archive_;

@@ -40,9 +40,9 @@ void LogLine(const std::string& line) {
 
 void RequestLog::Write(const grpc::Status& status) const {
   std::string line = absl::StrFormat(
-      "%s %s doc=%s status=%s bytes=%d ms=%.1f peer=%s",
+      "%s %s id=%s doc=%s status=%s bytes=%d ms=%.1f peer=%s",
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone()),
-      method_, document_.empty() ? "-" : document_,
+      method_, identity_, document_.empty() ? "-" : document_,
       CodeName(status.error_code()), bytes_,
       absl::ToDoubleMilliseconds(absl::Now() - start_), peer_);
   if (!status.ok())

@@ -18,6 +18,7 @@ class RequestLog {
   RequestLog(const char* method, std::string peer)
       : method_(method), peer_(std::move(peer)), start_(absl::Now()) {}
   void set_document(std::string doc) { document_ = std::move(doc); }
+  void set_identity(std::string identity) { identity_ = std::move(identity); }
   void add_bytes(uint64_t n) { bytes_ += n; }
   // Writes the line. Call once, when the request ends.
   void Write(const grpc::Status& status) const;
@@ -26,6 +27,7 @@ class RequestLog {
   const char* method_;
   std::string peer_;
   std::string document_;
+  std::string identity_ = "-";
   uint64_t bytes_ = 0;
   absl::Time start_;
 };

@@ -123,6 +123,16 @@ absl::StatusOr<TrustStore> SyncManager::CurrentTrust() const {
   return trust;
 }
 
+TlsFiles SyncManager::PeerTls(const std::string& address) const {
+  for (const v1::PeerConfig& peer : config_.peers()) {
+    if (peer.address() == address) {
+      return TlsFiles{peer.tls_ca_file(), peer.tls_cert_file(),
+                      peer.tls_key_file()};
+    }
+  }
+  return TlsFiles{};
+}
+
 void SyncManager::QueueScheduledPulls() {
   absl::Time now = absl::Now();
   for (const v1::PeerConfig& peer : config_.peers()) {
@@ -166,7 +176,8 @@ absl::StatusOr<v1::SyncResponse> SyncManager::RunPull(
   if (!trust.ok()) {
     result = trust.status();
   } else {
-    result = PeerPuller(archive_, &*trust, &stop_).Pull(address);
+    result =
+        PeerPuller(archive_, &*trust, &stop_).Pull(address, PeerTls(address));
   }
   if (result.ok()) {
     LogLine(absl::StrCat(
@@ -197,7 +208,13 @@ absl::StatusOr<std::string> SyncManager::RepairBlob(
   }
   std::vector<std::string> failures;
   for (const std::string& address : peers) {
-    ArchiveClient client(ArchiveClient::Dial(address));
+    auto channel = ArchiveClient::Dial(address, PeerTls(address));
+    if (!channel.ok()) {
+      failures.push_back(
+          absl::StrCat(address, ": ", channel.status().message()));
+      continue;
+    }
+    ArchiveClient client(std::move(*channel));
     auto writer = archive_->blobs().NewWriter();
     if (!writer.ok()) return writer.status();
     absl::Status s = client.GetBlob(sha256, [&](absl::string_view chunk) {

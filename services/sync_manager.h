@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "archive/v1/archive.pb.h"
 #include "archive/v1/config.pb.h"
+#include "clients/archive_client.h"
 #include "clients/trust_store.h"
 #include "storage/archive.h"
 
@@ -57,6 +58,8 @@ class SyncManager {
 
  private:
   void Queue(std::function<void()> job);
+  // TLS files configured for the peer at `address` (none: plaintext).
+  TlsFiles PeerTls(const std::string& address) const;
   void WorkerLoop();
   void QueueScheduledPulls() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::SyncResponse> RunPull(const std::string& address);
