@@ -49,6 +49,30 @@ ServerUnaryReactor* FinishUnary(CallbackServerContext* ctx,
   return reactor;
 }
 
+// One unary call's bookkeeping: identifies and authorizes the caller, and
+// writes the request's log line when it finishes.
+class UnaryCall {
+ public:
+  UnaryCall(CallbackServerContext* ctx, const AccessControl& access,
+            const char* method, Role needed)
+      : ctx_(ctx), log_(method, ctx->peer()) {
+    Caller caller = access.Identify(*ctx);
+    log_.set_identity(caller.identity);
+    authorized_ = AccessControl::Check(caller, needed, method);
+  }
+  bool allowed() const { return authorized_.ok(); }
+  ServerUnaryReactor* Refuse() { return Finish(ToGrpc(authorized_)); }
+  ServerUnaryReactor* Finish(const grpc::Status& status) {
+    return FinishUnary(ctx_, log_, status);
+  }
+  RequestLog& log() { return log_; }
+
+ private:
+  CallbackServerContext* ctx_;
+  RequestLog log_;
+  absl::Status authorized_;
+};
+
 // Finishes a streaming call at once: the caller may not make it.
 template <typename Reactor>
 class RefusedReactor : public Reactor {
@@ -535,23 +559,19 @@ grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
 ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
                                             const v1::HistoryRequest* request,
                                             v1::HistoryResponse* response) {
-  RequestLog log("History", ctx->peer());
-  if (absl::Status s = Authorize(*ctx, Role::kReader, "History", log);
-      !s.ok()) {
-    return FinishUnary(ctx, log, ToGrpc(s));
-  }
-  log.set_document(request->document_id());
+  UnaryCall call(ctx, *access_, "History", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
+  call.log().set_document(request->document_id());
   uint64_t before = UINT64_MAX;
   if (!request->page_token().empty() &&
       !absl::SimpleAtoi(request->page_token(), &before)) {
-    return FinishUnary(ctx, log,
-                       Invalid("page_token: not a token this server issued"));
+    return call.Finish(Invalid("page_token: not a token this server issued"));
   }
   auto doc = archive_->GetDocument(request->document_id());
-  if (!doc.ok()) return FinishUnary(ctx, log, ToGrpc(doc.status()));
+  if (!doc.ok()) return call.Finish(ToGrpc(doc.status()));
   uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
   auto revisions = archive_->History(request->document_id(), before, page + 1);
-  if (!revisions.ok()) return FinishUnary(ctx, log, ToGrpc(revisions.status()));
+  if (!revisions.ok()) return call.Finish(ToGrpc(revisions.status()));
   for (size_t i = 0; i < revisions->size() && i < page; ++i) {
     ToProto((*revisions)[i], response->add_revisions());
   }
@@ -560,28 +580,25 @@ ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
         absl::StrCat((*revisions)[page - 1].leaf_index));
   }
   for (const std::string& h : doc->heads) response->add_heads(h);
-  return FinishUnary(ctx, log, grpc::Status::OK);
+  return call.Finish(grpc::Status::OK);
 }
 
 ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
                                          const v1::ListRequest* request,
                                          v1::ListResponse* response) {
-  RequestLog log("List", ctx->peer());
-  if (absl::Status s = Authorize(*ctx, Role::kReader, "List", log); !s.ok()) {
-    return FinishUnary(ctx, log, ToGrpc(s));
-  }
+  UnaryCall call(ctx, *access_, "List", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
   DocumentFilter filter{request->region(),    request->issuer(),
                         request->number(),    request->status(),
                         request->date_from(), request->date_to(),
                         request->query()};
   if (!filter.status.empty() && !IsKnownStatus(filter.status)) {
-    return FinishUnary(ctx, log,
-                       Invalid(absl::StrCat("status: unknown status \"",
-                                            filter.status, "\"")));
+    return call.Finish(Invalid(
+        absl::StrCat("status: unknown status \"", filter.status, "\"")));
   }
   uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
   auto docs = archive_->ListDocuments(filter, request->page_token(), page + 1);
-  if (!docs.ok()) return FinishUnary(ctx, log, ToGrpc(docs.status()));
+  if (!docs.ok()) return call.Finish(ToGrpc(docs.status()));
   for (size_t i = 0; i < docs->size() && i < page; ++i) {
     const auto& [info, latest] = (*docs)[i];
     v1::DocumentSummary* d = response->add_documents();
@@ -592,82 +609,69 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
   }
   if (docs->size() > page)
     response->set_next_page_token((*docs)[page - 1].first.id);
-  return FinishUnary(ctx, log, grpc::Status::OK);
+  return call.Finish(grpc::Status::OK);
 }
 
 ServerUnaryReactor* ArchiveService::GetStatement(
     CallbackServerContext* ctx, const v1::GetStatementRequest* request,
     v1::GetStatementResponse* response) {
-  RequestLog log("GetStatement", ctx->peer());
-  if (absl::Status s = Authorize(*ctx, Role::kReader, "GetStatement", log);
-      !s.ok()) {
-    return FinishUnary(ctx, log, ToGrpc(s));
-  }
+  UnaryCall call(ctx, *access_, "GetStatement", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
   auto revision = archive_->GetRevision(request->revision_id());
-  if (!revision.ok()) return FinishUnary(ctx, log, ToGrpc(revision.status()));
-  log.set_document(revision->statement.document);
+  if (!revision.ok()) return call.Finish(ToGrpc(revision.status()));
+  call.log().set_document(revision->statement.document);
   response->set_signed_statement(revision->signed_statement);
   ToProto(*revision, response->mutable_revision());
-  return FinishUnary(ctx, log, grpc::Status::OK);
+  return call.Finish(grpc::Status::OK);
 }
 
 ServerUnaryReactor* ArchiveService::GetCheckpoint(
     CallbackServerContext* ctx, const v1::GetCheckpointRequest*,
     v1::GetCheckpointResponse* response) {
-  RequestLog log("GetCheckpoint", ctx->peer());
-  if (absl::Status s = Authorize(*ctx, Role::kReader, "GetCheckpoint", log);
-      !s.ok()) {
-    return FinishUnary(ctx, log, ToGrpc(s));
-  }
+  UnaryCall call(ctx, *access_, "GetCheckpoint", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   response->set_checkpoint(cp.note);
   response->set_tree_size(cp.size);
   response->set_verifier_key(archive_->key().VerifierKey());
-  return FinishUnary(ctx, log, grpc::Status::OK);
+  return call.Finish(grpc::Status::OK);
 }
 
 ServerUnaryReactor* ArchiveService::GetInclusionProof(
     CallbackServerContext* ctx, const v1::GetInclusionProofRequest* request,
     v1::GetInclusionProofResponse* response) {
-  RequestLog log("GetInclusionProof", ctx->peer());
-  if (absl::Status s = Authorize(*ctx, Role::kReader, "GetInclusionProof", log);
-      !s.ok()) {
-    return FinishUnary(ctx, log, ToGrpc(s));
-  }
+  UnaryCall call(ctx, *access_, "GetInclusionProof", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
   auto revision = archive_->GetRevision(request->revision_id());
-  if (!revision.ok()) return FinishUnary(ctx, log, ToGrpc(revision.status()));
-  log.set_document(revision->statement.document);
+  if (!revision.ok()) return call.Finish(ToGrpc(revision.status()));
+  call.log().set_document(revision->statement.document);
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   uint64_t size = request->tree_size() == 0 ? cp.size : request->tree_size();
   auto proof = archive_->InclusionProof(revision->leaf_index, size);
-  if (!proof.ok()) return FinishUnary(ctx, log, ToGrpc(proof.status()));
+  if (!proof.ok()) return call.Finish(ToGrpc(proof.status()));
   v1::InclusionProof* out = response->mutable_proof();
   out->set_leaf_index(revision->leaf_index);
   out->set_tree_size(size);
   for (const std::string& h : *proof) out->add_hashes(h);
   response->set_checkpoint(cp.note);
-  return FinishUnary(ctx, log, grpc::Status::OK);
+  return call.Finish(grpc::Status::OK);
 }
 
 ServerUnaryReactor* ArchiveService::GetConsistencyProof(
     CallbackServerContext* ctx, const v1::GetConsistencyProofRequest* request,
     v1::GetConsistencyProofResponse* response) {
-  RequestLog log("GetConsistencyProof", ctx->peer());
-  if (absl::Status s =
-          Authorize(*ctx, Role::kReader, "GetConsistencyProof", log);
-      !s.ok()) {
-    return FinishUnary(ctx, log, ToGrpc(s));
-  }
+  UnaryCall call(ctx, *access_, "GetConsistencyProof", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   uint64_t new_size = request->new_size() == 0 ? cp.size : request->new_size();
   auto proof = archive_->ConsistencyProof(request->old_size(), new_size);
-  if (!proof.ok()) return FinishUnary(ctx, log, ToGrpc(proof.status()));
+  if (!proof.ok()) return call.Finish(ToGrpc(proof.status()));
   v1::ConsistencyProof* out = response->mutable_proof();
   out->set_old_size(request->old_size());
   out->set_new_size(new_size);
   for (const std::string& h : *proof) out->add_hashes(h);
   response->set_checkpoint(cp.note);
-  return FinishUnary(ctx, log, grpc::Status::OK);
+  return call.Finish(grpc::Status::OK);
 }
 
 ServerUnaryReactor* ArchiveService::Sync(CallbackServerContext* ctx,
