@@ -238,8 +238,8 @@ class BadInput : public ::testing::Test {
   int PutsLogged() const {
     int n = 0;
     std::string log = server_->log();
-    for (size_t at = log.find(" Put doc="); at != std::string::npos;
-         at = log.find(" Put doc=", at + 1)) {
+    for (size_t at = log.find(" Put id="); at != std::string::npos;
+         at = log.find(" Put id=", at + 1)) {
       ++n;
     }
     return n;
@@ -319,10 +319,10 @@ TEST_F(BadInput, StreamCutMidwayStoresNothing) {
   // The baseline put, then this one.
   ASSERT_NO_FATAL_FAILURE(
       WaitUntil([&] { return PutsLogged() == 2; }, "the server ended the put"));
-  EXPECT_TRUE(absl::StrContains(server_->log(), "Put doc=cut-midway status="))
+  EXPECT_TRUE(absl::StrContains(server_->log(), "doc=cut-midway status="))
       << server_->log();
   EXPECT_FALSE(
-      absl::StrContains(server_->log(), "Put doc=cut-midway status=OK"))
+      absl::StrContains(server_->log(), "doc=cut-midway status=OK"))
       << server_->log();
   ExpectNothingStoredAndStillServing();
 }
