@@ -182,6 +182,10 @@ int Serve() {
                            &port);
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  // Drain waits for client connections to close; an idle one (no call for a
+  // while) is closed by the server, so an idle client never holds up a stop.
+  // Clients reconnect transparently on their next call.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 2000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              absl::GetFlag(FLAGS_max_concurrent_streams));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -204,6 +208,7 @@ int Serve() {
                        ", draining requests"));
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
+  LogLine("archived: requests drained");
   sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
   archive->reset();  // finishes queued commits
