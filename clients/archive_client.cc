@@ -18,6 +18,18 @@ void SetUnaryDeadline(grpc::ClientContext* ctx) {
   ctx->set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
 }
 
+template <typename Response, typename Call>
+absl::StatusOr<Response> Unary(Call call) {
+  grpc::ClientContext ctx;
+  SetUnaryDeadline(&ctx);
+  Response response;
+  grpc::Status s = call(&ctx, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
                                      PutInspector* inspector) {
   std::ifstream in(path, std::ios::binary);
@@ -36,18 +48,6 @@ absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
     return absl::DataLossError(absl::StrCat("error reading ", path));
   return ToHex(hasher.Finish());
 }
-
-template <typename Response, typename Call>
-absl::StatusOr<Response> Unary(Call call) {
-  grpc::ClientContext ctx;
-  SetUnaryDeadline(&ctx);
-  Response response;
-  grpc::Status s = call(&ctx, &response);
-  if (!s.ok()) return FromGrpc(s);
-  return response;
-}
-
-}  // namespace
 
 absl::Status FromGrpc(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();

@@ -41,6 +41,11 @@ struct TlsFiles {
   bool enabled() const { return !ca.empty() || !cert.empty(); }
 };
 
+// SHA-256 (lowercase hex) and size of a file, read in chunks (never whole into
+// memory); `inspector`, if given, sees every chunk.
+absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
+                                     PutInspector* inspector = nullptr);
+
 class ArchiveClient {
  public:
   explicit ArchiveClient(std::shared_ptr<grpc::Channel> channel);

@@ -401,31 +401,30 @@ absl::Status RunVerify(Context& c) {
   const Args& a = c.args;
   const std::string& path = a.positional()[0];
   if (!a.Has("id")) return Usage("verify needs --id DOC");
-  auto content = Env::Default()->ReadFile(path);
-  if (!content.ok())
-    return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::string digest = Sha256::HexDigest(*content);
+  uint64_t file_size = 0;
+  auto digest = HashFile(path, &file_size);
+  if (!digest.ok()) return digest.status();
   v1::GetRequest request = GetRequestFrom(a, a.Get("id"));
   request.set_header_only(true);
   auto result = c.verifier.Get(request, "", nullptr);
   if (!result.ok()) return result.status();
   const Statement& st = result->second.revision.statement;
-  bool same = digest == st.content_sha256 && content->size() == st.content_size;
+  bool same = *digest == st.content_sha256 && file_size == st.content_size;
   if (c.json) {
     Json j;
     j["file"] = path;
     j["matches"] = same;
-    j["file_sha256"] = digest;
-    j["file_size"] = content->size();
+    j["file_sha256"] = *digest;
+    j["file_size"] = file_size;
     j["revision"] = RevisionJson(result->first.revision());
     PrintJson(j);
   }
   if (!same) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, " is NOT the archived ", st.document, " revision ",
-        result->second.revision.revision_id, ": file has ", content->size(),
-        " bytes, sha256 ", digest, "; archive has ", st.content_size,
-        " bytes, sha256 ", st.content_sha256));
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is NOT the archived ", st.document, " revision ",
+                     result->second.revision.revision_id, ": file has ",
+                     file_size, " bytes, sha256 ", *digest, "; archive has ",
+                     st.content_size, " bytes, sha256 ", st.content_sha256));
   }
   if (!c.json) {
     std::cout << "OK: " << path << " is byte-identical to " << st.document
