@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev clang procps diffutils
+  nlohmann-json3-dev clang libclang-rt-14-dev procps diffutils
 )
 
 missing=()
