@@ -485,10 +485,10 @@ class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
   v1::LogEntry entry_;
 };
 
-// Page tokens are the last item's key, opaque to clients.
+// Page tokens are the last item's key, opaque to clients. The default page
+// (100) is capped by --max_page_size too, and a page holds at least one item.
 uint32_t PageSize(uint32_t requested, uint32_t max) {
-  if (requested == 0) return 100;
-  return std::min(requested, max);
+  return std::max<uint32_t>(1, std::min(requested == 0 ? 100 : requested, max));
 }
 
 }  // namespace
