@@ -504,9 +504,11 @@ absl::Status ArchiveService::Authorize(const CallbackServerContext& ctx,
 template <typename Reactor>
 Reactor* ArchiveService::Refuse(CallbackServerContext* ctx, const char* method,
                                 const Caller& caller,
+                                const std::string& document,
                                 const absl::Status& status) const {
   RequestLog log(method, ctx->peer());
   log.set_identity(caller.identity);
+  log.set_document(document);
   log.Write(ToGrpc(status));
   return new RefusedReactor<Reactor>(ToGrpc(status));
 }
@@ -516,8 +518,9 @@ grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
   Caller caller = access_->Identify(*ctx);
   if (absl::Status s = AccessControl::Check(caller, Role::kArchivist, "Put");
       !s.ok()) {
+    // Refused before its header is read: the document is not known yet.
     return Refuse<grpc::ServerReadReactor<v1::PutRequest>>(ctx, "Put", caller,
-                                                           s);
+                                                           "", s);
   }
   return new PutReactor(ctx, archive_, limits_, std::move(caller), response);
 }
@@ -527,8 +530,8 @@ grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
   Caller caller = access_->Identify(*ctx);
   if (absl::Status s = AccessControl::Check(caller, Role::kReader, "Get");
       !s.ok()) {
-    return Refuse<grpc::ServerWriteReactor<v1::GetResponse>>(ctx, "Get", caller,
-                                                             s);
+    return Refuse<grpc::ServerWriteReactor<v1::GetResponse>>(
+        ctx, "Get", caller, request->document_id(), s);
   }
   return new GetReactor(ctx, archive_, sync_, limits_, caller.identity,
                         *request);
@@ -539,8 +542,8 @@ grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(
   Caller caller = access_->Identify(*ctx);
   if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "GetBlob");
       !s.ok()) {
-    return Refuse<grpc::ServerWriteReactor<v1::GetBlobResponse>>(ctx, "GetBlob",
-                                                                 caller, s);
+    return Refuse<grpc::ServerWriteReactor<v1::GetBlobResponse>>(
+        ctx, "GetBlob", caller, "sha256:" + request->sha256(), s);
   }
   return new GetBlobReactor(ctx, archive_, limits_, caller.identity, *request);
 }
@@ -551,7 +554,7 @@ grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
   if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "ReadLog");
       !s.ok()) {
     return Refuse<grpc::ServerWriteReactor<v1::LogEntry>>(ctx, "ReadLog",
-                                                          caller, s);
+                                                          caller, "", s);
   }
   return new ReadLogReactor(ctx, archive_, caller.identity, *request);
 }
@@ -560,8 +563,8 @@ ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
                                             const v1::HistoryRequest* request,
                                             v1::HistoryResponse* response) {
   UnaryCall call(ctx, *access_, "History", Role::kReader);
-  if (!call.allowed()) return call.Refuse();
   call.log().set_document(request->document_id());
+  if (!call.allowed()) return call.Refuse();
   uint64_t before = UINT64_MAX;
   if (!request->page_token().empty() &&
       !absl::SimpleAtoi(request->page_token(), &before)) {
@@ -678,10 +681,10 @@ ServerUnaryReactor* ArchiveService::Sync(CallbackServerContext* ctx,
                                          const v1::SyncRequest* request,
                                          v1::SyncResponse* response) {
   auto log = std::make_shared<RequestLog>("Sync", ctx->peer());
+  log->set_document(request->peer());
   if (absl::Status s = Authorize(*ctx, Role::kAdmin, "Sync", *log); !s.ok()) {
     return FinishUnary(ctx, *log, ToGrpc(s));
   }
-  log->set_document(request->peer());
   if (sync_ == nullptr) {
     return FinishUnary(ctx, *log,
                        grpc::Status(grpc::StatusCode::UNAVAILABLE,

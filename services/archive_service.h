@@ -71,7 +71,8 @@ class ArchiveService final : public v1::Archive::CallbackService {
                          const char* method, RequestLog& log) const;
   template <typename Reactor>
   Reactor* Refuse(grpc::CallbackServerContext* ctx, const char* method,
-                  const Caller& caller, const absl::Status& status) const;
+                  const Caller& caller, const std::string& document,
+                  const absl::Status& status) const;
 
   Archive* archive_;
   SyncManager* sync_;
