@@ -31,6 +31,12 @@ class PullSession {
   absl::StatusOr<v1::SyncResponse> Run() {
     if (absl::Status s = VerifyPeerCheckpoint(); !s.ok()) return s;
     if (absl::Status s = CheckConsistencyWithLast(); !s.ok()) return s;
+    // The new checkpoint is verified and extends the last one. It is recorded
+    // with every entry imported from here on, so if this pull is interrupted
+    // the next one checks the peer against the checkpoint those entries were
+    // verified in; checking against an older one would miss a fork of exactly
+    // the entries imported so far.
+    progress_.checkpoint_note = checkpoint_note_;
     report_.set_start_index(progress_.next_index);
     absl::Status s = client_.ReadLog(
         progress_.next_index, checkpoint_.size,
@@ -41,9 +47,8 @@ class PullSession {
           "pull from ", address_, " ended at entry ", progress_.next_index,
           " of ", checkpoint_.size, "; the next pull resumes there"));
     }
-    // Everything up to the new checkpoint is here: it becomes the base for the
-    // next pull's consistency check.
-    progress_.checkpoint_note = checkpoint_note_;
+    // Everything up to the new checkpoint is here (the cursor also covers
+    // entries skipped as already present).
     if (absl::Status s = archive_->SavePeerProgress(progress_); !s.ok())
       return s;
     report_.set_checkpoint_size(checkpoint_.size);
