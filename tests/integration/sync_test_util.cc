@@ -1,0 +1,186 @@
+#include "tests/integration/sync_test_util.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "clients/archive_client.h"
+#include "storage/hex.h"
+#include "storage/sha256.h"
+#include "storage/signed_note.h"
+#include "storage/statement.h"
+
+namespace archive::testing {
+
+std::string Describe(const ProcessResult& r) {
+  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
+                      "\n--- stderr:\n", r.err);
+}
+
+Json ParseJson(const ProcessResult& r) {
+  Json j = Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << Describe(r);
+  return j;
+}
+
+std::string FileSha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read " + path;
+  Sha256 hasher;
+  std::string buf(1 << 16, '\0');
+  while (in) {
+    in.read(buf.data(), buf.size());
+    hasher.Update(absl::string_view(buf.data(), in.gcount()));
+  }
+  return ToHex(hasher.Finish());
+}
+
+std::string BytesSha256(const std::string& bytes) {
+  return Sha256::HexDigest(bytes);
+}
+
+std::unique_ptr<Office> Office::Start(Options options) {
+  std::unique_ptr<Office> office(new Office);
+  office->dir_ = std::make_unique<TempDir>();
+  office->origin_ = options.origin;
+  office->data_dir_ = options.data_dir.empty() ? office->dir_->path() + "/data"
+                                               : options.data_dir;
+  office->trust_path_ = office->dir_->path() + "/trusted-offices";
+  WriteFileOrDie(office->trust_path_, "");
+  TestServer::Options server;
+  server.origin = options.origin;
+  server.data_dir = office->data_dir_;
+  server.port = options.port;
+  server.extra_flags = {"--trust=" + office->trust_path_};
+  server.extra_flags.insert(server.extra_flags.end(),
+                            options.extra_flags.begin(),
+                            options.extra_flags.end());
+  office->server_ = TestServer::Start(server);
+  office->cli_ = std::make_unique<Cli>(office->server_->address());
+  office->verifier_key_ = std::string(absl::StripAsciiWhitespace(
+      ReadFileOrDie(office->data_dir_ + "/keys/verifier.key")));
+  return office;
+}
+
+void Office::Trust(const std::vector<const Office*>& offices) {
+  WriteTrustFile(trust_path_, offices);
+}
+
+ProcessResult Office::Ctl(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"--server", address()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return cli_->Run(argv);
+}
+
+ProcessResult Office::Sync(const std::string& peer_address) const {
+  return Ctl({"sync", peer_address, "--json"});
+}
+
+Json Office::SyncOk(const std::string& peer_address) const {
+  ProcessResult r = Sync(peer_address);
+  EXPECT_EQ(r.exit_code, 0)
+      << origin_ << " sync " << peer_address << ": " << Describe(r) << "\n--- "
+      << origin_ << " server log:\n"
+      << Log();
+  if (r.exit_code != 0) return Json(Json::value_t::discarded);
+  return ParseJson(r);
+}
+
+std::string Office::Put(const std::string& path, const std::string& doc,
+                        const std::vector<std::string>& extra) const {
+  std::vector<std::string> args = {"put", path, "--id", doc, "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  ProcessResult r = Ctl(args);
+  EXPECT_EQ(r.exit_code, 0)
+      << origin_ << " put " << path << " --id " << doc << ": " << Describe(r);
+  if (r.exit_code != 0) return "";
+  Json j = ParseJson(r);
+  if (j.is_discarded()) return "";
+  EXPECT_TRUE(j.value("created", false)) << doc << ": " << r.out;
+  return j.value("revision_id", "");
+}
+
+std::string Office::PutText(const std::string& doc, const std::string& text,
+                            const std::vector<std::string>& extra) const {
+  static int counter = 0;
+  std::string path = absl::StrCat(scratch(), "/put-", ++counter, ".txt");
+  WriteFileOrDie(path, text);
+  return Put(path, doc, extra);
+}
+
+Json Office::List() const {
+  ProcessResult r = Ctl({"ls", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << origin_ << " ls: " << Describe(r);
+  return ParseJson(r);
+}
+
+std::set<std::string> Office::DocumentIds() const {
+  std::set<std::string> ids;
+  Json docs = List();
+  if (!docs.is_array()) return ids;
+  for (const Json& d : docs) ids.insert(d.value("document_id", ""));
+  return ids;
+}
+
+Json Office::History(const std::string& doc) const {
+  ProcessResult r = Ctl({"history", doc, "--json"});
+  EXPECT_EQ(r.exit_code, 0)
+      << origin_ << " history " << doc << ": " << Describe(r);
+  return ParseJson(r);
+}
+
+uint64_t Office::TreeSize() const {
+  ArchiveClient client(ArchiveClient::Dial(address()));
+  auto cp = client.GetCheckpoint();
+  EXPECT_TRUE(cp.ok()) << origin_ << " checkpoint: " << cp.status();
+  return cp.ok() ? cp->tree_size() : 0;
+}
+
+std::vector<std::string> Office::LogRevisionIds() const {
+  std::vector<std::string> ids;
+  ArchiveClient client(ArchiveClient::Dial(address()));
+  uint64_t size = TreeSize();
+  uint64_t expected_index = 0;
+  absl::Status s =
+      client.ReadLog(0, size, [&](const v1::LogEntry& entry) -> absl::Status {
+        if (entry.index() != expected_index++) {
+          return absl::DataLossError(
+              absl::StrCat("entry ", entry.index(), " out of order"));
+        }
+        auto note = ParseNote(entry.signed_statement());
+        if (!note.ok()) return note.status();
+        ids.push_back(RevisionIdOf(note->text));
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(s.ok()) << origin_ << " ReadLog: " << s;
+  EXPECT_EQ(ids.size(), size) << origin_ << ": ReadLog returned " << ids.size()
+                              << " entries for a tree of size " << size;
+  return ids;
+}
+
+std::string Office::BlobPath(const std::string& sha256_hex) const {
+  return absl::StrCat(data_dir_, "/blobs/", sha256_hex.substr(0, 2), "/",
+                      sha256_hex);
+}
+
+std::string WriteTrustFile(const std::string& path,
+                           const std::vector<const Office*>& offices) {
+  std::string text = "# trusted offices\n";
+  for (const Office* o : offices)
+    absl::StrAppend(&text, o->verifier_key(), "\n");
+  WriteFileOrDie(path, text);
+  return path;
+}
+
+bool ContainsAll(const std::string& text,
+                 const std::vector<std::string>& parts) {
+  for (const std::string& p : parts) {
+    if (text.find(p) == std::string::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace archive::testing

@@ -1,0 +1,107 @@
+// Helpers shared by the sync tests (sync_*_test.cc): an "office" is one real
+// archived with its own data directory, origin, key and trust file, plus an
+// archivectl pointed at it; and small checks on what archivectl prints.
+#ifndef ARCHIVE_TESTS_INTEGRATION_SYNC_TEST_UTIL_H_
+#define ARCHIVE_TESTS_INTEGRATION_SYNC_TEST_UTIL_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "archive/v1/archive.pb.h"
+#include "nlohmann/json.hpp"
+#include "tests/integration/test_harness.h"
+
+namespace archive::testing {
+
+using Json = nlohmann::json;
+
+// "exit N, stdout, stderr" of an archivectl run, for assertion messages.
+std::string Describe(const ProcessResult& r);
+// Parses archivectl's --json output; a failure (with the output) if it is not
+// JSON.
+Json ParseJson(const ProcessResult& r);
+// Lowercase hex SHA-256 of a file's bytes ("cannot read PATH" if unreadable).
+std::string FileSha256(const std::string& path);
+std::string BytesSha256(const std::string& bytes);
+
+class Office {
+ public:
+  struct Options {
+    std::string origin;
+    // Empty: a fresh data directory under the office's own temp dir.
+    std::string data_dir;
+    // Extra archived flags (--trust is always given: the office's trust file).
+    std::vector<std::string> extra_flags;
+    int port = 0;  // 0: a free port
+  };
+  // Starts archived with an empty trust file; trust others with Trust().
+  static std::unique_ptr<Office> Start(Options options);
+  static std::unique_ptr<Office> Start(const std::string& origin) {
+    return Start(Options{origin, "", {}, 0});
+  }
+
+  TestServer& server() { return *server_; }
+  const std::string& address() const { return server_->address(); }
+  const std::string& origin() const { return origin_; }
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& trust_path() const { return trust_path_; }
+  // The one-line verifier key from DATA_DIR/keys/verifier.key.
+  const std::string& verifier_key() const { return verifier_key_; }
+  // A scratch directory that lives as long as the office.
+  const std::string& scratch() const { return dir_->path(); }
+
+  // Rewrites this office's trust file to hold exactly these offices' keys.
+  // archived re-reads it before every pull, so no restart is needed.
+  void Trust(const std::vector<const Office*>& offices);
+
+  // archivectl --server <this office> ARGS.
+  ProcessResult Ctl(const std::vector<std::string>& args) const;
+  // archivectl sync PEER --json against this office.
+  ProcessResult Sync(const std::string& peer_address) const;
+  // Sync that must succeed; returns its JSON report (discarded on failure).
+  Json SyncOk(const std::string& peer_address) const;
+
+  // Puts a file (archivectl put --json); returns the new revision id.
+  std::string Put(const std::string& path, const std::string& doc,
+                  const std::vector<std::string>& extra = {}) const;
+  // Puts bytes (written to a scratch file first); returns the revision id.
+  std::string PutText(const std::string& doc, const std::string& text,
+                      const std::vector<std::string>& extra = {}) const;
+
+  // ls --json: document id -> summary.
+  Json List() const;
+  std::set<std::string> DocumentIds() const;
+  // history --json of one document.
+  Json History(const std::string& doc) const;
+  // The latest checkpoint's tree size, from the server directly.
+  uint64_t TreeSize() const;
+  // Every revision id in this office's log, in log order (ReadLog).
+  std::vector<std::string> LogRevisionIds() const;
+  // The server's log, for assertion messages.
+  std::string Log() const { return server_->log(); }
+  // Path the blob store would keep this digest's bytes under.
+  std::string BlobPath(const std::string& sha256_hex) const;
+
+ private:
+  Office() = default;
+  std::unique_ptr<TempDir> dir_;
+  std::string origin_, data_dir_, trust_path_, verifier_key_;
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<Cli> cli_;
+};
+
+// A file holding these offices' verifier keys, for archivectl --trust (which
+// then fails closed on any other key).
+std::string WriteTrustFile(const std::string& path,
+                           const std::vector<const Office*>& offices);
+
+// True if `text` contains every one of `parts` (case-sensitive).
+bool ContainsAll(const std::string& text,
+                 const std::vector<std::string>& parts);
+
+}  // namespace archive::testing
+
+#endif  // ARCHIVE_TESTS_INTEGRATION_SYNC_TEST_UTIL_H_
