@@ -38,10 +38,14 @@ class PullSession {
     // the entries imported so far.
     progress_.checkpoint_note = checkpoint_note_;
     report_.set_start_index(progress_.next_index);
-    absl::Status s = client_.ReadLog(
-        progress_.next_index, checkpoint_.size,
-        [this](const v1::LogEntry& entry) { return ImportEntry(entry); });
-    if (!s.ok()) return Context(s);
+    // Read only when entries are due: ReadLog's tree_size 0 means "the latest",
+    // so an empty checkpoint would bring entries it does not cover.
+    if (progress_.next_index < checkpoint_.size) {
+      absl::Status s = client_.ReadLog(
+          progress_.next_index, checkpoint_.size,
+          [this](const v1::LogEntry& entry) { return ImportEntry(entry); });
+      if (!s.ok()) return Context(s);
+    }
     if (progress_.next_index != checkpoint_.size) {
       return absl::UnavailableError(absl::StrCat(
           "pull from ", address_, " ended at entry ", progress_.next_index,
