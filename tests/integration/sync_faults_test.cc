@@ -587,6 +587,27 @@ TEST_F(SyncFaults, SlowPeerStillCompletes) {
   ASSERT_NO_FATAL_FAILURE(ExpectContentsAtB(b_->DocumentIds()));
 }
 
+// A peer's checkpoint of size 0 is a valid (empty) log, even if entries were
+// appended since (here the proxy serves an old empty checkpoint; in real life
+// a first put lands between the puller's GetCheckpoint and ReadLog calls).
+TEST_F(SyncFaults, PeerAtAnEmptyCheckpointIsPulledWithoutError) {
+  LyingProxy proxy(a_->address());
+  ASSERT_TRUE(proxy.running());
+  proxy.RememberCheckpoint();  // size 0
+  ASSERT_FALSE(PutIntoA("gx-a0", "notice 0\n").empty());
+  ASSERT_FALSE(PutIntoA("gx-a1", "notice 1\n").empty());
+  proxy.Tell(LyingProxy::Lie::kStaleCheckpoint);
+  Json empty = b_->SyncOk(proxy.address());
+  ASSERT_FALSE(empty.is_discarded()) << Logs();
+  EXPECT_EQ(empty.value("checkpoint_size", -1), 0) << empty.dump();
+  EXPECT_EQ(empty.value("imported", -1), 0) << empty.dump();
+  EXPECT_EQ(b_->TreeSize(), 0u);
+  proxy.Tell(LyingProxy::Lie::kNone);
+  Json ok = b_->SyncOk(proxy.address());
+  ASSERT_FALSE(ok.is_discarded()) << Logs();
+  EXPECT_EQ(ok.value("imported", -1), 2) << ok.dump();
+}
+
 // B asks `peer` for a pull through the Sync RPC, with our own deadline so a
 // hang fails the test instead of blocking it.
 grpc::Status SyncBefore(const std::string& server, const std::string& peer,
