@@ -16,7 +16,8 @@ using grpc::CallbackServerContext;
 using grpc::ServerUnaryReactor;
 
 grpc::Status Invalid(const std::string& message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      BoundedMessage(message));
 }
 
 // Under mutual TLS the certificate says who submits, and nobody can claim

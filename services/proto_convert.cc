@@ -1,12 +1,24 @@
 #include "services/proto_convert.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace archive {
+
+std::string BoundedMessage(absl::string_view message) {
+  if (message.size() <= kMaxStatusMessageBytes) return std::string(message);
+  size_t end = kMaxStatusMessageBytes;
+  while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) {
+    --end;  // do not split a UTF-8 sequence
+  }
+  return absl::StrCat(message.substr(0, end), "... (message cut from ",
+                      message.size(), " bytes)");
+}
 
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   // absl and gRPC share the canonical code numbering.
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+                      BoundedMessage(status.message()));
 }
 
 void ToProto(const StoredRevision& r, v1::Revision* out) {

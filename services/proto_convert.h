@@ -6,12 +6,23 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "archive/v1/archive.pb.h"
 #include "storage/archive.h"
 
 namespace archive {
 
+// At most kMaxStatusMessageBytes of `message` (cut at a UTF-8 boundary, the cut
+// said). A status message may quote a client's value; it travels back in a
+// gRPC trailer, which clients refuse above 8 KiB ("received initial metadata
+// size exceeds limit"), and into the request log.
+constexpr size_t kMaxStatusMessageBytes = 1024;
+std::string BoundedMessage(absl::string_view message);
+
+// The same code, with the message bounded by BoundedMessage.
 grpc::Status ToGrpc(const absl::Status& status);
 
 void ToProto(const StoredRevision& revision, v1::Revision* out);
