@@ -2,8 +2,12 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "storage/env.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
@@ -12,16 +16,61 @@ namespace archive {
 namespace {
 
 // Unary calls are small; a generous deadline still catches a hung server.
-constexpr auto kUnaryDeadline = std::chrono::seconds(60);
+// Cancels a streaming call when no message arrived for `idle`: a peer that
+// keeps the connection open but stops sending must not hold a caller forever,
+// while a slow but steady transfer of any size goes on.
+class IdleWatchdog {
+ public:
+  IdleWatchdog(grpc::ClientContext* ctx, absl::Duration idle)
+      : ctx_(ctx), idle_(idle), last_(absl::Now()) {
+    if (idle_ > absl::ZeroDuration())
+      thread_ = std::thread([this] { Watch(); });
+  }
+  ~IdleWatchdog() {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+  void Touch() {
+    absl::MutexLock lock(&mu_);
+    last_ = absl::Now();
+  }
+  // The error to report instead of the cancellation, if the watchdog fired.
+  absl::Status Explain(const absl::Status& s) const {
+    absl::MutexLock lock(&mu_);
+    if (!fired_) return s;
+    return absl::UnavailableError(absl::StrCat(
+        "the server sent nothing for ", absl::FormatDuration(idle_),
+        "; gave up (", s.message(), ")"));
+  }
 
-void SetUnaryDeadline(grpc::ClientContext* ctx) {
-  ctx->set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
-}
+ private:
+  void Watch() {
+    absl::MutexLock lock(&mu_);
+    while (!done_) {
+      mu_.AwaitWithTimeout(absl::Condition(&done_), absl::Milliseconds(200));
+      if (!done_ && absl::Now() - last_ > idle_) {
+        fired_ = true;
+        ctx_->TryCancel();
+        return;
+      }
+    }
+  }
+  grpc::ClientContext* ctx_;
+  absl::Duration idle_;
+  mutable absl::Mutex mu_;
+  absl::Time last_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool fired_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
 
 template <typename Response, typename Call>
-absl::StatusOr<Response> Unary(Call call) {
+absl::StatusOr<Response> Unary(Call call, absl::Duration deadline) {
   grpc::ClientContext ctx;
-  SetUnaryDeadline(&ctx);
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   Response response;
   grpc::Status s = call(&ctx, &response);
   if (!s.ok()) return FromGrpc(s);
@@ -193,14 +242,16 @@ absl::StatusOr<v1::HistoryResponse> ArchiveClient::History(
   return Unary<v1::HistoryResponse>(
       [&](grpc::ClientContext* c, v1::HistoryResponse* out) {
         return stub_->History(c, r, out);
-      });
+      },
+      unary_deadline_);
 }
 
 absl::StatusOr<v1::ListResponse> ArchiveClient::List(const v1::ListRequest& r) {
   return Unary<v1::ListResponse>(
       [&](grpc::ClientContext* c, v1::ListResponse* out) {
         return stub_->List(c, r, out);
-      });
+      },
+      unary_deadline_);
 }
 
 absl::StatusOr<v1::GetStatementResponse> ArchiveClient::GetStatement(
@@ -210,7 +261,8 @@ absl::StatusOr<v1::GetStatementResponse> ArchiveClient::GetStatement(
   return Unary<v1::GetStatementResponse>(
       [&](grpc::ClientContext* c, v1::GetStatementResponse* out) {
         return stub_->GetStatement(c, r, out);
-      });
+      },
+      unary_deadline_);
 }
 
 absl::StatusOr<v1::GetCheckpointResponse> ArchiveClient::GetCheckpoint() {
@@ -218,7 +270,8 @@ absl::StatusOr<v1::GetCheckpointResponse> ArchiveClient::GetCheckpoint() {
   return Unary<v1::GetCheckpointResponse>(
       [&](grpc::ClientContext* c, v1::GetCheckpointResponse* out) {
         return stub_->GetCheckpoint(c, r, out);
-      });
+      },
+      unary_deadline_);
 }
 
 absl::StatusOr<v1::GetInclusionProofResponse> ArchiveClient::GetInclusionProof(
@@ -229,7 +282,8 @@ absl::StatusOr<v1::GetInclusionProofResponse> ArchiveClient::GetInclusionProof(
   return Unary<v1::GetInclusionProofResponse>(
       [&](grpc::ClientContext* c, v1::GetInclusionProofResponse* out) {
         return stub_->GetInclusionProof(c, r, out);
-      });
+      },
+      unary_deadline_);
 }
 
 absl::StatusOr<v1::GetConsistencyProofResponse>
@@ -240,7 +294,8 @@ ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size) {
   return Unary<v1::GetConsistencyProofResponse>(
       [&](grpc::ClientContext* c, v1::GetConsistencyProofResponse* out) {
         return stub_->GetConsistencyProof(c, r, out);
-      });
+      },
+      unary_deadline_);
 }
 
 absl::Status ArchiveClient::ReadLog(
@@ -250,14 +305,19 @@ absl::Status ArchiveClient::ReadLog(
   v1::ReadLogRequest request;
   request.set_start(start);
   request.set_tree_size(tree_size);
+  IdleWatchdog watchdog(&ctx, idle_timeout_);
   auto stream = stub_->ReadLog(&ctx, request);
   v1::LogEntry message;
   absl::Status consumer;
-  while (consumer.ok() && stream->Read(&message)) consumer = entry(message);
+  while (consumer.ok() && stream->Read(&message)) {
+    watchdog.Touch();
+    consumer = entry(message);
+    watchdog.Touch();
+  }
   if (!consumer.ok()) ctx.TryCancel();
   grpc::Status s = stream->Finish();
   if (!consumer.ok()) return consumer;
-  return FromGrpc(s);
+  return watchdog.Explain(FromGrpc(s));
 }
 
 absl::Status ArchiveClient::GetBlob(const std::string& sha256_hex,
@@ -265,15 +325,19 @@ absl::Status ArchiveClient::GetBlob(const std::string& sha256_hex,
   grpc::ClientContext ctx;
   v1::GetBlobRequest request;
   request.set_sha256(sha256_hex);
+  IdleWatchdog watchdog(&ctx, idle_timeout_);
   auto stream = stub_->GetBlob(&ctx, request);
   v1::GetBlobResponse message;
   absl::Status consumer;
-  while (consumer.ok() && stream->Read(&message))
+  while (consumer.ok() && stream->Read(&message)) {
+    watchdog.Touch();
     consumer = sink(message.chunk());
+    watchdog.Touch();
+  }
   if (!consumer.ok()) ctx.TryCancel();
   grpc::Status s = stream->Finish();
   if (!consumer.ok()) return consumer;
-  return FromGrpc(s);
+  return watchdog.Explain(FromGrpc(s));
 }
 
 absl::StatusOr<v1::SyncResponse> ArchiveClient::Sync(const std::string& peer) {

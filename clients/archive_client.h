@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "archive/v1/archive.grpc.pb.h"
 
 namespace archive {
@@ -97,8 +98,18 @@ class ArchiveClient {
   // Asks this archive to scrub itself (and repair from peers if `repair`).
   absl::StatusOr<v1::ScrubResponse> Scrub(const v1::ScrubRequest& request);
 
+  // Unary calls fail with DEADLINE_EXCEEDED after `deadline` (default 60 s);
+  // ReadLog and GetBlob fail when nothing arrives for `idle` (default: never),
+  // so a stalled peer cannot hold a pull forever.
+  void set_timeouts(absl::Duration deadline, absl::Duration idle) {
+    unary_deadline_ = deadline;
+    idle_timeout_ = idle;
+  }
+
  private:
   std::unique_ptr<v1::Archive::Stub> stub_;
+  absl::Duration unary_deadline_ = absl::Seconds(60);
+  absl::Duration idle_timeout_ = absl::ZeroDuration();
 };
 
 }  // namespace archive

@@ -11,6 +11,9 @@
 namespace archive {
 namespace {
 
+constexpr absl::Duration kPeerCallDeadline = absl::Seconds(8);
+constexpr absl::Duration kPeerIdleTimeout = absl::Seconds(8);
+
 std::vector<std::string> Hashes(
     const google::protobuf::RepeatedPtrField<std::string>& hashes) {
   return std::vector<std::string>(hashes.begin(), hashes.end());
@@ -26,7 +29,11 @@ class PullSession {
         checker_(trust),
         stop_(stop),
         address_(address),
-        client_(std::move(channel)) {}
+        client_(std::move(channel)) {
+    // A peer that stops answering ends the pull with an error (and frees the
+    // worker for other peers); a slow but steady one is waited for.
+    client_.set_timeouts(kPeerCallDeadline, kPeerIdleTimeout);
+  }
 
   absl::StatusOr<v1::SyncResponse> Run() {
     if (absl::Status s = VerifyPeerCheckpoint(); !s.ok()) return s;
@@ -62,15 +69,22 @@ class PullSession {
  private:
   absl::Status Context(const absl::Status& s) {
     return absl::Status(
-        s.code(), absl::StrCat("pull from ", address_, " (",
-                               report_.peer_origin(), "): ", s.message()));
+        PeerCode(s), absl::StrCat("pull from ", address_, " (",
+                                  report_.peer_origin(), "): ", s.message()));
+  }
+
+  // A peer that stopped answering in time is unavailable; DEADLINE_EXCEEDED
+  // would read as the caller's own deadline.
+  static absl::StatusCode PeerCode(const absl::Status& s) {
+    return absl::IsDeadlineExceeded(s) ? absl::StatusCode::kUnavailable
+                                       : s.code();
   }
 
   absl::Status VerifyPeerCheckpoint() {
     auto latest = client_.GetCheckpoint();
     if (!latest.ok()) {
       return absl::Status(
-          latest.status().code(),
+          PeerCode(latest.status()),
           absl::StrCat("peer ", address_, ": ", latest.status().message()));
     }
     checkpoint_note_ = latest->checkpoint();
@@ -146,8 +160,10 @@ class PullSession {
       return absl::OkStatus();
     }
     if (absl::Status s = EnsureBlob(statement->statement); !s.ok()) {
-      return absl::Status(s.code(),
-                          absl::StrCat("entry ", index, ": ", s.message()));
+      return absl::Status(
+          s.code(),
+          absl::StrCat("entry ", index, ": fetching content sha256:",
+                       statement->statement.content_sha256, ": ", s.message()));
     }
     auto imported = archive_->Import(entry.signed_statement(), progress_);
     if (!imported.ok()) return imported.status();

@@ -215,6 +215,7 @@ absl::StatusOr<std::string> SyncManager::RepairBlob(
       continue;
     }
     ArchiveClient client(std::move(*channel));
+    client.set_timeouts(absl::Seconds(8), absl::Seconds(8));
     auto writer = archive_->blobs().NewWriter();
     if (!writer.ok()) return writer.status();
     absl::Status s = client.GetBlob(sha256, [&](absl::string_view chunk) {
