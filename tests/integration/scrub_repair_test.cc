@@ -1,0 +1,142 @@
+// Scrub and repair (issue 4, "Repair"): bit rot in a blob is reported by
+// `archivectl scrub`, refetched from a peer by `scrub --repair` or after a get
+// that met it, and never served as good.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "tests/integration/sync_test_util.h"
+
+namespace archive::testing {
+namespace {
+
+// Flips one byte of a file in place.
+void FlipByte(const std::string& path, long offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(f) << path;
+  f.seekg(offset);
+  char c = 0;
+  f.get(c);
+  f.seekp(offset);
+  f.put(static_cast<char>(c ^ 0x20));
+}
+
+class ScrubRepair : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    a_ = Office::Start("a.archive.example");
+    b_ = Office::Start("b.archive.example");
+    b_->Trust({a_.get()});
+    text_ = "第一条 为了加强政务数据共享管理，制定本办法。\n";
+    a_->PutText("doc-1", text_);
+    a_->PutText("doc-2", "another document\n");
+    b_->SyncOk(a_->address());
+    blob_ = b_->BlobPath(BytesSha256(text_));
+  }
+
+  // scrub --json on B with the given extra flags.
+  Json Scrub(const std::vector<std::string>& extra, int* exit_code) {
+    std::vector<std::string> args = {"scrub", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ProcessResult r = b_->Ctl(args);
+    *exit_code = r.exit_code;
+    return Json::parse(r.out, nullptr, false);
+  }
+
+  std::unique_ptr<Office> a_, b_;
+  std::string text_;
+  std::string blob_;
+};
+
+TEST_F(ScrubRepair, CleanArchiveScrubsClean) {
+  int code = -1;
+  Json report = Scrub({}, &code);
+  EXPECT_EQ(code, 0) << report.dump();
+  EXPECT_EQ(report["blobs_checked"], 2) << report.dump();
+  EXPECT_EQ(report["revisions_checked"], 2) << report.dump();
+  EXPECT_TRUE(report["damaged"].empty()) << report.dump();
+  EXPECT_TRUE(report["log_problems"].empty()) << report.dump();
+}
+
+TEST_F(ScrubRepair, ScrubReportsRotAndRepairFetchesItFromThePeer) {
+  FlipByte(blob_, 5);
+  int code = -1;
+  Json report = Scrub({}, &code);
+  EXPECT_NE(code, 0) << "damage must make scrub fail: " << report.dump();
+  ASSERT_EQ(report["damaged"].size(), 1u) << report.dump();
+  EXPECT_EQ(report["damaged"][0]["sha256"], BytesSha256(text_));
+  EXPECT_EQ(report["damaged"][0]["documents"], Json::array({"doc-1"}));
+  EXPECT_TRUE(absl::StrContains(
+      report["damaged"][0]["problem"].get<std::string>(), "damaged"))
+      << report.dump();
+
+  // Without a peer to ask, repair fails and says so.
+  report = Scrub({"--repair"}, &code);
+  EXPECT_NE(code, 0) << report.dump();
+  EXPECT_TRUE(absl::StrContains(
+      report["damaged"][0]["problem"].get<std::string>(), "repair failed"))
+      << report.dump();
+
+  report = Scrub({"--repair", "--peer", a_->address()}, &code);
+  EXPECT_EQ(code, 0) << report.dump() << b_->Log();
+  ASSERT_EQ(report["damaged"].size(), 1u) << report.dump();
+  EXPECT_EQ(report["damaged"][0]["repaired_from"], a_->address());
+  EXPECT_EQ(FileSha256(blob_), BytesSha256(text_)) << "the copy was replaced";
+
+  report = Scrub({}, &code);
+  EXPECT_EQ(code, 0) << report.dump();
+  EXPECT_TRUE(report["damaged"].empty()) << report.dump();
+}
+
+TEST_F(ScrubRepair, RepairNeverInstallsBytesThatDoNotMatch) {
+  FlipByte(blob_, 5);
+  // A's copy is damaged too: there is nothing good to fetch.
+  FlipByte(a_->BlobPath(BytesSha256(text_)), 7);
+  int code = -1;
+  Json report = Scrub({"--repair", "--peer", a_->address()}, &code);
+  EXPECT_NE(code, 0) << report.dump();
+  ASSERT_EQ(report["damaged"].size(), 1u) << report.dump();
+  EXPECT_TRUE(report["damaged"][0]["repaired_from"].get<std::string>().empty());
+  EXPECT_NE(FileSha256(blob_), BytesSha256(text_));
+}
+
+TEST_F(ScrubRepair, GetOfRottenBlobFailsAndQueuesRepairFromConfiguredPeer) {
+  // B with A configured as a peer (pulled on demand only).
+  TempDir dir;
+  std::string config = dir.path() + "/b.conf";
+  WriteFileOrDie(config, "peers { name: \"" + a_->origin() + "\" address: \"" +
+                             a_->address() + "\" verifier_key: \"" +
+                             a_->verifier_key() + "\" }\n");
+  auto c = Office::Start(
+      Office::Options{"c.archive.example", "", {"--config=" + config}, 0});
+  c->Trust({a_.get()});
+  c->SyncOk(a_->address());
+  std::string blob = c->BlobPath(BytesSha256(text_));
+  FlipByte(blob, 3);
+
+  WriteTrustFile(c->scratch() + "/trust-all", {a_.get(), c.get()});
+  std::string out = c->scratch() + "/got.txt";
+  ProcessResult get = c->Ctl(
+      {"--trust", c->scratch() + "/trust-all", "get", "doc-1", "-o", out});
+  EXPECT_NE(get.exit_code, 0) << Describe(get);
+  EXPECT_TRUE(absl::StrContains(get.err, "damaged")) << Describe(get);
+  EXPECT_FALSE(std::ifstream(out).good()) << "damaged bytes were written";
+
+  // The repair runs in the background; wait for it with a bound.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (FileSha256(blob) != BytesSha256(text_) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(FileSha256(blob), BytesSha256(text_)) << c->Log();
+  EXPECT_TRUE(absl::StrContains(c->Log(), "repaired blob sha256:")) << c->Log();
+  get = c->Ctl(
+      {"--trust", c->scratch() + "/trust-all", "get", "doc-1", "-o", out});
+  EXPECT_EQ(get.exit_code, 0) << Describe(get);
+}
+
+}  // namespace
+}  // namespace archive::testing
