@@ -50,6 +50,9 @@ ABSL_FLAG(std::string, workload, "put", "put, get, proof, setup, fill or wait");
 ABSL_FLAG(int, clients, 1,
           "concurrent clients (one thread and connection each)");
 ABSL_FLAG(double, seconds, 5, "how long to run (put, get, proof)");
+ABSL_FLAG(uint64_t, ops, 0,
+          "put, get, proof: stop after this many operations, or after "
+          "--seconds if sooner (0: no limit)");
 ABSL_FLAG(std::string, corpus, "samples/raw,samples/clean",
           "comma-separated directories whose regular files are the documents");
 ABSL_FLAG(std::string, trust, "",
@@ -469,14 +472,16 @@ int Main() {
     return 1;
   }
 
+  // One put: a new revision (archive) or value (etcd) of a corpus document.
+  auto put_op = [&](Driver& d, int c, uint64_t i) -> absl::StatusOr<uint64_t> {
+    auto [key, value] = bench.PutPayload(c, i);
+    absl::Status s = d.Put(key, value);
+    if (!s.ok()) return s;
+    return value.size();
+  };
   Result result;
   if (workload == "put") {
-    result = bench.Run(clients, seconds, 0, [&](Driver& d, int c, uint64_t i) {
-      auto [key, value] = bench.PutPayload(c, i);
-      absl::Status s = d.Put(key, value);
-      if (!s.ok()) return absl::StatusOr<uint64_t>(s);
-      return absl::StatusOr<uint64_t>(value.size());
-    });
+    result = bench.Run(clients, seconds, absl::GetFlag(FLAGS_ops), put_op);
   } else if (workload == "fill") {
     if (target != "archive") {
       std::fprintf(stderr, "archive_bench: fill is an archive workload\n");
@@ -495,13 +500,7 @@ int Main() {
       std::printf("{\"workload\": \"fill\", \"ops\": 0}\n");
       return 0;
     }
-    result =
-        bench.Run(clients, 1e9, missing, [&](Driver& d, int c, uint64_t i) {
-          auto [key, value] = bench.PutPayload(c, i);
-          absl::Status s = d.Put(key, value);
-          if (!s.ok()) return absl::StatusOr<uint64_t>(s);
-          return absl::StatusOr<uint64_t>(value.size());
-        });
+    result = bench.Run(clients, 1e9, missing, put_op);
   } else if (workload == "setup") {
     auto driver = bench.NewDriver();
     for (size_t i = 0; i < bench.doc_count(); ++i) {
@@ -515,9 +514,11 @@ int Main() {
     std::printf("{\"workload\": \"setup\", \"ops\": %zu}\n", bench.doc_count());
     return 0;
   } else if (workload == "get") {
-    result = bench.Run(clients, seconds, 0, [&](Driver& d, int c, uint64_t i) {
-      return d.Get(bench.GetKey(static_cast<uint64_t>(c) * 5 + i));
-    });
+    result = bench.Run(
+        clients, seconds, absl::GetFlag(FLAGS_ops),
+        [&](Driver& d, int c, uint64_t i) {
+          return d.Get(bench.GetKey(static_cast<uint64_t>(c) * 5 + i));
+        });
   } else if (workload == "proof") {
     if (target != "archive") {
       std::fprintf(stderr, "archive_bench: proof is an archive workload\n");
@@ -530,11 +531,13 @@ int Main() {
                    s.ToString().c_str());
       return 1;
     }
-    result = bench.Run(clients, seconds, 0, [&](Driver& d, int c, uint64_t i) {
-      absl::Status s = d.Proof(static_cast<size_t>(c) * 13 + i);
-      if (!s.ok()) return absl::StatusOr<uint64_t>(s);
-      return absl::StatusOr<uint64_t>(0);
-    });
+    result = bench.Run(clients, seconds, absl::GetFlag(FLAGS_ops),
+                       [&](Driver& d, int c, uint64_t i) {
+                         absl::Status s =
+                             d.Proof(static_cast<size_t>(c) * 13 + i);
+                         if (!s.ok()) return absl::StatusOr<uint64_t>(s);
+                         return absl::StatusOr<uint64_t>(0);
+                       });
   } else {
     std::fprintf(stderr, "archive_bench: unknown --workload=%s\n",
                  workload.c_str());

@@ -400,7 +400,9 @@ def build(samples, meta):
     w("## 5. Scale: one archive at growing sizes")
     w("")
     w("One archive grown by 16 concurrent putters (corpus documents) to each "
-      "size; at each size, one client measures put latency, verified-get latency "
+      "size; at each size, one client measures put latency (at most "
+      f"{meta.get('scale_puts', '?')} puts per run, so the size stays near n), "
+      "verified-get latency "
       "(as in workload 2) and inclusion-proof time (`GetInclusionProof` of a "
       "random revision in the latest checkpoint, verified: checkpoint signature, "
       "statement signature, audit path), "

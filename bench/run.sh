@@ -14,12 +14,12 @@
 #
 # Environment (for development): BENCH_ONLY=machine,puts,gets,large,sync,scale
 # runs a subset; BENCH_TMPDIR puts the temporary data dirs elsewhere (default
-# $TMPDIR or /tmp; the dd figure is measured there too); BENCH_OUT=DIR writes
+# build-bench/; the dd figure is measured there too); BENCH_OUT=DIR writes
 # RESULTS.md and results.json there instead of bench/.
 set -euo pipefail
 export LC_ALL=C
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 QUICK=0
 for arg in "$@"; do
@@ -38,10 +38,10 @@ ONLY=",${BENCH_ONLY:-machine,puts,gets,large,sync,scale},"
 want() { [[ $ONLY == *",$1,"* ]]; }
 
 if ((QUICK)); then
-  RUNS=3; SECS=4; SCALE_SECS=2; LARGE_MB=256; DD_COUNT=256; SYNC_N=2000
+  RUNS=3; SECS=4; SCALE_SECS=2; SCALE_PUTS=100; LARGE_MB=256; DD_COUNT=256; SYNC_N=2000
   SCALE_SIZES=(1000 10000); GIT_COMMITS=100
 else
-  RUNS=5; SECS=10; SCALE_SECS=4; LARGE_MB=1024; DD_COUNT=1024; SYNC_N=10000
+  RUNS=5; SECS=10; SCALE_SECS=4; SCALE_PUTS=200; LARGE_MB=1024; DD_COUNT=1024; SYNC_N=10000
   SCALE_SIZES=(1000 10000 100000); GIT_COMMITS=300
 fi
 CLIENT_COUNTS=(1 16)
@@ -75,7 +75,8 @@ BIN=$ROOT/build-bench/bin
 BUILD_SECONDS=$(($(date +%s) - T_START))
 
 # --- Servers and cleanup -------------------------------------------------------------------
-WORK=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/archive-bench.XXXXXX")
+# Under build-bench/ by default: a shared /tmp gets cleaned by others.
+WORK=$(mktemp -d "${BENCH_TMPDIR:-$ROOT/build-bench}/run.XXXXXX")
 export XDG_CONFIG_HOME=$WORK/config  # archivectl's seen checkpoints
 PIDS=()
 cleanup() {
@@ -118,14 +119,14 @@ start_archived() {
   PIDS+=("$PID")
   ADDR=""
   for _ in $(seq 300); do
-    ADDR=$(sed -n 's/.*serving origin .* on \([0-9.]*:[0-9]*\) .*/\1/p' "$WORK/$name.log")
+    ADDR=$(sed -n 's/.*serving origin .* on \([0-9.]*:[0-9]*\) .*/\1/p' "$WORK/$name.log" 2>/dev/null || true)
     [ -n "$ADDR" ] && break
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.1
   done
   if [ -z "$ADDR" ]; then
     echo "bench/run.sh: archived $name did not start:" >&2
-    cat "$WORK/$name.log" >&2
+    cat "$WORK/$name.log" >&2 || echo "(its log $WORK/$name.log is gone)" >&2
     exit 1
   fi
 }
@@ -208,6 +209,7 @@ meta dd_count "$DD_COUNT"
 meta sync_n "$SYNC_N"
 meta scale_sizes "${SCALE_SIZES[*]}"
 meta git_commits "$GIT_COMMITS"
+meta scale_puts "$SCALE_PUTS"
 meta workdir_fs "$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')"
 
 # --- The machine's limits ----------------------------------------------------------------
@@ -392,7 +394,7 @@ if want sync || want scale; then
       log "5: scale at $n revisions: put, verified get and inclusion proof latency (1 client)"
       for r in $(seq "$RUNS"); do
         bench_rec "scale.$n.put" --target=archive --server="$SCALE_ADDR" --workload=put \
-          --clients=1 --seconds="$SCALE_SECS" --prefix="scale-$n-r$r"
+          --clients=1 --seconds="$SCALE_SECS" --ops="$SCALE_PUTS" --prefix="scale-$n-r$r"
         bench_rec "scale.$n.get" --target=archive --server="$SCALE_ADDR" --workload=get \
           --clients=1 --seconds="$SCALE_SECS" --prefix=scaleget --trust="$SCALE_KEY"
         bench_rec "scale.$n.proof" --target=archive --server="$SCALE_ADDR" --workload=proof \
