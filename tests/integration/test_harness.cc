@@ -132,14 +132,28 @@ bool PortAccepts(int port) {
   return ok;
 }
 
-bool WaitHealthy(const std::string& address, pid_t pid) {
+// Plaintext credentials, or TLS ones from the server options' files.
+std::shared_ptr<grpc::ChannelCredentials> HealthCheckCredentials(
+    const TestServer::Options& options) {
+  if (options.tls_ca.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadFileOrDie(options.tls_ca);
+  if (!options.tls_cert.empty()) {
+    ssl.pem_cert_chain = ReadFileOrDie(options.tls_cert);
+    ssl.pem_private_key = ReadFileOrDie(options.tls_key);
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+bool WaitHealthy(const std::string& address,
+                 std::shared_ptr<grpc::ChannelCredentials> credentials,
+                 pid_t pid) {
   int port = std::atoi(address.substr(address.rfind(':') + 1).c_str());
   for (int i = 0; i < 2000 && !PortAccepts(port); ++i) {
     if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  auto channel =
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(address, std::move(credentials));
   auto stub = grpc::health::v1::Health::NewStub(channel);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -182,7 +196,9 @@ std::unique_ptr<TestServer> TestServer::Start(Options options) {
   }
   if (options.port == 0) options.port = FreePort();
   server->options_ = std::move(options);
-  server->address_ = absl::StrCat("127.0.0.1:", server->options_.port);
+  server->address_ =
+      absl::StrCat(server->options_.tls_ca.empty() ? "127.0.0.1" : "localhost",
+                   ":", server->options_.port);
   server->log_path_ = absl::StrCat(server->options_.data_dir, ".",
                                    server->options_.port, ".log");
   if (!server->Launch()) {
@@ -194,12 +210,15 @@ std::unique_ptr<TestServer> TestServer::Start(Options options) {
 bool TestServer::Launch() {
   std::vector<std::string> argv = {
       ArchivedPath(), "--data_dir=" + options_.data_dir,
-      "--origin=" + options_.origin, "--listen=" + address_};
+      "--origin=" + options_.origin,
+      absl::StrCat("--listen=", options_.listen_host, ":", options_.port)};
   argv.insert(argv.end(), options_.extra_flags.begin(),
               options_.extra_flags.end());
   // The log is appended to across restarts so a test can read the whole story.
   pid_ = Spawn(argv, {}, log_path_ + ".out", log_path_, "");
-  if (WaitHealthy(address_, pid_)) return true;
+  if (WaitHealthy(address_, HealthCheckCredentials(options_), pid_)) {
+    return true;
+  }
   ::kill(pid_, SIGKILL);
   WaitExit(pid_);
   pid_ = -1;

@@ -58,6 +58,13 @@ class TestServer {
     std::string data_dir;  // empty: a fresh temp dir owned by the server object
     std::vector<std::string> extra_flags;
     int port = 0;  // 0: a free port
+    // Host part of --listen; the harness itself always connects over loopback.
+    std::string listen_host = "127.0.0.1";
+    // For a server started with --tls_cert: the CA (PEM file) that signed its
+    // certificate, and the client certificate and key the harness's health
+    // check presents under mutual TLS. With tls_ca set, address() is
+    // localhost:PORT, a name the server certificate carries.
+    std::string tls_ca, tls_cert, tls_key;
   };
   // Starts the server and waits until its health service answers (or fails the
   // test).
@@ -73,7 +80,9 @@ class TestServer {
   // come up.
   bool Restart();
 
+  // Where clients connect: 127.0.0.1:PORT, or localhost:PORT with TLS.
   const std::string& address() const { return address_; }
+  int port() const { return options_.port; }
   const std::string& data_dir() const { return options_.data_dir; }
   const std::string& origin() const { return options_.origin; }
   pid_t pid() const { return pid_; }
