@@ -649,7 +649,7 @@ ServerUnaryReactor* ArchiveService::GetInclusionProof(
   auto revision = archive_->GetRevision(request->revision_id());
   if (!revision.ok()) return call.Finish(ToGrpc(revision.status()));
   call.log().set_document(revision->statement.document);
-  SignedCheckpoint cp = archive_->LatestCheckpoint();
+  SignedCheckpoint cp = archive_->CheckpointCovering(revision->leaf_index);
   uint64_t size = request->tree_size() == 0 ? cp.size : request->tree_size();
   auto proof = archive_->InclusionProof(revision->leaf_index, size);
   if (!proof.ok()) return call.Finish(ToGrpc(proof.status()));

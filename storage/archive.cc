@@ -737,10 +737,24 @@ SignedCheckpoint Archive::LatestCheckpoint() {
   return checkpoint_;
 }
 
+SignedCheckpoint Archive::CheckpointCovering(uint64_t leaf_index) {
+  // A batch's records become readable when its LevelDB write lands, a moment
+  // before checkpoint_ is updated; a reader that found such a revision waits
+  // for that moment rather than fail to prove it.
+  absl::MutexLock lock(&mu_);
+  struct Covers {
+    const SignedCheckpoint* cp;
+    uint64_t leaf;
+    bool operator()() const { return cp->size > leaf; }
+  } covers{&checkpoint_, leaf_index};
+  mu_.AwaitWithTimeout(absl::Condition(&covers), absl::Seconds(10));
+  return checkpoint_;
+}
+
 absl::StatusOr<Receipt> Archive::ReceiptFor(const StoredRevision& revision) {
   Receipt receipt;
   receipt.signed_statement = revision.signed_statement;
-  receipt.checkpoint = LatestCheckpoint();
+  receipt.checkpoint = CheckpointCovering(revision.leaf_index);
   receipt.leaf_index = revision.leaf_index;
   auto proof = log_->Inclusion(revision.leaf_index, receipt.checkpoint.size);
   if (!proof.ok()) return proof.status();

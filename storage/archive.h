@@ -200,6 +200,9 @@ class Archive {
   absl::StatusOr<ScrubReport> Scrub();
 
   SignedCheckpoint LatestCheckpoint();
+  // The latest checkpoint once it covers `leaf_index` (waits briefly for a
+  // batch being committed; returns the latest after 10 s regardless).
+  SignedCheckpoint CheckpointCovering(uint64_t leaf_index);
   // A receipt against the latest checkpoint.
   absl::StatusOr<Receipt> ReceiptFor(const StoredRevision& revision);
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t leaf,
