@@ -165,6 +165,9 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     revision_.statement = StatementFromPutHeader(header, *submitter);
     revision_.expected_parents.assign(header.expected_parents().begin(),
                                       header.expected_parents().end());
+    if (grpc::Status s = CheckMetadataLengths(header.metadata()); !s.ok()) {
+      return s;
+    }
     // Reject bad metadata before a single content byte is received. Origin and
     // time are the archive's to fill; placeholders stand in for them here.
     Statement probe = revision_.statement;
@@ -202,6 +205,25 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
                             log_.Write(grpc::Status::OK);
                             Finish(grpc::Status::OK);
                           });
+    return grpc::Status::OK;
+  }
+
+  grpc::Status CheckMetadataLengths(const v1::Metadata& m) const {
+    const std::pair<const char*, const std::string*> fields[] = {
+        {"title", &m.title()},   {"issuer", &m.issuer()},
+        {"number", &m.number()}, {"region", &m.region()},
+        {"date", &m.date()},     {"source", &m.source()},
+        {"status", &m.status()}, {"media-type", &m.media_type()},
+        {"note", &m.note()}};
+    for (const auto& [name, value] : fields) {
+      if (value->size() > limits_.max_metadata_value_bytes) {
+        return Invalid(absl::StrCat(
+            name, ": ", value->size(),
+            " bytes exceeds this archive's limit of ",
+            limits_.max_metadata_value_bytes,
+            " bytes per value (archived --max_metadata_value_bytes)"));
+      }
+    }
     return grpc::Status::OK;
   }
 

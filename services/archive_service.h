@@ -18,6 +18,8 @@ struct ServiceLimits {
   uint32_t chunk_bytes = 256 << 10;          // Get chunk size
   uint32_t max_page_size = 1000;
   uint32_t max_parents = 16;
+  // Longest metadata value (title, issuer, ...); statements cap values at 4096.
+  uint32_t max_metadata_value_bytes = 4096;
 };
 
 class ArchiveService final : public v1::Archive::CallbackService {

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -44,6 +45,9 @@ ABSL_FLAG(
 ABSL_FLAG(uint32_t, max_message_bytes, 4 << 20,
           "largest gRPC message accepted (a put's chunk must fit in it)");
 ABSL_FLAG(uint32_t, max_parents, 16, "most parents one revision may name");
+ABSL_FLAG(uint32_t, max_metadata_value_bytes, 4096,
+          "longest metadata value (title, issuer, note, ...) accepted; at most "
+          "4096, the statement format's own cap");
 ABSL_FLAG(uint32_t, max_page_size, 1000,
           "most items one History/List page returns");
 ABSL_FLAG(uint32_t, max_concurrent_streams, 100,
@@ -169,6 +173,8 @@ int Serve() {
   ServiceLimits limits;
   limits.max_document_bytes = absl::GetFlag(FLAGS_max_document_bytes);
   limits.max_parents = absl::GetFlag(FLAGS_max_parents);
+  limits.max_metadata_value_bytes =
+      std::min<uint32_t>(absl::GetFlag(FLAGS_max_metadata_value_bytes), 4096);
   limits.max_page_size = absl::GetFlag(FLAGS_max_page_size);
   ArchiveService service(archive->get(), sync.get(), &*access, limits);
   grpc::EnableDefaultHealthCheckService(true);
