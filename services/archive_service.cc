@@ -292,20 +292,16 @@ class BlobChunks {
   std::string scratch_;
 };
 
-// Get: one header, then the content's chunks.
-class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
+// A server-streaming call that writes one message at a time and one log line
+// when it stops. Subclasses implement SendNext(): StartWrite the next message,
+// or Stop().
+template <typename Response>
+class StreamingReactor : public grpc::ServerWriteReactor<Response> {
  public:
-  GetReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
-             const ServiceLimits& limits, const std::string& identity,
-             const v1::GetRequest& request)
-      : archive_(archive),
-        sync_(sync),
-        limits_(limits),
-        log_("Get", ctx->peer()) {
+  StreamingReactor(CallbackServerContext* ctx, const char* method,
+                   const std::string& identity)
+      : log_(method, ctx->peer()) {
     log_.set_identity(identity);
-    log_.set_document(request.document_id());
-    grpc::Status s = Start(request);
-    if (!s.ok()) Stop(s);
   }
 
   void OnWriteDone(bool ok) override {
@@ -313,10 +309,33 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
       return Stop(
           grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
     }
-    SendNextChunk();
+    SendNext();
   }
-
   void OnDone() override { delete this; }
+
+ protected:
+  virtual void SendNext() = 0;
+  void Stop(const grpc::Status& s) {
+    log_.Write(s);
+    this->Finish(s);
+  }
+  RequestLog log_;
+};
+
+// Get: one header, then the content's chunks.
+class GetReactor : public StreamingReactor<v1::GetResponse> {
+ public:
+  GetReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
+             const ServiceLimits& limits, const std::string& identity,
+             const v1::GetRequest& request)
+      : StreamingReactor(ctx, "Get", identity),
+        archive_(archive),
+        sync_(sync),
+        limits_(limits) {
+    log_.set_document(request.document_id());
+    grpc::Status s = Start(request);
+    if (!s.ok()) Stop(s);
+  }
 
  private:
   grpc::Status Start(const v1::GetRequest& request) {
@@ -357,7 +376,7 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
     return revision;
   }
 
-  void SendNextChunk() {
+  void SendNext() override {
     response_.Clear();
     if (header_only_) return Stop(grpc::Status::OK);
     absl::Status s = chunks_.Next(response_.mutable_chunk());
@@ -376,30 +395,23 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
     return s;
   }
 
-  void Stop(const grpc::Status& s) {
-    log_.Write(s);
-    Finish(s);
-  }
-
   Archive* archive_;
   SyncManager* sync_;
   std::string sha256_;
   uint64_t size_ = 0;
   const ServiceLimits& limits_;
-  RequestLog log_;
   v1::GetResponse response_;
   bool header_only_ = false;
   BlobChunks chunks_;
 };
 
 // GetBlob: the bytes with a digest, for replication and repair.
-class GetBlobReactor : public grpc::ServerWriteReactor<v1::GetBlobResponse> {
+class GetBlobReactor : public StreamingReactor<v1::GetBlobResponse> {
  public:
   GetBlobReactor(CallbackServerContext* ctx, Archive* archive,
                  const ServiceLimits& limits, const std::string& identity,
                  const v1::GetBlobRequest& request)
-      : log_("GetBlob", ctx->peer()) {
-    log_.set_identity(identity);
+      : StreamingReactor(ctx, "GetBlob", identity) {
     log_.set_document("sha256:" + request.sha256());
     auto size = archive->BlobSize(request.sha256());
     absl::Status s = size.status();
@@ -411,46 +423,31 @@ class GetBlobReactor : public grpc::ServerWriteReactor<v1::GetBlobResponse> {
       Stop(ToGrpc(s));
       return;
     }
-    SendNextChunk();
+    SendNext();
   }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      return Stop(
-          grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
-    }
-    SendNextChunk();
-  }
-  void OnDone() override { delete this; }
 
  private:
-  void SendNextChunk() {
+  void SendNext() override {
     absl::Status s = chunks_.Next(response_.mutable_chunk());
     if (!s.ok()) return Stop(ToGrpc(s));
     if (response_.chunk().empty()) return Stop(grpc::Status::OK);
     log_.add_bytes(response_.chunk().size());
     StartWrite(&response_);
   }
-  void Stop(const grpc::Status& s) {
-    log_.Write(s);
-    Finish(s);
-  }
 
-  RequestLog log_;
   v1::GetBlobResponse response_;
   BlobChunks chunks_;
 };
 
 // ReadLog: streams signed statements in log order, a page at a time.
-class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
+class ReadLogReactor : public StreamingReactor<v1::LogEntry> {
  public:
   ReadLogReactor(CallbackServerContext* ctx, Archive* archive,
                  const std::string& identity, const v1::ReadLogRequest& request)
-      : archive_(archive),
-        log_("ReadLog", ctx->peer()),
+      : StreamingReactor(ctx, "ReadLog", identity),
+        archive_(archive),
         next_(request.start()),
         proof_size_(request.tree_size()) {
-    log_.set_identity(identity);
     uint64_t latest = archive_->LatestCheckpoint().size;
     if (proof_size_ > latest) {
       Stop(grpc::Status(
@@ -471,16 +468,8 @@ class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
     SendNext();
   }
 
-  void OnWriteDone(bool ok) override {
-    if (!ok)
-      return Stop(
-          grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
-    SendNext();
-  }
-  void OnDone() override { delete this; }
-
  private:
-  void SendNext() {
+  void SendNext() override {
     if (next_ >= end_) return Stop(grpc::Status::OK);
     auto entries = archive_->LogEntries(next_, 1);
     if (!entries.ok()) return Stop(ToGrpc(entries.status()));
@@ -495,13 +484,8 @@ class ReadLogReactor : public grpc::ServerWriteReactor<v1::LogEntry> {
     log_.add_bytes(entry_.signed_statement().size());
     StartWrite(&entry_);
   }
-  void Stop(const grpc::Status& s) {
-    log_.Write(s);
-    Finish(s);
-  }
 
   Archive* archive_;
-  RequestLog log_;
   uint64_t next_;
   uint64_t proof_size_;
   uint64_t end_ = 0;
