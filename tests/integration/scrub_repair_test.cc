@@ -127,8 +127,13 @@ TEST_F(ScrubRepair, GetOfRottenBlobFailsAndQueuesRepairFromConfiguredPeer) {
 
   // The repair runs in the background; wait for it with a bound.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (FileSha256(blob) != BytesSha256(text_) &&
-         std::chrono::steady_clock::now() < deadline) {
+  // The blob is replaced a moment before the log line is written; wait for
+  // both.
+  auto repaired = [&] {
+    return FileSha256(blob) == BytesSha256(text_) &&
+           absl::StrContains(c->Log(), "repaired blob sha256:");
+  };
+  while (!repaired() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(FileSha256(blob), BytesSha256(text_)) << c->Log();
