@@ -9,15 +9,6 @@
 #include "storage/env.h"
 
 namespace archive {
-namespace {
-
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
-}  // namespace
-
 std::string DefaultClientConfigDir() {
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
   if (xdg != nullptr && *xdg != '\0') return absl::StrCat(xdg, "/archivectl");

@@ -152,14 +152,14 @@ class PosixEnv : public Env {
   }
 };
 
+}  // namespace
+
 std::string ParentDir(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
-
-}  // namespace
 
 Env* Env::Default() {
   static Env* env = new PosixEnv;

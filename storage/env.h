@@ -113,6 +113,9 @@ class EnvWrapper : public Env {
   Env* target_;
 };
 
+// The directory part of `path` ("." if none, "/" for a file in the root).
+std::string ParentDir(const std::string& path);
+
 // Formats a Unix time as RFC 3339 UTC with whole seconds:
 // "2026-11-30T04:20:00Z".
 std::string FormatRfc3339(int64_t unix_seconds);

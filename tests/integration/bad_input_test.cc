@@ -38,11 +38,6 @@ constexpr char kBaseText[] =
     "广西壮族自治区人民政府关于加强数字政府建设的实施意见\n";
 const std::string kZeros(64, '0');
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
-                      "\n--- stderr:\n", r.err);
-}
-
 std::string Describe(const absl::Status& s) { return s.ToString(); }
 
 int Lines(const std::string& s) {
@@ -321,8 +316,7 @@ TEST_F(BadInput, StreamCutMidwayStoresNothing) {
       WaitUntil([&] { return PutsLogged() == 2; }, "the server ended the put"));
   EXPECT_TRUE(absl::StrContains(server_->log(), "doc=cut-midway status="))
       << server_->log();
-  EXPECT_FALSE(
-      absl::StrContains(server_->log(), "doc=cut-midway status=OK"))
+  EXPECT_FALSE(absl::StrContains(server_->log(), "doc=cut-midway status=OK"))
       << server_->log();
   ExpectNothingStoredAndStillServing();
 }

@@ -29,11 +29,6 @@ using Json = nlohmann::json;
 constexpr size_t kCorpusSize = 18;
 constexpr char kRawNote[] = "text as extracted from the printed compilation";
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
-                      "\n--- stderr:\n", r.err);
-}
-
 // SHA-256 of a file, read in pieces.
 std::string FileSha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -27,11 +27,6 @@ using Json = nlohmann::json;
 constexpr uint64_t kDocumentBytes = (200ull << 20) + 12345;
 constexpr long kMaxGrowthKb = 64 * 1024;
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
-                      "\n--- stderr:\n", r.err);
-}
-
 // Writes `size` pseudo-random bytes (xorshift64*) to `path`, 1 MiB at a time;
 // returns their SHA-256 (hex).
 std::string WriteRandomFile(const std::string& path, uint64_t size,

@@ -34,11 +34,6 @@ using std::chrono::steady_clock;
 constexpr char kBaseDoc[] = "gx-2021-limits-1";
 constexpr char kBaseText[] = "关于严格控制文件篇幅的通知\n";
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
-                      "\n--- stderr:\n", r.err);
-}
-
 v1::PutHeader HeaderFor(const std::string& doc, const std::string& content) {
   v1::PutHeader h;
   h.set_document_id(doc);

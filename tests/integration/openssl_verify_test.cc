@@ -35,11 +35,6 @@ using Json = nlohmann::json;
 
 constexpr char kOpenssl[] = "/usr/bin/openssl";
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\nstdout: ", r.out,
-                      "\nstderr: ", r.err);
-}
-
 int FileMode(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return -1;

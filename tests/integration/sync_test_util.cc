@@ -15,11 +15,6 @@
 
 namespace archive::testing {
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
-                      "\n--- stderr:\n", r.err);
-}
-
 Json ParseJson(const ProcessResult& r) {
   Json j = Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
   EXPECT_FALSE(j.is_discarded()) << "not JSON: " << Describe(r);

@@ -19,7 +19,6 @@ namespace archive::testing {
 using Json = nlohmann::json;
 
 // "exit N, stdout, stderr" of an archivectl run, for assertion messages.
-std::string Describe(const ProcessResult& r);
 // Parses archivectl's --json output; a failure (with the output) if it is not
 // JSON.
 Json ParseJson(const ProcessResult& r);

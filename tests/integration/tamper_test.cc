@@ -32,11 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\nstdout: ", r.out,
-                      "\nstderr: ", r.err);
-}
-
 std::string NodeKey(int level, uint64_t index) {
   return absl::StrCat("n", std::string(1, static_cast<char>(level)),
                       BigEndian64(index));

@@ -175,6 +175,11 @@ bool WaitHealthy(const std::string& address,
 
 }  // namespace
 
+std::string Describe(const ProcessResult& r) {
+  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
+                      "\n--- stderr:\n", r.err);
+}
+
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env,
                          const std::string& stdin_file) {

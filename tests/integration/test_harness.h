@@ -44,6 +44,9 @@ struct ProcessResult {
   std::string err;
 };
 
+// "exit N", stdout and stderr of a finished process, for assertion messages.
+std::string Describe(const ProcessResult& r);
+
 // Runs a program to completion with extra environment variables; captures
 // output.
 ProcessResult RunProcess(const std::vector<std::string>& argv,

@@ -39,11 +39,6 @@ constexpr char kDoc[] = "gx-2023-roles-1";
 constexpr char kText[] =
     "关于印发档案管理办法的通知\n第一条 为了规范档案管理。\n";
 
-std::string Describe(const ProcessResult& r) {
-  return absl::StrCat("exit ", r.exit_code, "\n--- stdout:\n", r.out,
-                      "\n--- stderr:\n", r.err);
-}
-
 // Runs deploy/make-certs.sh --out DIR OFFICE CLIENT...; fails the test if it
 // fails.
 void MakeCerts(const std::string& dir, const std::string& office,
