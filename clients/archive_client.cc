@@ -254,6 +254,26 @@ absl::StatusOr<v1::ListResponse> ArchiveClient::List(const v1::ListRequest& r) {
       unary_deadline_);
 }
 
+absl::StatusOr<v1::RelationsResponse> ArchiveClient::Relations(
+    const std::string& document_id) {
+  v1::RelationsRequest r;
+  r.set_document_id(document_id);
+  return Unary<v1::RelationsResponse>(
+      [&](grpc::ClientContext* c, v1::RelationsResponse* out) {
+        return stub_->Relations(c, r, out);
+      },
+      unary_deadline_);
+}
+
+absl::StatusOr<v1::SearchResponse> ArchiveClient::Search(
+    const v1::SearchRequest& r) {
+  return Unary<v1::SearchResponse>(
+      [&](grpc::ClientContext* c, v1::SearchResponse* out) {
+        return stub_->Search(c, r, out);
+      },
+      unary_deadline_);
+}
+
 absl::StatusOr<v1::GetStatementResponse> ArchiveClient::GetStatement(
     const std::string& revision_id) {
   v1::GetStatementRequest r;

@@ -77,6 +77,9 @@ class ArchiveClient {
   absl::StatusOr<v1::HistoryResponse> History(
       const v1::HistoryRequest& request);
   absl::StatusOr<v1::ListResponse> List(const v1::ListRequest& request);
+  absl::StatusOr<v1::RelationsResponse> Relations(
+      const std::string& document_id);
+  absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
   absl::StatusOr<v1::GetStatementResponse> GetStatement(
       const std::string& revision_id);
   absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint();

@@ -14,6 +14,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "clients/archive_client.h"
@@ -124,6 +125,22 @@ class MediaTypeGuesser : public PutInspector {
   bool utf8_ = true;
 };
 
+// --relation KIND:DOC, repeatable.
+absl::Status AddRelations(const Args& a, v1::Metadata* m) {
+  for (const std::string& value : a.GetAll("relation")) {
+    size_t colon = value.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
+      return Usage(
+          absl::StrCat("--relation \"", value,
+                       "\": expected KIND:DOC, e.g. repeals:gx-2020-1"));
+    }
+    v1::Relation* r = m->add_relations();
+    r->set_kind(value.substr(0, colon));
+    r->set_document_id(value.substr(colon + 1));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunPut(Context& c) {
   const Args& a = c.args;
   const std::string& path = a.positional()[0];
@@ -140,6 +157,9 @@ absl::Status RunPut(Context& c) {
   m->set_status(a.Get("status", "in_force"));
   m->set_media_type(a.Get("media-type"));
   m->set_note(a.Get("note"));
+  m->set_effective(a.Get("effective"));
+  m->set_expires(a.Get("expires"));
+  if (absl::Status s = AddRelations(a, m); !s.ok()) return s;
   for (const std::string& p : a.GetAll("parent"))
     header.add_expected_parents(p);
   header.set_as_name(a.Get("as"));
@@ -281,6 +301,7 @@ absl::StatusOr<v1::HistoryResponse> FullHistory(ArchiveClient& client,
     for (auto& r : *page->mutable_revisions())
       *all.add_revisions() = std::move(r);
     *all.mutable_heads() = page->heads();
+    all.set_authoritative(page->authoritative());
     request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
   return all;
@@ -295,11 +316,16 @@ absl::Status RunHistory(Context& c) {
     j["document_id"] = doc;
     j["heads"] = Json::array();
     for (const std::string& h : history->heads()) j["heads"].push_back(h);
+    j["authoritative"] = history->authoritative();
     j["revisions"] = Json::array();
     for (const v1::Revision& r : history->revisions())
       j["revisions"].push_back(RevisionJson(r));
     PrintJson(j);
     return absl::OkStatus();
+  }
+  if (history->authoritative().empty() && history->heads_size() == 1) {
+    std::cout << "no authoritative version: every revision of " << doc
+              << " is a draft\n\n";
   }
   if (history->heads_size() > 1) {
     std::cout << "conflict: " << doc << " has " << history->heads_size()
@@ -311,8 +337,9 @@ absl::Status RunHistory(Context& c) {
   for (const v1::Revision& r : history->revisions()) {
     bool head = std::find(history->heads().begin(), history->heads().end(),
                           r.revision_id()) != history->heads().end();
+    bool authoritative = r.revision_id() == history->authoritative();
     std::cout << "revision " << r.revision_id() << (head ? "  (head)" : "")
-              << "\n"
+              << (authoritative ? "  (authoritative)" : "") << "\n"
               << "  submitted-at  " << r.submitted_at() << "\n"
               << "  status        " << r.metadata().status() << "\n"
               << "  size          " << r.size() << " bytes ("
@@ -322,6 +349,9 @@ absl::Status RunHistory(Context& c) {
               << "  submitted-by  " << r.submitted_by() << "\n";
     if (!r.metadata().note().empty())
       std::cout << "  note          " << r.metadata().note() << "\n";
+    for (const v1::Relation& rel : r.metadata().relations())
+      std::cout << "  relation      " << rel.kind() << " " << rel.document_id()
+                << "\n";
     std::cout << "\n";
   }
   return absl::OkStatus();
@@ -351,6 +381,7 @@ absl::Status RunList(Context& c) {
         for (const std::string& h : d.heads()) j["heads"].push_back(h);
         j["revision_count"] = d.revision_count();
         j["latest"] = RevisionJson(r);
+        j["authoritative"] = d.authoritative();
         docs.push_back(j);
         continue;
       }
@@ -365,6 +396,164 @@ absl::Status RunList(Context& c) {
     request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
   if (c.json) PrintJson(docs);
+  return absl::OkStatus();
+}
+
+// The single head of `doc`, or why there is none to build on.
+absl::StatusOr<v1::Revision> SingleHead(Context& c, const std::string& doc) {
+  v1::HistoryRequest request;
+  request.set_document_id(doc);
+  request.set_page_size(1);
+  auto history = c.client.History(request);
+  if (!history.ok()) return history.status();
+  if (history->heads_size() != 1 || history->revisions_size() == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(doc, " has ", history->heads_size(), " heads (",
+                     absl::StrJoin(history->heads(), ", "),
+                     "); resolve the conflict with a merging put first"));
+  }
+  return history->revisions(0);  // newest first: the head
+}
+
+absl::Status RunStatus(Context& c) {
+  const std::string& doc = c.args.positional()[0];
+  const std::string& status = c.args.positional()[1];
+  auto head = SingleHead(c, doc);
+  if (!head.ok()) return head.status();
+  v1::PutHeader header;
+  header.set_document_id(doc);
+  header.set_sha256(head->sha256());
+  header.set_size(head->size());
+  header.set_reuse_content(true);
+  header.add_expected_parents(head->revision_id());
+  header.set_as_name(c.args.Get("as"));
+  v1::Metadata* m = header.mutable_metadata();
+  *m = head->metadata();
+  m->set_status(status);
+  m->set_note(c.args.Get("note"));
+  if (c.args.Has("effective")) m->set_effective(c.args.Get("effective"));
+  if (c.args.Has("expires")) m->set_expires(c.args.Get("expires"));
+  if (c.args.Has("by")) {
+    std::string kind = RelationKindForStatus(status);
+    if (kind.empty()) {
+      return Usage(
+          "--by applies to the statuses repealed, amended and expired");
+    }
+    const std::string other = c.args.Get("by");
+    v1::HistoryRequest probe;
+    probe.set_document_id(other);
+    probe.set_page_size(1);
+    if (auto found = c.client.History(probe); !found.ok()) {
+      return absl::NotFoundError(
+          absl::StrCat("--by ", other, ": ", found.status().message(),
+                       " (archive the other document first)"));
+    }
+    bool present = false;
+    for (const v1::Relation& r : m->relations())
+      present |= r.kind() == kind && r.document_id() == other;
+    if (!present) {
+      v1::Relation* r = m->add_relations();
+      r->set_kind(kind);
+      r->set_document_id(other);
+    }
+  }
+  auto reply = c.client.PutBytes("", header);
+  if (!reply.ok()) return reply.status();
+  auto verified = c.verifier.VerifyReceipt(reply->receipt());
+  if (!verified.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the archive's receipt for ", reply->revision_id(),
+                     " does not verify: ", verified.status().message()));
+  }
+  if (c.json) {
+    Json j;
+    j["revision_id"] = reply->revision_id();
+    j["created"] = reply->created();
+    j["previous_status"] = head->metadata().status();
+    j["revision"] = RevisionJson(reply->revision());
+    PrintJson(j);
+    return absl::OkStatus();
+  }
+  std::cout << reply->revision_id() << "\n";
+  std::cerr << "archivectl: " << doc << ": " << head->metadata().status()
+            << " -> " << status
+            << (c.args.Has("by") ? absl::StrCat(" (by ", c.args.Get("by"), ")")
+                                 : "")
+            << (reply->created() ? "; same content, no bytes uploaded"
+                                 : "; unchanged, nothing stored")
+            << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunRelations(Context& c) {
+  const std::string& doc = c.args.positional()[0];
+  auto reply = c.client.Relations(doc);
+  if (!reply.ok()) return reply.status();
+  if (c.json) {
+    Json j = Json::array();
+    for (const v1::RelationEdge& e : reply->relations()) {
+      j.push_back({{"kind", e.kind()},
+                   {"other", e.other()},
+                   {"declared_by", e.declared_by()},
+                   {"revision_id", e.revision_id()}});
+    }
+    PrintJson({{"document_id", doc}, {"relations", j}});
+    return absl::OkStatus();
+  }
+  if (reply->relations_size() == 0) {
+    std::cout << doc << " has no recorded relations\n";
+  }
+  for (const v1::RelationEdge& e : reply->relations()) {
+    std::cout << doc << "  " << e.kind() << "  " << e.other()
+              << "   (declared by " << e.declared_by() << ", revision "
+              << e.revision_id().substr(0, 12) << ")\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunSearch(Context& c) {
+  v1::SearchRequest request;
+  request.set_query(absl::StrJoin(c.args.positional(), " "));
+  if (c.args.Has("limit")) {
+    uint32_t limit;
+    if (!absl::SimpleAtoi(c.args.Get("limit"), &limit) || limit == 0) {
+      return Usage("--limit must be a positive number");
+    }
+    request.set_limit(limit);
+  }
+  auto reply = c.client.Search(request);
+  if (!reply.ok()) return reply.status();
+  if (reply->indexed_through() < reply->log_size()) {
+    std::cerr << "archivectl: the index is still catching up ("
+              << reply->indexed_through() << " of " << reply->log_size()
+              << " log entries); results may be incomplete\n";
+  }
+  if (c.json) {
+    Json hits = Json::array();
+    for (const v1::SearchHit& h : reply->hits()) {
+      hits.push_back({{"document_id", h.document_id()},
+                      {"revision_id", h.revision_id()},
+                      {"title", h.title()},
+                      {"snippet", h.snippet()},
+                      {"occurrences", h.occurrences()},
+                      {"score", h.score()}});
+    }
+    PrintJson({{"query", request.query()},
+               {"total_matches", reply->total_matches()},
+               {"hits", hits}});
+    return absl::OkStatus();
+  }
+  std::cout << reply->total_matches() << " document(s) match \""
+            << request.query() << "\"\n";
+  int rank = 0;
+  for (const v1::SearchHit& h : reply->hits()) {
+    std::cout << "\n"
+              << ++rank << ". " << h.document_id() << "  (" << h.occurrences()
+              << " matches, score " << absl::StrFormat("%.2f", h.score())
+              << ")\n";
+    if (!h.title().empty()) std::cout << "   " << h.title() << "\n";
+    std::cout << "   " << h.snippet() << "\n";
+  }
   return absl::OkStatus();
 }
 
@@ -610,7 +799,9 @@ const std::map<std::string, Command>& Commands() {
        {"put FILE --id DOC [--title T] [--issuer I] [--number N] [--region R] "
         "[--date YYYY-MM-DD]\n"
         "    [--status S] [--source S] [--note TEXT] [--parent REV]... "
-        "[--media-type TYPE]",
+        "[--media-type TYPE]\n"
+        "    [--effective YYYY-MM-DD] [--expires YYYY-MM-DD] "
+        "[--relation KIND:DOC]...",
         "Archive FILE as a new revision of DOC and print its revision id. "
         "Status defaults to\n"
         "in_force (draft|in_force|amended|repealed|expired); the media type is "
@@ -620,9 +811,18 @@ const std::map<std::string, Command>& Commands() {
         "REV; naming every head of a conflicted document merges them. Putting "
         "what is\n"
         "already the head (same content and metadata) stores nothing and "
-        "prints its id.",
+        "prints its id.\n"
+        "--date is the issue date; --effective and --expires the dates the "
+        "policy applies\n"
+        "from and until. --relation declares a relation to another document: "
+        "KIND is\n"
+        "repeals, amends, implements or supersedes (or repealed-by, "
+        "amended-by,\n"
+        "implemented-by, superseded-by), e.g. --relation "
+        "repeals:gx-2020-guizhengbanfa-70.",
         {"id", "title", "issuer", "number", "region", "date", "status",
-         "source", "note", "parent", "media-type"},
+         "source", "note", "parent", "media-type", "effective", "expires",
+         "relation"},
         1,
         1,
         RunPut}},
@@ -644,9 +844,56 @@ const std::map<std::string, Command>& Commands() {
         1,
         1,
         RunGet}},
+      {"status",
+       {"status DOC STATUS [--by OTHER_DOC] [--note TEXT] [--effective DATE] "
+        "[--expires DATE]",
+        "Record a lifecycle change of DOC as a new revision with the same "
+        "content (no bytes\n"
+        "are uploaded) and metadata, only STATUS (draft|in_force|amended|"
+        "repealed|expired)\n"
+        "and the given fields changed. --by OTHER_DOC records who did it: "
+        "repealed -> the\n"
+        "relation repealed-by OTHER_DOC, amended -> amended-by, expired -> "
+        "superseded-by.\n"
+        "The change is conditional on DOC's current head, so two people "
+        "cannot overwrite\n"
+        "each other. The authoritative version of a document is its newest "
+        "non-draft\n"
+        "revision on its single head, so a repealed policy's text stays "
+        "retrievable and\n"
+        "`archivectl ls --status in_force` no longer lists it.",
+        {"by", "note", "effective", "expires"},
+        2,
+        2,
+        RunStatus}},
+      {"relations",
+       {"relations DOC",
+        "Relations of DOC both ways: those its head declares (DOC repeals X) "
+        "and those other\n"
+        "documents declare about it (Y repeals DOC, shown as DOC repealed-by "
+        "Y).",
+        {},
+        1,
+        1,
+        RunRelations}},
+      {"search",
+       {"search QUERY... [--limit N]",
+        "Full-text search over the authoritative text of every document. "
+        "Every term (split\n"
+        "on spaces) must occur exactly; Chinese needs no spaces (数据共享 "
+        "finds the phrase).\n"
+        "Matches ignore ASCII case. Prints documents best first, each with "
+        "a snippet around\n"
+        "the first match marked 【…】. Default limit 20.",
+        {"limit"},
+        1,
+        64,
+        RunSearch}},
       {"history",
        {"history DOC",
-        "List DOC's revisions, newest first.",
+        "List DOC's revisions, newest first, marking the head(s) and the "
+        "authoritative\n"
+        "revision (newest non-draft on the single head).",
         {},
         1,
         1,

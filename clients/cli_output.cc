@@ -39,8 +39,17 @@ Json RevisionJson(const v1::Revision& r) {
         {"region", &m.region()},
         {"date", &m.date()},
         {"source", &m.source()},
-        {"note", &m.note()}}) {
+        {"note", &m.note()},
+        {"effective", &m.effective()},
+        {"expires", &m.expires()}}) {
     if (!value->empty()) j[key] = *value;
+  }
+  if (m.relations_size() > 0) {
+    j["relations"] = Json::array();
+    for (const v1::Relation& rel : m.relations()) {
+      j["relations"].push_back(
+          {{"kind", rel.kind()}, {"document_id", rel.document_id()}});
+    }
   }
   j["submitted_by"] = r.submitted_by();
   j["submitted_at"] = r.submitted_at();

@@ -15,6 +15,10 @@ namespace {
 using grpc::CallbackServerContext;
 using grpc::ServerUnaryReactor;
 
+// How long Relations and Search wait for the index to catch up with the log.
+constexpr absl::Duration kIndexWait = absl::Seconds(3);
+constexpr size_t kMaxQueryBytes = 1024;
+
 grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                       BoundedMessage(message));
@@ -38,6 +42,12 @@ absl::StatusOr<std::string> SubmitterIdentity(const Caller& caller,
         "as_name: must be 1-64 printable characters without spaces");
   }
   return "local:" + as_name;
+}
+
+// The authoritative revision's id, or "" (several heads, only drafts).
+std::string AuthoritativeId(Archive& archive, const std::string& document) {
+  auto revision = archive.Authoritative(document, false);
+  return revision.ok() ? revision->id : "";
 }
 
 // Finishes a unary call and writes its log line.
@@ -116,10 +126,15 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
  private:
   grpc::Status Consume() {
     if (request_.has_header()) return StartDocument(request_.header());
-    if (writer_ == nullptr) {
+    if (!header_seen_) {
       return Invalid("the first message of a Put must be its header");
     }
     const std::string& chunk = request_.chunk();
+    if (header_.reuse_content()) {
+      return Invalid(
+          "reuse_content: the header says the content is already stored, so "
+          "a Put must not send chunks");
+    }
     if (writer_->size() + chunk.size() > header_.size()) {
       return Invalid(absl::StrCat("size: received more than the ",
                                   header_.size(),
@@ -130,7 +145,8 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   }
 
   grpc::Status StartDocument(const v1::PutHeader& header) {
-    if (writer_ != nullptr) return Invalid("a Put carries exactly one header");
+    if (header_seen_) return Invalid("a Put carries exactly one header");
+    header_seen_ = true;
     header_ = header;
     log_.set_document(header.document_id());
     if (!IsSha256Hex(header.sha256())) {
@@ -178,6 +194,7 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     // so a refused put leaves nothing behind.
     if (absl::Status s = archive_->Precheck(revision_); !s.ok())
       return ToGrpc(s);
+    if (header.reuse_content()) return CheckReusedContent();
     auto writer = archive_->blobs().NewWriter();
     if (!writer.ok()) return ToGrpc(writer.status());
     writer_ = std::move(*writer);
@@ -191,9 +208,11 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client cancelled the put; nothing was stored");
     }
-    if (writer_ == nullptr) return Invalid("a Put needs a header message");
-    auto digest = writer_->Commit(header_.sha256(), header_.size());
-    if (!digest.ok()) return ToGrpc(digest.status());
+    if (!header_seen_) return Invalid("a Put needs a header message");
+    if (!header_.reuse_content()) {
+      auto digest = writer_->Commit(header_.sha256(), header_.size());
+      if (!digest.ok()) return ToGrpc(digest.status());
+    }
     writer_.reset();
     archive_->CommitAsync(std::move(revision_),
                           [this](absl::StatusOr<CommitResult> r) {
@@ -208,13 +227,28 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     return grpc::Status::OK;
   }
 
+  // A lifecycle change re-uses stored bytes: they must be here, at the size
+  // the statement will record.
+  grpc::Status CheckReusedContent() {
+    auto size = archive_->BlobSize(header_.sha256());
+    if (!size.ok() || *size != header_.size()) {
+      return grpc::Status(
+          grpc::StatusCode::FAILED_PRECONDITION,
+          absl::StrCat("reuse_content: no content sha256:", header_.sha256(),
+                       " of ", header_.size(),
+                       " bytes is stored in this archive; send the bytes"));
+    }
+    return grpc::Status::OK;
+  }
+
   grpc::Status CheckMetadataLengths(const v1::Metadata& m) const {
     const std::pair<const char*, const std::string*> fields[] = {
-        {"title", &m.title()},   {"issuer", &m.issuer()},
-        {"number", &m.number()}, {"region", &m.region()},
-        {"date", &m.date()},     {"source", &m.source()},
-        {"status", &m.status()}, {"media-type", &m.media_type()},
-        {"note", &m.note()}};
+        {"title", &m.title()},    {"issuer", &m.issuer()},
+        {"number", &m.number()},  {"region", &m.region()},
+        {"date", &m.date()},      {"source", &m.source()},
+        {"status", &m.status()},  {"media-type", &m.media_type()},
+        {"note", &m.note()},      {"effective", &m.effective()},
+        {"expires", &m.expires()}};
     for (const auto& [name, value] : fields) {
       if (value->size() > limits_.max_metadata_value_bytes) {
         return Invalid(absl::StrCat(
@@ -243,6 +277,7 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   v1::PutHeader header_;
   NewRevision revision_;
   std::unique_ptr<BlobStore::Writer> writer_;
+  bool header_seen_ = false;
   bool cancelled_ = false;
 };
 
@@ -590,6 +625,7 @@ ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
         absl::StrCat((*revisions)[page - 1].leaf_index));
   }
   for (const std::string& h : doc->heads) response->add_heads(h);
+  response->set_authoritative(AuthoritativeId(*archive_, doc->id));
   return call.Finish(grpc::Status::OK);
 }
 
@@ -616,6 +652,7 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
     for (const std::string& h : info.heads) d->add_heads(h);
     d->set_revision_count(info.revision_count);
     ToProto(latest, d->mutable_latest());
+    d->set_authoritative(AuthoritativeId(*archive_, info.id));
   }
   if (docs->size() > page)
     response->set_next_page_token((*docs)[page - 1].first.id);
@@ -735,6 +772,72 @@ ServerUnaryReactor* ArchiveService::Scrub(CallbackServerContext* ctx,
         reactor->Finish(status);
       });
   return reactor;
+}
+
+ServerUnaryReactor* ArchiveService::Relations(
+    CallbackServerContext* ctx, const v1::RelationsRequest* request,
+    v1::RelationsResponse* response) {
+  UnaryCall call(ctx, *access_, "Relations", Role::kReader);
+  call.log().set_document(request->document_id());
+  if (!call.allowed()) return call.Refuse();
+  if (catalog_ == nullptr) {
+    return call.Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    "this server keeps no index"));
+  }
+  if (auto doc = archive_->GetDocument(request->document_id()); !doc.ok()) {
+    return call.Finish(ToGrpc(doc.status()));
+  }
+  catalog_->WaitIndexed(archive_->LatestCheckpoint().size, kIndexWait);
+  auto edges = catalog_->Relations(request->document_id());
+  if (!edges.ok()) return call.Finish(ToGrpc(edges.status()));
+  for (const RelationEdge& e : *edges) {
+    v1::RelationEdge* out = response->add_relations();
+    out->set_kind(e.kind);
+    out->set_other(e.other);
+    out->set_declared_by(e.declared_by);
+    out->set_revision_id(e.revision_id);
+  }
+  response->set_indexed_through(catalog_->indexed_through());
+  return call.Finish(grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::Search(CallbackServerContext* ctx,
+                                           const v1::SearchRequest* request,
+                                           v1::SearchResponse* response) {
+  UnaryCall call(ctx, *access_, "Search", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
+  if (catalog_ == nullptr) {
+    return call.Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    "this server keeps no index"));
+  }
+  if (request->query().size() > kMaxQueryBytes) {
+    return call.Finish(
+        Invalid(absl::StrCat("query: longer than ", kMaxQueryBytes, " bytes")));
+  }
+  if (!IsValidUtf8(request->query())) {
+    return call.Finish(Invalid("query: not valid UTF-8"));
+  }
+  // Read your own writes: a search right after a put or a sync sees it.
+  const uint64_t log_size = archive_->LatestCheckpoint().size;
+  catalog_->WaitIndexed(log_size, kIndexWait);
+  uint32_t limit = request->limit() == 0
+                       ? 20
+                       : std::min(request->limit(), limits_.max_page_size);
+  auto result = catalog_->Search(request->query(), limit);
+  if (!result.ok()) return call.Finish(ToGrpc(result.status()));
+  for (const SearchHit& h : result->hits) {
+    v1::SearchHit* out = response->add_hits();
+    out->set_document_id(h.document);
+    out->set_revision_id(h.revision_id);
+    out->set_title(h.title);
+    out->set_snippet(h.snippet);
+    out->set_occurrences(h.occurrences);
+    out->set_score(h.score);
+  }
+  response->set_total_matches(result->total_matches);
+  response->set_indexed_through(result->indexed_through);
+  response->set_log_size(log_size);
+  return call.Finish(grpc::Status::OK);
 }
 
 }  // namespace archive

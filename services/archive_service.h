@@ -10,6 +10,7 @@
 #include "services/request_log.h"
 #include "services/sync_manager.h"
 #include "storage/archive.h"
+#include "storage/catalog.h"
 
 namespace archive {
 
@@ -66,6 +67,16 @@ class ArchiveService final : public v1::Archive::CallbackService {
   grpc::ServerWriteReactor<v1::LogEntry>* ReadLog(
       grpc::CallbackServerContext* ctx,
       const v1::ReadLogRequest* request) override;
+  grpc::ServerUnaryReactor* Relations(grpc::CallbackServerContext* ctx,
+                                      const v1::RelationsRequest* request,
+                                      v1::RelationsResponse* response) override;
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* ctx,
+                                   const v1::SearchRequest* request,
+                                   v1::SearchResponse* response) override;
+
+  // The indexes behind Relations and Search (UNAVAILABLE without one); must
+  // outlive the service.
+  void set_catalog(Catalog* catalog) { catalog_ = catalog; }
 
  private:
   // Identifies the caller (for the log) and checks it holds `needed`.
@@ -80,6 +91,7 @@ class ArchiveService final : public v1::Archive::CallbackService {
   SyncManager* sync_;
   const AccessControl* access_;
   ServiceLimits limits_;
+  Catalog* catalog_ = nullptr;
 };
 
 }  // namespace archive

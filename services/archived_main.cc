@@ -54,6 +54,9 @@ ABSL_FLAG(uint32_t, max_concurrent_streams, 100,
           "most concurrent calls one client connection may have open");
 ABSL_FLAG(int, drain_seconds, 30,
           "on SIGTERM, how long in-flight requests may finish");
+ABSL_FLAG(bool, reindex, false,
+          "drop the search and relation index (DATA_DIR/index) and rebuild it "
+          "from the log before serving");
 
 namespace archive {
 namespace {
@@ -85,6 +88,25 @@ struct TlsSetup {
   std::shared_ptr<grpc::ServerCredentials> credentials;  // null: plaintext
   AccessControl::Mode mode = AccessControl::Mode::kLocalPlaintext;
 };
+
+// The search and relation index. With --reindex it is rebuilt before the
+// server answers, so what it serves is complete.
+absl::StatusOr<std::unique_ptr<Catalog>> OpenCatalog(
+    Archive* archive, const std::string& data_dir) {
+  CatalogOptions options;
+  options.dir = data_dir + "/index";
+  auto catalog = Catalog::Open(archive, options);
+  if (!catalog.ok()) return catalog.status();
+  if (absl::GetFlag(FLAGS_reindex)) {
+    absl::Time start = absl::Now();
+    if (absl::Status s = (*catalog)->Rebuild(); !s.ok()) return s;
+    std::fprintf(stderr, "archived: reindexed %llu log entries in %s\n",
+                 static_cast<unsigned long long>((*catalog)->indexed_through()),
+                 absl::FormatDuration(absl::Now() - start).c_str());
+  }
+  (*catalog)->Start();
+  return catalog;
+}
 
 absl::StatusOr<std::string> ReadPem(const std::string& flag,
                                     const std::string& path) {
@@ -176,7 +198,10 @@ int Serve() {
   limits.max_metadata_value_bytes =
       std::min<uint32_t>(absl::GetFlag(FLAGS_max_metadata_value_bytes), 4096);
   limits.max_page_size = absl::GetFlag(FLAGS_max_page_size);
+  auto catalog = OpenCatalog(archive->get(), data_dir);
+  if (!catalog.ok()) return Fail(std::string(catalog.status().message()));
   ArchiveService service(archive->get(), sync.get(), &*access, limits);
+  service.set_catalog(catalog->get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -39,6 +39,13 @@ void ToProto(const StoredRevision& r, v1::Revision* out) {
   m->set_status(s.status);
   m->set_media_type(s.media_type);
   m->set_note(s.note);
+  m->set_effective(s.effective);
+  m->set_expires(s.expires);
+  for (const Relation& r : s.relations) {
+    v1::Relation* rel = m->add_relations();
+    rel->set_kind(r.kind);
+    rel->set_document_id(r.document);
+  }
   out->set_submitted_by(s.submitted_by);
   out->set_submitted_at(s.submitted_at);
   out->set_statement(r.statement_text);
@@ -71,6 +78,11 @@ Statement StatementFromPutHeader(const v1::PutHeader& header,
   s.date = m.date();
   s.source = m.source();
   s.note = m.note();
+  s.effective = m.effective();
+  s.expires = m.expires();
+  for (const v1::Relation& r : m.relations()) {
+    s.relations.push_back({r.kind(), r.document_id()});
+  }
   s.submitted_by = submitted_by;
   return s;
 }

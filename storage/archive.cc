@@ -528,13 +528,14 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
   auto text = EncodeStatement(st);
   if (!text.ok()) return text.status();
 
-  // A retried put: identical to the head except for who/when/note. Nothing is
-  // stored.
-  for (const std::string& head_id : doc->heads) {
-    auto head = state.Revision(head_id);
+  // A retried put, or a conditional one that changes nothing: identical to
+  // the single head except for who/when/note. Nothing is stored. (With several
+  // heads this is a merge, which is stored even if it keeps one side's text.)
+  if (doc->heads.size() == 1) {
+    auto head = state.Revision(doc->heads[0]);
     if (!head.ok()) return head.status();
     Statement compare = st;
-    compare.parents = conditional ? expected : head->statement.parents;
+    compare.parents = head->statement.parents;
     if (SameRevisionContent(head->statement, compare)) {
       return CommitResult{std::move(*head), false, {}};
     }

@@ -20,6 +20,7 @@ namespace {
 // Caps keep a statement (and so a log leaf) small whatever a client sends.
 constexpr size_t kMaxValueBytes = 4096;
 constexpr size_t kMaxNameBytes = 256;
+constexpr size_t kMaxRelations = 64;
 
 constexpr absl::string_view kStatuses[] = {"draft", "in_force", "amended",
                                            "repealed", "expired"};
@@ -34,6 +35,7 @@ enum class Kind {
   kTimestamp,  // YYYY-MM-DDTHH:MM:SSZ
   kParents,    // repeated: one revision id per line
   kContent,    // sha256:<hex> <size>, two struct fields
+  kRelations,  // repeated: `<kind> <document id>` per line
 };
 
 struct KeySpec {
@@ -62,10 +64,25 @@ constexpr KeySpec kKeys[] = {
     {"submitted-by", Kind::kText, true, &Statement::submitted_by},
     {"submitted-at", Kind::kTimestamp, true, &Statement::submitted_at},
     {"note", Kind::kText, false, &Statement::note},
+    // Issue 7's extension: new keys go after `note`, so every statement made
+    // before them still parses and re-encodes byte for byte.
+    {"effective", Kind::kDate, false, &Statement::effective},
+    {"expires", Kind::kDate, false, &Statement::expires},
+    {"relation", Kind::kRelations, false, nullptr},
 };
 constexpr size_t kNumKeys = std::size(kKeys);
 
-bool IsRepeated(const KeySpec& spec) { return spec.kind == Kind::kParents; }
+bool IsRepeated(const KeySpec& spec) {
+  return spec.kind == Kind::kParents || spec.kind == Kind::kRelations;
+}
+
+// Active kinds first; each passive form is the active one + "ed-by" spelling.
+constexpr absl::string_view kRelationPairs[][2] = {
+    {"repeals", "repealed-by"},
+    {"amends", "amended-by"},
+    {"implements", "implemented-by"},
+    {"supersedes", "superseded-by"},
+};
 
 absl::Status FieldError(absl::string_view key, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(key, ": ", problem));
@@ -86,38 +103,6 @@ std::string Quote(absl::string_view value) {
   std::string escaped = IsValidUtf8(value) ? absl::Utf8SafeCHexEscape(value)
                                            : absl::CHexEscape(value);
   return absl::StrCat("\"", escaped, cut ? "...\"" : "\"");
-}
-
-// Decodes the code point at s[*pos] and advances *pos past it. False if the
-// bytes there are not well-formed UTF-8 (RFC 3629).
-bool DecodeUtf8(absl::string_view s, size_t* pos, char32_t* out) {
-  const unsigned char lead = s[*pos];
-  size_t len;
-  char32_t cp, min;
-  if (lead < 0x80) {
-    len = 1, cp = lead, min = 0;
-  } else if ((lead & 0xE0) == 0xC0) {
-    len = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    len = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    len = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return false;  // a continuation byte or 0xF8..0xFF
-  }
-  if (s.size() - *pos < len) return false;  // truncated
-  for (size_t i = 1; i < len; ++i) {
-    const unsigned char b = s[*pos + i];
-    if ((b & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  // `min` rejects overlong forms, which would give one text two spellings.
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return false;
-  }
-  *pos += len;
-  *out = cp;
-  return true;
 }
 
 // C0, DEL and C1: none of them belongs in a one-line value, and a C1 NEL
@@ -301,6 +286,7 @@ absl::Status CheckScalar(const KeySpec& spec, absl::string_view value) {
       return CheckTimestamp(spec.key, value);
     case Kind::kParents:
     case Kind::kContent:
+    case Kind::kRelations:
       break;
   }
   return absl::InternalError(absl::StrCat(spec.key, ": not a single value"));
@@ -347,8 +333,51 @@ absl::Status ValidateContent(const KeySpec& spec, const Statement& s) {
   return absl::OkStatus();
 }
 
+std::string RelationValue(const Relation& r) {
+  return absl::StrCat(r.kind, " ", r.document);
+}
+
+absl::Status CheckRelation(absl::string_view key, const Relation& r) {
+  if (!IsKnownRelationKind(r.kind)) {
+    std::vector<absl::string_view> kinds;
+    for (const auto& pair : kRelationPairs) {
+      kinds.push_back(pair[0]);
+      kinds.push_back(pair[1]);
+    }
+    return FieldError(key, absl::StrCat("unknown relation kind ", Quote(r.kind),
+                                        " (expected one of ",
+                                        absl::StrJoin(kinds, ", "), ")"));
+  }
+  return CheckName(key, r.document);
+}
+
+absl::Status ValidateRelations(const KeySpec& spec, const Statement& s) {
+  if (s.relations.size() > kMaxRelations) {
+    return FieldError(spec.key,
+                      absl::StrCat(s.relations.size(), " relations; at most ",
+                                   kMaxRelations, " per revision"));
+  }
+  for (const Relation& r : s.relations) {
+    if (absl::Status st = CheckRelation(spec.key, r); !st.ok()) return st;
+    if (r.document == s.document) {
+      return FieldError(spec.key,
+                        absl::StrCat("a document cannot relate to itself (",
+                                     RelationValue(r), ")"));
+    }
+  }
+  std::vector<Relation> sorted = s.relations;
+  std::sort(sorted.begin(), sorted.end());
+  auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+  if (dup != sorted.end()) {
+    return FieldError(spec.key,
+                      absl::StrCat("duplicate relation ", RelationValue(*dup)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateField(const KeySpec& spec, const Statement& s) {
   if (spec.kind == Kind::kParents) return ValidateParents(spec, s);
+  if (spec.kind == Kind::kRelations) return ValidateRelations(spec, s);
   if (spec.kind == Kind::kContent) return ValidateContent(spec, s);
   const std::string& value = s.*spec.field;
   if (value.empty()) {
@@ -371,6 +400,14 @@ void RenderField(const KeySpec& spec, const Statement& s, std::string* out) {
         RenderLine(spec.key, parent, out);
       }
       return;
+    case Kind::kRelations: {
+      std::vector<Relation> sorted = s.relations;
+      std::sort(sorted.begin(), sorted.end());
+      for (const Relation& r : sorted) {
+        RenderLine(spec.key, RelationValue(r), out);
+      }
+      return;
+    }
     case Kind::kContent:
       RenderLine(spec.key,
                  absl::StrCat("sha256:", s.content_sha256, " ", s.content_size),
@@ -424,10 +461,31 @@ absl::Status ParseParent(const KeySpec& spec, absl::string_view value,
   return absl::OkStatus();
 }
 
+absl::Status ParseRelation(const KeySpec& spec, absl::string_view value,
+                           Statement* s) {
+  const size_t space = value.find(' ');
+  if (space == absl::string_view::npos) {
+    return FieldError(
+        spec.key, absl::StrCat(Quote(value), " is not \"<kind> <document>\""));
+  }
+  Relation r{std::string(value.substr(0, space)),
+             std::string(value.substr(space + 1))};
+  if (absl::Status st = CheckRelation(spec.key, r); !st.ok()) return st;
+  if (!s->relations.empty() && !(s->relations.back() < r)) {
+    return FieldError(spec.key,
+                      s->relations.back() == r
+                          ? absl::StrCat("duplicate relation ", value)
+                          : std::string("relations not sorted ascending"));
+  }
+  s->relations.push_back(std::move(r));
+  return absl::OkStatus();
+}
+
 // Checks and stores the value of one `key value` line.
 absl::Status ParseField(const KeySpec& spec, absl::string_view value,
                         Statement* s) {
   if (spec.kind == Kind::kParents) return ParseParent(spec, value, s);
+  if (spec.kind == Kind::kRelations) return ParseRelation(spec, value, s);
   if (spec.kind == Kind::kContent) return ParseContent(spec, value, s);
   if (value.empty()) {
     // An empty optional value is written by omitting its line.
@@ -549,9 +607,61 @@ absl::StatusOr<std::vector<absl::string_view>> SplitLines(
 
 }  // namespace
 
+bool DecodeUtf8(absl::string_view s, size_t* pos, char32_t* out) {
+  const unsigned char lead = s[*pos];
+  size_t len;
+  char32_t cp, min;
+  if (lead < 0x80) {
+    len = 1, cp = lead, min = 0;
+  } else if ((lead & 0xE0) == 0xC0) {
+    len = 2, cp = lead & 0x1F, min = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    len = 3, cp = lead & 0x0F, min = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    len = 4, cp = lead & 0x07, min = 0x10000;
+  } else {
+    return false;  // a continuation byte or 0xF8..0xFF
+  }
+  if (s.size() - *pos < len) return false;  // truncated
+  for (size_t i = 1; i < len; ++i) {
+    const unsigned char b = s[*pos + i];
+    if ((b & 0xC0) != 0x80) return false;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  // `min` rejects overlong forms, which would give one text two spellings.
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return false;
+  }
+  *pos += len;
+  *out = cp;
+  return true;
+}
+
 bool IsKnownStatus(absl::string_view status) {
   return std::find(std::begin(kStatuses), std::end(kStatuses), status) !=
          std::end(kStatuses);
+}
+
+bool IsKnownRelationKind(absl::string_view kind) {
+  for (const auto& pair : kRelationPairs) {
+    if (kind == pair[0] || kind == pair[1]) return true;
+  }
+  return false;
+}
+
+std::string InverseRelationKind(absl::string_view kind) {
+  for (const auto& pair : kRelationPairs) {
+    if (kind == pair[0]) return std::string(pair[1]);
+    if (kind == pair[1]) return std::string(pair[0]);
+  }
+  return "";
+}
+
+std::string RelationKindForStatus(absl::string_view status) {
+  if (status == "repealed") return "repealed-by";
+  if (status == "amended") return "amended-by";
+  if (status == "expired") return "superseded-by";
+  return "";
 }
 
 absl::Status ValidateDocumentId(absl::string_view id) {

@@ -566,8 +566,8 @@ TEST(StatementParse, RejectsUnknownKey) {
                    "line 10: unknown key \"province\"");
   ExpectParseError(Edited("title ", "Title "), "line 7: unknown key \"Title\"");
   ExpectParseError(
-      Edited("note first release\n", "note first release\nrelation amends x\n"),
-      "line 15: unknown key \"relation\"");
+      Edited("note first release\n", "note first release\ncites x\n"),
+      "line 15: unknown key \"cites\"");
 }
 
 TEST(StatementParse, RejectsWrongOrder) {
