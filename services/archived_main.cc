@@ -242,6 +242,7 @@ int Serve() {
   LogLine("archived: requests drained");
   sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
+  catalog->reset();  // stops the indexer, which reads the archive
   archive->reset();  // finishes queued commits
   LogLine("archived: stopped cleanly");
   return 0;

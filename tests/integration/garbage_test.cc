@@ -486,9 +486,16 @@ class Generator {
     v1::Metadata* m = h->mutable_metadata();
     const google::protobuf::Descriptor* d = m->GetDescriptor();
     for (int i = 0; i < d->field_count(); ++i) {
-      if (OneIn(rng_, 3)) {
+      if (!OneIn(rng_, 3)) continue;
+      if (d->field(i)->type() ==
+          google::protobuf::FieldDescriptor::TYPE_STRING) {
         m->GetReflection()->SetString(m, d->field(i), String());
       }
+    }
+    for (uint64_t i = OneIn(rng_, 4) ? Uniform(rng_, 1, 80) : 0; i > 0; --i) {
+      v1::Relation* r = m->add_relations();
+      r->set_kind(OneIn(rng_, 2) ? "repeals" : String());
+      r->set_document_id(String());
     }
     h->set_sha256(OneIn(rng_, 2) ? Sha256::HexDigest(content) : String());
     h->set_size(OneIn(rng_, 2) ? content.size() : Uint64());
