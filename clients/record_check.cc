@@ -1,5 +1,6 @@
 #include "clients/record_check.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/match.h"
