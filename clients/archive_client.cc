@@ -294,6 +294,15 @@ absl::StatusOr<v1::GetCheckpointResponse> ArchiveClient::GetCheckpoint() {
       unary_deadline_);
 }
 
+absl::StatusOr<v1::GetArchiveInfoResponse> ArchiveClient::GetArchiveInfo() {
+  v1::GetArchiveInfoRequest r;
+  return Unary<v1::GetArchiveInfoResponse>(
+      [&](grpc::ClientContext* c, v1::GetArchiveInfoResponse* out) {
+        return stub_->GetArchiveInfo(c, r, out);
+      },
+      unary_deadline_);
+}
+
 absl::StatusOr<v1::GetInclusionProofResponse> ArchiveClient::GetInclusionProof(
     const std::string& revision_id, uint64_t tree_size) {
   v1::GetInclusionProofRequest r;

@@ -83,6 +83,8 @@ class ArchiveClient {
   absl::StatusOr<v1::GetStatementResponse> GetStatement(
       const std::string& revision_id);
   absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint();
+  // Origin, key, log size, last scrub, access policy and who the caller is.
+  absl::StatusOr<v1::GetArchiveInfoResponse> GetArchiveInfo();
   absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProof(
       const std::string& revision_id, uint64_t tree_size);
   absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(

@@ -18,9 +18,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "clients/archive_client.h"
+#include "clients/check_report.h"
 #include "clients/cli_args.h"
 #include "clients/cli_output.h"
 #include "clients/line_diff.h"
+#include "clients/media_check.h"
 #include "clients/verified_fetch.h"
 #include "storage/env.h"
 #include "storage/hex.h"
@@ -52,6 +54,8 @@ struct Context {
   bool json;
   ArchiveClient& client;
   VerifyingClient& verifier;
+  std::string server;  // HOST:PORT
+  bool tls;            // the connection uses TLS
 };
 
 struct Command {
@@ -79,50 +83,18 @@ absl::Status Usage(const std::string& message) {
   return s;
 }
 
-// Guesses the media type from the bytes, as the contract says: valid UTF-8 is
-// text,
-// "%PDF-" is PDF, anything else is opaque.
+// Guesses the media type from the bytes, as the contract says (see
+// media_check.h), unless --media-type gave one.
 class MediaTypeGuesser : public PutInspector {
  public:
-  void Chunk(absl::string_view chunk) override {
-    if (first_.size() < 5) {
-      absl::string_view head = chunk.substr(0, 5 - first_.size());
-      first_.append(head.data(), head.size());
-    }
-    if (!utf8_) return;
-    pending_.append(chunk.data(), chunk.size());
-    size_t cut = CompletePrefix(pending_);
-    utf8_ = IsValidUtf8(absl::string_view(pending_).substr(0, cut));
-    pending_.erase(0, cut);
-  }
+  void Chunk(absl::string_view chunk) override { content_.Update(chunk); }
   void Finish(v1::PutHeader* header) override {
-    if (!header->metadata().media_type().empty()) return;
-    std::string type = "application/octet-stream";
-    if (first_ == "%PDF-") {
-      type = "application/pdf";
-    } else if (utf8_ && pending_.empty()) {
-      type = "text/plain; charset=utf-8";
-    }
-    header->mutable_metadata()->set_media_type(type);
+    if (header->metadata().media_type().empty())
+      header->mutable_metadata()->set_media_type(GuessMediaType(content_));
   }
 
  private:
-  // Length of `s` without a trailing, possibly incomplete UTF-8 sequence, so
-  // chunk boundaries never split a character's check.
-  static size_t CompletePrefix(const std::string& s) {
-    size_t n = s.size();
-    for (size_t back = 1; back <= 3 && back <= n; ++back) {
-      unsigned char c = s[n - back];
-      if ((c & 0xC0) != 0x80) {  // a lead byte: is its sequence complete?
-        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        return need > back ? n - back : n;
-      }
-    }
-    return n;
-  }
-  std::string first_;
-  std::string pending_;
-  bool utf8_ = true;
+  ContentSniffer content_;
 };
 
 // --relation KIND:DOC, repeatable.
@@ -793,6 +765,37 @@ absl::Status RunScrub(Context& c) {
   return absl::OkStatus();
 }
 
+absl::Status RunCheck(Context& c) {
+  const std::string& doc = c.args.positional()[0];
+  auto history = FullHistory(c.client, doc);
+  if (!history.ok()) return history.status();
+  CheckOptions options;
+  options.server = c.server;
+  options.connection_tls = c.tls;
+  RecordChecker checker = RecordChecker::Open(&c.client, &c.verifier, options);
+  CheckRun run{doc, options.now, &checker.archive(), {}};
+  std::string only = c.args.Get("rev");
+  for (const v1::Revision& r : history->revisions()) {
+    if (!only.empty() && r.revision_id() != only) continue;
+    bool head = std::find(history->heads().begin(), history->heads().end(),
+                          r.revision_id()) != history->heads().end();
+    run.revisions.push_back(checker.Check(r, head));
+  }
+  if (run.revisions.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("revision ", only, " is not a revision of ", doc,
+                     " (see archivectl history ", doc, ")"));
+  }
+  if (c.json) {
+    PrintJson(CheckRunJson(run));
+  } else {
+    std::cout << CheckRunText(run);
+  }
+  if (run.verdict() == Verdict::kFail)
+    return absl::FailedPreconditionError(FirstFailure(run));
+  return absl::OkStatus();
+}
+
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
       {"put",
@@ -951,6 +954,27 @@ const std::map<std::string, Command>& Commands() {
         0,
         0,
         RunScrub}},
+      {"check",
+       {"check DOC [--rev REV]",
+        "四性检测: check every revision of DOC (newest first), or only REV, "
+        "for\n"
+        "authenticity 真实性 (statement signed by a trusted origin, "
+        "provenance present and\n"
+        "plausible), integrity 完整性 (content re-hashed, inclusion in a "
+        "signed checkpoint\n"
+        "consistent with the ones seen, title/issuer/number/date present), "
+        "usability 可用性\n"
+        "(bytes readable, non-empty, matching the media type) and security "
+        "安全性 (TLS, who\n"
+        "may read, archive, sync and administer, the last scrub). Each is "
+        "pass, warn or\n"
+        "fail with the reasons; exits 1 if any fails. --json gives the report "
+        "for records\n"
+        "systems (see README).",
+        {"rev"},
+        1,
+        1,
+        RunCheck}},
       {"sync",
        {"sync PEER_HOST:PORT",
         "Make the server (--server) pull from the archive at PEER_HOST:PORT "
@@ -1057,7 +1081,8 @@ int Main(int argc, char** argv) {
   };
   auto verifier = VerifyingClient::Create(&client, options);
   if (!verifier.ok()) return Fail(verifier.status());
-  Context context{*args, args->Has("json"), client, *verifier};
+  Context context{*args,  args->Has("json"), client, *verifier,
+                  server, tls.enabled()};
   absl::Status s = cmd.run(context);
   if (!s.ok()) {
     return Fail(

@@ -30,6 +30,17 @@ ReceiptParts ReceiptFromProto(const v1::Receipt& receipt) {
   return parts;
 }
 
+absl::Status CheckContentMatches(const Statement& st,
+                                 const std::string& sha256_hex, uint64_t size) {
+  if (size != st.content_size || sha256_hex != st.content_sha256) {
+    return absl::DataLossError(
+        absl::StrCat("content digest: received ", size, " bytes hashing to ",
+                     sha256_hex, " but the signed statement says ",
+                     st.content_size, " bytes, sha256:", st.content_sha256));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<VerifyingClient> VerifyingClient::Create(ArchiveClient* client,
                                                         VerifyOptions options) {
   auto trust = TrustStore::Load(options.trust_file);
@@ -136,13 +147,7 @@ absl::Status VerifyingClient::CheckContent(const VerifiedReceipt& receipt,
         absl::StrCat("the server described revision ", revision.revision_id(),
                      " but its receipt is for ", receipt.revision.revision_id));
   }
-  if (size != st.content_size || sha256_hex != st.content_sha256) {
-    return absl::DataLossError(
-        absl::StrCat("content digest: received ", size, " bytes hashing to ",
-                     sha256_hex, " but the signed statement says ",
-                     st.content_size, " bytes, sha256:", st.content_sha256));
-  }
-  return absl::OkStatus();
+  return CheckContentMatches(st, sha256_hex, size);
 }
 
 absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> VerifyingClient::Get(

@@ -28,6 +28,11 @@ struct VerifyOptions {
 
 ReceiptParts ReceiptFromProto(const v1::Receipt& receipt);
 
+// OK iff `size` bytes hashing to `sha256_hex` are the content `statement`
+// describes; DATA_LOSS naming both digests and sizes otherwise.
+absl::Status CheckContentMatches(const Statement& statement,
+                                 const std::string& sha256_hex, uint64_t size);
+
 class VerifyingClient {
  public:
   static absl::StatusOr<VerifyingClient> Create(ArchiveClient* client,
@@ -48,6 +53,7 @@ class VerifyingClient {
   absl::StatusOr<std::string> GetBytes(const v1::GetRequest& request);
 
   const TrustStore& trust() const { return trust_; }
+  const VerifyOptions& options() const { return options_; }
 
  private:
   VerifyingClient(ArchiveClient* client, VerifyOptions options,

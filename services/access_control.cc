@@ -104,4 +104,42 @@ absl::Status AccessControl::Check(const Caller& caller, Role needed,
                            : " (present a client certificate)"));
 }
 
+void AccessControl::Describe(v1::AccessPolicy* out) const {
+  // Who can be a caller at all: on plaintext loopback everyone is "local" with
+  // every role; over TLS without client certificates everyone is "anonymous";
+  // under mutual TLS, the identities the config names.
+  std::map<std::string, std::set<Role>> callers;
+  switch (mode_) {
+    case Mode::kLocalPlaintext:
+      out->set_transport("plaintext-loopback");
+      callers["local"] = {Role::kAdmin};
+      break;
+    case Mode::kTlsAnonymous:
+      out->set_transport("tls");
+      if (auto it = bindings_.find("anonymous"); it != bindings_.end())
+        callers.insert(*it);
+      break;
+    case Mode::kMutualTls:
+      out->set_transport("mutual-tls");
+      callers = bindings_;
+      break;
+  }
+  const std::pair<Role, google::protobuf::RepeatedPtrField<std::string>*>
+      lists[] = {{Role::kReader, out->mutable_readers()},
+                 {Role::kArchivist, out->mutable_archivists()},
+                 {Role::kPeer, out->mutable_peers()},
+                 {Role::kAdmin, out->mutable_admins()}};
+  for (const auto& [identity, roles] : callers) {
+    for (const auto& [role, list] : lists) {
+      if (Grants(roles, role)) *list->Add() = identity;
+    }
+  }
+}
+
+std::vector<std::string> AccessControl::RoleNames(const Caller& caller) {
+  std::vector<std::string> names;
+  for (Role role : caller.roles) names.push_back(RoleName(role));
+  return names;
+}
+
 }  // namespace archive

@@ -14,8 +14,10 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "archive/v1/archive.pb.h"
 #include "archive/v1/config.pb.h"
 
 namespace archive {
@@ -44,6 +46,13 @@ class AccessControl {
   // PERMISSION_DENIED "IDENTITY lacks role ROLE for METHOD".
   static absl::Status Check(const Caller& caller, Role needed,
                             const char* method);
+
+  // Who may do what under this configuration (for GetArchiveInfo): the
+  // transport and, for each role, the identities that hold it directly or
+  // through a role that implies it.
+  void Describe(v1::AccessPolicy* out) const;
+  // The names of the roles `caller` holds, e.g. {"archivist"}.
+  static std::vector<std::string> RoleNames(const Caller& caller);
 
  private:
   Mode mode_ = Mode::kLocalPlaintext;

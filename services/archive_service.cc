@@ -66,10 +66,9 @@ class UnaryCall {
  public:
   UnaryCall(CallbackServerContext* ctx, const AccessControl& access,
             const char* method, Role needed)
-      : ctx_(ctx), log_(method, ctx->peer()) {
-    Caller caller = access.Identify(*ctx);
-    log_.set_identity(caller.identity);
-    authorized_ = AccessControl::Check(caller, needed, method);
+      : ctx_(ctx), log_(method, ctx->peer()), caller_(access.Identify(*ctx)) {
+    log_.set_identity(caller_.identity);
+    authorized_ = AccessControl::Check(caller_, needed, method);
   }
   bool allowed() const { return authorized_.ok(); }
   ServerUnaryReactor* Refuse() { return Finish(ToGrpc(authorized_)); }
@@ -77,10 +76,12 @@ class UnaryCall {
     return FinishUnary(ctx_, log_, status);
   }
   RequestLog& log() { return log_; }
+  const Caller& caller() const { return caller_; }
 
  private:
   CallbackServerContext* ctx_;
   RequestLog log_;
+  Caller caller_;
   absl::Status authorized_;
 };
 
@@ -718,6 +719,31 @@ ServerUnaryReactor* ArchiveService::GetConsistencyProof(
   out->set_new_size(new_size);
   for (const std::string& h : *proof) out->add_hashes(h);
   response->set_checkpoint(cp.note);
+  return call.Finish(grpc::Status::OK);
+}
+
+ServerUnaryReactor* ArchiveService::GetArchiveInfo(
+    CallbackServerContext* ctx, const v1::GetArchiveInfoRequest*,
+    v1::GetArchiveInfoResponse* response) {
+  UnaryCall call(ctx, *access_, "GetArchiveInfo", Role::kReader);
+  if (!call.allowed()) return call.Refuse();
+  auto scrub = archive_->LastScrub();
+  if (!scrub.ok()) return call.Finish(ToGrpc(scrub.status()));
+  SignedCheckpoint cp = archive_->LatestCheckpoint();
+  response->set_origin(archive_->origin());
+  response->set_verifier_key(archive_->key().VerifierKey());
+  response->set_log_size(cp.size);
+  response->set_checkpoint(cp.note);
+  if (scrub->has_value()) {
+    response->set_scrubbed(true);
+    ToProto(**scrub, response->mutable_last_scrub());
+  }
+  const Caller& caller = call.caller();
+  response->set_caller_identity(caller.identity);
+  response->set_caller_authenticated(caller.authenticated);
+  for (std::string& role : AccessControl::RoleNames(caller))
+    response->add_caller_roles(std::move(role));
+  access_->Describe(response->mutable_access());
   return call.Finish(grpc::Status::OK);
 }
 

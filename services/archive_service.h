@@ -64,6 +64,10 @@ class ArchiveService final : public v1::Archive::CallbackService {
   grpc::ServerUnaryReactor* Sync(grpc::CallbackServerContext* ctx,
                                  const v1::SyncRequest* request,
                                  v1::SyncResponse* response) override;
+  grpc::ServerUnaryReactor* GetArchiveInfo(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetArchiveInfoRequest* request,
+      v1::GetArchiveInfoResponse* response) override;
   grpc::ServerWriteReactor<v1::LogEntry>* ReadLog(
       grpc::CallbackServerContext* ctx,
       const v1::ReadLogRequest* request) override;

@@ -1,6 +1,7 @@
 #include "services/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "storage/env.h"
 
 namespace archive {
 
@@ -85,6 +86,17 @@ Statement StatementFromPutHeader(const v1::PutHeader& header,
   }
   s.submitted_by = submitted_by;
   return s;
+}
+
+void ToProto(const ScrubRecord& record, v1::ScrubSummary* out) {
+  out->set_started_at(FormatRfc3339(record.started_at));
+  out->set_finished_at(FormatRfc3339(record.finished_at));
+  out->set_revisions_checked(record.revisions_checked);
+  out->set_blobs_checked(record.blobs_checked);
+  out->set_bytes_checked(record.bytes_checked);
+  out->set_damaged_blobs(record.damaged_blobs);
+  out->set_repaired_blobs(record.repaired_blobs);
+  out->set_log_problems(record.log_problems);
 }
 
 }  // namespace archive

@@ -27,6 +27,7 @@ grpc::Status ToGrpc(const absl::Status& status);
 
 void ToProto(const StoredRevision& revision, v1::Revision* out);
 void ToProto(const Receipt& receipt, v1::Receipt* out);
+void ToProto(const ScrubRecord& record, v1::ScrubSummary* out);
 
 // The statement fields a put header determines; origin, parents and
 // submitted_at are filled by the archive.

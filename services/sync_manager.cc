@@ -86,7 +86,10 @@ void SyncManager::ScrubAsync(bool repair, std::vector<std::string> peers,
                              Done<v1::ScrubResponse> done) {
   Queue([this, repair, peers, done] {
     if (stop_) return done(absl::UnavailableError("server is shutting down"));
-    done(RunScrub(repair, peers));
+    int64_t started_at = Env::Default()->NowSeconds();
+    v1::ScrubResponse response = RunScrub(repair, peers);
+    RecordScrub(started_at, &response);
+    done(std::move(response));
   });
 }
 
@@ -266,6 +269,25 @@ v1::ScrubResponse SyncManager::RunScrub(bool repair,
       response.revisions_checked(), " revisions: ", response.damaged_size(),
       " damaged blobs, ", response.log_problems_size(), " log problems"));
   return response;
+}
+
+void SyncManager::RecordScrub(int64_t started_at, v1::ScrubResponse* response) {
+  ScrubRecord record;
+  record.started_at = started_at;
+  record.finished_at = Env::Default()->NowSeconds();
+  record.revisions_checked = response->revisions_checked();
+  record.blobs_checked = response->blobs_checked();
+  record.bytes_checked = response->bytes_checked();
+  record.damaged_blobs = response->damaged_size();
+  for (const v1::DamagedBlob& blob : response->damaged()) {
+    if (!blob.repaired_from().empty()) ++record.repaired_blobs;
+  }
+  record.log_problems = response->log_problems_size();
+  if (absl::Status s = archive_->RecordScrub(record); !s.ok()) {
+    // The scrub ran, but "when was it last scrubbed" would be wrong: say so.
+    response->add_log_problems(absl::StrCat(
+        "the scrub's outcome could not be recorded: ", s.message()));
+  }
 }
 
 }  // namespace archive

@@ -70,6 +70,8 @@ class SyncManager {
       const std::vector<std::string>& extra_peers);
   v1::ScrubResponse RunScrub(bool repair,
                              const std::vector<std::string>& peers);
+  // Keeps the scrub's outcome (after repairs) as the archive's last scrub.
+  void RecordScrub(int64_t started_at, v1::ScrubResponse* response);
 
   Archive* archive_;
   std::string trust_file_;

@@ -19,6 +19,7 @@ namespace archive {
 namespace {
 
 constexpr char kOriginKey[] = "meta/origin";
+constexpr char kLastScrubKey[] = "meta/last-scrub";
 
 std::string RevisionKey(absl::string_view id) { return absl::StrCat("r/", id); }
 std::string DocumentKey(absl::string_view id) { return absl::StrCat("d/", id); }
@@ -872,6 +873,22 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
     report.damaged.push_back(blob);
   }
   return report;
+}
+
+absl::Status Archive::RecordScrub(const ScrubRecord& record) {
+  leveldb::WriteOptions sync;
+  sync.sync = true;
+  return FromLevelDb(db_->Put(sync, kLastScrubKey, EncodeScrubRecord(record)));
+}
+
+absl::StatusOr<std::optional<ScrubRecord>> Archive::LastScrub() {
+  std::string value;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), kLastScrubKey, &value);
+  if (s.IsNotFound()) return std::optional<ScrubRecord>();
+  if (!s.ok()) return FromLevelDb(s);
+  auto record = DecodeScrubRecord(value);
+  if (!record.ok()) return record.status();
+  return std::optional<ScrubRecord>(std::move(*record));
 }
 
 }  // namespace archive

@@ -20,7 +20,7 @@
 // (LevelDB). LevelDB keys: "meta/origin"; "r/<rev id>" revision record; "d/<doc
 // id>" document record; "h/<doc id>\0<be64 leaf>" history; "l/<be64 leaf>" leaf
 // -> rev id; "c/<be64 size>" signed checkpoint; "n..." and "log/size"
-// (merkle_log.h).
+// (merkle_log.h); "meta/last-scrub" the last scrub's outcome (scrub_record.h).
 #ifndef ARCHIVE_STORAGE_ARCHIVE_H_
 #define ARCHIVE_STORAGE_ARCHIVE_H_
 
@@ -41,6 +41,7 @@
 #include "storage/blob_store.h"
 #include "storage/env.h"
 #include "storage/merkle_log.h"
+#include "storage/scrub_record.h"
 #include "storage/signing_key.h"
 #include "storage/statement.h"
 
@@ -198,6 +199,12 @@ class Archive {
   // match the signed checkpoint) and every blob (re-hashed). Reports all damage
   // found.
   absl::StatusOr<ScrubReport> Scrub();
+  // Records a scrub's outcome (after its repairs) durably, replacing the
+  // previous record, so "when was this archive last scrubbed, and what was
+  // found" survives restarts.
+  absl::Status RecordScrub(const ScrubRecord& record);
+  // The last recorded scrub; nullopt if this archive was never scrubbed.
+  absl::StatusOr<std::optional<ScrubRecord>> LastScrub();
 
   SignedCheckpoint LatestCheckpoint();
   // The latest checkpoint once it covers `leaf_index` (waits briefly for a

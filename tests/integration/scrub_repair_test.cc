@@ -13,17 +13,6 @@
 namespace archive::testing {
 namespace {
 
-// Flips one byte of a file in place.
-void FlipByte(const std::string& path, long offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  ASSERT_TRUE(f) << path;
-  f.seekg(offset);
-  char c = 0;
-  f.get(c);
-  f.seekp(offset);
-  f.put(static_cast<char>(c ^ 0x20));
-}
-
 class ScrubRepair : public ::testing::Test {
  protected:
   void SetUp() override {

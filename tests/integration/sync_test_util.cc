@@ -170,6 +170,16 @@ std::string WriteTrustFile(const std::string& path,
   return path;
 }
 
+void FlipByte(const std::string& path, long offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(f) << path;
+  f.seekg(offset);
+  char c = 0;
+  f.get(c);
+  f.seekp(offset);
+  f.put(static_cast<char>(c ^ 0x20));
+}
+
 bool ContainsAll(const std::string& text,
                  const std::vector<std::string>& parts) {
   for (const std::string& p : parts) {

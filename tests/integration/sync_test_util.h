@@ -97,6 +97,9 @@ class Office {
 std::string WriteTrustFile(const std::string& path,
                            const std::vector<const Office*>& offices);
 
+// Flips one byte of a file in place (bit rot).
+void FlipByte(const std::string& path, long offset);
+
 // True if `text` contains every one of `parts` (case-sensitive).
 bool ContainsAll(const std::string& text,
                  const std::vector<std::string>& parts);

@@ -27,6 +27,7 @@
 #include "nlohmann/json.hpp"
 #include "storage/sha256.h"
 #include "tests/integration/test_harness.h"
+#include "tests/integration/tls_test_util.h"
 
 namespace archive::testing {
 namespace {
@@ -38,51 +39,6 @@ constexpr char kOffice[] = "a.archive.test";
 constexpr char kDoc[] = "gx-2023-roles-1";
 constexpr char kText[] =
     "关于印发档案管理办法的通知\n第一条 为了规范档案管理。\n";
-
-// Runs deploy/make-certs.sh --out DIR OFFICE CLIENT...; fails the test if it
-// fails.
-void MakeCerts(const std::string& dir, const std::string& office,
-               const std::vector<std::string>& clients) {
-  std::vector<std::string> argv = {SourceDir() + "/deploy/make-certs.sh",
-                                   "--out", dir, office};
-  argv.insert(argv.end(), clients.begin(), clients.end());
-  ProcessResult r = RunProcess(argv);
-  ASSERT_EQ(r.exit_code, 0)
-      << "make-certs.sh " << office << ": " << Describe(r);
-}
-
-// The files one office's make-certs.sh run made.
-struct OfficeCerts {
-  std::string dir;
-  std::string ca() const { return dir + "/ca.pem"; }
-  std::string server_cert() const { return dir + "/server.pem"; }
-  std::string server_key() const { return dir + "/server.key"; }
-  std::string cert(const std::string& client) const {
-    return absl::StrCat(dir, "/client-", client, ".pem");
-  }
-  std::string key(const std::string& client) const {
-    return absl::StrCat(dir, "/client-", client, ".key");
-  }
-  // TLS files for `client` (empty: no client certificate).
-  TlsFiles Tls(const std::string& client) const {
-    if (client.empty()) return TlsFiles{ca(), "", ""};
-    return TlsFiles{ca(), cert(client), key(client)};
-  }
-  // archivectl's global TLS flags for `client`.
-  std::vector<std::string> CtlFlags(const std::string& client) const {
-    std::vector<std::string> flags = {"--tls_ca", ca()};
-    if (!client.empty()) {
-      flags.insert(flags.end(),
-                   {"--tls_cert", cert(client), "--tls_key", key(client)});
-    }
-    return flags;
-  }
-  // archived's flags for mutual TLS with this office's CA.
-  std::vector<std::string> ServerFlags() const {
-    return {"--tls_cert=" + server_cert(), "--tls_key=" + server_key(),
-            "--tls_client_ca=" + ca()};
-  }
-};
 
 // Number of audit lines for `method` by `identity` with `status`.
 int AuditLines(const std::string& log, const std::string& method,
@@ -133,14 +89,8 @@ class TlsRoles : public ::testing::Test {
                    "roles { identity: \"reader-bob\" roles: \"reader\" }\n"
                    "roles { identity: \"peer-x\" roles: \"peer\" }\n"
                    "roles { identity: \"admin\" roles: \"admin\" }\n");
-    TestServer::Options options;
-    options.origin = kOffice;
-    options.extra_flags = certs_.ServerFlags();
-    options.extra_flags.push_back("--config=" + config);
-    options.tls_ca = certs_.ca();
-    options.tls_cert = certs_.cert("admin");
-    options.tls_key = certs_.key("admin");
-    server_ = TestServer::Start(options);
+    server_ =
+        TestServer::Start(certs_.MutualTlsServer(kOffice, config, "admin"));
     ASSERT_TRUE(server_->running());
     ASSERT_TRUE(absl::StartsWith(server_->address(), "localhost:"));
     cli_ = std::make_unique<Cli>(server_->address());
@@ -657,14 +607,8 @@ TEST(TlsListen, TlsOnAnyAddressIsAccepted) {
   ASSERT_NO_FATAL_FAILURE(MakeCerts(certs.dir, kOffice, {"admin"}));
   std::string config = dir.path() + "/archived.textproto";
   WriteFileOrDie(config, "roles { identity: \"admin\" roles: \"admin\" }\n");
-  TestServer::Options options;
-  options.origin = kOffice;
+  TestServer::Options options = certs.MutualTlsServer(kOffice, config, "admin");
   options.listen_host = "0.0.0.0";
-  options.extra_flags = certs.ServerFlags();
-  options.extra_flags.push_back("--config=" + config);
-  options.tls_ca = certs.ca();
-  options.tls_cert = certs.cert("admin");
-  options.tls_key = certs.key("admin");
   auto server = TestServer::Start(options);
   ASSERT_TRUE(server->running());
   EXPECT_TRUE(absl::StrContains(server->log(),
