@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "clients/archive_client.h"
+#include "clients/char_diff.h"
 #include "clients/cli_args.h"
 #include "clients/cli_output.h"
 #include "clients/line_diff.h"
@@ -368,8 +369,29 @@ absl::Status RunList(Context& c) {
   return absl::OkStatus();
 }
 
+// How diff shows a change: the plain unified diff (byte-identical to GNU
+// `diff -u --minimal`) for programs, and for people the changed characters
+// marked within the lines (char_diff.h). Plain unless asked otherwise or
+// writing to a terminal (colour there, or brackets under NO_COLOR).
+enum class DiffStyle { kPlain, kBrackets, kColor };
+
+absl::StatusOr<DiffStyle> DiffStyleFrom(const Args& a) {
+  const bool brackets = a.Has("chars") || a.Has("words");
+  if (a.Has("plain") + brackets + a.Has("color") > 1) {
+    return Usage("give one of --plain, --chars (--words) and --color");
+  }
+  if (a.Has("plain")) return DiffStyle::kPlain;
+  if (brackets) return DiffStyle::kBrackets;
+  if (a.Has("color")) return DiffStyle::kColor;
+  if (!::isatty(STDOUT_FILENO)) return DiffStyle::kPlain;
+  const char* no_color = std::getenv("NO_COLOR");
+  return no_color && *no_color ? DiffStyle::kBrackets : DiffStyle::kColor;
+}
+
 absl::Status RunDiff(Context& c) {
   const auto& p = c.args.positional();
+  auto style = DiffStyleFrom(c.args);
+  if (!style.ok()) return style.status();
   std::string texts[2];
   for (int i = 0; i < 2; ++i) {
     v1::GetRequest request;
@@ -390,9 +412,16 @@ absl::Status RunDiff(Context& c) {
     j["to"] = p[2];
     j["identical"] = diff.empty();
     j["diff"] = diff;
+    if (*style == DiffStyle::kBrackets) {
+      j["marked_diff"] = MarkChangedCharacters(diff, MarkStyle::kBrackets);
+    }
     PrintJson(j);
-  } else {
+  } else if (*style == DiffStyle::kPlain) {
     std::cout << diff;
+  } else {
+    std::cout << MarkChangedCharacters(diff, *style == DiffStyle::kColor
+                                                 ? MarkStyle::kColor
+                                                 : MarkStyle::kBrackets);
   }
   return absl::OkStatus();
 }
@@ -662,9 +691,19 @@ const std::map<std::string, Command>& Commands() {
         0,
         RunList}},
       {"diff",
-       {"diff DOC REV_A REV_B",
-        "Unified line diff between two verified revisions of DOC.",
-        {},
+       {"diff DOC REV_A REV_B [--plain | --chars | --color]",
+        "Unified line diff between two verified revisions of DOC. Written to "
+        "a terminal, the\n"
+        "changed characters within each changed line are shown in colour; "
+        "--chars (or\n"
+        "--words) marks them as [-removed-] and {+added+} instead, --color "
+        "forces colour.\n"
+        "Characters are whole UTF-8 code points, and a removed or added line "
+        "break shows\n"
+        "as \u21b5. Otherwise (--plain, or not a terminal) the output is the "
+        "plain unified\n"
+        "diff, byte-identical to GNU `diff -u --minimal`.",
+        {"plain", "chars", "words", "color"},
         3,
         3,
         RunDiff}},
@@ -734,7 +773,8 @@ const std::map<std::string, Command>& Commands() {
 FlagSpec AllFlags() {
   FlagSpec spec;
   spec.with_value = {"server", "trust", "as", "tls_ca", "tls_cert", "tls_key"};
-  spec.boolean = {"json", "help", "head", "no-verify", "repair"};
+  spec.boolean = {"json",  "help",  "head",  "no-verify", "repair",
+                  "plain", "chars", "words", "color"};
   for (const auto& [name, cmd] : Commands()) {
     for (const std::string& f : cmd.flags) {
       if (!spec.boolean.count(f)) spec.with_value.insert(f);
