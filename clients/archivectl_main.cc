@@ -17,10 +17,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "clients/archive_client.h"
+#include "clients/bulk_import.h"
 #include "clients/char_diff.h"
 #include "clients/cli_args.h"
 #include "clients/cli_output.h"
+#include "clients/import_report.h"
 #include "clients/line_diff.h"
+#include "clients/media_type.h"
 #include "clients/verified_fetch.h"
 #include "storage/env.h"
 #include "storage/hex.h"
@@ -78,52 +81,6 @@ absl::Status Usage(const std::string& message) {
   s.SetPayload(kUsageError, absl::Cord());
   return s;
 }
-
-// Guesses the media type from the bytes, as the contract says: valid UTF-8 is
-// text,
-// "%PDF-" is PDF, anything else is opaque.
-class MediaTypeGuesser : public PutInspector {
- public:
-  void Chunk(absl::string_view chunk) override {
-    if (first_.size() < 5) {
-      absl::string_view head = chunk.substr(0, 5 - first_.size());
-      first_.append(head.data(), head.size());
-    }
-    if (!utf8_) return;
-    pending_.append(chunk.data(), chunk.size());
-    size_t cut = CompletePrefix(pending_);
-    utf8_ = IsValidUtf8(absl::string_view(pending_).substr(0, cut));
-    pending_.erase(0, cut);
-  }
-  void Finish(v1::PutHeader* header) override {
-    if (!header->metadata().media_type().empty()) return;
-    std::string type = "application/octet-stream";
-    if (first_ == "%PDF-") {
-      type = "application/pdf";
-    } else if (utf8_ && pending_.empty()) {
-      type = "text/plain; charset=utf-8";
-    }
-    header->mutable_metadata()->set_media_type(type);
-  }
-
- private:
-  // Length of `s` without a trailing, possibly incomplete UTF-8 sequence, so
-  // chunk boundaries never split a character's check.
-  static size_t CompletePrefix(const std::string& s) {
-    size_t n = s.size();
-    for (size_t back = 1; back <= 3 && back <= n; ++back) {
-      unsigned char c = s[n - back];
-      if ((c & 0xC0) != 0x80) {  // a lead byte: is its sequence complete?
-        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        return need > back ? n - back : n;
-      }
-    }
-    return n;
-  }
-  std::string first_;
-  std::string pending_;
-  bool utf8_ = true;
-};
 
 absl::Status RunPut(Context& c) {
   const Args& a = c.args;
@@ -269,27 +226,9 @@ absl::Status RunGet(Context& c) {
   return absl::OkStatus();
 }
 
-// Fetches every page of a document's history.
-absl::StatusOr<v1::HistoryResponse> FullHistory(ArchiveClient& client,
-                                                const std::string& doc) {
-  v1::HistoryResponse all;
-  v1::HistoryRequest request;
-  request.set_document_id(doc);
-  request.set_page_size(1000);
-  do {
-    auto page = client.History(request);
-    if (!page.ok()) return page.status();
-    for (auto& r : *page->mutable_revisions())
-      *all.add_revisions() = std::move(r);
-    *all.mutable_heads() = page->heads();
-    request.set_page_token(page->next_page_token());
-  } while (!request.page_token().empty());
-  return all;
-}
-
 absl::Status RunHistory(Context& c) {
   const std::string& doc = c.args.positional()[0];
-  auto history = FullHistory(c.client, doc);
+  auto history = c.client.FullHistory(doc);
   if (!history.ok()) return history.status();
   if (c.json) {
     Json j;
@@ -367,6 +306,69 @@ absl::Status RunList(Context& c) {
   } while (!request.page_token().empty());
   if (c.json) PrintJson(docs);
   return absl::OkStatus();
+}
+
+// Archives the documents a manifest lists (bulk_import.h); safe to re-run.
+absl::Status RunImport(Context& c) {
+  const Args& a = c.args;
+  const std::string& manifest_path = a.positional()[0];
+  if (!a.Has("dir")) {
+    return Usage("import needs --dir DIR (where the manifest's files are)");
+  }
+  ImportOptions options;
+  options.dir = a.Get("dir");
+  if (a.Has("revision")) {
+    auto revision = ParseRevisionChoice(a.Get("revision"));
+    if (!revision.ok()) return Usage(std::string(revision.status().message()));
+    options.revision = *revision;
+  }
+  options.status = a.Get("status");
+  if (a.Has("status") && !IsKnownStatus(options.status)) {
+    return Usage(
+        "--status must be draft, in_force, amended, repealed or expired");
+  }
+  options.note = a.Get("note");
+  options.as_name = a.Get("as");
+  auto layout = ResolveLayout(options.dir, options.revision);
+  if (!layout.ok()) return Usage(std::string(layout.status().message()));
+  auto text = Env::Default()->ReadFile(manifest_path);
+  if (!text.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read manifest ", manifest_path));
+  }
+  auto rows = ParseManifest(*text, manifest_path);
+  if (!rows.ok()) return rows.status();
+
+  BulkImporter importer(&c.client, &c.verifier, options, *layout);
+  std::vector<uint64_t> row_bytes;
+  uint64_t total = 0;
+  for (const ManifestRow& row : *rows) {
+    row_bytes.push_back(importer.FileBytes(row));
+    total += row_bytes.back();
+  }
+  ProgressBar bar("import", total, /*min_total=*/0);
+  ImportReport report(c.json, &std::cout);
+  uint64_t done = 0;
+  bool unreachable = false;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const ManifestRow& row = (*rows)[i];
+    if (unreachable) {
+      report.NotAttempted(row);
+      continue;
+    }
+    bar.SetLabel(absl::StrCat("import ", i + 1, "/", rows->size()));
+    RowResult result = importer.Import(row, [&](uint64_t row_done) {
+      bar.Update(done + std::min(row_done, row_bytes[i]));
+    });
+    done += row_bytes[i];
+    bar.Clear();
+    report.Row(row, result);
+    std::cout.flush();
+    bar.Update(done);
+    unreachable = result.unreachable;
+  }
+  bar.Clear();
+  return report.Finish(manifest_path, *layout);
 }
 
 // How diff shows a change: the plain unified diff (byte-identical to GNU
@@ -707,6 +709,32 @@ const std::map<std::string, Command>& Commands() {
         3,
         3,
         RunDiff}},
+      {"import",
+       {"import MANIFEST.tsv --dir DIR [--revision raw|clean|both] "
+        "[--status S] [--note TEXT]",
+        "Archive every document MANIFEST.tsv lists (tab-separated, header "
+        "line first; columns\n"
+        "id (required), region, title, issuer, doc_number, date, note, "
+        "status, source,\n"
+        "raw_sha256, raw_bytes, clean_sha256, clean_bytes) with its metadata. "
+        "Files: DIR/raw/ID.txt\n"
+        "and DIR/clean/ID.txt if DIR has raw/ and clean/ (--revision both, "
+        "the default, puts\n"
+        "raw then clean as two revisions), else DIR/ID.txt (the clean text). "
+        "Each file is\n"
+        "checked against the manifest's sha256 and bytes before it is sent; a "
+        "mismatch fails\n"
+        "that row only. Safe to run again: what the archive already holds is "
+        "verified and\n"
+        "skipped, an interrupted import resumes. Status: --status, else the "
+        "status column,\n"
+        "else a note starting with a status word, else in_force. Exits "
+        "non-zero if any row\n"
+        "failed, naming each.",
+        {"dir", "revision", "status", "note"},
+        1,
+        1,
+        RunImport}},
       {"verify",
        {"verify FILE --id DOC [--rev REV]",
         "Check that FILE is byte-identical to DOC's authoritative (or the "
