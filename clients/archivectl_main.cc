@@ -349,10 +349,10 @@ absl::Status RunImport(Context& c) {
   ProgressBar bar("import", total, /*min_total=*/0);
   ImportReport report(c.json, &std::cout);
   uint64_t done = 0;
-  bool unreachable = false;
+  bool stopped = false;
   for (size_t i = 0; i < rows->size(); ++i) {
     const ManifestRow& row = (*rows)[i];
-    if (unreachable) {
+    if (stopped) {
       report.NotAttempted(row);
       continue;
     }
@@ -365,7 +365,7 @@ absl::Status RunImport(Context& c) {
     report.Row(row, result);
     std::cout.flush();
     bar.Update(done);
-    unreachable = result.unreachable;
+    stopped = result.stops_import;
   }
   bar.Clear();
   return report.Finish(manifest_path, *layout);
@@ -848,7 +848,8 @@ int Main(int argc, char** argv) {
     return 0;
   }
   for (const char* flag :
-       {"id", "title", "rev", "parent", "size", "output", "receipt"}) {
+       {"id", "title", "rev", "parent", "size", "output", "receipt", "dir",
+        "revision", "plain", "chars", "words", "color"}) {
     if (args->Has(flag) && !cmd.flags.count(flag)) {
       return Fail(Usage(absl::StrCat("--", flag, " does not apply to ",
                                      args->command())),

@@ -52,8 +52,9 @@ bool Holds(const v1::Revision& r, const ImportFile& file) {
          have.source() == want.source();
 }
 
-bool Unreachable(const absl::Status& s) {
-  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
+bool StopsImport(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) ||
+         absl::IsPermissionDenied(s) || absl::IsUnauthenticated(s);
 }
 
 }  // namespace
@@ -257,7 +258,7 @@ RowResult BulkImporter::Import(const ManifestRow& row,
   auto fail = [&](const absl::Status& s) {
     result.outcome = RowResult::Outcome::kFailed;
     result.error = std::string(s.message());
-    result.unreachable = Unreachable(s);
+    result.stops_import = StopsImport(s);
     return result;
   };
   std::vector<ImportFile> files = FilesFor(row, layout_, options_);

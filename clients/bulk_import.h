@@ -118,8 +118,9 @@ struct RowResult {
   std::vector<Put> puts;
   std::string head;   // the revision that now holds the row's last file
   std::string error;  // kFailed: why, naming the file or the archive's reason
-  // The archive did not answer: later rows would fail the same way.
-  bool unreachable = false;
+  // The archive did not answer, or refused this client: every later row
+  // would fail the same way, so the import stops.
+  bool stops_import = false;
   uint64_t bytes_checked = 0;  // read and hashed
   uint64_t bytes_sent = 0;
 };

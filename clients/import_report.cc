@@ -128,7 +128,8 @@ absl::Status ImportReport::Finish(const std::string& manifest,
   return absl::FailedPreconditionError(absl::StrCat(
       failures_.size(), " of ", rows,
       " rows not imported: ", absl::StrJoin(failures_, ", "),
-      not_attempted_ > 0 ? "; the archive stopped answering, run the import "
+      not_attempted_ > 0 ? "; the archive did not answer or refused access, "
+                           "so later rows were not attempted: run the import "
                            "again to resume"
                          : ""));
 }

@@ -19,7 +19,8 @@ class ImportReport {
   ImportReport(bool json, std::ostream* out) : json_(json), out_(out) {}
 
   void Row(const ManifestRow& row, const RowResult& result);
-  // A row left alone because the archive stopped answering.
+  // A row left alone because an earlier one stopped the import
+  // (RowResult::stops_import).
   void NotAttempted(const ManifestRow& row);
 
   // Prints the summary (or the JSON document). OK if every row was imported

@@ -230,6 +230,27 @@ TEST_F(BulkImport, ImportKilledMidwayCompletesOnTheNextRun) {
   EXPECT_EQ(TreeSize(), "36");
 }
 
+TEST_F(BulkImport, ArchiveDownStopsTheImportAndARerunResumes) {
+  ProcessResult half = Import(PartialManifest("half.tsv", 0, 9));
+  ASSERT_EQ(half.exit_code, 0) << Describe(half);
+  server_->Kill();
+  ProcessResult down = Import(manifest_);
+  EXPECT_EQ(down.exit_code, 1) << Describe(down);
+  Json summary = ParseJson(down);
+  // The first row meets the dead archive; the rest are not tried one by one.
+  EXPECT_EQ(summary.value("failed", -1), 1) << down.out;
+  EXPECT_EQ(summary.value("not_attempted", -1), 17);
+  EXPECT_TRUE(absl::StrContains(down.err, "run the import again to resume"))
+      << Describe(down);
+
+  ASSERT_TRUE(server_->Restart());
+  ProcessResult rerun = Import(manifest_);
+  ASSERT_EQ(rerun.exit_code, 0) << Describe(rerun);
+  EXPECT_EQ(ParseJson(rerun).value("present", -1), 9) << rerun.out;
+  ExpectCorpusImported();
+  EXPECT_EQ(TreeSize(), "36");
+}
+
 TEST_F(BulkImport, AlteredFileFailsOnlyItsRow) {
   // One byte of one corrected text changed, same size.
   const CorpusDocument& altered = corpus_[4];
