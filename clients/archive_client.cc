@@ -147,12 +147,15 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ArchiveClient::Dial(
 absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(
     const std::string& path, v1::PutHeader header, const Progress& progress,
     PutInspector* inspector) {
-  uint64_t size = 0;
-  auto digest = HashFile(path, &size, inspector);
-  if (!digest.ok()) return digest.status();
-  if (inspector != nullptr) inspector->Finish(&header);
-  header.set_sha256(*digest);
-  header.set_size(size);
+  if (header.sha256().empty()) {
+    uint64_t size = 0;
+    auto digest = HashFile(path, &size, inspector);
+    if (!digest.ok()) return digest.status();
+    if (inspector != nullptr) inspector->Finish(&header);
+    header.set_sha256(*digest);
+    header.set_size(size);
+  }
+  const uint64_t size = header.size();
 
   grpc::ClientContext ctx;
   v1::PutResponse response;
@@ -244,6 +247,24 @@ absl::StatusOr<v1::HistoryResponse> ArchiveClient::History(
         return stub_->History(c, r, out);
       },
       unary_deadline_);
+}
+
+absl::StatusOr<v1::HistoryResponse> ArchiveClient::FullHistory(
+    const std::string& document_id) {
+  v1::HistoryResponse all;
+  v1::HistoryRequest request;
+  request.set_document_id(document_id);
+  request.set_page_size(1000);
+  do {
+    auto page = History(request);
+    if (!page.ok()) return page.status();
+    for (auto& r : *page->mutable_revisions())
+      *all.add_revisions() = std::move(r);
+    *all.mutable_heads() = page->heads();
+    all.set_authoritative(page->authoritative());
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 absl::StatusOr<v1::ListResponse> ArchiveClient::List(const v1::ListRequest& r) {

@@ -60,7 +60,11 @@ class ArchiveClient {
   static constexpr size_t kChunkBytes = 256 << 10;
 
   // Streams the file at `path`. Fills header.sha256 and header.size from the
-  // file (read once to hash it, then again to send it).
+  // file (read once to hash it, then again to send it) — unless header.sha256
+  // is already set: then the file is read once, and the archive refuses bytes
+  // that do not match the given digest and size (DATA_LOSS /
+  // INVALID_ARGUMENT), so a file changed after the caller checked it is never
+  // stored under the checked digest. `inspector` is not used then.
   absl::StatusOr<v1::PutResponse> PutFile(const std::string& path,
                                           v1::PutHeader header,
                                           const Progress& progress = nullptr,
@@ -76,6 +80,9 @@ class ArchiveClient {
 
   absl::StatusOr<v1::HistoryResponse> History(
       const v1::HistoryRequest& request);
+  // Every page of a document's history, newest first, with its heads.
+  absl::StatusOr<v1::HistoryResponse> FullHistory(
+      const std::string& document_id);
   absl::StatusOr<v1::ListResponse> List(const v1::ListRequest& request);
   absl::StatusOr<v1::RelationsResponse> Relations(
       const std::string& document_id);

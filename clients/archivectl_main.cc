@@ -18,11 +18,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "clients/archive_client.h"
+#include "clients/bulk_import.h"
+#include "clients/char_diff.h"
 #include "clients/check_report.h"
 #include "clients/cli_args.h"
 #include "clients/cli_output.h"
+#include "clients/import_report.h"
 #include "clients/line_diff.h"
 #include "clients/media_check.h"
+#include "clients/media_type.h"
 #include "clients/verified_fetch.h"
 #include "storage/env.h"
 #include "storage/hex.h"
@@ -82,20 +86,6 @@ absl::Status Usage(const std::string& message) {
   s.SetPayload(kUsageError, absl::Cord());
   return s;
 }
-
-// Guesses the media type from the bytes, as the contract says (see
-// media_check.h), unless --media-type gave one.
-class MediaTypeGuesser : public PutInspector {
- public:
-  void Chunk(absl::string_view chunk) override { content_.Update(chunk); }
-  void Finish(v1::PutHeader* header) override {
-    if (header->metadata().media_type().empty())
-      header->mutable_metadata()->set_media_type(GuessMediaType(content_));
-  }
-
- private:
-  ContentSniffer content_;
-};
 
 // --relation KIND:DOC, repeatable.
 absl::Status AddRelations(const Args& a, v1::Metadata* m) {
@@ -260,28 +250,9 @@ absl::Status RunGet(Context& c) {
   return absl::OkStatus();
 }
 
-// Fetches every page of a document's history.
-absl::StatusOr<v1::HistoryResponse> FullHistory(ArchiveClient& client,
-                                                const std::string& doc) {
-  v1::HistoryResponse all;
-  v1::HistoryRequest request;
-  request.set_document_id(doc);
-  request.set_page_size(1000);
-  do {
-    auto page = client.History(request);
-    if (!page.ok()) return page.status();
-    for (auto& r : *page->mutable_revisions())
-      *all.add_revisions() = std::move(r);
-    *all.mutable_heads() = page->heads();
-    all.set_authoritative(page->authoritative());
-    request.set_page_token(page->next_page_token());
-  } while (!request.page_token().empty());
-  return all;
-}
-
 absl::Status RunHistory(Context& c) {
   const std::string& doc = c.args.positional()[0];
-  auto history = FullHistory(c.client, doc);
+  auto history = c.client.FullHistory(doc);
   if (!history.ok()) return history.status();
   if (c.json) {
     Json j;
@@ -529,8 +500,92 @@ absl::Status RunSearch(Context& c) {
   return absl::OkStatus();
 }
 
+// Archives the documents a manifest lists (bulk_import.h); safe to re-run.
+absl::Status RunImport(Context& c) {
+  const Args& a = c.args;
+  const std::string& manifest_path = a.positional()[0];
+  if (!a.Has("dir")) {
+    return Usage("import needs --dir DIR (where the manifest's files are)");
+  }
+  ImportOptions options;
+  options.dir = a.Get("dir");
+  if (a.Has("revision")) {
+    auto revision = ParseRevisionChoice(a.Get("revision"));
+    if (!revision.ok()) return Usage(std::string(revision.status().message()));
+    options.revision = *revision;
+  }
+  options.status = a.Get("status");
+  if (a.Has("status") && !IsKnownStatus(options.status)) {
+    return Usage(
+        "--status must be draft, in_force, amended, repealed or expired");
+  }
+  options.note = a.Get("note");
+  options.as_name = a.Get("as");
+  auto layout = ResolveLayout(options.dir, options.revision);
+  if (!layout.ok()) return Usage(std::string(layout.status().message()));
+  auto text = Env::Default()->ReadFile(manifest_path);
+  if (!text.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read manifest ", manifest_path));
+  }
+  auto rows = ParseManifest(*text, manifest_path);
+  if (!rows.ok()) return rows.status();
+
+  BulkImporter importer(&c.client, &c.verifier, options, *layout);
+  std::vector<uint64_t> row_bytes;
+  uint64_t total = 0;
+  for (const ManifestRow& row : *rows) {
+    row_bytes.push_back(importer.FileBytes(row));
+    total += row_bytes.back();
+  }
+  ProgressBar bar("import", total, /*min_total=*/0);
+  ImportReport report(c.json, &std::cout);
+  uint64_t done = 0;
+  bool stopped = false;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const ManifestRow& row = (*rows)[i];
+    if (stopped) {
+      report.NotAttempted(row);
+      continue;
+    }
+    bar.SetLabel(absl::StrCat("import ", i + 1, "/", rows->size()));
+    RowResult result = importer.Import(row, [&](uint64_t row_done) {
+      bar.Update(done + std::min(row_done, row_bytes[i]));
+    });
+    done += row_bytes[i];
+    bar.Clear();
+    report.Row(row, result);
+    std::cout.flush();
+    bar.Update(done);
+    stopped = result.stops_import;
+  }
+  bar.Clear();
+  return report.Finish(manifest_path, *layout);
+}
+
+// How diff shows a change: the plain unified diff (byte-identical to GNU
+// `diff -u --minimal`) for programs, and for people the changed characters
+// marked within the lines (char_diff.h). Plain unless asked otherwise or
+// writing to a terminal (colour there, or brackets under NO_COLOR).
+enum class DiffStyle { kPlain, kBrackets, kColor };
+
+absl::StatusOr<DiffStyle> DiffStyleFrom(const Args& a) {
+  const bool brackets = a.Has("chars") || a.Has("words");
+  if (a.Has("plain") + brackets + a.Has("color") > 1) {
+    return Usage("give one of --plain, --chars (--words) and --color");
+  }
+  if (a.Has("plain")) return DiffStyle::kPlain;
+  if (brackets) return DiffStyle::kBrackets;
+  if (a.Has("color")) return DiffStyle::kColor;
+  if (!::isatty(STDOUT_FILENO)) return DiffStyle::kPlain;
+  const char* no_color = std::getenv("NO_COLOR");
+  return no_color && *no_color ? DiffStyle::kBrackets : DiffStyle::kColor;
+}
+
 absl::Status RunDiff(Context& c) {
   const auto& p = c.args.positional();
+  auto style = DiffStyleFrom(c.args);
+  if (!style.ok()) return style.status();
   std::string texts[2];
   for (int i = 0; i < 2; ++i) {
     v1::GetRequest request;
@@ -551,9 +606,16 @@ absl::Status RunDiff(Context& c) {
     j["to"] = p[2];
     j["identical"] = diff.empty();
     j["diff"] = diff;
+    if (*style == DiffStyle::kBrackets) {
+      j["marked_diff"] = MarkChangedCharacters(diff, MarkStyle::kBrackets);
+    }
     PrintJson(j);
-  } else {
+  } else if (*style == DiffStyle::kPlain) {
     std::cout << diff;
+  } else {
+    std::cout << MarkChangedCharacters(diff, *style == DiffStyle::kColor
+                                                 ? MarkStyle::kColor
+                                                 : MarkStyle::kBrackets);
   }
   return absl::OkStatus();
 }
@@ -767,7 +829,7 @@ absl::Status RunScrub(Context& c) {
 
 absl::Status RunCheck(Context& c) {
   const std::string& doc = c.args.positional()[0];
-  auto history = FullHistory(c.client, doc);
+  auto history = c.client.FullHistory(doc);
   if (!history.ok()) return history.status();
   CheckOptions options;
   options.server = c.server;
@@ -912,12 +974,48 @@ const std::map<std::string, Command>& Commands() {
         0,
         RunList}},
       {"diff",
-       {"diff DOC REV_A REV_B",
-        "Unified line diff between two verified revisions of DOC.",
-        {},
+       {"diff DOC REV_A REV_B [--plain | --chars | --color]",
+        "Unified line diff between two verified revisions of DOC. Written to "
+        "a terminal, the\n"
+        "changed characters within each changed line are shown in colour; "
+        "--chars (or\n"
+        "--words) marks them as [-removed-] and {+added+} instead, --color "
+        "forces colour.\n"
+        "Characters are whole UTF-8 code points, and a removed or added line "
+        "break shows\n"
+        "as \u21b5. Otherwise (--plain, or not a terminal) the output is the "
+        "plain unified\n"
+        "diff, byte-identical to GNU `diff -u --minimal`.",
+        {"plain", "chars", "words", "color"},
         3,
         3,
         RunDiff}},
+      {"import",
+       {"import MANIFEST.tsv --dir DIR [--revision raw|clean|both] "
+        "[--status S] [--note TEXT]",
+        "Archive every document MANIFEST.tsv lists (tab-separated, header "
+        "line first; columns\n"
+        "id (required), region, title, issuer, doc_number, date, note, "
+        "status, source,\n"
+        "raw_sha256, raw_bytes, clean_sha256, clean_bytes) with its metadata. "
+        "Files: DIR/raw/ID.txt\n"
+        "and DIR/clean/ID.txt if DIR has raw/ and clean/ (--revision both, "
+        "the default, puts\n"
+        "raw then clean as two revisions), else DIR/ID.txt (the clean text). "
+        "Each file is\n"
+        "checked against the manifest's sha256 and bytes before it is sent; a "
+        "mismatch fails\n"
+        "that row only. Safe to run again: what the archive already holds is "
+        "verified and\n"
+        "skipped, an interrupted import resumes. Status: --status, else the "
+        "status column,\n"
+        "else a note starting with a status word, else in_force. Exits "
+        "non-zero if any row\n"
+        "failed, naming each.",
+        {"dir", "revision", "status", "note"},
+        1,
+        1,
+        RunImport}},
       {"verify",
        {"verify FILE --id DOC [--rev REV]",
         "Check that FILE is byte-identical to DOC's authoritative (or the "
@@ -1005,7 +1103,8 @@ const std::map<std::string, Command>& Commands() {
 FlagSpec AllFlags() {
   FlagSpec spec;
   spec.with_value = {"server", "trust", "as", "tls_ca", "tls_cert", "tls_key"};
-  spec.boolean = {"json", "help", "head", "no-verify", "repair"};
+  spec.boolean = {"json",  "help",  "head",  "no-verify", "repair",
+                  "plain", "chars", "words", "color"};
   for (const auto& [name, cmd] : Commands()) {
     for (const std::string& f : cmd.flags) {
       if (!spec.boolean.count(f)) spec.with_value.insert(f);
@@ -1051,7 +1150,8 @@ int Main(int argc, char** argv) {
     return 0;
   }
   for (const char* flag :
-       {"id", "title", "rev", "parent", "size", "output", "receipt"}) {
+       {"id", "title", "rev", "parent", "size", "output", "receipt", "dir",
+        "revision", "plain", "chars", "words", "color"}) {
     if (args->Has(flag) && !cmd.flags.count(flag)) {
       return Fail(Usage(absl::StrCat("--", flag, " does not apply to ",
                                      args->command())),

@@ -10,8 +10,6 @@
 namespace archive {
 namespace {
 
-constexpr uint64_t kProgressThreshold = 4 << 20;
-
 Json HashesJson(const google::protobuf::RepeatedPtrField<std::string>& hashes) {
   Json out = Json::array();
   for (const std::string& h : hashes) out.push_back(Base64Encode(h));
@@ -85,13 +83,26 @@ std::string HumanSize(uint64_t bytes) {
                    : absl::StrFormat("%.1f %s", v, kUnits[unit]);
 }
 
-ProgressBar::ProgressBar(std::string label, uint64_t total)
+ProgressBar::ProgressBar(std::string label, uint64_t total, uint64_t min_total)
     : label_(std::move(label)),
       total_(total),
-      enabled_(total > kProgressThreshold && ::isatty(STDERR_FILENO)) {}
+      enabled_(total > min_total && ::isatty(STDERR_FILENO)) {}
 
 ProgressBar::~ProgressBar() {
-  if (enabled_ && last_percent_ >= 0) std::fputs("\n", stderr);
+  if (drawn_) std::fputs("\n", stderr);
+}
+
+void ProgressBar::SetLabel(std::string label) {
+  label_ = std::move(label);
+  last_percent_ = -1;
+}
+
+void ProgressBar::Clear() {
+  if (!drawn_) return;
+  std::fputs("\r\x1b[K", stderr);  // carriage return, erase to end of line
+  std::fflush(stderr);
+  drawn_ = false;
+  last_percent_ = -1;
 }
 
 void ProgressBar::Update(uint64_t done) {
@@ -99,12 +110,14 @@ void ProgressBar::Update(uint64_t done) {
   int percent = static_cast<int>(done * 100 / total_);
   if (percent == last_percent_) return;
   last_percent_ = percent;
+  drawn_ = true;
   constexpr int kWidth = 30;
   int filled = percent * kWidth / 100;
   std::string bar(filled, '=');
   if (filled < kWidth) bar += '>' + std::string(kWidth - filled - 1, ' ');
-  std::fprintf(stderr, "\r%s [%s] %3d%% %s/%s", label_.c_str(), bar.c_str(),
-               percent, HumanSize(done).c_str(), HumanSize(total_).c_str());
+  std::fprintf(stderr, "\r%s [%s] %3d%% %s/%s\x1b[K", label_.c_str(),
+               bar.c_str(), percent, HumanSize(done).c_str(),
+               HumanSize(total_).c_str());
   std::fflush(stderr);
 }
 

@@ -24,17 +24,25 @@ Json ConsistencyProofJson(const v1::ConsistencyProof& proof);
 std::string HumanSize(uint64_t bytes);  // "49.0 KiB"
 
 // Draws "[=====>    ] 42% 120.0 MiB/286.1 MiB" on stderr, only when stderr is a
-// terminal and the transfer is larger than a few MB.
+// terminal and the transfer is larger than `min_total` (by default a few MB).
 class ProgressBar {
  public:
-  ProgressBar(std::string label, uint64_t total);
+  static constexpr uint64_t kDefaultMinTotal = 4 << 20;
+  ProgressBar(std::string label, uint64_t total,
+              uint64_t min_total = kDefaultMinTotal);
   ~ProgressBar();  // ends the line
   void Update(uint64_t done);
+  // Shown from the next Update on.
+  void SetLabel(std::string label);
+  // Erases the bar, so that a line printed now starts at the left margin; the
+  // next Update draws it again.
+  void Clear();
 
  private:
   std::string label_;
   uint64_t total_;
   bool enabled_;
+  bool drawn_ = false;  // the bar is on the screen
   int last_percent_ = -1;
 };
 

@@ -16,6 +16,18 @@
 // prefix and suffix. Each of the three is reproduced below.
 
 namespace archive {
+
+std::vector<absl::string_view> SplitLines(absl::string_view text) {
+  std::vector<absl::string_view> lines;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    end = end == absl::string_view::npos ? text.size() : end + 1;
+    lines.push_back(text.substr(0, end));
+    text.remove_prefix(end);
+  }
+  return lines;
+}
+
 namespace {
 
 using LineId = int;
@@ -40,17 +52,6 @@ struct Text {
       ids;  // equal lines share an id; compares are int compares
   Marks changed{0};
 };
-
-std::vector<absl::string_view> SplitLines(absl::string_view text) {
-  std::vector<absl::string_view> lines;
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    end = end == absl::string_view::npos ? text.size() : end + 1;
-    lines.push_back(text.substr(0, end));
-    text.remove_prefix(end);
-  }
-  return lines;
-}
 
 void LoadText(absl::string_view text,
               std::unordered_map<std::string_view, LineId>* interned,
@@ -369,6 +370,21 @@ void AppendHunk(const Text& a, const Text& b,
 }
 
 }  // namespace
+
+EditMarks ShortestEdit(const std::vector<int>& a, const std::vector<int>& b) {
+  Text ta, tb;
+  ta.ids = a;
+  tb.ids = b;
+  ta.changed = Marks(static_cast<int>(a.size()));
+  tb.changed = Marks(static_cast<int>(b.size()));
+  EditFinder(&ta, &tb).Run();
+  EditMarks marks;
+  for (int i = 0; i < static_cast<int>(a.size()); ++i)
+    marks.deleted.push_back(ta.changed[i]);
+  for (int j = 0; j < static_cast<int>(b.size()); ++j)
+    marks.inserted.push_back(tb.changed[j]);
+  return marks;
+}
 
 std::string UnifiedDiff(absl::string_view old_text, absl::string_view new_text,
                         const DiffOptions& options) {

@@ -5,6 +5,7 @@
 #define ARCHIVE_CLIENTS_LINE_DIFF_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -23,6 +24,20 @@ struct DiffOptions {
 // algorithm), linear memory.
 std::string UnifiedDiff(absl::string_view old_text, absl::string_view new_text,
                         const DiffOptions& options = {});
+
+// The lines of `text`, each with its "\n" (an unterminated last line has
+// none), as views into `text`.
+std::vector<absl::string_view> SplitLines(absl::string_view text);
+
+// A shortest edit script between two sequences of symbols (equal symbols share
+// an int): which elements of `a` are deleted and of `b` inserted so that the
+// rest match in order. The same Myers search as UnifiedDiff, exposed for the
+// character-level marks of char_diff.h.
+struct EditMarks {
+  std::vector<bool> deleted;   // one per element of a
+  std::vector<bool> inserted;  // one per element of b
+};
+EditMarks ShortestEdit(const std::vector<int>& a, const std::vector<int>& b);
 
 }  // namespace archive
 

@@ -5,8 +5,8 @@
 # documents already archived get no new revisions.
 #
 #   deploy/quickstart.sh            the whole thing; leaves the server running
-#   deploy/quickstart.sh --dry-run  only print the archivectl commands for samples/manifest.tsv
-#                                   (no install, no build, no server)
+#   deploy/quickstart.sh --dry-run  only print the archivectl command that archives
+#                                   samples/manifest.tsv (no install, no build, no server)
 #
 # Environment: ARCHIVECTL (default build/bin/archivectl) and ARCHIVED (default
 # build/bin/archived) pick other binaries.
@@ -135,64 +135,15 @@ if [ "$dry_run" = 0 ]; then
 fi
 
 section "4/6 archive the $(($(wc -l <"$manifest") - 1)) sample documents from $manifest"
-# Columns are separated by tabs and may be empty. `read` treats a tab in IFS as whitespace
-# and would merge two tabs into one separator, shifting every later column, so the tabs
-# become \x1f (not whitespace) first. The manifest comes in on fd 3 so that archivectl
-# cannot swallow it from stdin.
-count=0 fresh=0
-while IFS=$'\x1f' read -r -u 3 id region title issuer number date note raw_sha256 raw_bytes clean_sha256 clean_bytes; do
-  [ -n "$id" ] || continue
-  meta=(--id "$id")
-  [ -n "$title" ] && meta+=(--title "$title")
-  [ -n "$issuer" ] && meta+=(--issuer "$issuer")
-  [ -n "$number" ] && meta+=(--number "$number")
-  [ -n "$region" ] && meta+=(--region "$region")
-  [ -n "$date" ] && meta+=(--date "$date")
-  # The manifest's note records a lifecycle fact ("expired 2018-08-31"): archive that
-  # document with that status rather than the default in_force.
-  case "$note" in
-    expired*) meta+=(--status expired) ;;
-    repealed*) meta+=(--status repealed) ;;
-  esac
-
-  for kind in raw clean; do
-    file=samples/$kind/$id.txt
-    [ -r "$file" ] || die "$file (listed in $manifest) is missing"
-    if [ "$kind" = raw ]; then want=$raw_sha256 size=$raw_bytes; else want=$clean_sha256 size=$clean_bytes; fi
-    got=$(sha256sum "$file" | cut -d' ' -f1)
-    if [ "$got" != "$want" ] || [ "$(wc -c <"$file")" != "$size" ]; then
-      die "$file is not the file in $manifest (sha256 $got, want $want, $size bytes)"
-    fi
-  done
-
-  # A put is a no-op only when it equals the document's head. On a re-run the head is the
-  # corrected revision, so putting the raw text again would add a revision: skip it when
-  # the archive already serves the corrected text. (A dry run assumes a fresh archive.)
-  if [ "$dry_run" = 0 ] &&
-     "$ARCHIVECTL" verify "samples/clean/$id.txt" --id "$id" >/dev/null 2>&1; then
-    raw_rev=""
-  else
-    raw_rev=$(ctl put "samples/raw/$id.txt" "${meta[@]}" --note "raw text from the printed compilation") ||
-      die "put of samples/raw/$id.txt failed"
-  fi
-  # Without a metadata change in the manifest this returns the head's revision id.
-  clean_rev=$(ctl put "samples/clean/$id.txt" "${meta[@]}" --note "corrected text") ||
-    die "put of samples/clean/$id.txt failed"
-  if [ "$dry_run" = 1 ]; then
-    printf '%s\n%s\n' "$raw_rev" "$clean_rev"
-  elif [ -n "$raw_rev" ]; then
-    printf '  %-32s raw %.12s  clean %.12s\n' "$id" "$raw_rev" "$clean_rev"
-    fresh=$((fresh + 1))
-  else
-    printf '  %-32s already archived, head %.12s\n' "$id" "$clean_rev"
-  fi
-  count=$((count + 1))
-done 3< <(tail -n +2 "$manifest" | tr -d '\r' | tr '\t' '\037')
+# archivectl import checks each file against the manifest's sha256 and size, archives the raw
+# text and then the corrected text of each document (samples/raw/, samples/clean/) with the
+# manifest's metadata, and skips what the archive already holds: a re-run stores nothing new,
+# and an interrupted run resumes. A note like "expired 2018-08-31" becomes the status.
+ctl import "$manifest" --dir samples ||
+  die "archivectl import $manifest did not import every document (see above); run this again to resume"
 if [ "$dry_run" = 1 ]; then
-  echo "$count documents"
   exit 0
 fi
-echo "$count documents: $fresh archived now, $((count - fresh)) were already there"
 
 section "5/6 look around"
 echo "\$ archivectl ls"
@@ -222,7 +173,7 @@ The archive keeps running (pid $(cat "$pid_file"), data in $state/data, log in $
   export PATH=\$PWD/build/bin:\$PATH
   archivectl ls --region 广西
   archivectl history $demo_doc     # revision ids, newest first
-  archivectl diff $demo_doc OLDER_REV NEWER_REV
+  archivectl diff $demo_doc OLDER_REV NEWER_REV      # changed characters marked
   archivectl verify samples/clean/$demo_doc.txt --id $demo_doc
   archivectl checkpoint
 
