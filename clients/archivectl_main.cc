@@ -16,10 +16,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "clients/archive_bag.h"
 #include "clients/archive_client.h"
 #include "clients/cli_args.h"
 #include "clients/cli_output.h"
 #include "clients/line_diff.h"
+#include "clients/receipt_files.h"
 #include "clients/verified_fetch.h"
 #include "storage/env.h"
 #include "storage/hex.h"
@@ -174,31 +176,6 @@ absl::Status RunPut(Context& c) {
   return absl::OkStatus();
 }
 
-absl::Status WriteReceipt(const std::string& dir, const v1::GetHeader& header) {
-  Env* env = Env::Default();
-  if (absl::Status s = env->CreateDirs(dir); !s.ok()) return s;
-  const v1::Receipt& r = header.receipt();
-  auto note = ParseNote(r.signed_statement());
-  if (!note.ok()) return note.status();
-  std::string sig;
-  for (const NoteSignature& s : note->signatures) {
-    if (s.key_name == header.revision().origin()) sig = s.signature;
-  }
-  std::map<std::string, std::string> files = {
-      {"statement.note", r.signed_statement()},
-      {"statement.txt", note->text},
-      {"statement.sig", sig},
-      {"checkpoint.note", r.checkpoint()},
-      {"inclusion.json", InclusionProofJson(r.inclusion()).dump(2) + "\n"},
-  };
-  for (const auto& [name, contents] : files) {
-    if (absl::Status s = env->WriteFileAtomic(dir + "/" + name, contents);
-        !s.ok())
-      return s;
-  }
-  return absl::OkStatus();
-}
-
 v1::GetRequest GetRequestFrom(const Args& a, const std::string& doc) {
   v1::GetRequest request;
   request.set_document_id(doc);
@@ -266,24 +243,6 @@ absl::Status RunGet(Context& c) {
               << (to_stdout ? "" : ", written to " + out) << "\n";
   }
   return absl::OkStatus();
-}
-
-// Fetches every page of a document's history.
-absl::StatusOr<v1::HistoryResponse> FullHistory(ArchiveClient& client,
-                                                const std::string& doc) {
-  v1::HistoryResponse all;
-  v1::HistoryRequest request;
-  request.set_document_id(doc);
-  request.set_page_size(1000);
-  do {
-    auto page = client.History(request);
-    if (!page.ok()) return page.status();
-    for (auto& r : *page->mutable_revisions())
-      *all.add_revisions() = std::move(r);
-    *all.mutable_heads() = page->heads();
-    request.set_page_token(page->next_page_token());
-  } while (!request.page_token().empty());
-  return all;
 }
 
 absl::Status RunHistory(Context& c) {
@@ -604,6 +563,35 @@ absl::Status RunScrub(Context& c) {
   return absl::OkStatus();
 }
 
+absl::Status RunExport(Context& c) {
+  if (!c.args.Has("bagit"))
+    return Usage("export needs --bagit DIR (BagIt is the export format)");
+  auto report = ExportBag(c.client, c.verifier, c.args.Get("bagit"),
+                          c.args.GetAll("id"));
+  if (!report.ok()) return report.status();
+  if (c.json) {
+    PrintJson(report->ToJson());
+  } else {
+    std::cout << report->Summary();
+  }
+  return absl::OkStatus();
+}
+
+// import --bagit DIR; any other form of import is refused as a usage error.
+absl::Status RunImport(Context& c) {
+  if (!c.args.Has("bagit")) return Usage("import needs --bagit DIR");
+  if (!c.args.positional().empty())
+    return Usage("import --bagit DIR takes no other arguments");
+  auto report = ImportBag(c.client, c.verifier, c.args.Get("bagit"));
+  if (!report.ok()) return report.status();
+  if (c.json) {
+    PrintJson(report->ToJson());
+  } else {
+    std::cout << report->Summary();
+  }
+  return absl::OkStatus();
+}
+
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
       {"put",
@@ -720,6 +708,40 @@ const std::map<std::string, Command>& Commands() {
         1,
         1,
         RunSync}},
+      {"export",
+       {"export --bagit DIR [--id DOC]...",
+        "Write every revision of each DOC (of every document without --id) "
+        "into a new\n"
+        "BagIt bag (RFC 8493) at DIR: content, signed statement and receipt "
+        "per revision,\n"
+        "parents before children, with SHA-256 manifests and bag-info.txt "
+        "naming the\n"
+        "archive, its key and the checkpoint the export was verified against. "
+        "Every\n"
+        "revision is verified first. DIR must not exist or be empty; nothing "
+        "appears\n"
+        "there unless the whole export succeeds.",
+        {"bagit", "id"},
+        0,
+        0,
+        RunExport}},
+      {"import",
+       {"import --bagit DIR",
+        "Validate the bag at DIR completely (bagit.txt, every manifest "
+        "checksum both\n"
+        "ways, Payload-Oxum, tag manifest, every statement's signature by a "
+        "trusted\n"
+        "origin, every content digest) and only then import its revisions "
+        "into the\n"
+        "archive, keeping their signed statements: same revision ids, origin, "
+        "submitter\n"
+        "and time. Revisions already there are skipped and counted. The "
+        "archive must\n"
+        "trust the statements' origins too (archived --trust).",
+        {"bagit"},
+        0,
+        1,
+        RunImport}},
       {"proof",
        {"proof inclusion REV [--size N] | proof consistency OLD NEW",
         "Print an RFC 6962 proof as JSON.",

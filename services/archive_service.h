@@ -63,6 +63,10 @@ class ArchiveService final : public v1::Archive::CallbackService {
   grpc::ServerUnaryReactor* Sync(grpc::CallbackServerContext* ctx,
                                  const v1::SyncRequest* request,
                                  v1::SyncResponse* response) override;
+  // In services/import_revision.cc.
+  grpc::ServerReadReactor<v1::ImportRevisionRequest>* ImportRevision(
+      grpc::CallbackServerContext* ctx,
+      v1::ImportRevisionResponse* response) override;
   grpc::ServerWriteReactor<v1::LogEntry>* ReadLog(
       grpc::CallbackServerContext* ctx,
       const v1::ReadLogRequest* request) override;
