@@ -563,11 +563,10 @@ absl::Status RunScrub(Context& c) {
   return absl::OkStatus();
 }
 
-absl::Status RunExport(Context& c) {
-  if (!c.args.Has("bagit"))
-    return Usage("export needs --bagit DIR (BagIt is the export format)");
-  auto report = ExportBag(c.client, c.verifier, c.args.Get("bagit"),
-                          c.args.GetAll("id"));
+// Prints a bag export or import report (JSON with --json).
+template <typename Report>
+absl::Status PrintReport(const Context& c,
+                         const absl::StatusOr<Report>& report) {
   if (!report.ok()) return report.status();
   if (c.json) {
     PrintJson(report->ToJson());
@@ -577,19 +576,19 @@ absl::Status RunExport(Context& c) {
   return absl::OkStatus();
 }
 
+absl::Status RunExport(Context& c) {
+  if (!c.args.Has("bagit"))
+    return Usage("export needs --bagit DIR (BagIt is the export format)");
+  return PrintReport(c, ExportBag(c.client, c.verifier, c.args.Get("bagit"),
+                                  c.args.GetAll("id")));
+}
+
 // import --bagit DIR; any other form of import is refused as a usage error.
 absl::Status RunImport(Context& c) {
   if (!c.args.Has("bagit")) return Usage("import needs --bagit DIR");
   if (!c.args.positional().empty())
     return Usage("import --bagit DIR takes no other arguments");
-  auto report = ImportBag(c.client, c.verifier, c.args.Get("bagit"));
-  if (!report.ok()) return report.status();
-  if (c.json) {
-    PrintJson(report->ToJson());
-  } else {
-    std::cout << report->Summary();
-  }
-  return absl::OkStatus();
+  return PrintReport(c, ImportBag(c.client, c.verifier, c.args.Get("bagit")));
 }
 
 const std::map<std::string, Command>& Commands() {

@@ -50,9 +50,9 @@ class Exporter {
     uint64_t sequence = 0;
     for (const v1::Revision& r : revisions) {
       if (absl::Status s = ExportRevision(doc, ++sequence, r); !s.ok()) {
-        return absl::Status(s.code(), absl::StrCat(doc, " revision ",
-                                                   r.revision_id(), ": ",
-                                                   s.message()));
+        return absl::Status(
+            s.code(), absl::StrCat(doc, " revision ", r.revision_id(), ": ",
+                                   s.message()));
       }
     }
     revisions_ += revisions.size();
@@ -64,8 +64,9 @@ class Exporter {
  private:
   absl::Status ExportRevision(const std::string& doc, uint64_t sequence,
                               const v1::Revision& listed) {
-    std::string dir = absl::StrCat(
-        SafeFileName(doc), "/", RevisionDirName(sequence, listed.revision_id()));
+    std::string dir =
+        absl::StrCat(SafeFileName(doc), "/",
+                     RevisionDirName(sequence, listed.revision_id()));
     std::string content_name = ContentFileName(listed.metadata().media_type());
     auto content_path = bag_.PayloadPath(dir + "/" + content_name);
     if (!content_path.ok()) return content_path.status();
@@ -106,13 +107,14 @@ class Exporter {
 std::string ContentFileName(const std::string& media_type) {
   std::string type = absl::AsciiStrToLower(
       absl::StripAsciiWhitespace(media_type.substr(0, media_type.find(';'))));
-  static const auto* kExtensions = new std::map<std::string, std::string>{
-      {"text/plain", "txt"},
-      {"text/html", "html"},
-      {"application/pdf", "pdf"},
-      {"application/json", "json"}};
+  static const auto* kExtensions =
+      new std::map<std::string, std::string>{{"text/plain", "txt"},
+                                             {"text/html", "html"},
+                                             {"application/pdf", "pdf"},
+                                             {"application/json", "json"}};
   auto it = kExtensions->find(type);
-  return absl::StrCat("content.", it == kExtensions->end() ? "bin" : it->second);
+  return absl::StrCat("content.",
+                      it == kExtensions->end() ? "bin" : it->second);
 }
 
 std::string RevisionDirName(uint64_t sequence, const std::string& revision_id) {
@@ -161,8 +163,7 @@ absl::StatusOr<BagExportReport> ExportBag(
   b.AddInfo("Archive-Checkpoint-Root", Base64Encode(cp->root_hash));
   b.AddInfo("Archive-Document-Count", absl::StrCat(report.documents));
   b.AddInfo("Archive-Revision-Count", absl::StrCat(report.revisions));
-  if (absl::Status s = b.WriteTagFile(kArchiveCheckpointTagFile, note);
-      !s.ok())
+  if (absl::Status s = b.WriteTagFile(kArchiveCheckpointTagFile, note); !s.ok())
     return s;
   if (absl::Status s = b.Finish(); !s.ok()) return s;
   report.payload_files = b.payload_files();
@@ -187,8 +188,8 @@ std::string BagExportReport::Summary() const {
   return absl::StrCat("exported ", documents, " documents (", revisions,
                       " revisions, ", payload_files, " files, ",
                       HumanSize(payload_bytes), ") to the bag ", dir, "\n",
-                      "  verified against checkpoint ", checkpoint.size,
-                      " of ", checkpoint.origin, "\n");
+                      "  verified against checkpoint ", checkpoint.size, " of ",
+                      checkpoint.origin, "\n");
 }
 
 }  // namespace archive

@@ -43,18 +43,18 @@ class BagReader {
     for (const auto& [path, file] : bag_.payload) {
       std::vector<std::string> parts = absl::StrSplit(path, '/');
       if (parts.size() != 4) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path,
-            ": not part of a revision (expected "
-            "data/DOCUMENT/NNNNNN-REVISION/FILE)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(path,
+                         ": not part of a revision (expected "
+                         "data/DOCUMENT/NNNNNN-REVISION/FILE)"));
       }
       std::string dir = absl::StrCat("data/", parts[1], "/", parts[2]);
       if (files[dir].empty()) {
         auto sequence = Sequence(parts[2]);
         if (!sequence.ok()) return InBag(dir, sequence.status());
         if (!order[parts[1]].emplace(*sequence, dir).second) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              dir, ": a second revision numbered ", *sequence));
+          return absl::InvalidArgumentError(
+              absl::StrCat(dir, ": a second revision numbered ", *sequence));
         }
       }
       files[dir].insert(parts[3]);
@@ -99,17 +99,17 @@ class BagReader {
     auto cp = checker_.CheckCheckpoint(*note);
     if (!cp.ok()) return InBag(kArchiveCheckpointTagFile, Explain(cp.status()));
     if (cp->origin != bag_.Info("Archive-Origin")) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "bag-info.txt: Archive-Origin ", bag_.Info("Archive-Origin"),
-          " is not the origin of ", kArchiveCheckpointTagFile, " (",
-          cp->origin, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bag-info.txt: Archive-Origin ",
+                       bag_.Info("Archive-Origin"), " is not the origin of ",
+                       kArchiveCheckpointTagFile, " (", cp->origin, ")"));
     }
     return absl::OkStatus();
   }
 
-  absl::StatusOr<BagRevision> ReadRevision(
-      const std::string& dir, const std::string& document_dir,
-      const std::set<std::string>& names) {
+  absl::StatusOr<BagRevision> ReadRevision(const std::string& dir,
+                                           const std::string& document_dir,
+                                           const std::set<std::string>& names) {
     auto parts = ReadReceipt(absl::StrCat(bag_.dir, "/", dir));
     if (!parts.ok()) return parts.status();
     auto receipt = checker_.Check(*parts);
@@ -118,26 +118,22 @@ class BagReader {
                   std::move(receipt->revision)};
     const Statement& st = r.verified.statement;
     if (dir.substr(dir.size() - 64) != r.verified.revision_id) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          dir, ": holds revision ", r.verified.revision_id,
-          ", not the one its name gives"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(dir, ": holds revision ", r.verified.revision_id,
+                       ", not the one its name gives"));
     }
     if (SafeFileName(st.document) != document_dir) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(dir, ": holds a revision of ", st.document,
-                       ", whose directory would be ", SafeFileName(st.document)));
+      return absl::InvalidArgumentError(absl::StrCat(
+          dir, ": holds a revision of ", st.document,
+          ", whose directory would be ", SafeFileName(st.document)));
     }
     std::string content = ContentFileName(st.media_type);
-    std::set<std::string> expected = {content,
-                                      kStatementNoteFile,
-                                      kStatementTextFile,
-                                      kStatementSigFile,
-                                      kCheckpointNoteFile,
-                                      kInclusionJsonFile};
+    std::set<std::string> expected = {
+        content,           kStatementNoteFile,  kStatementTextFile,
+        kStatementSigFile, kCheckpointNoteFile, kInclusionJsonFile};
     if (names != expected) {
       return absl::InvalidArgumentError(absl::StrCat(
-          dir, ": expected exactly the files ",
-          absl::StrJoin(expected, ", ")));
+          dir, ": expected exactly the files ", absl::StrJoin(expected, ", ")));
     }
     r.content_path = absl::StrCat(dir, "/", content);
     // ValidateBag hashed the file and matched the manifest; now the manifest's
@@ -177,9 +173,9 @@ absl::Status PrecheckWithArchive(ArchiveClient& client,
     r.already_present = reply->already_present();
     for (const std::string& parent : reply->missing_parents()) {
       if (!earlier.count(parent)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            r.dir, ": parent ", parent,
-            " is neither in the archive nor earlier in the bag"));
+        return absl::FailedPreconditionError(
+            absl::StrCat(r.dir, ": parent ", parent,
+                         " is neither in the archive nor earlier in the bag"));
       }
     }
     earlier.insert(r.verified.revision_id);
@@ -244,10 +240,10 @@ Json BagImportReport::ToJson() const {
 }
 
 std::string BagImportReport::Summary() const {
-  return absl::StrCat("imported the bag ", dir, " (from ", origin, "): ",
-                      documents, " documents, ", revisions, " revisions\n",
-                      "  imported         ", imported, " revisions\n",
-                      "  already present  ", already_present, "\n");
+  return absl::StrCat(
+      "imported the bag ", dir, " (from ", origin, "): ", documents,
+      " documents, ", revisions, " revisions\n", "  imported         ",
+      imported, " revisions\n", "  already present  ", already_present, "\n");
 }
 
 }  // namespace archive

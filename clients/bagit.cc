@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -201,8 +201,8 @@ absl::Status CheckManifest(const std::string& dir, const std::string& name,
   if (!entries.ok()) return entries.status();
   for (const auto& [path, digest] : *entries) {
     if (!covered.count(path)) {
-      return absl::DataLossError(absl::StrCat(
-          path, ": listed in ", name, " but missing from the bag"));
+      return absl::DataLossError(absl::StrCat(path, ": listed in ", name,
+                                              " but missing from the bag"));
     }
   }
   for (const auto& [path, size] : covered) {
@@ -215,9 +215,9 @@ absl::Status CheckManifest(const std::string& dir, const std::string& name,
     auto got = digests.Get(path);
     if (!got.ok()) return got.status();
     if (*got != want) {
-      return absl::DataLossError(absl::StrCat(path, ": checksum mismatch: ",
-                                              name, " says sha256 ", want,
-                                              ", the file hashes to ", *got));
+      return absl::DataLossError(
+          absl::StrCat(path, ": checksum mismatch: ", name, " says sha256 ",
+                       want, ", the file hashes to ", *got));
     }
   }
   return absl::OkStatus();
@@ -235,8 +235,7 @@ absl::Status CheckBagitTxt(const std::string& dir) {
   }
   std::vector<std::string> lines = SplitLines(*text);
   absl::string_view version, encoding;
-  if (lines.size() != 2 ||
-      !absl::StartsWith(lines[0], "BagIt-Version: ") ||
+  if (lines.size() != 2 || !absl::StartsWith(lines[0], "BagIt-Version: ") ||
       !absl::StartsWith(lines[1], "Tag-File-Character-Encoding: ")) {
     return absl::InvalidArgumentError(
         "bagit.txt: expected exactly the lines \"BagIt-Version: M.N\" and "
@@ -268,10 +267,10 @@ absl::Status CheckPayloadOxum(const ValidBag& bag, uint64_t files) {
         "bag-info.txt: Payload-Oxum \"", oxum, "\" is not OCTETS.FILES"));
   }
   if (octets != bag.payload_bytes || streams != files) {
-    return absl::DataLossError(absl::StrCat(
-        "bag-info.txt: Payload-Oxum says ", octets, " octets in ", streams,
-        " files, the payload has ", bag.payload_bytes, " octets in ", files,
-        " files"));
+    return absl::DataLossError(
+        absl::StrCat("bag-info.txt: Payload-Oxum says ", octets, " octets in ",
+                     streams, " files, the payload has ", bag.payload_bytes,
+                     " octets in ", files, " files"));
   }
   return absl::OkStatus();
 }
@@ -457,9 +456,9 @@ absl::Status BagWriter::Finish() {
   std::string info;
   for (const BagInfoEntry& e : info_)
     absl::StrAppend(&info, e.label, ": ", e.value, "\n");
-  absl::StrAppend(&info, "Bagging-Date: ",
-                  FormatRfc3339(env_->NowSeconds()).substr(0, 10), "\n",
-                  "Payload-Oxum: ", payload_bytes_, ".", payload_files_, "\n");
+  absl::StrAppend(
+      &info, "Bagging-Date: ", FormatRfc3339(env_->NowSeconds()).substr(0, 10),
+      "\n", "Payload-Oxum: ", payload_bytes_, ".", payload_files_, "\n");
 
   const std::pair<const char*, const std::string> tag_files[] = {
       {kBagitTxt, "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"},
@@ -521,9 +520,9 @@ absl::StatusOr<ValidBag> ValidateBag(const std::string& dir_in) {
     std::string tag_algorithm = ManifestAlgorithm(rel, "tagmanifest-");
     if (!algorithm.empty() || !tag_algorithm.empty()) {
       if (algorithm != "sha256" && tag_algorithm != "sha256") {
-        return absl::UnimplementedError(absl::StrCat(
-            rel, ": only SHA-256 manifests are supported (",
-            kPayloadManifest, ", ", kTagManifest, ")"));
+        return absl::UnimplementedError(
+            absl::StrCat(rel, ": only SHA-256 manifests are supported (",
+                         kPayloadManifest, ", ", kTagManifest, ")"));
       }
       (algorithm.empty() ? bag.tag_manifests : payload_manifests)
           .push_back(rel);
@@ -531,9 +530,8 @@ absl::StatusOr<ValidBag> ValidateBag(const std::string& dir_in) {
     if (tag_algorithm.empty()) tags[rel] = size;
   }
   if (payload_manifests.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the bag has no payload manifest (", kPayloadManifest,
-                     ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the bag has no payload manifest (", kPayloadManifest, ")"));
   }
   if (tree->files.count(kBagInfoTxt)) {
     auto text = Env::Default()->ReadFile(dir + "/" + kBagInfoTxt);
@@ -544,8 +542,7 @@ absl::StatusOr<ValidBag> ValidateBag(const std::string& dir_in) {
   }
   // The cheap check first: a bag with missing or extra bytes fails here
   // without anything being hashed.
-  if (absl::Status s = CheckPayloadOxum(bag, payload.size()); !s.ok())
-    return s;
+  if (absl::Status s = CheckPayloadOxum(bag, payload.size()); !s.ok()) return s;
   DigestCache digests(dir);
   for (const std::string& name : payload_manifests) {
     if (absl::Status s = CheckManifest(dir, name, payload, digests); !s.ok())

@@ -3,10 +3,10 @@
 //
 // A bag written here has bagit.txt (BagIt-Version 1.0, UTF-8), data/ with the
 // payload, manifest-sha256.txt over every payload file, bag-info.txt (the
-// caller's labels plus Bagging-Date and Payload-Oxum) and tagmanifest-sha256.txt
-// over every other tag file. It is assembled in a sibling temporary directory
-// and renamed into place only when complete, so a failed export leaves nothing
-// that looks like a bag.
+// caller's labels plus Bagging-Date and Payload-Oxum) and
+// tagmanifest-sha256.txt over every other tag file. It is assembled in a
+// sibling temporary directory and renamed into place only when complete, so a
+// failed export leaves nothing that looks like a bag.
 //
 // Validation is complete in the RFC's sense (§3): every file a manifest names
 // exists, every payload file is in every payload manifest, every checksum
@@ -108,7 +108,7 @@ struct ValidBag {
     uint64_t size = 0;
   };
   std::string dir;
-  std::vector<BagInfoEntry> info;     // bag-info.txt, in order (may be empty)
+  std::vector<BagInfoEntry> info;       // bag-info.txt, in order (may be empty)
   std::map<std::string, File> payload;  // "data/..." -> digest and size
   std::vector<std::string> tag_manifests;  // e.g. "tagmanifest-sha256.txt"
   uint64_t payload_bytes = 0;

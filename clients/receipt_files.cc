@@ -20,9 +20,8 @@ std::string OriginSignature(const Note& note, const std::string& origin) {
 
 absl::Status Mismatch(const std::string& dir, const char* file,
                       const char* what) {
-  return absl::DataLossError(absl::StrCat(dir, "/", file, ": ", what,
-                                          " does not match ",
-                                          kStatementNoteFile));
+  return absl::DataLossError(absl::StrCat(
+      dir, "/", file, ": ", what, " does not match ", kStatementNoteFile));
 }
 
 absl::StatusOr<ReceiptParts> ParseInclusionJson(const std::string& text,
@@ -37,8 +36,8 @@ absl::StatusOr<ReceiptParts> ParseInclusionJson(const std::string& text,
   parts.leaf_index = j["leaf_index"].get<uint64_t>();
   parts.tree_size = j["tree_size"].get<uint64_t>();
   for (const Json& h : j["hashes"]) {
-    auto hash = h.is_string() ? Base64Decode(h.get<std::string>())
-                              : std::nullopt;
+    auto hash =
+        h.is_string() ? Base64Decode(h.get<std::string>()) : std::nullopt;
     if (!hash.has_value()) {
       return absl::InvalidArgumentError("a hash is not a base64 string");
     }
@@ -96,13 +95,13 @@ absl::StatusOr<ReceiptParts> ReadReceipt(const std::string& dir) {
   parts.checkpoint = files[kCheckpointNoteFile];
   auto note = ParseNote(parts.signed_statement);
   if (!note.ok()) {
-    return absl::DataLossError(absl::StrCat(dir, "/", kStatementNoteFile,
-                                            ": ", note.status().message()));
+    return absl::DataLossError(absl::StrCat(dir, "/", kStatementNoteFile, ": ",
+                                            note.status().message()));
   }
   auto statement = ParseStatement(note->text);
   if (!statement.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        dir, "/", kStatementNoteFile, ": ", statement.status().message()));
+    return absl::DataLossError(absl::StrCat(dir, "/", kStatementNoteFile, ": ",
+                                            statement.status().message()));
   }
   if (files[kStatementTextFile] != note->text)
     return Mismatch(dir, kStatementTextFile, "the statement text");

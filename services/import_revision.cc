@@ -1,10 +1,10 @@
-// ImportRevision: a revision signed elsewhere, handed in by a client (archivectl
-// import --bagit), stored with its signed statement unchanged through the path
-// sync uses (Archive::Import). The client's checks count for nothing here: the
-// signature is verified with the origin's key from this server's own trust
-// (SyncManager::CurrentTrust: its own key, --trust, configured peers), the
-// content is re-hashed against the statement before anything is committed, and
-// every parent must already be here.
+// ImportRevision: a revision signed elsewhere, handed in by a client
+// (archivectl import --bagit), stored with its signed statement unchanged
+// through the path sync uses (Archive::Import). The client's checks count for
+// nothing here: the signature is verified with the origin's key from this
+// server's own trust (SyncManager::CurrentTrust: its own key, --trust,
+// configured peers), the content is re-hashed against the statement before
+// anything is committed, and every parent must already be here.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -139,21 +139,22 @@ class ImportReactor
     // OnCancel may come after the last OnReadDone; ask the context too, so an
     // abandoned import is never committed.
     if (cancelled_ || ctx_->IsCancelled()) {
-      return grpc::Status(grpc::StatusCode::CANCELLED,
-                          "the client cancelled the import; nothing was stored");
+      return grpc::Status(
+          grpc::StatusCode::CANCELLED,
+          "the client cancelled the import; nothing was stored");
     }
     if (statement_.content_sha256.empty()) {
       return Invalid("an ImportRevision needs a header message");
     }
     if (present_) return ReplyWithStored();
-    auto digest = writer_->Commit(statement_.content_sha256,
-                                  statement_.content_size);
+    auto digest =
+        writer_->Commit(statement_.content_sha256, statement_.content_size);
     if (!digest.ok()) {
-      return ToGrpc(absl::Status(
-          digest.status().code(),
-          absl::StrCat("content of revision ", revision_id_,
-                       " does not match its signed statement: ",
-                       digest.status().message())));
+      return ToGrpc(
+          absl::Status(digest.status().code(),
+                       absl::StrCat("content of revision ", revision_id_,
+                                    " does not match its signed statement: ",
+                                    digest.status().message())));
     }
     writer_.reset();
     archive_->ImportAsync(signed_statement_,
