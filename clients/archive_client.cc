@@ -77,6 +77,36 @@ absl::StatusOr<Response> Unary(Call call, absl::Duration deadline) {
   return response;
 }
 
+// Sends `first` (a header) and then the file at `path` in chunks on a
+// client-streaming call, and finishes it.
+template <typename Request>
+absl::Status SendFile(grpc::ClientContext* ctx,
+                      grpc::ClientWriter<Request>* stream, Request& first,
+                      const std::string& path, const Progress& progress,
+                      uint64_t size) {
+  bool open = stream->Write(first);
+  Request request;
+  std::ifstream in(path, std::ios::binary);
+  std::string buf(ArchiveClient::kChunkBytes, '\0');
+  uint64_t sent = 0;
+  while (open && in) {
+    in.read(buf.data(), buf.size());
+    if (in.gcount() == 0) break;
+    request.set_chunk(buf.data(), in.gcount());
+    open = stream->Write(request);
+    sent += in.gcount();
+    if (progress) progress(sent, size);
+  }
+  if (!path.empty() && in.bad()) {
+    ctx->TryCancel();
+    stream->Finish().IgnoreError();
+    return absl::DataLossError(
+        absl::StrCat("error reading ", path, " while sending it"));
+  }
+  stream->WritesDone();
+  return FromGrpc(stream->Finish());
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
@@ -162,27 +192,8 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(
   auto stream = stub_->Put(&ctx, &response);
   v1::PutRequest request;
   *request.mutable_header() = header;
-  bool open = stream->Write(request);
-  std::ifstream in(path, std::ios::binary);
-  std::string buf(kChunkBytes, '\0');
-  uint64_t sent = 0;
-  while (open && in) {
-    in.read(buf.data(), buf.size());
-    if (in.gcount() == 0) break;
-    request.set_chunk(buf.data(), in.gcount());
-    open = stream->Write(request);
-    sent += in.gcount();
-    if (progress) progress(sent, size);
-  }
-  if (in.bad()) {
-    ctx.TryCancel();
-    stream->Finish().IgnoreError();
-    return absl::DataLossError(
-        absl::StrCat("error reading ", path, " while sending it"));
-  }
-  stream->WritesDone();
-  grpc::Status s = stream->Finish();
-  if (!s.ok()) return FromGrpc(s);
+  absl::Status s = SendFile(&ctx, stream.get(), request, path, progress, size);
+  if (!s.ok()) return s;
   return response;
 }
 
@@ -201,6 +212,21 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutBytes(
   stream->WritesDone();
   grpc::Status s = stream->Finish();
   if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+absl::StatusOr<v1::ImportRevisionResponse> ArchiveClient::ImportRevision(
+    const std::string& signed_statement, const std::string& content_path,
+    bool check_only) {
+  grpc::ClientContext ctx;
+  v1::ImportRevisionResponse response;
+  auto stream = stub_->ImportRevision(&ctx, &response);
+  v1::ImportRevisionRequest request;
+  request.mutable_header()->set_signed_statement(signed_statement);
+  request.mutable_header()->set_check_only(check_only);
+  absl::Status s = SendFile(&ctx, stream.get(), request,
+                            check_only ? "" : content_path, nullptr, 0);
+  if (!s.ok()) return s;
   return response;
 }
 

@@ -73,6 +73,12 @@ class ArchiveClient {
   // are.
   absl::StatusOr<v1::PutResponse> PutBytes(absl::string_view content,
                                            const v1::PutHeader& header);
+  // Hands the archive a revision signed elsewhere (e.g. from a bag): its
+  // signed statement, then the file at `content_path`. With `check_only` the
+  // archive only verifies and reports (content_path is not read).
+  absl::StatusOr<v1::ImportRevisionResponse> ImportRevision(
+      const std::string& signed_statement, const std::string& content_path,
+      bool check_only);
   // Streams a revision: returns its header after every chunk went to `sink`.
   absl::StatusOr<v1::GetHeader> Get(const v1::GetRequest& request,
                                     const ChunkSink& sink,

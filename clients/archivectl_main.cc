@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "clients/archive_bag.h"
 #include "clients/archive_client.h"
 #include "clients/bulk_import.h"
 #include "clients/char_diff.h"
@@ -27,6 +28,7 @@
 #include "clients/line_diff.h"
 #include "clients/media_check.h"
 #include "clients/media_type.h"
+#include "clients/receipt_files.h"
 #include "clients/verified_fetch.h"
 #include "storage/env.h"
 #include "storage/hex.h"
@@ -152,31 +154,6 @@ absl::Status RunPut(Context& c) {
       std::cerr << "archivectl: unchanged: identical to the head revision of "
                 << header.document_id() << "; nothing stored\n";
     }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status WriteReceipt(const std::string& dir, const v1::GetHeader& header) {
-  Env* env = Env::Default();
-  if (absl::Status s = env->CreateDirs(dir); !s.ok()) return s;
-  const v1::Receipt& r = header.receipt();
-  auto note = ParseNote(r.signed_statement());
-  if (!note.ok()) return note.status();
-  std::string sig;
-  for (const NoteSignature& s : note->signatures) {
-    if (s.key_name == header.revision().origin()) sig = s.signature;
-  }
-  std::map<std::string, std::string> files = {
-      {"statement.note", r.signed_statement()},
-      {"statement.txt", note->text},
-      {"statement.sig", sig},
-      {"checkpoint.note", r.checkpoint()},
-      {"inclusion.json", InclusionProofJson(r.inclusion()).dump(2) + "\n"},
-  };
-  for (const auto& [name, contents] : files) {
-    if (absl::Status s = env->WriteFileAtomic(dir + "/" + name, contents);
-        !s.ok())
-      return s;
   }
   return absl::OkStatus();
 }
@@ -500,9 +477,16 @@ absl::Status RunSearch(Context& c) {
   return absl::OkStatus();
 }
 
+absl::Status RunImportBag(Context& c);
+
 // Archives the documents a manifest lists (bulk_import.h); safe to re-run.
 absl::Status RunImport(Context& c) {
   const Args& a = c.args;
+  if (a.Has("bagit")) return RunImportBag(c);
+  if (a.positional().size() != 1) {
+    return Usage(
+        "usage: archivectl import MANIFEST.tsv --dir DIR | import --bagit DIR");
+  }
   const std::string& manifest_path = a.positional()[0];
   if (!a.Has("dir")) {
     return Usage("import needs --dir DIR (where the manifest's files are)");
@@ -858,6 +842,33 @@ absl::Status RunCheck(Context& c) {
   return absl::OkStatus();
 }
 
+// Prints a bag export or import report (JSON with --json).
+template <typename Report>
+absl::Status PrintReport(const Context& c,
+                         const absl::StatusOr<Report>& report) {
+  if (!report.ok()) return report.status();
+  if (c.json) {
+    PrintJson(report->ToJson());
+  } else {
+    std::cout << report->Summary();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunExport(Context& c) {
+  if (!c.args.Has("bagit"))
+    return Usage("export needs --bagit DIR (BagIt is the export format)");
+  return PrintReport(c, ExportBag(c.client, c.verifier, c.args.Get("bagit"),
+                                  c.args.GetAll("id")));
+}
+
+// import --bagit DIR (the other form, a manifest, is RunImport's).
+absl::Status RunImportBag(Context& c) {
+  if (!c.args.positional().empty())
+    return Usage("import --bagit DIR takes no other arguments");
+  return PrintReport(c, ImportBag(c.client, c.verifier, c.args.Get("bagit")));
+}
+
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
       {"put",
@@ -992,7 +1003,8 @@ const std::map<std::string, Command>& Commands() {
         RunDiff}},
       {"import",
        {"import MANIFEST.tsv --dir DIR [--revision raw|clean|both] "
-        "[--status S] [--note TEXT]",
+        "[--status S] [--note TEXT]\n"
+        "    | import --bagit DIR",
         "Archive every document MANIFEST.tsv lists (tab-separated, header "
         "line first; columns\n"
         "id (required), region, title, issuer, doc_number, date, note, "
@@ -1011,9 +1023,20 @@ const std::map<std::string, Command>& Commands() {
         "status column,\n"
         "else a note starting with a status word, else in_force. Exits "
         "non-zero if any row\n"
-        "failed, naming each.",
-        {"dir", "revision", "status", "note"},
-        1,
+        "failed, naming each.\n\n"
+        "With --bagit DIR: validate the bag at DIR completely (bagit.txt, "
+        "every manifest\n"
+        "checksum both ways, Payload-Oxum, tag manifest, every statement's "
+        "signature by a\n"
+        "trusted origin, every content digest) and only then import its "
+        "revisions, keeping\n"
+        "their signed statements: same revision ids, origin, submitter and "
+        "time. Revisions\n"
+        "already there are skipped and counted. The archive must trust the "
+        "statements'\n"
+        "origins too (archived --trust).",
+        {"dir", "revision", "status", "note", "bagit"},
+        0,
         1,
         RunImport}},
       {"verify",
@@ -1089,6 +1112,23 @@ const std::map<std::string, Command>& Commands() {
         1,
         1,
         RunSync}},
+      {"export",
+       {"export --bagit DIR [--id DOC]...",
+        "Write every revision of each DOC (of every document without --id) "
+        "into a new\n"
+        "BagIt bag (RFC 8493) at DIR: content, signed statement and receipt "
+        "per revision,\n"
+        "parents before children, with SHA-256 manifests and bag-info.txt "
+        "naming the\n"
+        "archive, its key and the checkpoint the export was verified against. "
+        "Every\n"
+        "revision is verified first. DIR must not exist or be empty; nothing "
+        "appears\n"
+        "there unless the whole export succeeds.",
+        {"bagit", "id"},
+        0,
+        0,
+        RunExport}},
       {"proof",
        {"proof inclusion REV [--size N] | proof consistency OLD NEW",
         "Print an RFC 6962 proof as JSON.",

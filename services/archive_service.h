@@ -68,6 +68,10 @@ class ArchiveService final : public v1::Archive::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::GetArchiveInfoRequest* request,
       v1::GetArchiveInfoResponse* response) override;
+  // In services/import_revision.cc.
+  grpc::ServerReadReactor<v1::ImportRevisionRequest>* ImportRevision(
+      grpc::CallbackServerContext* ctx,
+      v1::ImportRevisionResponse* response) override;
   grpc::ServerWriteReactor<v1::LogEntry>* ReadLog(
       grpc::CallbackServerContext* ctx,
       const v1::ReadLogRequest* request) override;

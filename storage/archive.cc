@@ -367,6 +367,14 @@ absl::StatusOr<CommitResult> Archive::Import(
   return EnqueueAndWait(std::move(p));
 }
 
+void Archive::ImportAsync(const std::string& signed_statement,
+                          CommitCallback done) {
+  Pending p;
+  p.imported_statement = signed_statement;
+  p.done = std::move(done);
+  Enqueue(std::move(p));
+}
+
 absl::Status Archive::SavePeerProgress(PeerProgress progress) {
   Pending p;
   p.progress = std::move(progress);

@@ -166,6 +166,10 @@ class Archive {
   // concurrent line of history stays a head too.
   absl::StatusOr<CommitResult> Import(const std::string& signed_statement,
                                       PeerProgress progress);
+  // Import without peer progress (a revision handed in by a client, e.g. from
+  // a bag); `done` runs on the sequencer thread once the outcome is durable and
+  // checkpointed, and must not block. Same rules as Import.
+  void ImportAsync(const std::string& signed_statement, CommitCallback done);
   // Records progress alone (e.g. a verified checkpoint that brought nothing
   // new).
   absl::Status SavePeerProgress(PeerProgress progress);

@@ -485,6 +485,27 @@ TEST_F(TlsRoles, ForbiddenCombinationsAreRefusedAndAudited) {
       << log;
 }
 
+// ImportRevision (archivectl import --bagit) hands in revisions signed
+// elsewhere: peers and admins may, archivists and readers may not.
+TEST_F(TlsRoles, ImportRevisionNeedsPeerOrAdmin) {
+  std::string revision = PutAs("archivist-alice");
+  auto statement = Client("admin").GetStatement(revision);
+  ASSERT_TRUE(statement.ok()) << statement.status();
+  for (const char* who : {"archivist-alice", "reader-bob"}) {
+    ArchiveClient client = Client(who);
+    ExpectDenied(StatusOf(client.ImportRevision(statement->signed_statement(),
+                                                "", /*check_only=*/true)),
+                 who, "peer", "ImportRevision");
+  }
+  for (const char* who : {"peer-x", "admin"}) {
+    ArchiveClient client = Client(who);
+    auto reply = client.ImportRevision(statement->signed_statement(), "",
+                                       /*check_only=*/true);
+    ASSERT_TRUE(reply.ok()) << who << ": " << reply.status();
+    EXPECT_TRUE(reply->already_present()) << who;
+  }
+}
+
 TEST_F(TlsRoles, NobodyCanClaimAnotherName) {
   for (const char* who : {"archivist-alice", "admin"}) {
     ProcessResult r =
