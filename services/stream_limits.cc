@@ -58,17 +58,16 @@ std::string StreamLimits::ClientOf(const Caller& caller,
 absl::StatusOr<std::unique_ptr<StreamLimits::Ticket>> StreamLimits::Admit(
     const std::string& client, grpc::CallbackServerContext* ctx) {
   absl::MutexLock lock(&mu_);
-  uint32_t& open = open_[client];
+  auto it = open_.find(client);
+  uint32_t open = it == open_.end() ? 0 : it->second;
   if (max_per_client_ > 0 && open >= max_per_client_) {
-    uint32_t now_open = open;
-    if (open == 0) open_.erase(client);
     return absl::ResourceExhaustedError(absl::StrCat(
-        "max_streams_per_client: ", client, " already has ", now_open,
+        "max_streams_per_client: ", client, " already has ", open,
         " streaming calls open, the most this archive allows per client "
         "(archived --max_streams_per_client=",
         max_per_client_, "); retry when one ends"));
   }
-  ++open;
+  ++open_[client];
   std::unique_ptr<Ticket> ticket(new Ticket(this, client, ctx->c_call()));
   tickets_.insert(ticket.get());
   return ticket;

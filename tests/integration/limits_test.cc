@@ -503,6 +503,19 @@ int LogLines(const TestServer& server, const std::string& method,
   return n;
 }
 
+// Waits (at most 20 s) for a request log line as LogLines() counts them. The
+// server writes it once the call is cleaned up, which may be a moment after
+// the client has seen the call end.
+bool LogLineAppears(const TestServer& server, const std::string& method,
+                    const std::vector<std::string>& words) {
+  auto deadline = steady_clock::now() + std::chrono::seconds(20);
+  while (LogLines(server, method, words) == 0) {
+    if (steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 // --idle_stream_seconds: a Put whose client sends its header and then nothing
 // is ended by the server with DEADLINE_EXCEEDED naming the flag, its temp blob
 // removed, nothing stored, and the refusal logged.
@@ -517,11 +530,13 @@ TEST_F(Limits, IdlePutIsEndedByTheServer) {
                {"sent nothing", "--idle_stream_seconds=2", "stored nothing"});
   EXPECT_GE(took, std::chrono::milliseconds(1900)) << "ended before 2 s idle";
   EXPECT_LT(took, std::chrono::seconds(10));
-  EXPECT_EQ(
-      LogLines(*server_, "Put",
-               {"doc=idle", "status=DEADLINE_EXCEEDED", "idle_stream_seconds"}),
-      1)
+  // The status reaches the client as the server ends the call; the put's
+  // clean-up (temp blob removed, then the log line) follows.
+  EXPECT_TRUE(LogLineAppears(
+      *server_, "Put",
+      {"doc=idle", "status=DEADLINE_EXCEEDED", "idle_stream_seconds"}))
       << server_->log();
+  EXPECT_EQ(LogLines(*server_, "Put", {"doc=idle"}), 1) << server_->log();
   ExpectNothingStoredAndStillServing();
 }
 
@@ -569,14 +584,10 @@ TEST_F(Limits, GetWhoseClientReadsNothingIsEndedByTheServer) {
   v1::GetRequest get;
   get.set_document_id("big");
   auto reader = stub_->Get(&ctx, get);
-  auto deadline = steady_clock::now() + std::chrono::seconds(20);
-  while (LogLines(*server_, "Get", {"doc=big", "status=DEADLINE_EXCEEDED"}) ==
-         0) {
-    ASSERT_LT(steady_clock::now(), deadline)
-        << "the server never ended the unread Get\n"
-        << server_->log();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  ASSERT_TRUE(
+      LogLineAppears(*server_, "Get", {"doc=big", "status=DEADLINE_EXCEEDED"}))
+      << "the server never ended the unread Get\n"
+      << server_->log();
   EXPECT_TRUE(Healthy(OwnConnection(server_->address())));
   v1::GetResponse message;
   uint64_t bytes = 0;
@@ -729,6 +740,9 @@ TEST_F(Limits, StreamCountIsReleasedWhenAStreamEnds) {
             grpc::StatusCode::DEADLINE_EXCEEDED);
   absl::Status after_idle = GetBase(*client_);
   EXPECT_TRUE(after_idle.ok()) << after_idle;
+  EXPECT_TRUE(
+      LogLineAppears(*server_, "Put", {"doc=idle", "status=DEADLINE_EXCEEDED"}))
+      << server_->log();
 
   ExpectNothingStoredAndStillServing();
 }
