@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "clients/ed25519_small_order.h"
 #include "storage/hex.h"
 
 namespace archive {
@@ -70,6 +71,12 @@ absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::FromPublicKey(
     return absl::InvalidArgumentError(
         absl::StrCat("verifier key: Ed25519 public key must be 32 bytes, got ",
                      public_key32.size()));
+  }
+  if (IsSmallOrderEd25519Key(public_key32)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "verifier key for \"", name,
+        "\": the public key is a small-order Ed25519 point, which anyone can "
+        "sign for; refusing it"));
   }
   EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
                                                Bytes(public_key32), 32);

@@ -25,8 +25,9 @@ class VerifierKey {
   VerifierKey& operator=(const VerifierKey&) = delete;
 
   // Rejects a wrong algorithm byte, a key id that does not match the name and
-  // key, bad hex/base64, or a malformed name (INVALID_ARGUMENT naming the
-  // problem).
+  // key, bad hex/base64, a malformed name, or a small-order public key
+  // (INVALID_ARGUMENT naming the problem). FromPublicKey checks the same for
+  // its arguments.
   static absl::StatusOr<std::unique_ptr<VerifierKey>> Parse(
       absl::string_view vkey);
   static absl::StatusOr<std::unique_ptr<VerifierKey>> FromPublicKey(

@@ -101,23 +101,26 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
  public:
   PutReactor(CallbackServerContext* ctx, Archive* archive,
              const ServiceLimits& limits, Caller caller,
+             std::unique_ptr<StreamLimits::Ticket> ticket,
              v1::PutResponse* response)
       : ctx_(ctx),
         archive_(archive),
         limits_(limits),
         caller_(std::move(caller)),
+        ticket_(std::move(ticket)),
         response_(response),
         log_("Put", ctx->peer()) {
     log_.set_identity(caller_.identity);
-    StartRead(&request_);
+    ReadNext();
   }
 
   void OnReadDone(bool ok) override {
+    ticket_->Progressed();
     grpc::Status s = ok ? Consume() : EndOfStream();
     if (!s.ok()) return Fail(s);
     if (ok) {
       request_.Clear();
-      StartRead(&request_);
+      ReadNext();
     }
   }
 
@@ -202,10 +205,16 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     return grpc::Status::OK;
   }
 
+  // Waits for the client's next message, for at most --idle_stream_seconds.
+  void ReadNext() {
+    ticket_->WaitOnClient("the client sent nothing (the put stored nothing)");
+    StartRead(&request_);
+  }
+
   grpc::Status EndOfStream() {
     // OnCancel may arrive after the final OnReadDone; ask the context too, so a
-    // put the client abandoned is never committed.
-    if (cancelled_ || ctx_->IsCancelled()) {
+    // put the client abandoned (or left idle) is never committed.
+    if (cancelled_ || ctx_->IsCancelled() || ticket_->ended_idle()) {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client cancelled the put; nothing was stored");
     }
@@ -223,6 +232,7 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
                             ToProto(r->revision, response_->mutable_revision());
                             ToProto(r->receipt, response_->mutable_receipt());
                             log_.Write(grpc::Status::OK);
+                            ticket_->Release();
                             Finish(grpc::Status::OK);
                           });
     return grpc::Status::OK;
@@ -262,9 +272,11 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     return grpc::Status::OK;
   }
 
-  void Fail(const grpc::Status& s) {
+  void Fail(const grpc::Status& status) {
     writer_.reset();  // discards the temp blob
+    grpc::Status s = ticket_->Explain(status);
     log_.Write(s);
+    ticket_->Release();
     Finish(s);
   }
 
@@ -272,6 +284,7 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   Archive* archive_;
   const ServiceLimits& limits_;
   Caller caller_;
+  std::unique_ptr<StreamLimits::Ticket> ticket_;
   v1::PutResponse* response_;
   RequestLog log_;
   v1::PutRequest request_;
@@ -329,18 +342,20 @@ class BlobChunks {
 };
 
 // A server-streaming call that writes one message at a time and one log line
-// when it stops. Subclasses implement SendNext(): StartWrite the next message,
+// when it stops. Subclasses implement SendNext(): Write the next message,
 // or Stop().
 template <typename Response>
 class StreamingReactor : public grpc::ServerWriteReactor<Response> {
  public:
   StreamingReactor(CallbackServerContext* ctx, const char* method,
-                   const std::string& identity)
-      : log_(method, ctx->peer()) {
+                   const std::string& identity,
+                   std::unique_ptr<StreamLimits::Ticket> ticket)
+      : log_(method, ctx->peer()), ticket_(std::move(ticket)) {
     log_.set_identity(identity);
   }
 
   void OnWriteDone(bool ok) override {
+    ticket_->Progressed();
     if (!ok) {
       return Stop(
           grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
@@ -351,11 +366,21 @@ class StreamingReactor : public grpc::ServerWriteReactor<Response> {
 
  protected:
   virtual void SendNext() = 0;
-  void Stop(const grpc::Status& s) {
+  // Writes one message; the client has --idle_stream_seconds to take it.
+  void Write(const Response* message) {
+    ticket_->WaitOnClient("the client read nothing");
+    this->StartWrite(message);
+  }
+  void Stop(const grpc::Status& status) {
+    grpc::Status s = ticket_->Explain(status);
     log_.Write(s);
+    ticket_->Release();
     this->Finish(s);
   }
   RequestLog log_;
+
+ private:
+  std::unique_ptr<StreamLimits::Ticket> ticket_;
 };
 
 // Get: one header, then the content's chunks.
@@ -363,8 +388,9 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
  public:
   GetReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
              const ServiceLimits& limits, const std::string& identity,
+             std::unique_ptr<StreamLimits::Ticket> ticket,
              const v1::GetRequest& request)
-      : StreamingReactor(ctx, "Get", identity),
+      : StreamingReactor(ctx, "Get", identity, std::move(ticket)),
         archive_(archive),
         sync_(sync),
         limits_(limits) {
@@ -394,7 +420,7 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
     ToProto(*revision, header->mutable_revision());
     ToProto(*receipt, header->mutable_receipt());
     for (const std::string& h : doc->heads) header->add_heads(h);
-    StartWrite(&response_);
+    Write(&response_);
     return grpc::Status::OK;
   }
 
@@ -419,7 +445,7 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
     if (!s.ok()) return Stop(ToGrpc(Damaged(s)));
     if (response_.chunk().empty()) return Stop(grpc::Status::OK);
     log_.add_bytes(response_.chunk().size());
-    StartWrite(&response_);
+    Write(&response_);
   }
 
   // Bit rot found while serving: have the blob fetched again from a peer, so
@@ -446,8 +472,9 @@ class GetBlobReactor : public StreamingReactor<v1::GetBlobResponse> {
  public:
   GetBlobReactor(CallbackServerContext* ctx, Archive* archive,
                  const ServiceLimits& limits, const std::string& identity,
+                 std::unique_ptr<StreamLimits::Ticket> ticket,
                  const v1::GetBlobRequest& request)
-      : StreamingReactor(ctx, "GetBlob", identity) {
+      : StreamingReactor(ctx, "GetBlob", identity, std::move(ticket)) {
     log_.set_document("sha256:" + request.sha256());
     auto size = archive->BlobSize(request.sha256());
     absl::Status s = size.status();
@@ -468,7 +495,7 @@ class GetBlobReactor : public StreamingReactor<v1::GetBlobResponse> {
     if (!s.ok()) return Stop(ToGrpc(s));
     if (response_.chunk().empty()) return Stop(grpc::Status::OK);
     log_.add_bytes(response_.chunk().size());
-    StartWrite(&response_);
+    Write(&response_);
   }
 
   v1::GetBlobResponse response_;
@@ -479,8 +506,10 @@ class GetBlobReactor : public StreamingReactor<v1::GetBlobResponse> {
 class ReadLogReactor : public StreamingReactor<v1::LogEntry> {
  public:
   ReadLogReactor(CallbackServerContext* ctx, Archive* archive,
-                 const std::string& identity, const v1::ReadLogRequest& request)
-      : StreamingReactor(ctx, "ReadLog", identity),
+                 const std::string& identity,
+                 std::unique_ptr<StreamLimits::Ticket> ticket,
+                 const v1::ReadLogRequest& request)
+      : StreamingReactor(ctx, "ReadLog", identity, std::move(ticket)),
         archive_(archive),
         next_(request.start()),
         proof_size_(request.tree_size()) {
@@ -518,7 +547,7 @@ class ReadLogReactor : public StreamingReactor<v1::LogEntry> {
     entry_.set_index(next_++);
     entry_.set_signed_statement(std::move((*entries)[0]));
     log_.add_bytes(entry_.signed_statement().size());
-    StartWrite(&entry_);
+    Write(&entry_);
   }
 
   Archive* archive_;
@@ -556,50 +585,62 @@ Reactor* ArchiveService::Refuse(CallbackServerContext* ctx, const char* method,
   return new RefusedReactor<Reactor>(ToGrpc(status));
 }
 
+absl::StatusOr<std::unique_ptr<StreamLimits::Ticket>>
+ArchiveService::AdmitStream(CallbackServerContext* ctx, const Caller& caller,
+                            Role needed, const char* method) {
+  if (absl::Status s = AccessControl::Check(caller, needed, method); !s.ok()) {
+    return s;
+  }
+  return streams_.Admit(StreamLimits::ClientOf(caller, ctx->peer()), ctx);
+}
+
 grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
     CallbackServerContext* ctx, v1::PutResponse* response) {
   Caller caller = access_->Identify(*ctx);
-  if (absl::Status s = AccessControl::Check(caller, Role::kArchivist, "Put");
-      !s.ok()) {
+  auto ticket = AdmitStream(ctx, caller, Role::kArchivist, "Put");
+  if (!ticket.ok()) {
     // Refused before its header is read: the document is not known yet.
     return Refuse<grpc::ServerReadReactor<v1::PutRequest>>(ctx, "Put", caller,
-                                                           "", s);
+                                                           "", ticket.status());
   }
-  return new PutReactor(ctx, archive_, limits_, std::move(caller), response);
+  return new PutReactor(ctx, archive_, limits_, std::move(caller),
+                        std::move(*ticket), response);
 }
 
 grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
     CallbackServerContext* ctx, const v1::GetRequest* request) {
   Caller caller = access_->Identify(*ctx);
-  if (absl::Status s = AccessControl::Check(caller, Role::kReader, "Get");
-      !s.ok()) {
+  auto ticket = AdmitStream(ctx, caller, Role::kReader, "Get");
+  if (!ticket.ok()) {
     return Refuse<grpc::ServerWriteReactor<v1::GetResponse>>(
-        ctx, "Get", caller, request->document_id(), s);
+        ctx, "Get", caller, request->document_id(), ticket.status());
   }
   return new GetReactor(ctx, archive_, sync_, limits_, caller.identity,
-                        *request);
+                        std::move(*ticket), *request);
 }
 
 grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(
     CallbackServerContext* ctx, const v1::GetBlobRequest* request) {
   Caller caller = access_->Identify(*ctx);
-  if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "GetBlob");
-      !s.ok()) {
+  auto ticket = AdmitStream(ctx, caller, Role::kPeer, "GetBlob");
+  if (!ticket.ok()) {
     return Refuse<grpc::ServerWriteReactor<v1::GetBlobResponse>>(
-        ctx, "GetBlob", caller, "sha256:" + request->sha256(), s);
+        ctx, "GetBlob", caller, "sha256:" + request->sha256(), ticket.status());
   }
-  return new GetBlobReactor(ctx, archive_, limits_, caller.identity, *request);
+  return new GetBlobReactor(ctx, archive_, limits_, caller.identity,
+                            std::move(*ticket), *request);
 }
 
 grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
     CallbackServerContext* ctx, const v1::ReadLogRequest* request) {
   Caller caller = access_->Identify(*ctx);
-  if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "ReadLog");
-      !s.ok()) {
-    return Refuse<grpc::ServerWriteReactor<v1::LogEntry>>(ctx, "ReadLog",
-                                                          caller, "", s);
+  auto ticket = AdmitStream(ctx, caller, Role::kPeer, "ReadLog");
+  if (!ticket.ok()) {
+    return Refuse<grpc::ServerWriteReactor<v1::LogEntry>>(
+        ctx, "ReadLog", caller, "", ticket.status());
   }
-  return new ReadLogReactor(ctx, archive_, caller.identity, *request);
+  return new ReadLogReactor(ctx, archive_, caller.identity, std::move(*ticket),
+                            *request);
 }
 
 ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,

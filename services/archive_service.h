@@ -8,6 +8,7 @@
 #include "archive/v1/archive.grpc.pb.h"
 #include "services/access_control.h"
 #include "services/request_log.h"
+#include "services/stream_limits.h"
 #include "services/sync_manager.h"
 #include "storage/archive.h"
 #include "storage/catalog.h"
@@ -21,6 +22,10 @@ struct ServiceLimits {
   uint32_t max_parents = 16;
   // Longest metadata value (title, issuer, ...); statements cap values at 4096.
   uint32_t max_metadata_value_bytes = 4096;
+  // Streaming calls open at once per client (0: no limit), and how long a
+  // stream may wait on its client (0: forever). See stream_limits.h.
+  uint32_t max_streams_per_client = 16;
+  uint32_t idle_stream_seconds = 30;
 };
 
 class ArchiveService final : public v1::Archive::CallbackService {
@@ -29,7 +34,12 @@ class ArchiveService final : public v1::Archive::CallbackService {
   // call what; all three must outlive the service.
   ArchiveService(Archive* archive, SyncManager* sync,
                  const AccessControl* access, ServiceLimits limits)
-      : archive_(archive), sync_(sync), access_(access), limits_(limits) {}
+      : archive_(archive),
+        sync_(sync),
+        access_(access),
+        limits_(limits),
+        streams_(limits.max_streams_per_client,
+                 absl::Seconds(limits.idle_stream_seconds)) {}
 
   grpc::ServerReadReactor<v1::PutRequest>* Put(
       grpc::CallbackServerContext* ctx, v1::PutResponse* response) override;
@@ -94,12 +104,18 @@ class ArchiveService final : public v1::Archive::CallbackService {
   Reactor* Refuse(grpc::CallbackServerContext* ctx, const char* method,
                   const Caller& caller, const std::string& document,
                   const absl::Status& status) const;
+  // Checks the caller holds `needed` and may open one more stream: its
+  // ticket, or the refusal.
+  absl::StatusOr<std::unique_ptr<StreamLimits::Ticket>> AdmitStream(
+      grpc::CallbackServerContext* ctx, const Caller& caller, Role needed,
+      const char* method);
 
   Archive* archive_;
   SyncManager* sync_;
   const AccessControl* access_;
   ServiceLimits limits_;
   Catalog* catalog_ = nullptr;
+  StreamLimits streams_;
 };
 
 }  // namespace archive

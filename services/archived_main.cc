@@ -52,6 +52,15 @@ ABSL_FLAG(uint32_t, max_page_size, 1000,
           "most items one History/List page returns");
 ABSL_FLAG(uint32_t, max_concurrent_streams, 100,
           "most concurrent calls one client connection may have open");
+ABSL_FLAG(uint32_t, max_streams_per_client, 16,
+          "most streaming calls (put, get, blob and log reads) one client may "
+          "have open at once over all its connections; a client is its "
+          "certificate identity under mutual TLS, else its address; 0: no "
+          "limit");
+ABSL_FLAG(uint32_t, idle_stream_seconds, 30,
+          "a streaming call on which the client sends or reads nothing for "
+          "this long is ended with DEADLINE_EXCEEDED (a put then stores "
+          "nothing); 0: wait forever");
 ABSL_FLAG(int, drain_seconds, 30,
           "on SIGTERM, how long in-flight requests may finish");
 ABSL_FLAG(bool, reindex, false,
@@ -200,6 +209,8 @@ int Serve() {
   limits.max_page_size = absl::GetFlag(FLAGS_max_page_size);
   auto catalog = OpenCatalog(archive->get(), data_dir);
   if (!catalog.ok()) return Fail(std::string(catalog.status().message()));
+  limits.max_streams_per_client = absl::GetFlag(FLAGS_max_streams_per_client);
+  limits.idle_stream_seconds = absl::GetFlag(FLAGS_idle_stream_seconds);
   ArchiveService service(archive->get(), sync.get(), &*access, limits);
   service.set_catalog(catalog->get());
   grpc::EnableDefaultHealthCheckService(true);

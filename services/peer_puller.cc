@@ -24,11 +24,13 @@ class PullSession {
  public:
   PullSession(Archive* archive, const TrustStore* trust,
               const std::atomic<bool>* stop, const std::string& address,
+              const std::string& expected_origin,
               std::shared_ptr<grpc::Channel> channel)
       : archive_(archive),
         checker_(trust),
         stop_(stop),
         address_(address),
+        expected_origin_(expected_origin),
         client_(std::move(channel)) {
     // A peer that stops answering ends the pull with an error (and frees the
     // worker for other peers); a slow but steady one is waited for.
@@ -94,6 +96,14 @@ class PullSession {
     if (origin == archive_->origin()) {
       return absl::InvalidArgumentError(
           absl::StrCat(address_, " is this archive (", origin, ") itself"));
+    }
+    // Another office answering at a configured peer's address (moved, or
+    // impersonating it with its own valid key) is not that peer.
+    if (!expected_origin_.empty() && origin != expected_origin_) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "peer ", address_, " presents origin \"", origin,
+          "\", but the server config names the peer at that address \"",
+          expected_origin_, "\"; nothing was pulled"));
     }
     auto cp = checker_.CheckCheckpoint(checkpoint_note_);
     if (!cp.ok()) return Context(cp.status());
@@ -216,6 +226,7 @@ class PullSession {
   ReceiptChecker checker_;
   const std::atomic<bool>* stop_;
   std::string address_;
+  std::string expected_origin_;
   ArchiveClient client_;
   std::string checkpoint_note_;
   Checkpoint checkpoint_;
@@ -226,11 +237,13 @@ class PullSession {
 
 }  // namespace
 
-absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string& address,
-                                                  const TlsFiles& tls) {
+absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(
+    const std::string& address, const TlsFiles& tls,
+    const std::string& expected_origin) {
   auto channel = ArchiveClient::Dial(address, tls);
   if (!channel.ok()) return channel.status();
-  return PullSession(archive_, trust_, stop_, address, std::move(*channel))
+  return PullSession(archive_, trust_, stop_, address, expected_origin,
+                     std::move(*channel))
       .Run();
 }
 

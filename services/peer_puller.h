@@ -31,10 +31,14 @@ class PeerPuller {
              const std::atomic<bool>* stop)
       : archive_(archive), trust_(trust), stop_(stop) {}
 
-  // Pulls everything new from the archive at `address`. On error nothing
+  // Pulls everything new from the archive at `address`. If `expected_origin`
+  // is set (the name the server config gives the peer at that address), a
+  // peer whose checkpoint names another origin is refused with
+  // FAILED_PRECONDITION naming both, before anything is read. On error nothing
   // unverified was stored, and the progress recorded so far stays valid.
-  absl::StatusOr<v1::SyncResponse> Pull(const std::string& address,
-                                        const TlsFiles& tls = {});
+  absl::StatusOr<v1::SyncResponse> Pull(
+      const std::string& address, const TlsFiles& tls = {},
+      const std::string& expected_origin = "");
 
  private:
   Archive* archive_;

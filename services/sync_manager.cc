@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/archive_client.h"
+#include "clients/note_verifier.h"
 #include "services/peer_puller.h"
 #include "services/request_log.h"
 #include "storage/env.h"
@@ -40,6 +41,18 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
     if (peer.address().empty() || peer.name().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": every peer needs a name (its origin) and an address"));
+    }
+    if (peer.verifier_key().empty()) continue;
+    auto key = VerifierKey::Parse(peer.verifier_key());
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": peer ", peer.name(), ": ", key.status().message()));
+    }
+    if ((*key)->name() != peer.name()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": peer ", peer.name(), " at ", peer.address(),
+                       " has the verifier key of \"", (*key)->name(),
+                       "\"; a peer's key must carry its name (its origin)"));
     }
   }
   return config;
@@ -126,14 +139,17 @@ absl::StatusOr<TrustStore> SyncManager::CurrentTrust() const {
   return trust;
 }
 
-TlsFiles SyncManager::PeerTls(const std::string& address) const {
+v1::PeerConfig SyncManager::ConfiguredPeer(const std::string& address) const {
   for (const v1::PeerConfig& peer : config_.peers()) {
-    if (peer.address() == address) {
-      return TlsFiles{peer.tls_ca_file(), peer.tls_cert_file(),
-                      peer.tls_key_file()};
-    }
+    if (peer.address() == address) return peer;
   }
-  return TlsFiles{};
+  return v1::PeerConfig{};
+}
+
+TlsFiles SyncManager::PeerTls(const std::string& address) const {
+  v1::PeerConfig peer = ConfiguredPeer(address);
+  return TlsFiles{peer.tls_ca_file(), peer.tls_cert_file(),
+                  peer.tls_key_file()};
 }
 
 void SyncManager::QueueScheduledPulls() {
@@ -179,8 +195,10 @@ absl::StatusOr<v1::SyncResponse> SyncManager::RunPull(
   if (!trust.ok()) {
     result = trust.status();
   } else {
+    // A configured peer must be the office its config entry names.
     result =
-        PeerPuller(archive_, &*trust, &stop_).Pull(address, PeerTls(address));
+        PeerPuller(archive_, &*trust, &stop_)
+            .Pull(address, PeerTls(address), ConfiguredPeer(address).name());
   }
   if (result.ok()) {
     LogLine(absl::StrCat(

@@ -60,6 +60,9 @@ class SyncManager {
   void Queue(std::function<void()> job);
   // TLS files configured for the peer at `address` (none: plaintext).
   TlsFiles PeerTls(const std::string& address) const;
+  // The configured peer at `address`; an empty one (plaintext, any trusted
+  // origin) for an address the config does not list.
+  v1::PeerConfig ConfiguredPeer(const std::string& address) const;
   void WorkerLoop();
   void QueueScheduledPulls() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::SyncResponse> RunPull(const std::string& address);

@@ -70,6 +70,26 @@ std::string ReadVerifierKey(const std::string& data_dir) {
       ReadFileOrDie(data_dir + "/keys/verifier.key")));
 }
 
+// archived for kOffice under mutual TLS with `certs`, its roles config in
+// `dir` (archivist-alice, reader-bob, peer-x and admin hold the roles their
+// names say), and `extra_flags`. The harness's health check presents admin's
+// certificate.
+std::unique_ptr<TestServer> StartWithRoles(
+    const OfficeCerts& certs, const std::string& dir,
+    const std::vector<std::string>& extra_flags = {}) {
+  std::string config = dir + "/archived.textproto";
+  WriteFileOrDie(config,
+                 "roles { identity: \"archivist-alice\" roles: "
+                 "\"archivist\" }\n"
+                 "roles { identity: \"reader-bob\" roles: \"reader\" }\n"
+                 "roles { identity: \"peer-x\" roles: \"peer\" }\n"
+                 "roles { identity: \"admin\" roles: \"admin\" }\n");
+  TestServer::Options options = certs.MutualTlsServer(kOffice, config, "admin");
+  options.extra_flags.insert(options.extra_flags.end(), extra_flags.begin(),
+                             extra_flags.end());
+  return TestServer::Start(options);
+}
+
 // One office under mutual TLS: certificates for kOffice and its clients, a
 // roles config, and archived.
 class TlsRoles : public ::testing::Test {
@@ -82,15 +102,7 @@ class TlsRoles : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(MakeCerts(
         certs_.dir, kOffice,
         std::vector<std::string>(std::begin(kClients), std::end(kClients))));
-    std::string config = dir_.path() + "/archived.textproto";
-    WriteFileOrDie(config,
-                   "roles { identity: \"archivist-alice\" roles: "
-                   "\"archivist\" }\n"
-                   "roles { identity: \"reader-bob\" roles: \"reader\" }\n"
-                   "roles { identity: \"peer-x\" roles: \"peer\" }\n"
-                   "roles { identity: \"admin\" roles: \"admin\" }\n");
-    server_ =
-        TestServer::Start(certs_.MutualTlsServer(kOffice, config, "admin"));
+    server_ = StartWithRoles(certs_, dir_.path());
     ASSERT_TRUE(server_->running());
     ASSERT_TRUE(absl::StartsWith(server_->address(), "localhost:"));
     cli_ = std::make_unique<Cli>(server_->address());
@@ -876,6 +888,69 @@ TEST_F(TlsSync, PeerWithoutThePeerRoleIsRefused) {
   auto cp = ArchiveClient(*channel).GetCheckpoint();
   ASSERT_TRUE(cp.ok()) << cp.status();
   EXPECT_EQ(cp->tree_size(), 0u);
+}
+
+// --max_streams_per_client under mutual TLS counts per certificate identity:
+// two clients on the same machine (one address) each have their own limit,
+// and the refusal names the identity and is audited.
+TEST(TlsStreamLimits, EachIdentityHasItsOwnStreamLimit) {
+  TempDir dir;
+  OfficeCerts certs{dir.path() + "/certs"};
+  ASSERT_NO_FATAL_FAILURE(MakeCerts(
+      certs.dir, kOffice, {"archivist-alice", "reader-bob", "admin"}));
+  auto server =
+      StartWithRoles(certs, dir.path(), {"--max_streams_per_client=1"});
+  ASSERT_TRUE(server->running());
+
+  // Alice holds a put open.
+  auto alice_channel =
+      ArchiveClient::Dial(server->address(), certs.Tls("archivist-alice"));
+  ASSERT_TRUE(alice_channel.ok()) << alice_channel.status();
+  auto stub = v1::Archive::NewStub(*alice_channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  v1::PutResponse response;
+  auto writer = stub->Put(&ctx, &response);
+  v1::PutRequest request;
+  *request.mutable_header() = HeaderFor(kDoc, kText);
+  ASSERT_TRUE(writer->Write(request));
+
+  // Once the server counts it, Alice's next stream is refused...
+  ArchiveClient alice(*alice_channel);
+  std::string got;
+  absl::Status refused;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    refused = GetTo(alice, kDoc, &got);
+  } while (!absl::IsResourceExhausted(refused) &&
+           std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  for (const char* word : {"archivist-alice", "--max_streams_per_client=1"}) {
+    EXPECT_TRUE(absl::StrContains(refused.message(), word))
+        << "should mention " << word << ": " << refused;
+  }
+  // ... while Bob, from the same address, is admitted (the document does not
+  // exist yet).
+  auto bob_channel =
+      ArchiveClient::Dial(server->address(), certs.Tls("reader-bob"));
+  ASSERT_TRUE(bob_channel.ok()) << bob_channel.status();
+  ArchiveClient bob(*bob_channel);
+  EXPECT_EQ(GetTo(bob, kDoc, &got).code(), absl::StatusCode::kNotFound);
+  EXPECT_GE(
+      AuditLines(server->log(), "Get", "archivist-alice", "RESOURCE_EXHAUSTED"),
+      1)
+      << server->log();
+
+  request.set_chunk(kText);
+  ASSERT_TRUE(writer->Write(request));
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(GetTo(alice, kDoc, &got).ok());
+  EXPECT_EQ(got, kText);
+  got.clear();
+  ASSERT_TRUE(GetTo(bob, kDoc, &got).ok());
+  EXPECT_EQ(got, kText);
 }
 
 }  // namespace
