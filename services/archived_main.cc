@@ -228,6 +228,9 @@ int Serve() {
   // while) is closed by the server, so an idle client never holds up a stop.
   // Clients reconnect transparently on their next call.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 2000);
+  // gRPC sets SO_REUSEPORT by default, which lets a second archived bind a
+  // port the first still serves, and clients then reach either at random.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              absl::GetFlag(FLAGS_max_concurrent_streams));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -181,7 +182,10 @@ absl::StatusOr<std::string> Env::ReadFile(const std::string& path) {
 
 absl::Status Env::WriteFileAtomic(const std::string& path,
                                   absl::string_view data, int mode) {
-  std::string tmp = path + ".tmp";
+  // A name of its own per writer: two processes sharing a directory (two
+  // archivectl runs with one config dir) must not rename each other's file.
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = absl::StrCat(path, ".tmp.", getpid(), ".", counter++);
   auto file = NewWritableFile(tmp, mode);
   if (!file.ok()) return file.status();
   absl::Status s = (*file)->Append(data);

@@ -22,5 +22,21 @@ TEST(Smoke, PutThenVerifiedGet) {
   EXPECT_EQ(server->Stop(), 0);
 }
 
+// A second archived on a port the first still serves must refuse to start,
+// not share the port (gRPC's default SO_REUSEPORT would let it, and clients
+// would then reach either server at random).
+TEST(Smoke, SecondServerOnTheSamePortRefusesToStart) {
+  auto first = TestServer::Start();
+  TempDir other;
+  ProcessResult r = RunProcess(
+      {"/usr/bin/timeout", "10", ArchivedPath(),
+       "--data_dir=" + other.path() + "/data", "--origin=other.archive.example",
+       "--listen=127.0.0.1:" + std::to_string(first->port())});
+  EXPECT_NE(r.exit_code, 124) << "the second server kept serving";
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:"), std::string::npos)
+      << Describe(r);
+}
+
 }  // namespace
 }  // namespace archive::testing
