@@ -164,6 +164,9 @@ fi
 echo
 echo "\$ archivectl history $demo_doc"
 "$ARCHIVECTL" history "$demo_doc"
+echo
+echo "\$ archivectl search 数据共享 --limit 3"
+"$ARCHIVECTL" search 数据共享 --limit 3
 
 section "6/6 your turn"
 cat <<EOF
@@ -175,6 +178,10 @@ The archive keeps running (pid $(cat "$pid_file"), data in $state/data, log in $
   archivectl history $demo_doc     # revision ids, newest first
   archivectl diff $demo_doc OLDER_REV NEWER_REV      # changed characters marked
   archivectl verify samples/clean/$demo_doc.txt --id $demo_doc
+  archivectl search 东盟                            # full text, built for Chinese
+  archivectl check $demo_doc                        # 四性检测: the four-property check
+  archivectl status $demo_doc amended --note "…"     # lifecycle change, same bytes
+  archivectl export --bagit handover/               # hand everything over as a BagIt bag
   archivectl checkpoint
 
 Your own archivectl keeps its trusted keys in ~/.config/archivectl/ and pins this
