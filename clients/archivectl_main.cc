@@ -105,27 +105,51 @@ absl::Status AddRelations(const Args& a, v1::Metadata* m) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::Revision> SingleHead(Context& c, const std::string& doc);
+
+// The put's metadata: the flags given, over the head's metadata with
+// --keep-metadata (which also makes the put conditional on that head, so a
+// concurrent change is not silently overwritten).
+absl::Status FillMetadata(Context& c, v1::PutHeader* header) {
+  const Args& a = c.args;
+  v1::Metadata* m = header->mutable_metadata();
+  if (a.Has("keep-metadata")) {
+    auto head = SingleHead(c, header->document_id());
+    if (!head.ok()) return head.status();
+    *m = head->metadata();
+    m->clear_media_type();  // guessed again from the new bytes
+    m->clear_note();
+    if (!a.Has("parent")) header->add_expected_parents(head->revision_id());
+    if (a.Has("relation")) m->clear_relations();
+  }
+  const std::pair<const char*, void (v1::Metadata::*)(const std::string&)>
+      fields[] = {{"title", &v1::Metadata::set_title},
+                  {"issuer", &v1::Metadata::set_issuer},
+                  {"number", &v1::Metadata::set_number},
+                  {"region", &v1::Metadata::set_region},
+                  {"date", &v1::Metadata::set_date},
+                  {"source", &v1::Metadata::set_source},
+                  {"status", &v1::Metadata::set_status},
+                  {"media-type", &v1::Metadata::set_media_type},
+                  {"note", &v1::Metadata::set_note},
+                  {"effective", &v1::Metadata::set_effective},
+                  {"expires", &v1::Metadata::set_expires}};
+  for (const auto& [flag, set] : fields) {
+    if (a.Has(flag)) (m->*set)(a.Get(flag));
+  }
+  if (m->status().empty()) m->set_status("in_force");
+  return AddRelations(a, m);
+}
+
 absl::Status RunPut(Context& c) {
   const Args& a = c.args;
   const std::string& path = a.positional()[0];
   if (!a.Has("id")) return Usage("put needs --id DOC (the document id)");
   v1::PutHeader header;
   header.set_document_id(a.Get("id"));
-  v1::Metadata* m = header.mutable_metadata();
-  m->set_title(a.Get("title"));
-  m->set_issuer(a.Get("issuer"));
-  m->set_number(a.Get("number"));
-  m->set_region(a.Get("region"));
-  m->set_date(a.Get("date"));
-  m->set_source(a.Get("source"));
-  m->set_status(a.Get("status", "in_force"));
-  m->set_media_type(a.Get("media-type"));
-  m->set_note(a.Get("note"));
-  m->set_effective(a.Get("effective"));
-  m->set_expires(a.Get("expires"));
-  if (absl::Status s = AddRelations(a, m); !s.ok()) return s;
   for (const std::string& p : a.GetAll("parent"))
     header.add_expected_parents(p);
+  if (absl::Status s = FillMetadata(c, &header); !s.ok()) return s;
   header.set_as_name(a.Get("as"));
   auto size = Env::Default()->FileSize(path);
   if (!size.ok())
@@ -877,7 +901,7 @@ const std::map<std::string, Command>& Commands() {
         "    [--status S] [--source S] [--note TEXT] [--parent REV]... "
         "[--media-type TYPE]\n"
         "    [--effective YYYY-MM-DD] [--expires YYYY-MM-DD] "
-        "[--relation KIND:DOC]...",
+        "[--relation KIND:DOC]... [--keep-metadata]",
         "Archive FILE as a new revision of DOC and print its revision id. "
         "Status defaults to\n"
         "in_force (draft|in_force|amended|repealed|expired); the media type is "
@@ -895,10 +919,16 @@ const std::map<std::string, Command>& Commands() {
         "repeals, amends, implements or supersedes (or repealed-by, "
         "amended-by,\n"
         "implemented-by, superseded-by), e.g. --relation "
-        "repeals:gx-2020-guizhengbanfa-70.",
+        "repeals:gx-2020-guizhengbanfa-70.\n"
+        "--keep-metadata starts from the head's metadata (title, issuer, "
+        "number, region,\n"
+        "dates, source, status, relations; not the note or media type), "
+        "flags given override\n"
+        "it, and the put is conditional on that head: a correction keeps its "
+        "metadata.",
         {"id", "title", "issuer", "number", "region", "date", "status",
          "source", "note", "parent", "media-type", "effective", "expires",
-         "relation"},
+         "relation", "keep-metadata"},
         1,
         1,
         RunPut}},
@@ -1144,7 +1174,7 @@ FlagSpec AllFlags() {
   FlagSpec spec;
   spec.with_value = {"server", "trust", "as", "tls_ca", "tls_cert", "tls_key"};
   spec.boolean = {"json",  "help",  "head",  "no-verify", "repair",
-                  "plain", "chars", "words", "color"};
+                  "plain", "chars", "words", "color",     "keep-metadata"};
   for (const auto& [name, cmd] : Commands()) {
     for (const std::string& f : cmd.flags) {
       if (!spec.boolean.count(f)) spec.with_value.insert(f);

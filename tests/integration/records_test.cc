@@ -233,6 +233,13 @@ TEST_F(LifecycleTest, RepealStoresNoNewBlobAndShowsBothWays) {
   EXPECT_EQ(history["revisions"][0]["sha256"],
             history["revisions"][1]["sha256"]);
   EXPECT_EQ(FilesUnder(blobs), files_before);
+  bool put_without_bytes = false;
+  for (absl::string_view line : absl::StrSplit(office_->Log(), '\n')) {
+    put_without_bytes |= absl::StrContains(line, " Put ") &&
+                         absl::StrContains(line, "doc=gx-2020-old") &&
+                         absl::StrContains(line, "status=OK bytes=0 ");
+  }
+  EXPECT_TRUE(put_without_bytes) << office_->Log();
   // The statement carries the relation line after note.
   r = office_->Ctl({"statement", j["revision_id"].get<std::string>()});
   EXPECT_TRUE(absl::StrContains(
@@ -305,6 +312,40 @@ TEST_F(LifecycleTest, RelationsFollowTheHead) {
   EXPECT_EQ(ParseJson(r)["relations"].size(), 0u) << Describe(r);
   r = office_->Ctl({"relations", "gx-2022-new", "--json"});
   EXPECT_EQ(ParseJson(r)["relations"].size(), 0u) << Describe(r);
+}
+
+TEST_F(LifecycleTest, KeepMetadataCarriesTheHeadsMetadataIntoACorrection) {
+  ASSERT_EQ(office_
+                ->Ctl({"status", "gx-2020-old", "amended", "--effective",
+                       "2020-03-01"})
+                .exit_code,
+            0);
+  const std::string path = office_->scratch() + "/corrected.txt";
+  WriteFileOrDie(path, "旧办法全文（更正）：数据共享暂行规定。\n");
+  ProcessResult r = office_->Ctl({"put", path, "--id", "gx-2020-old",
+                                  "--keep-metadata", "--note", "更正错字",
+                                  "--json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  Json rev = ParseJson(r)["revision"];
+  EXPECT_EQ(rev["title"], "旧办法");
+  EXPECT_EQ(rev["status"], "amended");
+  EXPECT_EQ(rev["effective"], "2020-03-01");
+  EXPECT_EQ(rev["note"], "更正错字");
+  // A flag overrides what is kept.
+  WriteFileOrDie(path, "旧办法全文（再更正）。\n");
+  r = office_->Ctl({"put", path, "--id", "gx-2020-old", "--keep-metadata",
+                    "--title", "旧办法（修订）", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  rev = ParseJson(r)["revision"];
+  EXPECT_EQ(rev["title"], "旧办法（修订）");
+  EXPECT_EQ(rev["status"], "amended");
+  // Without it, nothing is carried over (the contract's defaults).
+  WriteFileOrDie(path, "第三次。\n");
+  r = office_->Ctl({"put", path, "--id", "gx-2020-old", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  rev = ParseJson(r)["revision"];
+  EXPECT_FALSE(rev.contains("title"));
+  EXPECT_EQ(rev["status"], "in_force");
 }
 
 TEST_F(LifecycleTest, BadLifecycleInputIsRefusedAndChangesNothing) {
