@@ -107,6 +107,18 @@ absl::Status AddRelations(const Args& a, v1::Metadata* m) {
 
 absl::StatusOr<v1::Revision> SingleHead(Context& c, const std::string& doc);
 
+// A put is reported only once the archive's receipt for it verifies.
+absl::StatusOr<VerifiedReceipt> VerifyPutReceipt(Context& c,
+                                                 const v1::PutResponse& reply) {
+  auto verified = c.verifier.VerifyReceipt(reply.receipt());
+  if (!verified.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the archive's receipt for ", reply.revision_id(),
+                     " does not verify: ", verified.status().message()));
+  }
+  return verified;
+}
+
 // The put's metadata: the flags given, over the head's metadata with
 // --keep-metadata (which also makes the put conditional on that head, so a
 // concurrent change is not silently overwritten).
@@ -159,12 +171,8 @@ absl::Status RunPut(Context& c) {
   auto reply = c.client.PutFile(
       path, header, [&](uint64_t d, uint64_t) { bar.Update(d); }, &guesser);
   if (!reply.ok()) return reply.status();
-  auto verified = c.verifier.VerifyReceipt(reply->receipt());
-  if (!verified.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("the archive's receipt for ", reply->revision_id(),
-                     " does not verify: ", verified.status().message()));
-  }
+  auto verified = VerifyPutReceipt(c, *reply);
+  if (!verified.ok()) return verified.status();
   if (c.json) {
     Json j;
     j["revision_id"] = reply->revision_id();
@@ -403,12 +411,8 @@ absl::Status RunStatus(Context& c) {
   }
   auto reply = c.client.PutBytes("", header);
   if (!reply.ok()) return reply.status();
-  auto verified = c.verifier.VerifyReceipt(reply->receipt());
-  if (!verified.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("the archive's receipt for ", reply->revision_id(),
-                     " does not verify: ", verified.status().message()));
-  }
+  auto verified = VerifyPutReceipt(c, *reply);
+  if (!verified.ok()) return verified.status();
   if (c.json) {
     Json j;
     j["revision_id"] = reply->revision_id();
