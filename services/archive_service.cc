@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/proto_convert.h"
 #include "services/request_log.h"
+#include "services/upload_reactor.h"
 #include "storage/hex.h"
 
 namespace archive {
@@ -97,62 +98,45 @@ class RefusedReactor : public Reactor {
 // the end the blob is verified and made durable, then the revision is queued to
 // the sequencer, whose callback finishes the call once the revision is durable
 // and checkpointed.
-class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
+class PutReactor : public UploadReactor<v1::PutRequest> {
  public:
   PutReactor(CallbackServerContext* ctx, Archive* archive,
              const ServiceLimits& limits, Caller caller,
              std::unique_ptr<StreamLimits::Ticket> ticket,
              v1::PutResponse* response)
-      : ctx_(ctx),
+      : UploadReactor(ctx, "Put", caller.identity, std::move(ticket),
+                      "the client sent nothing (the put stored nothing)"),
         archive_(archive),
         limits_(limits),
         caller_(std::move(caller)),
-        ticket_(std::move(ticket)),
-        response_(response),
-        log_("Put", ctx->peer()) {
-    log_.set_identity(caller_.identity);
-    ReadNext();
-  }
-
-  void OnReadDone(bool ok) override {
-    ticket_->Progressed();
-    grpc::Status s = ok ? Consume() : EndOfStream();
-    if (!s.ok()) return Fail(s);
-    if (ok) {
-      request_.Clear();
-      ReadNext();
-    }
-  }
-
-  void OnDone() override { delete this; }
-  void OnCancel() override { cancelled_ = true; }
+        response_(response) {}
 
  private:
-  grpc::Status Consume() {
-    if (request_.has_header()) return StartDocument(request_.header());
+  grpc::Status Consume() override {
+    if (request().has_header()) return StartDocument(request().header());
     if (!header_seen_) {
       return Invalid("the first message of a Put must be its header");
     }
-    const std::string& chunk = request_.chunk();
+    const std::string& chunk = request().chunk();
     if (header_.reuse_content()) {
       return Invalid(
           "reuse_content: the header says the content is already stored, so "
           "a Put must not send chunks");
     }
-    if (writer_->size() + chunk.size() > header_.size()) {
+    if (temp_blob()->size() + chunk.size() > header_.size()) {
       return Invalid(absl::StrCat("size: received more than the ",
                                   header_.size(),
                                   " bytes the header promised"));
     }
-    log_.add_bytes(chunk.size());
-    return ToGrpc(writer_->Append(chunk));
+    log().add_bytes(chunk.size());
+    return ToGrpc(temp_blob()->Append(chunk));
   }
 
   grpc::Status StartDocument(const v1::PutHeader& header) {
     if (header_seen_) return Invalid("a Put carries exactly one header");
     header_seen_ = true;
     header_ = header;
-    log_.set_document(header.document_id());
+    log().set_document(header.document_id());
     if (!IsSha256Hex(header.sha256())) {
       return Invalid(
           "sha256: the header must give the content's SHA-256 as 64 "
@@ -199,41 +183,27 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     if (absl::Status s = archive_->Precheck(revision_); !s.ok())
       return ToGrpc(s);
     if (header.reuse_content()) return CheckReusedContent();
-    auto writer = archive_->blobs().NewWriter();
-    if (!writer.ok()) return ToGrpc(writer.status());
-    writer_ = std::move(*writer);
-    return grpc::Status::OK;
+    return OpenTempBlob(archive_->blobs());
   }
 
-  // Waits for the client's next message, for at most --idle_stream_seconds.
-  void ReadNext() {
-    ticket_->WaitOnClient("the client sent nothing (the put stored nothing)");
-    StartRead(&request_);
-  }
-
-  grpc::Status EndOfStream() {
-    // OnCancel may arrive after the final OnReadDone; ask the context too, so a
-    // put the client abandoned (or left idle) is never committed.
-    if (cancelled_ || ctx_->IsCancelled() || ticket_->ended_idle()) {
+  grpc::Status EndOfStream() override {
+    if (Abandoned()) {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client cancelled the put; nothing was stored");
     }
     if (!header_seen_) return Invalid("a Put needs a header message");
     if (!header_.reuse_content()) {
-      auto digest = writer_->Commit(header_.sha256(), header_.size());
+      auto digest = temp_blob()->Commit(header_.sha256(), header_.size());
       if (!digest.ok()) return ToGrpc(digest.status());
     }
-    writer_.reset();
     archive_->CommitAsync(std::move(revision_),
                           [this](absl::StatusOr<CommitResult> r) {
-                            if (!r.ok()) return Fail(ToGrpc(r.status()));
+                            if (!r.ok()) return Stop(ToGrpc(r.status()));
                             response_->set_revision_id(r->revision.id);
                             response_->set_created(r->created);
                             ToProto(r->revision, response_->mutable_revision());
                             ToProto(r->receipt, response_->mutable_receipt());
-                            log_.Write(grpc::Status::OK);
-                            ticket_->Release();
-                            Finish(grpc::Status::OK);
+                            Stop(grpc::Status::OK);
                           });
     return grpc::Status::OK;
   }
@@ -272,27 +242,13 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
     return grpc::Status::OK;
   }
 
-  void Fail(const grpc::Status& status) {
-    writer_.reset();  // discards the temp blob
-    grpc::Status s = ticket_->Explain(status);
-    log_.Write(s);
-    ticket_->Release();
-    Finish(s);
-  }
-
-  CallbackServerContext* ctx_;
   Archive* archive_;
   const ServiceLimits& limits_;
   Caller caller_;
-  std::unique_ptr<StreamLimits::Ticket> ticket_;
   v1::PutResponse* response_;
-  RequestLog log_;
-  v1::PutRequest request_;
   v1::PutHeader header_;
   NewRevision revision_;
-  std::unique_ptr<BlobStore::Writer> writer_;
   bool header_seen_ = false;
-  bool cancelled_ = false;
 };
 
 // Yields a blob's bytes in chunks, re-hashed on the way. A small blob is
@@ -584,6 +540,11 @@ Reactor* ArchiveService::Refuse(CallbackServerContext* ctx, const char* method,
   log.Write(ToGrpc(status));
   return new RefusedReactor<Reactor>(ToGrpc(status));
 }
+// ImportRevision (services/import_revision.cc) is refused through here too.
+template grpc::ServerReadReactor<v1::ImportRevisionRequest>*
+ArchiveService::Refuse(CallbackServerContext* ctx, const char* method,
+                       const Caller& caller, const std::string& document,
+                       const absl::Status& status) const;
 
 absl::StatusOr<std::unique_ptr<StreamLimits::Ticket>>
 ArchiveService::AdmitStream(CallbackServerContext* ctx, const Caller& caller,

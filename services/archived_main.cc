@@ -53,14 +53,14 @@ ABSL_FLAG(uint32_t, max_page_size, 1000,
 ABSL_FLAG(uint32_t, max_concurrent_streams, 100,
           "most concurrent calls one client connection may have open");
 ABSL_FLAG(uint32_t, max_streams_per_client, 16,
-          "most streaming calls (put, get, blob and log reads) one client may "
-          "have open at once over all its connections; a client is its "
-          "certificate identity under mutual TLS, else its address; 0: no "
-          "limit");
+          "most streaming calls (put, import, get, blob and log reads) one "
+          "client may have open at once over all its connections; a client "
+          "is its certificate identity under mutual TLS, else its address; "
+          "0: no limit");
 ABSL_FLAG(uint32_t, idle_stream_seconds, 30,
           "a streaming call on which the client sends or reads nothing for "
-          "this long is ended with DEADLINE_EXCEEDED (a put then stores "
-          "nothing); 0: wait forever");
+          "this long is ended with DEADLINE_EXCEEDED (a put or import then "
+          "stores nothing); 0: wait forever");
 ABSL_FLAG(int, drain_seconds, 30,
           "on SIGTERM, how long in-flight requests may finish");
 ABSL_FLAG(bool, reindex, false,

@@ -6,12 +6,14 @@
 // configured peers), the content is re-hashed against the statement before
 // anything is committed, and every parent must already be here.
 #include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "clients/receipt_checker.h"
 #include "services/archive_service.h"
 #include "services/proto_convert.h"
 #include "services/request_log.h"
+#include "services/upload_reactor.h"
 
 namespace archive {
 namespace {
@@ -48,51 +50,36 @@ absl::StatusOr<VerifiedStatement> VerifyHandedInStatement(
   return verified;
 }
 
-class ImportReactor
-    : public grpc::ServerReadReactor<v1::ImportRevisionRequest> {
+class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
  public:
   ImportReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
                 const ServiceLimits& limits, const std::string& identity,
+                std::unique_ptr<StreamLimits::Ticket> ticket,
                 v1::ImportRevisionResponse* response)
-      : ctx_(ctx),
+      : UploadReactor(ctx, "ImportRevision", identity, std::move(ticket),
+                      "the client sent nothing (the import stored nothing)"),
         archive_(archive),
         sync_(sync),
         limits_(limits),
-        response_(response),
-        log_("ImportRevision", ctx->peer()) {
-    log_.set_identity(identity);
-    StartRead(&request_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (finished_) return;
-    grpc::Status s = ok ? Consume() : EndOfStream();
-    if (!s.ok()) return Stop(s);
-    if (ok && !finished_) {
-      request_.Clear();
-      StartRead(&request_);
-    }
-  }
-  void OnDone() override { delete this; }
-  void OnCancel() override { cancelled_ = true; }
+        response_(response) {}
 
  private:
-  grpc::Status Consume() {
-    if (request_.has_header()) return Start(request_.header());
+  grpc::Status Consume() override {
+    if (request().has_header()) return Start(request().header());
     if (statement_.content_sha256.empty()) {
       return Invalid("the first message of an ImportRevision is its header");
     }
-    const std::string& chunk = request_.chunk();
+    const std::string& chunk = request().chunk();
     received_ += chunk.size();
-    log_.add_bytes(chunk.size());
+    log().add_bytes(chunk.size());
     if (received_ > statement_.content_size) {
       return Invalid(absl::StrCat("content: received more than the ",
                                   statement_.content_size,
                                   " bytes the statement gives"));
     }
     // Content of a revision already here is not needed again.
-    return writer_ == nullptr ? grpc::Status::OK
-                              : ToGrpc(writer_->Append(chunk));
+    return temp_blob() == nullptr ? grpc::Status::OK
+                                  : ToGrpc(temp_blob()->Append(chunk));
   }
 
   grpc::Status Start(const v1::ImportRevisionHeader& header) {
@@ -104,7 +91,7 @@ class ImportReactor
     statement_ = std::move(verified->statement);
     signed_statement_ = header.signed_statement();
     revision_id_ = verified->revision_id;
-    log_.set_document(statement_.document);
+    log().set_document(statement_.document);
     response_->set_revision_id(revision_id_);
     if (statement_.content_size > limits_.max_document_bytes) {
       return grpc::Status(
@@ -129,16 +116,11 @@ class ImportReactor
                        " names parent ", response_->missing_parents(0),
                        ", which this archive does not have: import it first"));
     }
-    auto writer = archive_->blobs().NewWriter();
-    if (!writer.ok()) return ToGrpc(writer.status());
-    writer_ = std::move(*writer);
-    return grpc::Status::OK;
+    return OpenTempBlob(archive_->blobs());
   }
 
-  grpc::Status EndOfStream() {
-    // OnCancel may come after the last OnReadDone; ask the context too, so an
-    // abandoned import is never committed.
-    if (cancelled_ || ctx_->IsCancelled()) {
+  grpc::Status EndOfStream() override {
+    if (Abandoned()) {
       return grpc::Status(
           grpc::StatusCode::CANCELLED,
           "the client cancelled the import; nothing was stored");
@@ -148,7 +130,7 @@ class ImportReactor
     }
     if (present_) return ReplyWithStored();
     auto digest =
-        writer_->Commit(statement_.content_sha256, statement_.content_size);
+        temp_blob()->Commit(statement_.content_sha256, statement_.content_size);
     if (!digest.ok()) {
       return ToGrpc(
           absl::Status(digest.status().code(),
@@ -156,7 +138,6 @@ class ImportReactor
                                     " does not match its signed statement: ",
                                     digest.status().message())));
     }
-    writer_.reset();
     archive_->ImportAsync(signed_statement_,
                           [this](absl::StatusOr<CommitResult> r) {
                             if (!r.ok()) return Stop(ToGrpc(r.status()));
@@ -186,36 +167,15 @@ class ImportReactor
     return grpc::Status::OK;
   }
 
-  void Stop(const grpc::Status& s) {
-    if (finished_) return;
-    finished_ = true;
-    writer_.reset();  // discards an uncommitted temp blob
-    log_.Write(s);
-    Finish(s);
-  }
-
-  CallbackServerContext* ctx_;
   Archive* archive_;
   SyncManager* sync_;
   const ServiceLimits& limits_;
   v1::ImportRevisionResponse* response_;
-  RequestLog log_;
-  v1::ImportRevisionRequest request_;
   Statement statement_;
   std::string signed_statement_;
   std::string revision_id_;
   bool present_ = false;
   uint64_t received_ = 0;
-  std::unique_ptr<BlobStore::Writer> writer_;
-  bool cancelled_ = false;
-  bool finished_ = false;
-};
-
-class RefusedImport
-    : public grpc::ServerReadReactor<v1::ImportRevisionRequest> {
- public:
-  explicit RefusedImport(const grpc::Status& status) { Finish(status); }
-  void OnDone() override { delete this; }
 };
 
 }  // namespace
@@ -224,16 +184,14 @@ grpc::ServerReadReactor<v1::ImportRevisionRequest>*
 ArchiveService::ImportRevision(CallbackServerContext* ctx,
                                v1::ImportRevisionResponse* response) {
   Caller caller = access_->Identify(*ctx);
-  if (absl::Status s =
-          AccessControl::Check(caller, Role::kPeer, "ImportRevision");
-      !s.ok()) {
-    RequestLog log("ImportRevision", ctx->peer());
-    log.set_identity(caller.identity);
-    log.Write(ToGrpc(s));
-    return new RefusedImport(ToGrpc(s));
+  auto ticket = AdmitStream(ctx, caller, Role::kPeer, "ImportRevision");
+  if (!ticket.ok()) {
+    // Refused before its header is read: the document is not known yet.
+    return Refuse<grpc::ServerReadReactor<v1::ImportRevisionRequest>>(
+        ctx, "ImportRevision", caller, "", ticket.status());
   }
   return new ImportReactor(ctx, archive_, sync_, limits_, caller.identity,
-                           response);
+                           std::move(*ticket), response);
 }
 
 }  // namespace archive

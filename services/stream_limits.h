@@ -1,5 +1,5 @@
-// Limits on streaming calls (Put, Get, GetBlob, ReadLog); unary calls are not
-// counted.
+// Limits on streaming calls (Put, ImportRevision, Get, GetBlob, ReadLog);
+// unary calls are not counted.
 //
 // - Per client: at most `max_streams_per_client` streams open at once per
 //   client, across all its connections. A client is its authenticated identity
@@ -12,10 +12,11 @@
 //   ticket is destroyed in OnDone: every way a stream ends (ok, error, cancel,
 //   idle) releases it.
 // - Idle: a stream that has waited on its client (for the next message of a
-//   Put, or for the client to read what a Get/GetBlob/ReadLog wrote) longer
-//   than `idle` is cancelled by a watchdog thread with DEADLINE_EXCEEDED
-//   naming the flag. Waiting on the archive itself (a put's commit) is not
-//   idleness.
+//   Put or ImportRevision, or for the client to read what a Get/GetBlob/ReadLog
+//   wrote) longer than `idle` is cancelled by a watchdog thread with
+//   DEADLINE_EXCEEDED naming the flag. Waiting on the archive itself (a put's
+//   or an import's commit) is not idleness. The uploads share their handling
+//   in services/upload_reactor.h.
 #ifndef ARCHIVE_SERVICES_STREAM_LIMITS_H_
 #define ARCHIVE_SERVICES_STREAM_LIMITS_H_
 

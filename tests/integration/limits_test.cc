@@ -747,6 +747,145 @@ TEST_F(Limits, StreamCountIsReleasedWhenAStreamEnds) {
   ExpectNothingStoredAndStillServing();
 }
 
+// --- ImportRevision (archivectl import --bagit) under the stream limits ----
+
+constexpr char kImportedDoc[] = "gx-2021-imported-1";
+
+// A revision signed by another archive, "a.archive.example", as
+// ImportRevision takes it, and the --trust flag under which this archive
+// accepts that origin.
+struct SignedElsewhere {
+  std::unique_ptr<TestServer> origin;
+  std::string note;
+  std::string content;
+  std::string content_path;
+  std::string trust_flag;
+};
+
+void SignElsewhere(const TempDir& dir, SignedElsewhere* out) {
+  TestServer::Options options;
+  options.origin = "a.archive.example";
+  out->origin = TestServer::Start(options);
+  ASSERT_TRUE(out->origin->running());
+  ArchiveClient a(OwnConnection(out->origin->address()));
+  out->content = "由他馆签署、待导入的文件\n";
+  auto put = a.PutBytes(out->content, HeaderFor(kImportedDoc, out->content));
+  ASSERT_TRUE(put.ok()) << put.status();
+  auto statement = a.GetStatement(put->revision_id());
+  ASSERT_TRUE(statement.ok()) << statement.status();
+  out->note = statement->signed_statement();
+  out->content_path = dir.path() + "/imported-content";
+  WriteFileOrDie(out->content_path, out->content);
+  std::string trust = dir.path() + "/trust";
+  WriteFileOrDie(trust,
+                 ReadFileOrDie(out->origin->data_dir() + "/keys/verifier.key"));
+  out->trust_flag = "--trust=" + trust;
+}
+
+// An ImportRevision stream held open after its header.
+struct OpenImport {
+  grpc::ClientContext ctx;
+  v1::ImportRevisionResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportRevisionRequest>> writer;
+};
+
+std::unique_ptr<OpenImport> StartImport(v1::Archive::Stub& stub,
+                                        const std::string& note) {
+  auto import = std::make_unique<OpenImport>();
+  import->ctx.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(60));
+  import->writer = stub.ImportRevision(&import->ctx, &import->response);
+  v1::ImportRevisionRequest request;
+  request.mutable_header()->set_signed_statement(note);
+  import->writer->Write(request);
+  return import;
+}
+
+bool Imported(ArchiveClient& client) {
+  v1::HistoryRequest history;
+  history.set_document_id(kImportedDoc);
+  auto h = client.History(history);
+  EXPECT_TRUE(h.ok() || absl::IsNotFound(h.status())) << h.status();
+  return h.ok() && h->revisions_size() == 1;
+}
+
+// --idle_stream_seconds holds for imports as for puts: an import whose client
+// sends its header and then nothing is ended with DEADLINE_EXCEEDED, its temp
+// blob removed, nothing imported, and the end logged. The same revision then
+// imports.
+TEST_F(Limits, IdleImportIsEndedByTheServer) {
+  SignedElsewhere signed_elsewhere;
+  ASSERT_NO_FATAL_FAILURE(SignElsewhere(dir_, &signed_elsewhere));
+  ASSERT_NO_FATAL_FAILURE(
+      Start({"--idle_stream_seconds=1", signed_elsewhere.trust_flag}));
+  auto start = steady_clock::now();
+  auto idle = StartImport(*stub_, signed_elsewhere.note);
+  // The header was accepted: the content's temp blob is open.
+  ASSERT_NO_FATAL_FAILURE(WaitForTempBlobs(*server_, 1));
+  grpc::Status s = idle->writer->Finish();
+  auto took = steady_clock::now() - start;
+  ExpectStatus(
+      ToAbsl(s), absl::StatusCode::kDeadlineExceeded,
+      {"sent nothing", "--idle_stream_seconds=1", "import stored nothing"});
+  EXPECT_GE(took, std::chrono::milliseconds(900)) << "ended before 1 s idle";
+  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_TRUE(
+      LogLineAppears(*server_, "ImportRevision",
+                     {absl::StrCat("doc=", kImportedDoc),
+                      "status=DEADLINE_EXCEEDED", "idle_stream_seconds"}))
+      << server_->log();
+  EXPECT_FALSE(Imported(*client_));
+  ExpectNothingStoredAndStillServing();
+
+  auto reply = client_->ImportRevision(signed_elsewhere.note,
+                                       signed_elsewhere.content_path, false);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_TRUE(reply->created());
+  EXPECT_TRUE(Imported(*client_));
+}
+
+// --max_streams_per_client counts imports as it counts puts: with one stream
+// allowed, an open Put makes an import refused (RESOURCE_EXHAUSTED naming the
+// client, the limit and the flag; logged; nothing imported). Once the put has
+// ended an import goes through, and while it is open a Get is refused.
+TEST_F(Limits, StreamsPerClientCountsImports) {
+  SignedElsewhere signed_elsewhere;
+  ASSERT_NO_FATAL_FAILURE(SignElsewhere(dir_, &signed_elsewhere));
+  ASSERT_NO_FATAL_FAILURE(
+      Start({"--max_streams_per_client=1", signed_elsewhere.trust_flag}));
+  auto open_put = StartPut(*stub_, "open-put", std::chrono::seconds(60));
+  ASSERT_NO_FATAL_FAILURE(WaitForTempBlobs(*server_, 1));
+  ArchiveClient other(OwnConnection(server_->address()));
+  auto refused = other.ImportRevision(signed_elsewhere.note,
+                                      signed_elsewhere.content_path, false);
+  ExpectStatus(refused.status(), absl::StatusCode::kResourceExhausted,
+               {"local@127.0.0.1", "1 streaming calls open",
+                "--max_streams_per_client=1"});
+  EXPECT_TRUE(LogLineAppears(
+      *server_, "ImportRevision",
+      {"id=local", "status=RESOURCE_EXHAUSTED", "max_streams_per_client"}))
+      << server_->log();
+  EXPECT_FALSE(Imported(*client_));
+
+  grpc::Status put = FinishPut(*open_put);
+  EXPECT_TRUE(put.ok()) << put.error_message();
+  // Now the import is admitted; held open after its header (its temp blob
+  // open), it is the one stream counted, so a Get is refused meanwhile.
+  auto import = StartImport(*stub_, signed_elsewhere.note);
+  ASSERT_NO_FATAL_FAILURE(WaitForTempBlobs(*server_, 1));
+  ExpectStatus(GetBase(other), absl::StatusCode::kResourceExhausted,
+               {"local@127.0.0.1", "--max_streams_per_client=1"});
+  v1::ImportRevisionRequest chunk;
+  chunk.set_chunk(signed_elsewhere.content);
+  EXPECT_TRUE(import->writer->Write(chunk));
+  import->writer->WritesDone();
+  grpc::Status imported = import->writer->Finish();
+  ASSERT_TRUE(imported.ok()) << imported.error_message();
+  EXPECT_TRUE(import->response.created());
+  EXPECT_TRUE(Imported(*client_));
+  EXPECT_TRUE(AdmittedWithin(other, std::chrono::seconds(10)));
+}
+
 // The metadata value length is a flag (at most the statement format's 4096).
 TEST_F(Limits, MetadataValueLengthIsAFlag) {
   ASSERT_NO_FATAL_FAILURE(Start({"--max_metadata_value_bytes=100"}));
