@@ -1,6 +1,7 @@
 #include "services/peer_puller.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "clients/archive_client.h"
@@ -13,22 +14,24 @@ namespace {
 
 constexpr absl::Duration kPeerCallDeadline = absl::Seconds(8);
 constexpr absl::Duration kPeerIdleTimeout = absl::Seconds(8);
+// Verified entries are imported a page at a time (Archive::ImportAll: one
+// fsync and one checkpoint per page); a page also bounds the small contents
+// held in memory until they are written.
+constexpr size_t kPageEntries = 256;
+constexpr uint64_t kPageBytes = 16 << 20;
 
-std::vector<std::string> Hashes(
-    const google::protobuf::RepeatedPtrField<std::string>& hashes) {
+std::vector<std::string>
+Hashes(const google::protobuf::RepeatedPtrField<std::string> &hashes) {
   return std::vector<std::string>(hashes.begin(), hashes.end());
 }
 
 // One pull's state: the peer, what was verified of it, and the running report.
 class PullSession {
- public:
-  PullSession(Archive* archive, const TrustStore* trust,
-              const std::atomic<bool>* stop, const std::string& address,
+public:
+  PullSession(Archive *archive, const TrustStore *trust,
+              const std::atomic<bool> *stop, const std::string &address,
               std::shared_ptr<grpc::Channel> channel)
-      : archive_(archive),
-        checker_(trust),
-        stop_(stop),
-        address_(address),
+      : archive_(archive), checker_(trust), stop_(stop), address_(address),
         client_(std::move(channel)) {
     // A peer that stops answering ends the pull with an error (and frees the
     // worker for other peers); a slow but steady one is waited for.
@@ -36,8 +39,10 @@ class PullSession {
   }
 
   absl::StatusOr<v1::SyncResponse> Run() {
-    if (absl::Status s = VerifyPeerCheckpoint(); !s.ok()) return s;
-    if (absl::Status s = CheckConsistencyWithLast(); !s.ok()) return s;
+    if (absl::Status s = VerifyPeerCheckpoint(); !s.ok())
+      return s;
+    if (absl::Status s = CheckConsistencyWithLast(); !s.ok())
+      return s;
     // The new checkpoint is verified and extends the last one. It is recorded
     // with every entry imported from here on, so if this pull is interrupted
     // the next one checks the peer against the checkpoint those entries were
@@ -50,8 +55,13 @@ class PullSession {
     if (progress_.next_index < checkpoint_.size) {
       absl::Status s = client_.ReadLog(
           progress_.next_index, checkpoint_.size,
-          [this](const v1::LogEntry& entry) { return ImportEntry(entry); });
-      if (!s.ok()) return Context(s);
+          [this](const v1::LogEntry &entry) { return ImportEntry(entry); });
+      // What was verified before an error is still imported.
+      absl::Status flushed = FlushPage();
+      if (!s.ok())
+        return Context(s);
+      if (!flushed.ok())
+        return flushed;
     }
     if (progress_.next_index != checkpoint_.size) {
       return absl::UnavailableError(absl::StrCat(
@@ -66,16 +76,16 @@ class PullSession {
     return FinishReport();
   }
 
- private:
-  absl::Status Context(const absl::Status& s) {
-    return absl::Status(
-        PeerCode(s), absl::StrCat("pull from ", address_, " (",
-                                  report_.peer_origin(), "): ", s.message()));
+private:
+  absl::Status Context(const absl::Status &s) {
+    return absl::Status(PeerCode(s), absl::StrCat("pull from ", address_, " (",
+                                                  report_.peer_origin(),
+                                                  "): ", s.message()));
   }
 
   // A peer that stopped answering in time is unavailable; DEADLINE_EXCEEDED
   // would read as the caller's own deadline.
-  static absl::StatusCode PeerCode(const absl::Status& s) {
+  static absl::StatusCode PeerCode(const absl::Status &s) {
     return absl::IsDeadlineExceeded(s) ? absl::StatusCode::kUnavailable
                                        : s.code();
   }
@@ -96,14 +106,16 @@ class PullSession {
           absl::StrCat(address_, " is this archive (", origin, ") itself"));
     }
     auto cp = checker_.CheckCheckpoint(checkpoint_note_);
-    if (!cp.ok()) return Context(cp.status());
+    if (!cp.ok())
+      return Context(cp.status());
     checkpoint_ = std::move(*cp);
     auto progress = archive_->GetPeerProgress(origin);
     if (absl::IsNotFound(progress.status())) {
       progress_.peer_origin = origin;
       return absl::OkStatus();
     }
-    if (!progress.ok()) return progress.status();
+    if (!progress.ok())
+      return progress.status();
     progress_ = std::move(*progress);
     return absl::OkStatus();
   }
@@ -116,20 +128,23 @@ class PullSession {
           "peer log shrank: this archive already read ", progress_.next_index,
           " entries, the peer's checkpoint now has size ", checkpoint_.size)));
     }
-    if (progress_.checkpoint_note.empty()) return absl::OkStatus();
+    if (progress_.checkpoint_note.empty())
+      return absl::OkStatus();
     auto old_cp = checker_.CheckCheckpoint(progress_.checkpoint_note);
-    if (!old_cp.ok()) return Context(old_cp.status());
+    if (!old_cp.ok())
+      return Context(old_cp.status());
     std::vector<std::string> proof;
     if (old_cp->size > 0 && old_cp->size < checkpoint_.size) {
       auto reply = client_.GetConsistencyProof(old_cp->size, checkpoint_.size);
-      if (!reply.ok()) return Context(reply.status());
+      if (!reply.ok())
+        return Context(reply.status());
       proof = Hashes(reply->proof().hashes());
     }
     absl::Status s = CheckExtends(*old_cp, checkpoint_, proof);
     return s.ok() ? s : Context(s);
   }
 
-  absl::Status ImportEntry(const v1::LogEntry& entry) {
+  absl::Status ImportEntry(const v1::LogEntry &entry) {
     if (stop_ != nullptr && stop_->load()) {
       return absl::CancelledError("the server is shutting down");
     }
@@ -159,27 +174,60 @@ class PullSession {
       // after a crash costs nothing but a look-up.
       return absl::OkStatus();
     }
-    if (absl::Status s = EnsureBlob(statement->statement); !s.ok()) {
+    auto content = EnsureBlob(statement->statement);
+    if (!content.ok()) {
+      const absl::Status &s = content.status();
       return absl::Status(
           s.code(),
           absl::StrCat("entry ", index, ": fetching content sha256:",
                        statement->statement.content_sha256, ": ", s.message()));
     }
-    auto imported = archive_->Import(entry.signed_statement(), progress_);
-    if (!imported.ok()) return imported.status();
-    if (imported->created) {
-      report_.set_imported(report_.imported() + 1);
-      touched_.push_back(statement->statement.document);
+    if (*content != nullptr)
+      page_bytes_ += (*content)->bytes().size();
+    page_.push_back(
+        PeerEntry{entry.signed_statement(), std::move(*content), progress_});
+    page_documents_.push_back(statement->statement.document);
+    if (page_.size() >= kPageEntries || page_bytes_ >= kPageBytes) {
+      return FlushPage();
     }
     return absl::OkStatus();
   }
 
-  // Fetches the content only if this archive lacks it, re-hashing it as it
-  // lands.
-  absl::Status EnsureBlob(const Statement& st) {
-    if (archive_->blobs().Contains(st.content_sha256)) return absl::OkStatus();
-    auto writer = archive_->blobs().NewWriter();
-    if (!writer.ok()) return writer.status();
+  // Imports the verified entries gathered so far in one batch.
+  absl::Status FlushPage() {
+    std::vector<absl::StatusOr<CommitResult>> results =
+        archive_->ImportAll(std::move(page_));
+    absl::Status first_error;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (!results[i].ok()) {
+        first_error = results[i].status();
+        break;
+      }
+      if (results[i]->created) {
+        report_.set_imported(report_.imported() + 1);
+        touched_.push_back(page_documents_[i]);
+      }
+    }
+    page_.clear();
+    page_documents_.clear();
+    page_blobs_.clear();
+    page_bytes_ = 0;
+    return first_error;
+  }
+
+  // The content, fetched only if this archive lacks it and re-hashed as it
+  // lands: null once stored as a file (or already here), or a small content
+  // sealed to be written with its revision.
+  absl::StatusOr<std::shared_ptr<const VerifiedBlob>>
+  EnsureBlob(const Statement &st) {
+    // The same content named again within the page: written with both.
+    if (auto it = page_blobs_.find(st.content_sha256); it != page_blobs_.end())
+      return it->second;
+    if (archive_->blobs().Contains(st.content_sha256))
+      return nullptr;
+    auto writer = archive_->blobs().NewWriter(st.content_size);
+    if (!writer.ok())
+      return writer.status();
     absl::Status s =
         client_.GetBlob(st.content_sha256, [&](absl::string_view chunk) {
           if ((*writer)->size() + chunk.size() > st.content_size) {
@@ -189,32 +237,36 @@ class PullSession {
           }
           return (*writer)->Append(chunk);
         });
-    if (!s.ok()) return s;
-    auto digest = (*writer)->Commit(st.content_sha256, st.content_size);
-    if (!digest.ok()) {
+    if (!s.ok())
+      return s;
+    auto sealed = (*writer)->Seal(st.content_sha256, st.content_size);
+    if (!sealed.ok()) {
       return absl::DataLossError(
           absl::StrCat("peer served content for sha256:", st.content_sha256,
-                       " that does not match it: ", digest.status().message()));
+                       " that does not match it: ", sealed.status().message()));
     }
     report_.set_blobs_fetched(report_.blobs_fetched() + 1);
     report_.set_bytes_fetched(report_.bytes_fetched() + st.content_size);
-    return absl::OkStatus();
+    if (*sealed != nullptr)
+      page_blobs_[st.content_sha256] = *sealed;
+    return sealed;
   }
 
   absl::StatusOr<v1::SyncResponse> FinishReport() {
     std::sort(touched_.begin(), touched_.end());
     touched_.erase(std::unique(touched_.begin(), touched_.end()),
                    touched_.end());
-    for (const std::string& doc : touched_) {
+    for (const std::string &doc : touched_) {
       auto info = archive_->GetDocument(doc);
-      if (info.ok() && info->heads.size() > 1) report_.add_conflicts(doc);
+      if (info.ok() && info->heads.size() > 1)
+        report_.add_conflicts(doc);
     }
     return report_;
   }
 
-  Archive* archive_;
+  Archive *archive_;
   ReceiptChecker checker_;
-  const std::atomic<bool>* stop_;
+  const std::atomic<bool> *stop_;
   std::string address_;
   ArchiveClient client_;
   std::string checkpoint_note_;
@@ -222,16 +274,23 @@ class PullSession {
   PeerProgress progress_;
   v1::SyncResponse report_;
   std::vector<std::string> touched_;
+  // Verified entries not yet imported, their documents, and the small
+  // contents sealed for them.
+  std::vector<PeerEntry> page_;
+  std::vector<std::string> page_documents_;
+  std::map<std::string, std::shared_ptr<const VerifiedBlob>> page_blobs_;
+  uint64_t page_bytes_ = 0;
 };
 
-}  // namespace
+} // namespace
 
-absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string& address,
-                                                  const TlsFiles& tls) {
+absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string &address,
+                                                  const TlsFiles &tls) {
   auto channel = ArchiveClient::Dial(address, tls);
-  if (!channel.ok()) return channel.status();
+  if (!channel.ok())
+    return channel.status();
   return PullSession(archive_, trust_, stop_, address, std::move(*channel))
       .Run();
 }
 
-}  // namespace archive
+} // namespace archive

@@ -20,7 +20,7 @@
 // (LevelDB). LevelDB keys: "meta/origin"; "r/<rev id>" revision record; "d/<doc
 // id>" document record; "h/<doc id>\0<be64 leaf>" history; "l/<be64 leaf>" leaf
 // -> rev id; "c/<be64 size>" signed checkpoint; "n..." and "log/size"
-// (merkle_log.h).
+// (merkle_log.h); "b/<sha256 hex>" small blobs (inline_blobs.h).
 #ifndef ARCHIVE_STORAGE_ARCHIVE_H_
 #define ARCHIVE_STORAGE_ARCHIVE_H_
 
@@ -40,6 +40,7 @@
 #include "leveldb/filter_policy.h"
 #include "storage/blob_store.h"
 #include "storage/env.h"
+#include "storage/inline_blobs.h"
 #include "storage/merkle_log.h"
 #include "storage/signing_key.h"
 #include "storage/statement.h"
@@ -49,15 +50,21 @@ namespace archive {
 struct ArchiveOptions {
   std::string data_dir;
   std::string origin;
-  Env* env = Env::Default();
+  Env *env = Env::Default();
   size_t block_cache_bytes = 32 << 20;
+  // Contents up to this size written through blobs().NewWriter(size) are kept
+  // in the metadata store, in the same batch as their revision (see
+  // inline_blobs.h); larger ones are files. 0 keeps every blob in a file.
+  uint64_t inline_blob_max_bytes = 256 << 10;
+  // LevelDB's memtable (and log file) size; inline blobs fill it quickly.
+  size_t write_buffer_bytes = 16 << 20;
 };
 
 struct StoredRevision {
   std::string id;
   Statement statement;
   std::string statement_text;
-  std::string signed_statement;  // the note: text, blank line, signature(s)
+  std::string signed_statement; // the note: text, blank line, signature(s)
   uint64_t leaf_index = 0;
   // Newest non-draft revision at or before this one in its line of history (""
   // if all drafts); the authoritative version when this revision is the single
@@ -67,21 +74,21 @@ struct StoredRevision {
 
 struct DocumentInfo {
   std::string id;
-  std::vector<std::string> heads;  // sorted; more than one means a conflict
+  std::vector<std::string> heads; // sorted; more than one means a conflict
   uint64_t revision_count = 0;
 };
 
 struct SignedCheckpoint {
   uint64_t size = 0;
-  std::string root;  // 32 bytes
-  std::string note;  // C2SP signed note
+  std::string root; // 32 bytes
+  std::string note; // C2SP signed note
 };
 
 struct Receipt {
   std::string signed_statement;
   SignedCheckpoint checkpoint;
   uint64_t leaf_index = 0;
-  std::vector<std::string> inclusion;  // audit path to checkpoint.root
+  std::vector<std::string> inclusion; // audit path to checkpoint.root
 };
 
 // A revision to add. `statement` carries document, content, media type, status,
@@ -92,11 +99,15 @@ struct NewRevision {
   // Non-empty: a conditional put, valid only if these are exactly the current
   // heads.
   std::vector<std::string> expected_parents;
+  // A small content sealed by blobs() but not yet stored (Writer::Seal): it is
+  // written in the same atomic batch as the revision. Null if the content is
+  // already committed to blobs(). Must match statement's content digest.
+  std::shared_ptr<const VerifiedBlob> content;
 };
 
 struct CommitResult {
   StoredRevision revision;
-  bool created = false;  // false: identical to the head; nothing was stored
+  bool created = false; // false: identical to the head; nothing was stored
   Receipt receipt;
 };
 
@@ -109,21 +120,28 @@ using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
 struct PeerProgress {
   std::string peer_origin;
   uint64_t next_index = 0;
-  std::string checkpoint_note;  // empty: none accepted yet
+  std::string checkpoint_note; // empty: none accepted yet
+};
+
+// One revision pulled from a peer, for Archive::ImportAll.
+struct PeerEntry {
+  std::string signed_statement;                // verified by the caller
+  std::shared_ptr<const VerifiedBlob> content; // null: already in blobs()
+  PeerProgress progress; // recorded with it: the cursor just past it
 };
 
 // Filters for ListDocuments; empty fields match everything.
 struct DocumentFilter {
   std::string region, issuer, number, status;
-  std::string date_from, date_to;  // inclusive, YYYY-MM-DD
-  std::string query;               // substring of id, title, issuer or number
+  std::string date_from, date_to; // inclusive, YYYY-MM-DD
+  std::string query;              // substring of id, title, issuer or number
 };
 
 struct DamagedBlob {
   std::string sha256;
   uint64_t size = 0;
   std::string problem;
-  std::vector<std::string> documents;  // documents with a revision using it
+  std::vector<std::string> documents; // documents with a revision using it
 };
 
 struct ScrubReport {
@@ -135,22 +153,23 @@ struct ScrubReport {
 };
 
 class Archive {
- public:
-  static absl::StatusOr<std::unique_ptr<Archive>> Open(
-      const ArchiveOptions& options);
-  ~Archive();  // finishes queued commits, then closes
+public:
+  static absl::StatusOr<std::unique_ptr<Archive>>
+  Open(const ArchiveOptions &options);
+  ~Archive(); // finishes queued commits, then closes
 
-  const std::string& origin() const { return key_->name(); }
-  const SigningKey& key() const { return *key_; }
-  BlobStore& blobs() { return *blobs_; }
+  const std::string &origin() const { return key_->name(); }
+  const SigningKey &key() const { return *key_; }
+  BlobStore &blobs() { return *blobs_; }
 
-  // Queues a revision whose content is already committed to blobs(). `done`
+  // Queues a revision whose content is committed to blobs() or carried in
+  // revision.content. `done`
   // runs on the sequencer thread once the outcome is durable; it must not
   // block. Errors: INVALID_ARGUMENT (a statement field, naming it), ABORTED
   // (conditional put and the heads moved), FAILED_PRECONDITION (several heads
   // and no parents named).
   void CommitAsync(NewRevision revision, CommitCallback done);
-  absl::StatusOr<CommitResult> Commit(NewRevision revision);  // blocking form
+  absl::StatusOr<CommitResult> Commit(NewRevision revision); // blocking form
   // The answer Commit would give now, short of storing anything: lets a put be
   // refused (a moved head, several heads) before its content is received. The
   // sequencer decides again at commit time, so a race is still caught.
@@ -158,39 +177,48 @@ class Archive {
 
   // Appends a revision pulled from a peer, its signed statement unchanged, and
   // records `progress` in the same atomic write. The caller has verified the
-  // signature and stored the content in blobs(). A revision already here is not
+  // signature and stored the content in blobs() or passes it sealed in
+  // `content` (written in the same batch). A revision already here is not
   // appended again (created=false) but the progress is still recorded. Its
   // parents must be here (DATA_LOSS otherwise: the peer's log is out of order).
   // Heads: the revision replaces those of its parents that are heads; a
   // concurrent line of history stays a head too.
-  absl::StatusOr<CommitResult> Import(const std::string& signed_statement,
-                                      PeerProgress progress);
+  absl::StatusOr<CommitResult>
+  Import(const std::string &signed_statement, PeerProgress progress,
+         std::shared_ptr<const VerifiedBlob> content = nullptr);
+  // Imports `entries` in order, as Import would one by one, but queued
+  // together so they share one batch: one fsync and one checkpoint for all.
+  // Stops at the first entry that fails: those before it are stored with
+  // their progress, it and those after it are not (ABORTED), so the recorded
+  // progress never skips an entry. One result per entry.
+  std::vector<absl::StatusOr<CommitResult>>
+  ImportAll(std::vector<PeerEntry> entries);
   // Records progress alone (e.g. a verified checkpoint that brought nothing
   // new).
   absl::Status SavePeerProgress(PeerProgress progress);
   // NOT_FOUND if this peer was never pulled.
-  absl::StatusOr<PeerProgress> GetPeerProgress(const std::string& peer_origin);
-  bool HasRevision(const std::string& revision_id);
+  absl::StatusOr<PeerProgress> GetPeerProgress(const std::string &peer_origin);
+  bool HasRevision(const std::string &revision_id);
   // Size of a stored blob as found on disk (its re-hash on read catches
   // damage); NOT_FOUND if this archive has no such blob.
-  absl::StatusOr<uint64_t> BlobSize(const std::string& sha256_hex);
+  absl::StatusOr<uint64_t> BlobSize(const std::string &sha256_hex);
 
-  absl::StatusOr<StoredRevision> GetRevision(const std::string& revision_id);
-  absl::StatusOr<DocumentInfo> GetDocument(const std::string& document_id);
+  absl::StatusOr<StoredRevision> GetRevision(const std::string &revision_id);
+  absl::StatusOr<DocumentInfo> GetDocument(const std::string &document_id);
   // The authoritative revision: newest non-draft on the single head. With
   // `head_even_if_draft`, the head itself. FAILED_PRECONDITION listing the
   // heads when there are several; NOT_FOUND for an unknown document or one with
   // only drafts.
-  absl::StatusOr<StoredRevision> Authoritative(const std::string& document_id,
+  absl::StatusOr<StoredRevision> Authoritative(const std::string &document_id,
                                                bool head_even_if_draft);
   // Revisions of a document, newest first, starting below `before_leaf`
   // (exclusive; UINT64_MAX for the newest).
-  absl::StatusOr<std::vector<StoredRevision>> History(
-      const std::string& document_id, uint64_t before_leaf, size_t limit);
+  absl::StatusOr<std::vector<StoredRevision>>
+  History(const std::string &document_id, uint64_t before_leaf, size_t limit);
   // Documents after `start_after` in id order matching `filter` (on the newest
   // head).
   absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
-  ListDocuments(const DocumentFilter& filter, const std::string& start_after,
+  ListDocuments(const DocumentFilter &filter, const std::string &start_after,
                 size_t limit);
 
   // Re-reads everything: every revision record (its statement must hash to its
@@ -204,7 +232,7 @@ class Archive {
   // batch being committed; returns the latest after 10 s regardless).
   SignedCheckpoint CheckpointCovering(uint64_t leaf_index);
   // A receipt against the latest checkpoint.
-  absl::StatusOr<Receipt> ReceiptFor(const StoredRevision& revision);
+  absl::StatusOr<Receipt> ReceiptFor(const StoredRevision &revision);
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t leaf,
                                                           uint64_t size);
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
@@ -214,16 +242,21 @@ class Archive {
   absl::StatusOr<std::vector<std::string>> LogEntries(uint64_t start,
                                                       uint64_t count);
 
- private:
+private:
   // One queued write: a local put, or an import (imported_statement set), each
   // optionally carrying peer progress.
   struct Pending {
     NewRevision revision;
     std::string imported_statement;
+    std::shared_ptr<const VerifiedBlob> imported_content;
     std::optional<PeerProgress> progress;
+    // Shared by the entries of one ImportAll: set once one fails, so the
+    // entries after it are not staged.
+    std::shared_ptr<bool> chain_failed;
     CommitCallback done;
   };
   void Enqueue(Pending pending);
+  void EnqueueAll(std::vector<Pending> pendings);
   absl::StatusOr<CommitResult> EnqueueAndWait(Pending pending);
   class BatchState;
 
@@ -231,22 +264,29 @@ class Archive {
           std::unique_ptr<BlobStore> blobs);
   absl::Status OpenDatabase();
   absl::Status LoadCheckpoint();
-  absl::StatusOr<SignedCheckpoint> ExtendCheckpoint(
-      const SignedCheckpoint& previous, uint64_t new_size, HashSource& source);
+  absl::StatusOr<SignedCheckpoint>
+  ExtendCheckpoint(const SignedCheckpoint &previous, uint64_t new_size,
+                   HashSource &source);
   absl::StatusOr<SignedCheckpoint> SignCheckpoint(uint64_t size,
-                                                  HashSource& source);
+                                                  HashSource &source);
   // Decides what one queued put becomes within `state`; stages it if it is new.
-  absl::StatusOr<CommitResult> Stage(NewRevision& revision, BatchState& state,
+  absl::StatusOr<CommitResult> Stage(NewRevision &revision, BatchState &state,
                                      bool dry_run = false);
-  absl::StatusOr<CommitResult> StageImport(const std::string& signed_statement,
-                                           BatchState& state);
+  absl::StatusOr<CommitResult>
+  StageImport(const std::string &signed_statement,
+              const std::shared_ptr<const VerifiedBlob> &content,
+              BatchState &state);
+  // Adds a sealed content to the batch of the revision using it.
+  absl::Status StageContent(const Statement &statement,
+                            const std::shared_ptr<const VerifiedBlob> &content,
+                            BatchState &state);
   // Computes the authoritative pointer, appends to the log and stages the
   // records.
   absl::StatusOr<CommitResult> AddRevision(StoredRevision r, DocumentInfo doc,
-                                           BatchState& state);
+                                           BatchState &state);
   void SequencerLoop();
-  void ProcessBatch(std::vector<Pending>& batch);
-  absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
+  void ProcessBatch(std::vector<Pending> &batch);
+  absl::StatusOr<StoredRevision> ReadRevision(const std::string &id);
 
   ArchiveOptions options_;
   std::unique_ptr<SigningKey> key_;
@@ -255,6 +295,7 @@ class Archive {
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
+  std::unique_ptr<InlineBlobs> inline_blobs_;
   std::unique_ptr<MerkleLog> log_;
 
   absl::Mutex mu_;
@@ -264,6 +305,6 @@ class Archive {
   std::thread sequencer_;
 };
 
-}  // namespace archive
+} // namespace archive
 
-#endif  // ARCHIVE_STORAGE_ARCHIVE_H_
+#endif // ARCHIVE_STORAGE_ARCHIVE_H_
