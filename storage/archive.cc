@@ -29,26 +29,23 @@ std::string PeerKey(absl::string_view origin) {
   return absl::StrCat("p/", origin);
 }
 
-std::string EncodePeerProgress(const PeerProgress &p) {
+std::string EncodePeerProgress(const PeerProgress& p) {
   return absl::StrCat(p.next_index, "\n", p.checkpoint_note);
 }
 std::string HistoryPrefix(absl::string_view doc) {
   return absl::StrCat("h/", doc, absl::string_view("\0", 1));
 }
 
-absl::Status FromLevelDb(const leveldb::Status &s) {
-  if (s.ok())
-    return absl::OkStatus();
-  if (s.IsNotFound())
-    return absl::NotFoundError(s.ToString());
-  if (s.IsCorruption())
-    return absl::DataLossError(s.ToString());
+absl::Status FromLevelDb(const leveldb::Status& s) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNotFound()) return absl::NotFoundError(s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(s.ToString());
   return absl::InternalError(s.ToString());
 }
 
 // Revision record: "<leaf index>\n<authoritative id or empty>\n<signed
 // statement>".
-std::string EncodeRevisionRecord(const StoredRevision &r) {
+std::string EncodeRevisionRecord(const StoredRevision& r) {
   return absl::StrCat(r.leaf_index, "\n", r.authoritative, "\n",
                       r.signed_statement);
 }
@@ -69,20 +66,18 @@ absl::StatusOr<StoredRevision> DecodeRevisionRecord(absl::string_view id,
   r.authoritative = std::string(parts[1]);
   r.signed_statement = std::string(parts[2]);
   auto note = ParseNote(r.signed_statement);
-  if (!note.ok())
-    return corrupt(note.status().message());
+  if (!note.ok()) return corrupt(note.status().message());
   r.statement_text = note->text;
   if (RevisionIdOf(r.statement_text) != id)
     return corrupt("statement does not hash to id");
   auto statement = ParseStatement(r.statement_text);
-  if (!statement.ok())
-    return corrupt(statement.status().message());
+  if (!statement.ok()) return corrupt(statement.status().message());
   r.statement = std::move(*statement);
   return r;
 }
 
 // Document record: "<revision count>\n<head> <head> ...".
-std::string EncodeDocumentRecord(const DocumentInfo &d) {
+std::string EncodeDocumentRecord(const DocumentInfo& d) {
   return absl::StrCat(d.revision_count, "\n", absl::StrJoin(d.heads, " "));
 }
 
@@ -108,40 +103,36 @@ std::vector<std::string> SortedUnique(std::vector<std::string> v) {
   return v;
 }
 
-std::string ListOf(const std::vector<std::string> &ids) {
+std::string ListOf(const std::vector<std::string>& ids) {
   return ids.empty() ? "none" : absl::StrJoin(ids, ", ");
 }
 
-} // namespace
+}  // namespace
 
 // What one sequencer batch has staged: records visible to later puts in the
 // same batch before anything is written.
 class Archive::BatchState {
-public:
-  BatchState(Archive *archive)
+ public:
+  BatchState(Archive* archive)
       : archive_(archive), log_(archive->log_.get(), &batch_) {}
 
-  absl::StatusOr<DocumentInfo> Document(const std::string &id) {
+  absl::StatusOr<DocumentInfo> Document(const std::string& id) {
     auto it = documents_.find(id);
-    if (it != documents_.end())
-      return it->second;
+    if (it != documents_.end()) return it->second;
     auto d = archive_->GetDocument(id);
-    if (absl::IsNotFound(d.status()))
-      return DocumentInfo{id, {}, 0};
+    if (absl::IsNotFound(d.status())) return DocumentInfo{id, {}, 0};
     return d;
   }
 
-  absl::StatusOr<StoredRevision> Revision(const std::string &id) {
+  absl::StatusOr<StoredRevision> Revision(const std::string& id) {
     auto it = revisions_.find(id);
-    if (it != revisions_.end())
-      return it->second;
+    if (it != revisions_.end()) return it->second;
     return archive_->ReadRevision(id);
   }
 
   absl::StatusOr<StoredRevision> Add(StoredRevision r, DocumentInfo doc) {
     auto leaf = log_.Append(r.statement_text);
-    if (!leaf.ok())
-      return leaf.status();
+    if (!leaf.ok()) return leaf.status();
     r.leaf_index = *leaf;
     batch_.Put(RevisionKey(r.id), EncodeRevisionRecord(r));
     batch_.Put(LeafKey(r.leaf_index), r.id);
@@ -153,18 +144,18 @@ public:
     return r;
   }
 
-  void SetProgress(const PeerProgress &p) {
+  void SetProgress(const PeerProgress& p) {
     batch_.Put(PeerKey(p.peer_origin), EncodePeerProgress(p));
     dirty_ = true;
   }
 
-  MerkleLog::Batch &log() { return log_; }
-  leveldb::WriteBatch &batch() { return batch_; }
+  MerkleLog::Batch& log() { return log_; }
+  leveldb::WriteBatch& batch() { return batch_; }
   // True if anything besides log leaves needs writing.
   bool dirty() const { return dirty_; }
 
-private:
-  Archive *archive_;
+ private:
+  Archive* archive_;
   leveldb::WriteBatch batch_;
   MerkleLog::Batch log_;
   std::map<std::string, DocumentInfo> documents_;
@@ -174,11 +165,12 @@ private:
 
 Archive::Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
                  std::unique_ptr<BlobStore> blobs)
-    : options_(std::move(options)), key_(std::move(key)),
+    : options_(std::move(options)),
+      key_(std::move(key)),
       blobs_(std::move(blobs)) {}
 
-absl::StatusOr<std::unique_ptr<Archive>>
-Archive::Open(const ArchiveOptions &options) {
+absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
+    const ArchiveOptions& options) {
   if (absl::Status s = ValidateDocumentId(options.origin);
       !s.ok() || absl::StrContains(options.origin, '+')) {
     return absl::InvalidArgumentError(
@@ -186,7 +178,7 @@ Archive::Open(const ArchiveOptions &options) {
                      "\" is not a valid origin: printable, no spaces "
                      "or '+', 1-256 bytes (e.g. gx.archive.example)"));
   }
-  Env *env = options.env;
+  Env* env = options.env;
   if (absl::Status s = env->CreateDirs(options.data_dir, 0755); !s.ok())
     return s;
   if (!env->FileExists(options.data_dir + "/keys/signing.pem") &&
@@ -198,20 +190,17 @@ Archive::Open(const ArchiveOptions &options) {
         "will not create a new identity for existing data"));
   }
   auto key = LoadOrCreateIdentity(env, options.data_dir, options.origin);
-  if (!key.ok())
-    return key.status();
+  if (!key.ok()) return key.status();
   std::unique_ptr<Archive> archive(
       new Archive(options, std::move(*key), nullptr));
-  if (absl::Status s = archive->OpenDatabase(); !s.ok())
-    return s;
+  if (absl::Status s = archive->OpenDatabase(); !s.ok()) return s;
   // Only now, holding the metadata store's lock, is this the directory's one
   // user: opening the blob store deletes the temp files in blobs/tmp/, which
   // before the lock could be the uploads in flight of an archived already
   // running here.
   auto blobs = BlobStore::Open(env, options.data_dir + "/blobs",
                                archive->inline_blobs_.get());
-  if (!blobs.ok())
-    return blobs.status();
+  if (!blobs.ok()) return blobs.status();
   archive->blobs_ = std::move(*blobs);
   archive->sequencer_ =
       std::thread([a = archive.get()] { a->SequencerLoop(); });
@@ -226,11 +215,12 @@ absl::Status Archive::OpenDatabase() {
   o.block_cache = cache_.get();
   o.filter_policy = filter_.get();
   o.paranoid_checks = true;
+  if (options_.leveldb_env != nullptr) o.env = options_.leveldb_env;
   // Inline blobs make values large: a bigger memtable and tables mean fewer
   // flushes and compactions per byte put.
   o.write_buffer_size = options_.write_buffer_bytes;
   o.max_file_size = std::max<size_t>(2 << 20, options_.write_buffer_bytes / 2);
-  leveldb::DB *db = nullptr;
+  leveldb::DB* db = nullptr;
   leveldb::Status s = leveldb::DB::Open(o, options_.data_dir + "/meta", &db);
   if (!s.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -255,20 +245,17 @@ absl::Status Archive::OpenDatabase() {
         absl::StrCat("metadata store belongs to origin \"", origin,
                      "\", not \"", options_.origin, "\""));
   }
-  if (!s.ok())
-    return FromLevelDb(s);
+  if (!s.ok()) return FromLevelDb(s);
   auto log = MerkleLog::Open(db_.get());
-  if (!log.ok())
-    return log.status();
+  if (!log.ok()) return log.status();
   log_ = std::move(*log);
   return LoadCheckpoint();
 }
 
 absl::StatusOr<SignedCheckpoint> Archive::SignCheckpoint(uint64_t size,
-                                                         HashSource &source) {
+                                                         HashSource& source) {
   auto root = RootHash(source, size);
-  if (!root.ok())
-    return root.status();
+  if (!root.ok()) return root.status();
   SignedCheckpoint cp;
   cp.size = size;
   cp.root = *root;
@@ -277,19 +264,16 @@ absl::StatusOr<SignedCheckpoint> Archive::SignCheckpoint(uint64_t size,
   return cp;
 }
 
-absl::StatusOr<SignedCheckpoint>
-Archive::ExtendCheckpoint(const SignedCheckpoint &previous, uint64_t new_size,
-                          HashSource &source) {
+absl::StatusOr<SignedCheckpoint> Archive::ExtendCheckpoint(
+    const SignedCheckpoint& previous, uint64_t new_size, HashSource& source) {
   auto next = SignCheckpoint(new_size, source);
-  if (!next.ok())
-    return next.status();
+  if (!next.ok()) return next.status();
   // Never sign a checkpoint inconsistent with the last one: if stored log nodes
   // were damaged, refuse writes rather than fork the log.
   std::vector<std::string> proof;
   if (previous.size > 0) {
     auto p = archive::ConsistencyProof(source, previous.size, new_size);
-    if (!p.ok())
-      return p.status();
+    if (!p.ok()) return p.status();
     proof = std::move(*p);
     absl::Status s = VerifyConsistency(previous.size, new_size, previous.root,
                                        next->root, proof);
@@ -306,7 +290,7 @@ Archive::ExtendCheckpoint(const SignedCheckpoint &previous, uint64_t new_size,
 absl::Status Archive::LoadCheckpoint() {
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
-  it->Seek("c0"); // just past every "c/..." key
+  it->Seek("c0");  // just past every "c/..." key
   it->Prev();
   if (it->Valid() && it->key().starts_with("c/")) {
     uint64_t size = ReadBigEndian64(absl::string_view(it->key().data() + 2, 8));
@@ -319,8 +303,7 @@ absl::Status Archive::LoadCheckpoint() {
     // before the next checkpoint is signed (ExtendCheckpoint).
     std::string note = it->value().ToString();
     auto parsed = ParseNote(note);
-    if (!parsed.ok())
-      return parsed.status();
+    if (!parsed.ok()) return parsed.status();
     auto body = ParseCheckpoint(parsed->text);
     if (!body.ok() || body->size != size) {
       return absl::DataLossError("the latest stored checkpoint is damaged");
@@ -332,8 +315,7 @@ absl::Status Archive::LoadCheckpoint() {
   // A new archive: sign the empty log so clients have a first checkpoint to
   // pin.
   auto cp = SignCheckpoint(0, *log_);
-  if (!cp.ok())
-    return cp.status();
+  if (!cp.ok()) return cp.status();
   leveldb::WriteOptions sync;
   sync.sync = true;
   if (absl::Status s = FromLevelDb(db_->Put(sync, CheckpointKey(0), cp->note));
@@ -350,8 +332,7 @@ Archive::~Archive() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (sequencer_.joinable())
-    sequencer_.join();
+  if (sequencer_.joinable()) sequencer_.join();
 }
 
 void Archive::Enqueue(Pending pending) {
@@ -363,7 +344,7 @@ void Archive::Enqueue(Pending pending) {
 void Archive::EnqueueAll(std::vector<Pending> pendings) {
   // Queued under one lock, so the sequencer takes them into one batch.
   absl::MutexLock lock(&mu_);
-  for (Pending &p : pendings) {
+  for (Pending& p : pendings) {
     if (stopping_) {
       p.done(absl::UnavailableError("archive is shutting down"));
     } else {
@@ -397,9 +378,9 @@ absl::StatusOr<CommitResult> Archive::Commit(NewRevision revision) {
   return EnqueueAndWait(std::move(p));
 }
 
-absl::StatusOr<CommitResult>
-Archive::Import(const std::string &signed_statement, PeerProgress progress,
-                std::shared_ptr<const VerifiedBlob> content) {
+absl::StatusOr<CommitResult> Archive::Import(
+    const std::string& signed_statement, PeerProgress progress,
+    std::shared_ptr<const VerifiedBlob> content) {
   Pending p;
   p.imported_statement = signed_statement;
   p.imported_content = std::move(content);
@@ -407,8 +388,8 @@ Archive::Import(const std::string &signed_statement, PeerProgress progress,
   return EnqueueAndWait(std::move(p));
 }
 
-std::vector<absl::StatusOr<CommitResult>>
-Archive::ImportAll(std::vector<PeerEntry> entries) {
+std::vector<absl::StatusOr<CommitResult>> Archive::ImportAll(
+    std::vector<PeerEntry> entries) {
   std::vector<absl::StatusOr<CommitResult>> results(
       entries.size(), absl::UnknownError("import never ran"));
   absl::BlockingCounter finished(static_cast<int>(entries.size()));
@@ -437,13 +418,12 @@ absl::Status Archive::SavePeerProgress(PeerProgress progress) {
   return EnqueueAndWait(std::move(p)).status();
 }
 
-absl::StatusOr<PeerProgress>
-Archive::GetPeerProgress(const std::string &peer_origin) {
+absl::StatusOr<PeerProgress> Archive::GetPeerProgress(
+    const std::string& peer_origin) {
   std::string value;
   leveldb::Status s =
       db_->Get(leveldb::ReadOptions(), PeerKey(peer_origin), &value);
-  if (!s.ok())
-    return FromLevelDb(s);
+  if (!s.ok()) return FromLevelDb(s);
   PeerProgress p;
   p.peer_origin = peer_origin;
   size_t nl = value.find('\n');
@@ -456,7 +436,7 @@ Archive::GetPeerProgress(const std::string &peer_origin) {
   return p;
 }
 
-absl::StatusOr<uint64_t> Archive::BlobSize(const std::string &sha256_hex) {
+absl::StatusOr<uint64_t> Archive::BlobSize(const std::string& sha256_hex) {
   if (!IsSha256Hex(sha256_hex)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "sha256: \"", sha256_hex, "\" is not 64 lowercase hex characters"));
@@ -468,7 +448,7 @@ absl::StatusOr<uint64_t> Archive::BlobSize(const std::string &sha256_hex) {
   return size;
 }
 
-bool Archive::HasRevision(const std::string &revision_id) {
+bool Archive::HasRevision(const std::string& revision_id) {
   std::string value;
   return db_->Get(leveldb::ReadOptions(), RevisionKey(revision_id), &value)
       .ok();
@@ -480,12 +460,11 @@ void Archive::SequencerLoop() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](Archive *a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(a->mu_) {
+          +[](Archive* a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(a->mu_) {
             return a->stopping_ || !a->queue_.empty();
           },
           this));
-      if (queue_.empty())
-        return; // stopping, and everything queued is done
+      if (queue_.empty()) return;  // stopping, and everything queued is done
       // Everything that queued while the previous batch was being written goes
       // into this one: under load, one fsync and one signature serve many puts.
       while (!queue_.empty()) {
@@ -497,11 +476,11 @@ void Archive::SequencerLoop() {
   }
 }
 
-void Archive::ProcessBatch(std::vector<Pending> &batch) {
+void Archive::ProcessBatch(std::vector<Pending>& batch) {
   BatchState state(this);
   std::vector<absl::StatusOr<CommitResult>> results;
   results.reserve(batch.size());
-  for (Pending &p : batch) {
+  for (Pending& p : batch) {
     if (p.chain_failed != nullptr && *p.chain_failed) {
       results.push_back(absl::AbortedError(
           "not imported: an earlier entry of the same pull failed"));
@@ -511,12 +490,11 @@ void Archive::ProcessBatch(std::vector<Pending> &batch) {
       results.push_back(
           StageImport(p.imported_statement, p.imported_content, state));
     } else if (p.revision.statement.document.empty() && p.progress) {
-      results.push_back(CommitResult{}); // progress only
+      results.push_back(CommitResult{});  // progress only
     } else {
       results.push_back(Stage(p.revision, state));
     }
-    if (results.back().ok() && p.progress)
-      state.SetProgress(*p.progress);
+    if (results.back().ok() && p.progress) state.SetProgress(*p.progress);
     if (!results.back().ok() && p.chain_failed != nullptr) {
       *p.chain_failed = true;
     }
@@ -546,9 +524,8 @@ void Archive::ProcessBatch(std::vector<Pending> &batch) {
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<CommitResult> &r = results[i];
-    if (r.ok() && !write_status.ok())
-      r = write_status;
+    absl::StatusOr<CommitResult>& r = results[i];
+    if (r.ok() && !write_status.ok()) r = write_status;
     if (r.ok() && !r->revision.id.empty()) {
       auto receipt = ReceiptFor(r->revision);
       if (receipt.ok()) {
@@ -566,24 +543,21 @@ absl::Status Archive::Precheck(NewRevision revision) {
   return Stage(revision, state, /*dry_run=*/true).status();
 }
 
-absl::StatusOr<CommitResult> Archive::Stage(NewRevision &revision,
-                                            BatchState &state, bool dry_run) {
-  Statement &st = revision.statement;
-  if (absl::Status s = ValidateDocumentId(st.document); !s.ok())
-    return s;
+absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
+                                            BatchState& state, bool dry_run) {
+  Statement& st = revision.statement;
+  if (absl::Status s = ValidateDocumentId(st.document); !s.ok()) return s;
   auto doc = state.Document(st.document);
-  if (!doc.ok())
-    return doc.status();
+  if (!doc.ok()) return doc.status();
   std::vector<std::string> expected = SortedUnique(revision.expected_parents);
   bool conditional = !expected.empty();
   if (conditional && expected != doc->heads) {
     // A retried conditional put whose first attempt succeeded finds its own
     // result as the head: the same parents and content. By the contract that
     // is a retry (nothing stored, the head returned), not a conflict.
-    for (const std::string &head_id : doc->heads) {
+    for (const std::string& head_id : doc->heads) {
       auto head = state.Revision(head_id);
-      if (!head.ok())
-        return head.status();
+      if (!head.ok()) return head.status();
       Statement compare = st;
       compare.origin = origin();
       compare.parents = expected;
@@ -608,15 +582,13 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision &revision,
   st.parents = doc->heads;
   st.submitted_at = FormatRfc3339(options_.env->NowSeconds());
   auto text = EncodeStatement(st);
-  if (!text.ok())
-    return text.status();
+  if (!text.ok()) return text.status();
 
   // A retried put: identical to the head except for who/when/note. Nothing is
   // stored.
-  for (const std::string &head_id : doc->heads) {
+  for (const std::string& head_id : doc->heads) {
     auto head = state.Revision(head_id);
-    if (!head.ok())
-      return head.status();
+    if (!head.ok()) return head.status();
     Statement compare = st;
     compare.parents = conditional ? expected : head->statement.parents;
     if (SameRevisionContent(head->statement, compare)) {
@@ -629,8 +601,7 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision &revision,
   if (auto existing = state.Revision(r.id); existing.ok()) {
     return CommitResult{std::move(*existing), false, {}};
   }
-  if (dry_run)
-    return CommitResult{};
+  if (dry_run) return CommitResult{};
   if (absl::Status s = StageContent(st, revision.content, state); !s.ok()) {
     return s;
   }
@@ -641,12 +612,10 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision &revision,
   return AddRevision(std::move(r), std::move(*doc), state);
 }
 
-absl::Status
-Archive::StageContent(const Statement &statement,
-                      const std::shared_ptr<const VerifiedBlob> &content,
-                      BatchState &state) {
-  if (content == nullptr)
-    return absl::OkStatus();
+absl::Status Archive::StageContent(
+    const Statement& statement,
+    const std::shared_ptr<const VerifiedBlob>& content, BatchState& state) {
+  if (content == nullptr) return absl::OkStatus();
   if (content->sha256_hex() != statement.content_sha256 ||
       content->bytes().size() != statement.content_size) {
     return absl::InvalidArgumentError(
@@ -658,29 +627,25 @@ Archive::StageContent(const Statement &statement,
   return absl::OkStatus();
 }
 
-absl::StatusOr<CommitResult>
-Archive::StageImport(const std::string &signed_statement,
-                     const std::shared_ptr<const VerifiedBlob> &content,
-                     BatchState &state) {
+absl::StatusOr<CommitResult> Archive::StageImport(
+    const std::string& signed_statement,
+    const std::shared_ptr<const VerifiedBlob>& content, BatchState& state) {
   auto note = ParseNote(signed_statement);
-  if (!note.ok())
-    return note.status();
+  if (!note.ok()) return note.status();
   auto statement = ParseStatement(note->text);
-  if (!statement.ok())
-    return statement.status();
+  if (!statement.ok()) return statement.status();
   StoredRevision r;
   r.id = RevisionIdOf(note->text);
   if (auto existing = state.Revision(r.id); existing.ok()) {
     return CommitResult{std::move(*existing), false, {}};
   }
   auto doc = state.Document(statement->document);
-  if (!doc.ok())
-    return doc.status();
+  if (!doc.ok()) return doc.status();
   // The new revision supersedes those of its parents that are heads; any other
   // head is a concurrent line of history and stays (a conflict, until a merge
   // names both).
   std::vector<std::string> heads;
-  for (const std::string &h : doc->heads) {
+  for (const std::string& h : doc->heads) {
     if (std::find(statement->parents.begin(), statement->parents.end(), h) ==
         statement->parents.end()) {
       heads.push_back(h);
@@ -696,48 +661,45 @@ Archive::StageImport(const std::string &signed_statement,
   return AddRevision(std::move(r), std::move(*doc), state);
 }
 
-absl::StatusOr<CommitResult>
-Archive::AddRevision(StoredRevision r, DocumentInfo doc, BatchState &state) {
+absl::StatusOr<CommitResult> Archive::AddRevision(StoredRevision r,
+                                                  DocumentInfo doc,
+                                                  BatchState& state) {
   // The authoritative version of this line: this revision unless it is a draft,
   // else the newest authoritative version among its parents.
   uint64_t newest = 0;
-  for (const std::string &parent_id : r.statement.parents) {
+  for (const std::string& parent_id : r.statement.parents) {
     auto parent = state.Revision(parent_id);
     if (absl::IsNotFound(parent.status())) {
       return absl::DataLossError(
           absl::StrCat("revision ", r.id, " names parent ", parent_id,
                        ", which this archive does not have"));
     }
-    if (!parent.ok())
-      return parent.status();
+    if (!parent.ok()) return parent.status();
     if (!parent->authoritative.empty() && parent->leaf_index >= newest) {
       newest = parent->leaf_index;
       r.authoritative = parent->authoritative;
     }
   }
-  if (r.statement.status != "draft")
-    r.authoritative = r.id;
+  if (r.statement.status != "draft") r.authoritative = r.id;
   doc.heads.push_back(r.id);
   std::sort(doc.heads.begin(), doc.heads.end());
   doc.revision_count++;
   auto added = state.Add(std::move(r), std::move(doc));
-  if (!added.ok())
-    return added.status();
+  if (!added.ok()) return added.status();
   return CommitResult{std::move(*added), true, {}};
 }
 
-absl::StatusOr<StoredRevision> Archive::ReadRevision(const std::string &id) {
+absl::StatusOr<StoredRevision> Archive::ReadRevision(const std::string& id) {
   std::string value;
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), RevisionKey(id), &value);
   if (s.IsNotFound())
     return absl::NotFoundError(absl::StrCat("unknown revision ", id));
-  if (!s.ok())
-    return FromLevelDb(s);
+  if (!s.ok()) return FromLevelDb(s);
   return DecodeRevisionRecord(id, value);
 }
 
-absl::StatusOr<StoredRevision>
-Archive::GetRevision(const std::string &revision_id) {
+absl::StatusOr<StoredRevision> Archive::GetRevision(
+    const std::string& revision_id) {
   if (!IsSha256Hex(revision_id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("revision id \"", revision_id,
@@ -746,27 +708,23 @@ Archive::GetRevision(const std::string &revision_id) {
   return ReadRevision(revision_id);
 }
 
-absl::StatusOr<DocumentInfo>
-Archive::GetDocument(const std::string &document_id) {
-  if (absl::Status s = ValidateDocumentId(document_id); !s.ok())
-    return s;
+absl::StatusOr<DocumentInfo> Archive::GetDocument(
+    const std::string& document_id) {
+  if (absl::Status s = ValidateDocumentId(document_id); !s.ok()) return s;
   std::string value;
   leveldb::Status s =
       db_->Get(leveldb::ReadOptions(), DocumentKey(document_id), &value);
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("unknown document ", document_id));
   }
-  if (!s.ok())
-    return FromLevelDb(s);
+  if (!s.ok()) return FromLevelDb(s);
   return DecodeDocumentRecord(document_id, value);
 }
 
-absl::StatusOr<StoredRevision>
-Archive::Authoritative(const std::string &document_id,
-                       bool head_even_if_draft) {
+absl::StatusOr<StoredRevision> Archive::Authoritative(
+    const std::string& document_id, bool head_even_if_draft) {
   auto doc = GetDocument(document_id);
-  if (!doc.ok())
-    return doc.status();
+  if (!doc.ok()) return doc.status();
   if (doc->heads.size() != 1) {
     return absl::FailedPreconditionError(absl::StrCat(
         document_id, " has ", doc->heads.size(),
@@ -774,22 +732,18 @@ Archive::Authoritative(const std::string &document_id,
         "; name one with --rev, or resolve with put --parent for each"));
   }
   auto head = ReadRevision(doc->heads[0]);
-  if (!head.ok() || head_even_if_draft)
-    return head;
+  if (!head.ok() || head_even_if_draft) return head;
   if (head->authoritative.empty()) {
     return absl::NotFoundError(absl::StrCat(
         document_id, " has only draft revisions; use --head to get the draft"));
   }
-  if (head->authoritative == head->id)
-    return head;
+  if (head->authoritative == head->id) return head;
   return ReadRevision(head->authoritative);
 }
 
-absl::StatusOr<std::vector<StoredRevision>>
-Archive::History(const std::string &document_id, uint64_t before_leaf,
-                 size_t limit) {
-  if (auto doc = GetDocument(document_id); !doc.ok())
-    return doc.status();
+absl::StatusOr<std::vector<StoredRevision>> Archive::History(
+    const std::string& document_id, uint64_t before_leaf, size_t limit) {
+  if (auto doc = GetDocument(document_id); !doc.ok()) return doc.status();
   std::string prefix = HistoryPrefix(document_id);
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
@@ -799,8 +753,7 @@ Archive::History(const std::string &document_id, uint64_t before_leaf,
   for (; it->Valid() && out.size() < limit && it->key().starts_with(prefix);
        it->Prev()) {
     auto r = ReadRevision(it->value().ToString());
-    if (!r.ok())
-      return r.status();
+    if (!r.ok()) return r.status();
     out.push_back(std::move(*r));
   }
   return out;
@@ -808,9 +761,9 @@ Archive::History(const std::string &document_id, uint64_t before_leaf,
 
 namespace {
 
-bool Matches(const DocumentFilter &f, const std::string &id,
-             const Statement &s) {
-  auto eq = [](const std::string &want, const std::string &have) {
+bool Matches(const DocumentFilter& f, const std::string& id,
+             const Statement& s) {
+  auto eq = [](const std::string& want, const std::string& have) {
     return want.empty() || want == have;
   };
   if (!eq(f.region, s.region) || !eq(f.issuer, s.issuer) ||
@@ -821,20 +774,18 @@ bool Matches(const DocumentFilter &f, const std::string &id,
     return false;
   if (!f.date_to.empty() && (s.date.empty() || s.date > f.date_to))
     return false;
-  if (f.query.empty())
-    return true;
-  for (const std::string *field : {&id, &s.title, &s.issuer, &s.number}) {
-    if (absl::StrContains(*field, f.query))
-      return true;
+  if (f.query.empty()) return true;
+  for (const std::string* field : {&id, &s.title, &s.issuer, &s.number}) {
+    if (absl::StrContains(*field, f.query)) return true;
   }
   return false;
 }
 
-} // namespace
+}  // namespace
 
 absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
-Archive::ListDocuments(const DocumentFilter &filter,
-                       const std::string &start_after, size_t limit) {
+Archive::ListDocuments(const DocumentFilter& filter,
+                       const std::string& start_after, size_t limit) {
   std::vector<std::pair<DocumentInfo, StoredRevision>> out;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
@@ -842,17 +793,14 @@ Archive::ListDocuments(const DocumentFilter &filter,
   for (it->Seek(start);
        it->Valid() && it->key().starts_with("d/") && out.size() < limit;
        it->Next()) {
-    if (!start_after.empty() && it->key() == start)
-      continue;
+    if (!start_after.empty() && it->key() == start) continue;
     std::string id = it->key().ToString().substr(2);
     auto doc = DecodeDocumentRecord(id, it->value().ToString());
-    if (!doc.ok())
-      return doc.status();
+    if (!doc.ok()) return doc.status();
     StoredRevision latest;
-    for (const std::string &head_id : doc->heads) {
+    for (const std::string& head_id : doc->heads) {
       auto head = ReadRevision(head_id);
-      if (!head.ok())
-        return head.status();
+      if (!head.ok()) return head.status();
       if (latest.id.empty() || head->leaf_index > latest.leaf_index)
         latest = *head;
     }
@@ -873,7 +821,7 @@ SignedCheckpoint Archive::CheckpointCovering(uint64_t leaf_index) {
   // for that moment rather than fail to prove it.
   absl::MutexLock lock(&mu_);
   struct Covers {
-    const SignedCheckpoint *cp;
+    const SignedCheckpoint* cp;
     uint64_t leaf;
     bool operator()() const { return cp->size > leaf; }
   } covers{&checkpoint_, leaf_index};
@@ -881,20 +829,19 @@ SignedCheckpoint Archive::CheckpointCovering(uint64_t leaf_index) {
   return checkpoint_;
 }
 
-absl::StatusOr<Receipt> Archive::ReceiptFor(const StoredRevision &revision) {
+absl::StatusOr<Receipt> Archive::ReceiptFor(const StoredRevision& revision) {
   Receipt receipt;
   receipt.signed_statement = revision.signed_statement;
   receipt.checkpoint = CheckpointCovering(revision.leaf_index);
   receipt.leaf_index = revision.leaf_index;
   auto proof = log_->Inclusion(revision.leaf_index, receipt.checkpoint.size);
-  if (!proof.ok())
-    return proof.status();
+  if (!proof.ok()) return proof.status();
   receipt.inclusion = std::move(*proof);
   return receipt;
 }
 
-absl::StatusOr<std::vector<std::string>>
-Archive::InclusionProof(uint64_t leaf, uint64_t size) {
+absl::StatusOr<std::vector<std::string>> Archive::InclusionProof(
+    uint64_t leaf, uint64_t size) {
   uint64_t latest = LatestCheckpoint().size;
   if (size > latest) {
     return absl::OutOfRangeError(absl::StrCat(
@@ -907,8 +854,8 @@ Archive::InclusionProof(uint64_t leaf, uint64_t size) {
   return log_->Inclusion(leaf, size);
 }
 
-absl::StatusOr<std::vector<std::string>>
-Archive::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
+absl::StatusOr<std::vector<std::string>> Archive::ConsistencyProof(
+    uint64_t old_size, uint64_t new_size) {
   uint64_t latest = LatestCheckpoint().size;
   if (new_size > latest) {
     return absl::OutOfRangeError(
@@ -929,11 +876,9 @@ absl::StatusOr<std::vector<std::string>> Archive::LogEntries(uint64_t start,
   for (uint64_t i = start; i < latest && i - start < count; ++i) {
     std::string id;
     leveldb::Status s = db_->Get(leveldb::ReadOptions(), LeafKey(i), &id);
-    if (!s.ok())
-      return FromLevelDb(s);
+    if (!s.ok()) return FromLevelDb(s);
     auto r = ReadRevision(id);
-    if (!r.ok())
-      return r.status();
+    if (!r.ok()) return r.status();
     out.push_back(std::move(r->signed_statement));
   }
   return out;
@@ -942,26 +887,23 @@ absl::StatusOr<std::vector<std::string>> Archive::LogEntries(uint64_t start,
 namespace {
 
 // Re-hashes one blob front to back without holding it in memory.
-absl::Status CheckBlob(BlobStore &blobs, const std::string &sha256,
+absl::Status CheckBlob(BlobStore& blobs, const std::string& sha256,
                        uint64_t size) {
   auto reader = blobs.NewReader(sha256, size);
-  if (!reader.ok())
-    return reader.status();
+  if (!reader.ok()) return reader.status();
   std::string scratch(1 << 20, '\0');
   while (true) {
     auto chunk = (*reader)->Read(scratch.size(), scratch.data());
-    if (!chunk.ok())
-      return chunk.status();
-    if (chunk->empty())
-      return absl::OkStatus();
+    if (!chunk.ok()) return chunk.status();
+    if (chunk->empty()) return absl::OkStatus();
   }
 }
 
-} // namespace
+}  // namespace
 
 absl::StatusOr<ScrubReport> Archive::Scrub() {
   ScrubReport report;
-  std::map<std::string, DamagedBlob> blobs; // every distinct content
+  std::map<std::string, DamagedBlob> blobs;  // every distinct content
   uint64_t size = LatestCheckpoint().size;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
@@ -980,7 +922,7 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
             "log leaf ", r->leaf_index, " does not match revision ", id));
       }
     }
-    DamagedBlob &b = blobs[r->statement.content_sha256];
+    DamagedBlob& b = blobs[r->statement.content_sha256];
     b.sha256 = r->statement.content_sha256;
     b.size = r->statement.content_size;
     b.documents.push_back(r->statement.document);
@@ -992,7 +934,7 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
                      "signed checkpoint ",
                      size));
   }
-  for (auto &[sha, blob] : blobs) {
+  for (auto& [sha, blob] : blobs) {
     report.blobs_checked++;
     absl::Status s = CheckBlob(*blobs_, sha, blob.size);
     if (s.ok()) {
@@ -1009,4 +951,4 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
   return report;
 }
 
-} // namespace archive
+}  // namespace archive

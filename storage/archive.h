@@ -37,6 +37,7 @@
 #include "absl/synchronization/mutex.h"
 #include "leveldb/cache.h"
 #include "leveldb/db.h"
+#include "leveldb/env.h"
 #include "leveldb/filter_policy.h"
 #include "storage/blob_store.h"
 #include "storage/env.h"
@@ -50,7 +51,7 @@ namespace archive {
 struct ArchiveOptions {
   std::string data_dir;
   std::string origin;
-  Env *env = Env::Default();
+  Env* env = Env::Default();
   size_t block_cache_bytes = 32 << 20;
   // Contents up to this size written through blobs().NewWriter(size) are kept
   // in the metadata store, in the same batch as their revision (see
@@ -58,13 +59,16 @@ struct ArchiveOptions {
   uint64_t inline_blob_max_bytes = 256 << 10;
   // LevelDB's memtable (and log file) size; inline blobs fill it quickly.
   size_t write_buffer_bytes = 16 << 20;
+  // The metadata store's file system; null for LevelDB's default. A seam for
+  // tests that fail its fsync.
+  leveldb::Env* leveldb_env = nullptr;
 };
 
 struct StoredRevision {
   std::string id;
   Statement statement;
   std::string statement_text;
-  std::string signed_statement; // the note: text, blank line, signature(s)
+  std::string signed_statement;  // the note: text, blank line, signature(s)
   uint64_t leaf_index = 0;
   // Newest non-draft revision at or before this one in its line of history (""
   // if all drafts); the authoritative version when this revision is the single
@@ -74,21 +78,21 @@ struct StoredRevision {
 
 struct DocumentInfo {
   std::string id;
-  std::vector<std::string> heads; // sorted; more than one means a conflict
+  std::vector<std::string> heads;  // sorted; more than one means a conflict
   uint64_t revision_count = 0;
 };
 
 struct SignedCheckpoint {
   uint64_t size = 0;
-  std::string root; // 32 bytes
-  std::string note; // C2SP signed note
+  std::string root;  // 32 bytes
+  std::string note;  // C2SP signed note
 };
 
 struct Receipt {
   std::string signed_statement;
   SignedCheckpoint checkpoint;
   uint64_t leaf_index = 0;
-  std::vector<std::string> inclusion; // audit path to checkpoint.root
+  std::vector<std::string> inclusion;  // audit path to checkpoint.root
 };
 
 // A revision to add. `statement` carries document, content, media type, status,
@@ -107,7 +111,7 @@ struct NewRevision {
 
 struct CommitResult {
   StoredRevision revision;
-  bool created = false; // false: identical to the head; nothing was stored
+  bool created = false;  // false: identical to the head; nothing was stored
   Receipt receipt;
 };
 
@@ -120,28 +124,28 @@ using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
 struct PeerProgress {
   std::string peer_origin;
   uint64_t next_index = 0;
-  std::string checkpoint_note; // empty: none accepted yet
+  std::string checkpoint_note;  // empty: none accepted yet
 };
 
 // One revision pulled from a peer, for Archive::ImportAll.
 struct PeerEntry {
-  std::string signed_statement;                // verified by the caller
-  std::shared_ptr<const VerifiedBlob> content; // null: already in blobs()
-  PeerProgress progress; // recorded with it: the cursor just past it
+  std::string signed_statement;                 // verified by the caller
+  std::shared_ptr<const VerifiedBlob> content;  // null: already in blobs()
+  PeerProgress progress;  // recorded with it: the cursor just past it
 };
 
 // Filters for ListDocuments; empty fields match everything.
 struct DocumentFilter {
   std::string region, issuer, number, status;
-  std::string date_from, date_to; // inclusive, YYYY-MM-DD
-  std::string query;              // substring of id, title, issuer or number
+  std::string date_from, date_to;  // inclusive, YYYY-MM-DD
+  std::string query;               // substring of id, title, issuer or number
 };
 
 struct DamagedBlob {
   std::string sha256;
   uint64_t size = 0;
   std::string problem;
-  std::vector<std::string> documents; // documents with a revision using it
+  std::vector<std::string> documents;  // documents with a revision using it
 };
 
 struct ScrubReport {
@@ -153,14 +157,14 @@ struct ScrubReport {
 };
 
 class Archive {
-public:
-  static absl::StatusOr<std::unique_ptr<Archive>>
-  Open(const ArchiveOptions &options);
-  ~Archive(); // finishes queued commits, then closes
+ public:
+  static absl::StatusOr<std::unique_ptr<Archive>> Open(
+      const ArchiveOptions& options);
+  ~Archive();  // finishes queued commits, then closes
 
-  const std::string &origin() const { return key_->name(); }
-  const SigningKey &key() const { return *key_; }
-  BlobStore &blobs() { return *blobs_; }
+  const std::string& origin() const { return key_->name(); }
+  const SigningKey& key() const { return *key_; }
+  BlobStore& blobs() { return *blobs_; }
 
   // Queues a revision whose content is committed to blobs() or carried in
   // revision.content. `done`
@@ -169,7 +173,7 @@ public:
   // (conditional put and the heads moved), FAILED_PRECONDITION (several heads
   // and no parents named).
   void CommitAsync(NewRevision revision, CommitCallback done);
-  absl::StatusOr<CommitResult> Commit(NewRevision revision); // blocking form
+  absl::StatusOr<CommitResult> Commit(NewRevision revision);  // blocking form
   // The answer Commit would give now, short of storing anything: lets a put be
   // refused (a moved head, several heads) before its content is received. The
   // sequencer decides again at commit time, so a race is still caught.
@@ -183,42 +187,42 @@ public:
   // parents must be here (DATA_LOSS otherwise: the peer's log is out of order).
   // Heads: the revision replaces those of its parents that are heads; a
   // concurrent line of history stays a head too.
-  absl::StatusOr<CommitResult>
-  Import(const std::string &signed_statement, PeerProgress progress,
-         std::shared_ptr<const VerifiedBlob> content = nullptr);
+  absl::StatusOr<CommitResult> Import(
+      const std::string& signed_statement, PeerProgress progress,
+      std::shared_ptr<const VerifiedBlob> content = nullptr);
   // Imports `entries` in order, as Import would one by one, but queued
   // together so they share one batch: one fsync and one checkpoint for all.
   // Stops at the first entry that fails: those before it are stored with
   // their progress, it and those after it are not (ABORTED), so the recorded
   // progress never skips an entry. One result per entry.
-  std::vector<absl::StatusOr<CommitResult>>
-  ImportAll(std::vector<PeerEntry> entries);
+  std::vector<absl::StatusOr<CommitResult>> ImportAll(
+      std::vector<PeerEntry> entries);
   // Records progress alone (e.g. a verified checkpoint that brought nothing
   // new).
   absl::Status SavePeerProgress(PeerProgress progress);
   // NOT_FOUND if this peer was never pulled.
-  absl::StatusOr<PeerProgress> GetPeerProgress(const std::string &peer_origin);
-  bool HasRevision(const std::string &revision_id);
+  absl::StatusOr<PeerProgress> GetPeerProgress(const std::string& peer_origin);
+  bool HasRevision(const std::string& revision_id);
   // Size of a stored blob as found on disk (its re-hash on read catches
   // damage); NOT_FOUND if this archive has no such blob.
-  absl::StatusOr<uint64_t> BlobSize(const std::string &sha256_hex);
+  absl::StatusOr<uint64_t> BlobSize(const std::string& sha256_hex);
 
-  absl::StatusOr<StoredRevision> GetRevision(const std::string &revision_id);
-  absl::StatusOr<DocumentInfo> GetDocument(const std::string &document_id);
+  absl::StatusOr<StoredRevision> GetRevision(const std::string& revision_id);
+  absl::StatusOr<DocumentInfo> GetDocument(const std::string& document_id);
   // The authoritative revision: newest non-draft on the single head. With
   // `head_even_if_draft`, the head itself. FAILED_PRECONDITION listing the
   // heads when there are several; NOT_FOUND for an unknown document or one with
   // only drafts.
-  absl::StatusOr<StoredRevision> Authoritative(const std::string &document_id,
+  absl::StatusOr<StoredRevision> Authoritative(const std::string& document_id,
                                                bool head_even_if_draft);
   // Revisions of a document, newest first, starting below `before_leaf`
   // (exclusive; UINT64_MAX for the newest).
-  absl::StatusOr<std::vector<StoredRevision>>
-  History(const std::string &document_id, uint64_t before_leaf, size_t limit);
+  absl::StatusOr<std::vector<StoredRevision>> History(
+      const std::string& document_id, uint64_t before_leaf, size_t limit);
   // Documents after `start_after` in id order matching `filter` (on the newest
   // head).
   absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
-  ListDocuments(const DocumentFilter &filter, const std::string &start_after,
+  ListDocuments(const DocumentFilter& filter, const std::string& start_after,
                 size_t limit);
 
   // Re-reads everything: every revision record (its statement must hash to its
@@ -232,7 +236,7 @@ public:
   // batch being committed; returns the latest after 10 s regardless).
   SignedCheckpoint CheckpointCovering(uint64_t leaf_index);
   // A receipt against the latest checkpoint.
-  absl::StatusOr<Receipt> ReceiptFor(const StoredRevision &revision);
+  absl::StatusOr<Receipt> ReceiptFor(const StoredRevision& revision);
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t leaf,
                                                           uint64_t size);
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
@@ -242,7 +246,7 @@ public:
   absl::StatusOr<std::vector<std::string>> LogEntries(uint64_t start,
                                                       uint64_t count);
 
-private:
+ private:
   // One queued write: a local put, or an import (imported_statement set), each
   // optionally carrying peer progress.
   struct Pending {
@@ -264,29 +268,27 @@ private:
           std::unique_ptr<BlobStore> blobs);
   absl::Status OpenDatabase();
   absl::Status LoadCheckpoint();
-  absl::StatusOr<SignedCheckpoint>
-  ExtendCheckpoint(const SignedCheckpoint &previous, uint64_t new_size,
-                   HashSource &source);
+  absl::StatusOr<SignedCheckpoint> ExtendCheckpoint(
+      const SignedCheckpoint& previous, uint64_t new_size, HashSource& source);
   absl::StatusOr<SignedCheckpoint> SignCheckpoint(uint64_t size,
-                                                  HashSource &source);
+                                                  HashSource& source);
   // Decides what one queued put becomes within `state`; stages it if it is new.
-  absl::StatusOr<CommitResult> Stage(NewRevision &revision, BatchState &state,
+  absl::StatusOr<CommitResult> Stage(NewRevision& revision, BatchState& state,
                                      bool dry_run = false);
-  absl::StatusOr<CommitResult>
-  StageImport(const std::string &signed_statement,
-              const std::shared_ptr<const VerifiedBlob> &content,
-              BatchState &state);
+  absl::StatusOr<CommitResult> StageImport(
+      const std::string& signed_statement,
+      const std::shared_ptr<const VerifiedBlob>& content, BatchState& state);
   // Adds a sealed content to the batch of the revision using it.
-  absl::Status StageContent(const Statement &statement,
-                            const std::shared_ptr<const VerifiedBlob> &content,
-                            BatchState &state);
+  absl::Status StageContent(const Statement& statement,
+                            const std::shared_ptr<const VerifiedBlob>& content,
+                            BatchState& state);
   // Computes the authoritative pointer, appends to the log and stages the
   // records.
   absl::StatusOr<CommitResult> AddRevision(StoredRevision r, DocumentInfo doc,
-                                           BatchState &state);
+                                           BatchState& state);
   void SequencerLoop();
-  void ProcessBatch(std::vector<Pending> &batch);
-  absl::StatusOr<StoredRevision> ReadRevision(const std::string &id);
+  void ProcessBatch(std::vector<Pending>& batch);
+  absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
 
   ArchiveOptions options_;
   std::unique_ptr<SigningKey> key_;
@@ -305,6 +307,6 @@ private:
   std::thread sequencer_;
 };
 
-} // namespace archive
+}  // namespace archive
 
-#endif // ARCHIVE_STORAGE_ARCHIVE_H_
+#endif  // ARCHIVE_STORAGE_ARCHIVE_H_

@@ -31,11 +31,11 @@ namespace archive {
 // (NewRevision::content, Archive::Import). Only a Writer makes one, so holding
 // one means the bytes hash to sha256_hex().
 class VerifiedBlob {
-public:
-  const std::string &sha256_hex() const { return sha256_hex_; }
-  const std::string &bytes() const { return bytes_; }
+ public:
+  const std::string& sha256_hex() const { return sha256_hex_; }
+  const std::string& bytes() const { return bytes_; }
 
-private:
+ private:
   friend class BlobStore;
   VerifiedBlob(std::string sha256_hex, std::string bytes)
       : sha256_hex_(std::move(sha256_hex)), bytes_(std::move(bytes)) {}
@@ -44,17 +44,17 @@ private:
 };
 
 class BlobStore {
-public:
+ public:
   // Opens (creating if needed) a store rooted at `dir`; removes temp files left
   // by a crash. `inline_blobs` (may be null: files only) must outlive the
   // store.
-  static absl::StatusOr<std::unique_ptr<BlobStore>>
-  Open(Env *env, const std::string &dir, InlineBlobs *inline_blobs = nullptr);
+  static absl::StatusOr<std::unique_ptr<BlobStore>> Open(
+      Env* env, const std::string& dir, InlineBlobs* inline_blobs = nullptr);
 
   // A blob being written. Hashes as it goes. Destroying an uncommitted writer
   // discards it.
   class Writer {
-  public:
+   public:
     ~Writer();
     absl::Status Append(absl::string_view data);
     uint64_t size() const { return size_; }
@@ -68,24 +68,24 @@ public:
     // result is null; an inline blob is returned instead, still to be stored:
     // the archive writes it in the same batch as its revision, so one fsync
     // covers both. Errors as Commit's.
-    absl::StatusOr<std::shared_ptr<const VerifiedBlob>>
-    Seal(absl::string_view expected_sha256_hex, uint64_t expected_size);
+    absl::StatusOr<std::shared_ptr<const VerifiedBlob>> Seal(
+        absl::string_view expected_sha256_hex, uint64_t expected_size);
     // True if the bytes are buffered for an inline blob (no temp file).
     bool is_inline() const { return file_ == nullptr; }
 
-  private:
+   private:
     friend class BlobStore;
-    Writer(BlobStore *store, std::string temp_path,
+    Writer(BlobStore* store, std::string temp_path,
            std::unique_ptr<WritableFile> file);
     // Size and digest against the promise; returns the digest.
     absl::StatusOr<std::string> Check(absl::string_view expected_sha256_hex,
                                       uint64_t expected_size);
-    absl::Status CommitFile(const std::string &digest);
-    BlobStore *store_;
+    absl::Status CommitFile(const std::string& digest);
+    BlobStore* store_;
     std::string temp_path_;
-    std::unique_ptr<WritableFile> file_; // null: buffering an inline blob
-    std::string buffer_;                 // an inline blob's bytes
-    uint64_t limit_ = 0;                 // an inline blob's promised size
+    std::unique_ptr<WritableFile> file_;  // null: buffering an inline blob
+    std::string buffer_;                  // an inline blob's bytes
+    uint64_t limit_ = 0;                  // an inline blob's promised size
     Sha256 hasher_;
     uint64_t size_ = 0;
     bool done_ = false;
@@ -95,14 +95,15 @@ public:
   // fails with DATA_LOSS if the bytes or their length differ from what was
   // stored.
   class Reader {
-  public:
-    absl::StatusOr<absl::string_view> Read(size_t n, char *scratch);
+   public:
+    absl::StatusOr<absl::string_view> Read(size_t n, char* scratch);
 
-  private:
+   private:
     friend class BlobStore;
     Reader(std::string sha256_hex, uint64_t size,
            std::unique_ptr<SequentialFile> file)
-        : sha256_hex_(std::move(sha256_hex)), size_(size),
+        : sha256_hex_(std::move(sha256_hex)),
+          size_(size),
           file_(std::move(file)) {}
     std::string sha256_hex_;
     uint64_t size_;
@@ -118,27 +119,27 @@ public:
   // An inline writer refuses (INVALID_ARGUMENT) bytes beyond the promise.
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter(uint64_t expected_size);
   // NOT_FOUND if absent. `size` is the size recorded in the statement.
-  absl::StatusOr<std::unique_ptr<Reader>>
-  NewReader(const std::string &sha256_hex, uint64_t size);
+  absl::StatusOr<std::unique_ptr<Reader>> NewReader(
+      const std::string& sha256_hex, uint64_t size);
   // Reads a whole blob, verified; for small blobs and scrubbing.
-  absl::StatusOr<std::string> ReadVerified(const std::string &sha256_hex,
+  absl::StatusOr<std::string> ReadVerified(const std::string& sha256_hex,
                                            uint64_t size);
-  bool Contains(const std::string &sha256_hex);
+  bool Contains(const std::string& sha256_hex);
   // Size of the stored copy (not verified); NOT_FOUND if there is none.
-  absl::StatusOr<uint64_t> StoredSize(const std::string &sha256_hex);
+  absl::StatusOr<uint64_t> StoredSize(const std::string& sha256_hex);
   // The inline table, or null if this store keeps files only.
-  InlineBlobs *inline_blobs() const { return inline_; }
+  InlineBlobs* inline_blobs() const { return inline_; }
 
-private:
-  BlobStore(Env *env, std::string dir, InlineBlobs *inline_blobs)
+ private:
+  BlobStore(Env* env, std::string dir, InlineBlobs* inline_blobs)
       : env_(env), dir_(std::move(dir)), inline_(inline_blobs) {}
   std::string PathFor(absl::string_view sha256_hex) const;
-  Env *env_;
+  Env* env_;
   std::string dir_;
-  InlineBlobs *inline_;
+  InlineBlobs* inline_;
   std::atomic<uint64_t> next_temp_{0};
 };
 
-} // namespace archive
+}  // namespace archive
 
-#endif // ARCHIVE_STORAGE_BLOB_STORE_H_
+#endif  // ARCHIVE_STORAGE_BLOB_STORE_H_

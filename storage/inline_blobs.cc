@@ -13,28 +13,26 @@ leveldb::Slice ToSlice(absl::string_view s) {
   return leveldb::Slice(s.data(), s.size());
 }
 
-} // namespace
+}  // namespace
 
-absl::StatusOr<std::string>
-InlineBlobs::Get(absl::string_view sha256_hex) const {
+absl::StatusOr<std::string> InlineBlobs::Get(
+    absl::string_view sha256_hex) const {
   std::string value;
   leveldb::Status s =
       db_->Get(leveldb::ReadOptions(), KeyFor(sha256_hex), &value);
-  if (s.ok())
-    return value;
+  if (s.ok()) return value;
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("no inline blob ", sha256_hex));
   }
   std::string why =
       absl::StrCat("blob ", sha256_hex,
                    " cannot be read from the metadata store: ", s.ToString());
-  if (s.IsCorruption())
-    return absl::DataLossError(why);
+  if (s.IsCorruption()) return absl::DataLossError(why);
   return absl::InternalError(why);
 }
 
 void InlineBlobs::Stage(absl::string_view sha256_hex, absl::string_view bytes,
-                        leveldb::WriteBatch *batch) {
+                        leveldb::WriteBatch* batch) {
   batch->Put(KeyFor(sha256_hex), ToSlice(bytes));
 }
 
@@ -43,10 +41,9 @@ absl::Status InlineBlobs::PutDurable(absl::string_view sha256_hex,
   leveldb::WriteOptions sync;
   sync.sync = true;
   leveldb::Status s = db_->Put(sync, KeyFor(sha256_hex), ToSlice(bytes));
-  if (s.ok())
-    return absl::OkStatus();
+  if (s.ok()) return absl::OkStatus();
   return absl::InternalError(absl::StrCat(
       "storing blob ", sha256_hex, " in the metadata store: ", s.ToString()));
 }
 
-} // namespace archive
+}  // namespace archive

@@ -26,9 +26,9 @@
 namespace archive {
 
 class InlineBlobs {
-public:
+ public:
   // `db` must outlive this object.
-  InlineBlobs(leveldb::DB *db, uint64_t max_bytes)
+  InlineBlobs(leveldb::DB* db, uint64_t max_bytes)
       : db_(db), max_bytes_(max_bytes) {}
 
   uint64_t max_bytes() const { return max_bytes_; }
@@ -39,7 +39,7 @@ public:
   absl::StatusOr<std::string> Get(absl::string_view sha256_hex) const;
 
   static void Stage(absl::string_view sha256_hex, absl::string_view bytes,
-                    leveldb::WriteBatch *batch);
+                    leveldb::WriteBatch* batch);
   // One synced write of its own (e.g. a blob repaired from a peer).
   absl::Status PutDurable(absl::string_view sha256_hex,
                           absl::string_view bytes);
@@ -47,11 +47,11 @@ public:
   // Every key starts with this; the blobs sort as one range of the store.
   static constexpr absl::string_view kPrefix = "b/";
 
-private:
-  leveldb::DB *db_;
+ private:
+  leveldb::DB* db_;
   uint64_t max_bytes_;
 };
 
-} // namespace archive
+}  // namespace archive
 
-#endif // ARCHIVE_STORAGE_INLINE_BLOBS_H_
+#endif  // ARCHIVE_STORAGE_INLINE_BLOBS_H_
