@@ -15,15 +15,15 @@ namespace {
 using grpc::CallbackServerContext;
 using grpc::ServerUnaryReactor;
 
-grpc::Status Invalid(const std::string &message) {
+grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                       BoundedMessage(message));
 }
 
 // Under mutual TLS the certificate says who submits, and nobody can claim
 // another name. Without it nobody vouches for the caller; the identity says so.
-absl::StatusOr<std::string> SubmitterIdentity(const Caller &caller,
-                                              const std::string &as_name) {
+absl::StatusOr<std::string> SubmitterIdentity(const Caller& caller,
+                                              const std::string& as_name) {
   if (caller.authenticated || caller.identity == "anonymous") {
     if (!as_name.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -32,8 +32,7 @@ absl::StatusOr<std::string> SubmitterIdentity(const Caller &caller,
     }
     return caller.identity;
   }
-  if (as_name.empty())
-    return std::string("local");
+  if (as_name.empty()) return std::string("local");
   if (as_name.size() > 64 || !ValidateDocumentId(as_name).ok()) {
     return absl::InvalidArgumentError(
         "as_name: must be 1-64 printable characters without spaces");
@@ -42,11 +41,11 @@ absl::StatusOr<std::string> SubmitterIdentity(const Caller &caller,
 }
 
 // Finishes a unary call and writes its log line.
-ServerUnaryReactor *FinishUnary(CallbackServerContext *ctx,
-                                const RequestLog &log,
-                                const grpc::Status &status) {
+ServerUnaryReactor* FinishUnary(CallbackServerContext* ctx,
+                                const RequestLog& log,
+                                const grpc::Status& status) {
   log.Write(status);
-  ServerUnaryReactor *reactor = ctx->DefaultReactor();
+  ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(status);
   return reactor;
 }
@@ -54,31 +53,32 @@ ServerUnaryReactor *FinishUnary(CallbackServerContext *ctx,
 // One unary call's bookkeeping: identifies and authorizes the caller, and
 // writes the request's log line when it finishes.
 class UnaryCall {
-public:
-  UnaryCall(CallbackServerContext *ctx, const AccessControl &access,
-            const char *method, Role needed)
+ public:
+  UnaryCall(CallbackServerContext* ctx, const AccessControl& access,
+            const char* method, Role needed)
       : ctx_(ctx), log_(method, ctx->peer()) {
     Caller caller = access.Identify(*ctx);
     log_.set_identity(caller.identity);
     authorized_ = AccessControl::Check(caller, needed, method);
   }
   bool allowed() const { return authorized_.ok(); }
-  ServerUnaryReactor *Refuse() { return Finish(ToGrpc(authorized_)); }
-  ServerUnaryReactor *Finish(const grpc::Status &status) {
+  ServerUnaryReactor* Refuse() { return Finish(ToGrpc(authorized_)); }
+  ServerUnaryReactor* Finish(const grpc::Status& status) {
     return FinishUnary(ctx_, log_, status);
   }
-  RequestLog &log() { return log_; }
+  RequestLog& log() { return log_; }
 
-private:
-  CallbackServerContext *ctx_;
+ private:
+  CallbackServerContext* ctx_;
   RequestLog log_;
   absl::Status authorized_;
 };
 
 // Finishes a streaming call at once: the caller may not make it.
-template <typename Reactor> class RefusedReactor : public Reactor {
-public:
-  explicit RefusedReactor(const grpc::Status &status) { this->Finish(status); }
+template <typename Reactor>
+class RefusedReactor : public Reactor {
+ public:
+  explicit RefusedReactor(const grpc::Status& status) { this->Finish(status); }
   void OnDone() override { delete this; }
 };
 
@@ -87,12 +87,15 @@ public:
 // the sequencer, whose callback finishes the call once the revision is durable
 // and checkpointed.
 class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
-public:
-  PutReactor(CallbackServerContext *ctx, Archive *archive,
-             const ServiceLimits &limits, Caller caller,
-             v1::PutResponse *response)
-      : ctx_(ctx), archive_(archive), limits_(limits),
-        caller_(std::move(caller)), response_(response),
+ public:
+  PutReactor(CallbackServerContext* ctx, Archive* archive,
+             const ServiceLimits& limits, Caller caller,
+             v1::PutResponse* response)
+      : ctx_(ctx),
+        archive_(archive),
+        limits_(limits),
+        caller_(std::move(caller)),
+        response_(response),
         log_("Put", ctx->peer()) {
     log_.set_identity(caller_.identity);
     StartRead(&request_);
@@ -100,8 +103,7 @@ public:
 
   void OnReadDone(bool ok) override {
     grpc::Status s = ok ? Consume() : EndOfStream();
-    if (!s.ok())
-      return Fail(s);
+    if (!s.ok()) return Fail(s);
     if (ok) {
       request_.Clear();
       StartRead(&request_);
@@ -111,14 +113,13 @@ public:
   void OnDone() override { delete this; }
   void OnCancel() override { cancelled_ = true; }
 
-private:
+ private:
   grpc::Status Consume() {
-    if (request_.has_header())
-      return StartDocument(request_.header());
+    if (request_.has_header()) return StartDocument(request_.header());
     if (writer_ == nullptr) {
       return Invalid("the first message of a Put must be its header");
     }
-    const std::string &chunk = request_.chunk();
+    const std::string& chunk = request_.chunk();
     if (writer_->size() + chunk.size() > header_.size()) {
       return Invalid(absl::StrCat("size: received more than the ",
                                   header_.size(),
@@ -128,14 +129,14 @@ private:
     return ToGrpc(writer_->Append(chunk));
   }
 
-  grpc::Status StartDocument(const v1::PutHeader &header) {
-    if (writer_ != nullptr)
-      return Invalid("a Put carries exactly one header");
+  grpc::Status StartDocument(const v1::PutHeader& header) {
+    if (writer_ != nullptr) return Invalid("a Put carries exactly one header");
     header_ = header;
     log_.set_document(header.document_id());
     if (!IsSha256Hex(header.sha256())) {
-      return Invalid("sha256: the header must give the content's SHA-256 as 64 "
-                     "lowercase hex characters");
+      return Invalid(
+          "sha256: the header must give the content's SHA-256 as 64 "
+          "lowercase hex characters");
     }
     if (header.size() > limits_.max_document_bytes) {
       return grpc::Status(
@@ -153,15 +154,14 @@ private:
                        " parents named; this archive allows at most ",
                        limits_.max_parents, " (archived --max_parents)"));
     }
-    for (const std::string &p : header.expected_parents()) {
+    for (const std::string& p : header.expected_parents()) {
       if (!IsSha256Hex(p)) {
         return Invalid(absl::StrCat(
             "parent: \"", p, "\" is not a revision id (64 lowercase hex)"));
       }
     }
     auto submitter = SubmitterIdentity(caller_, header.as_name());
-    if (!submitter.ok())
-      return ToGrpc(submitter.status());
+    if (!submitter.ok()) return ToGrpc(submitter.status());
     revision_.statement = StatementFromPutHeader(header, *submitter);
     revision_.expected_parents.assign(header.expected_parents().begin(),
                                       header.expected_parents().end());
@@ -173,15 +173,13 @@ private:
     Statement probe = revision_.statement;
     probe.origin = archive_->origin();
     probe.submitted_at = "2000-01-01T00:00:00Z";
-    if (absl::Status s = ValidateStatement(probe); !s.ok())
-      return ToGrpc(s);
+    if (absl::Status s = ValidateStatement(probe); !s.ok()) return ToGrpc(s);
     // A moved head or a conflict is refused before any content is received,
     // so a refused put leaves nothing behind.
     if (absl::Status s = archive_->Precheck(revision_); !s.ok())
       return ToGrpc(s);
     auto writer = archive_->blobs().NewWriter(header.size());
-    if (!writer.ok())
-      return ToGrpc(writer.status());
+    if (!writer.ok()) return ToGrpc(writer.status());
     writer_ = std::move(*writer);
     return grpc::Status::OK;
   }
@@ -193,19 +191,16 @@ private:
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client cancelled the put; nothing was stored");
     }
-    if (writer_ == nullptr)
-      return Invalid("a Put needs a header message");
+    if (writer_ == nullptr) return Invalid("a Put needs a header message");
     // A small content is sealed, not stored: the sequencer writes it in the
     // batch of its revision, so the put's only fsync is the batch's.
     auto sealed = writer_->Seal(header_.sha256(), header_.size());
-    if (!sealed.ok())
-      return ToGrpc(sealed.status());
+    if (!sealed.ok()) return ToGrpc(sealed.status());
     revision_.content = std::move(*sealed);
     writer_.reset();
     archive_->CommitAsync(std::move(revision_),
                           [this](absl::StatusOr<CommitResult> r) {
-                            if (!r.ok())
-                              return Fail(ToGrpc(r.status()));
+                            if (!r.ok()) return Fail(ToGrpc(r.status()));
                             response_->set_revision_id(r->revision.id);
                             response_->set_created(r->created);
                             ToProto(r->revision, response_->mutable_revision());
@@ -216,14 +211,14 @@ private:
     return grpc::Status::OK;
   }
 
-  grpc::Status CheckMetadataLengths(const v1::Metadata &m) const {
-    const std::pair<const char *, const std::string *> fields[] = {
+  grpc::Status CheckMetadataLengths(const v1::Metadata& m) const {
+    const std::pair<const char*, const std::string*> fields[] = {
         {"title", &m.title()},   {"issuer", &m.issuer()},
         {"number", &m.number()}, {"region", &m.region()},
         {"date", &m.date()},     {"source", &m.source()},
         {"status", &m.status()}, {"media-type", &m.media_type()},
         {"note", &m.note()}};
-    for (const auto &[name, value] : fields) {
+    for (const auto& [name, value] : fields) {
       if (value->size() > limits_.max_metadata_value_bytes) {
         return Invalid(absl::StrCat(
             name, ": ", value->size(),
@@ -235,17 +230,17 @@ private:
     return grpc::Status::OK;
   }
 
-  void Fail(const grpc::Status &s) {
-    writer_.reset(); // discards the temp blob
+  void Fail(const grpc::Status& s) {
+    writer_.reset();  // discards the temp blob
     log_.Write(s);
     Finish(s);
   }
 
-  CallbackServerContext *ctx_;
-  Archive *archive_;
-  const ServiceLimits &limits_;
+  CallbackServerContext* ctx_;
+  Archive* archive_;
+  const ServiceLimits& limits_;
   Caller caller_;
-  v1::PutResponse *response_;
+  v1::PutResponse* response_;
   RequestLog log_;
   v1::PutRequest request_;
   v1::PutHeader header_;
@@ -259,29 +254,27 @@ private:
 // was sent; a large one streams and its last Next() fails with DATA_LOSS if the
 // re-hash does not match.
 class BlobChunks {
-public:
+ public:
   static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
 
-  absl::Status Open(BlobStore &blobs, const std::string &sha256, uint64_t size,
+  absl::Status Open(BlobStore& blobs, const std::string& sha256, uint64_t size,
                     uint32_t chunk_bytes) {
     chunk_bytes_ = chunk_bytes;
     if (size <= kVerifyWholeBelow) {
       auto bytes = blobs.ReadVerified(sha256, size);
-      if (!bytes.ok())
-        return bytes.status();
+      if (!bytes.ok()) return bytes.status();
       small_ = std::move(*bytes);
       return absl::OkStatus();
     }
     auto reader = blobs.NewReader(sha256, size);
-    if (!reader.ok())
-      return reader.status();
+    if (!reader.ok()) return reader.status();
     reader_ = std::move(*reader);
     scratch_.resize(chunk_bytes);
     return absl::OkStatus();
   }
 
   // Sets *chunk to the next bytes; empty at the (verified) end.
-  absl::Status Next(std::string *chunk) {
+  absl::Status Next(std::string* chunk) {
     if (reader_ == nullptr) {
       size_t n = std::min<size_t>(chunk_bytes_, small_.size() - offset_);
       chunk->assign(small_, offset_, n);
@@ -289,13 +282,12 @@ public:
       return absl::OkStatus();
     }
     auto got = reader_->Read(scratch_.size(), scratch_.data());
-    if (!got.ok())
-      return got.status();
+    if (!got.ok()) return got.status();
     chunk->assign(got->data(), got->size());
     return absl::OkStatus();
   }
 
-private:
+ private:
   uint32_t chunk_bytes_ = 0;
   std::string small_;
   size_t offset_ = 0;
@@ -308,9 +300,9 @@ private:
 // or Stop().
 template <typename Response>
 class StreamingReactor : public grpc::ServerWriteReactor<Response> {
-public:
-  StreamingReactor(CallbackServerContext *ctx, const char *method,
-                   const std::string &identity)
+ public:
+  StreamingReactor(CallbackServerContext* ctx, const char* method,
+                   const std::string& identity)
       : log_(method, ctx->peer()) {
     log_.set_identity(identity);
   }
@@ -324,9 +316,9 @@ public:
   }
   void OnDone() override { delete this; }
 
-protected:
+ protected:
   virtual void SendNext() = 0;
-  void Stop(const grpc::Status &s) {
+  void Stop(const grpc::Status& s) {
     log_.Write(s);
     this->Finish(s);
   }
@@ -335,49 +327,45 @@ protected:
 
 // Get: one header, then the content's chunks.
 class GetReactor : public StreamingReactor<v1::GetResponse> {
-public:
-  GetReactor(CallbackServerContext *ctx, Archive *archive, SyncManager *sync,
-             const ServiceLimits &limits, const std::string &identity,
-             const v1::GetRequest &request)
-      : StreamingReactor(ctx, "Get", identity), archive_(archive), sync_(sync),
+ public:
+  GetReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
+             const ServiceLimits& limits, const std::string& identity,
+             const v1::GetRequest& request)
+      : StreamingReactor(ctx, "Get", identity),
+        archive_(archive),
+        sync_(sync),
         limits_(limits) {
     log_.set_document(request.document_id());
     grpc::Status s = Start(request);
-    if (!s.ok())
-      Stop(s);
+    if (!s.ok()) Stop(s);
   }
 
-private:
-  grpc::Status Start(const v1::GetRequest &request) {
+ private:
+  grpc::Status Start(const v1::GetRequest& request) {
     auto revision = Resolve(request);
-    if (!revision.ok())
-      return ToGrpc(revision.status());
+    if (!revision.ok()) return ToGrpc(revision.status());
     auto receipt = archive_->ReceiptFor(*revision);
-    if (!receipt.ok())
-      return ToGrpc(receipt.status());
+    if (!receipt.ok()) return ToGrpc(receipt.status());
     auto doc = archive_->GetDocument(revision->statement.document);
-    if (!doc.ok())
-      return ToGrpc(doc.status());
-    const Statement &st = revision->statement;
+    if (!doc.ok()) return ToGrpc(doc.status());
+    const Statement& st = revision->statement;
     header_only_ = request.header_only();
     sha256_ = st.content_sha256;
     size_ = st.content_size;
     if (!header_only_) {
       absl::Status opened = chunks_.Open(archive_->blobs(), st.content_sha256,
                                          st.content_size, limits_.chunk_bytes);
-      if (!opened.ok())
-        return ToGrpc(Damaged(opened));
+      if (!opened.ok()) return ToGrpc(Damaged(opened));
     }
-    v1::GetHeader *header = response_.mutable_header();
+    v1::GetHeader* header = response_.mutable_header();
     ToProto(*revision, header->mutable_revision());
     ToProto(*receipt, header->mutable_receipt());
-    for (const std::string &h : doc->heads)
-      header->add_heads(h);
+    for (const std::string& h : doc->heads) header->add_heads(h);
     StartWrite(&response_);
     return grpc::Status::OK;
   }
 
-  absl::StatusOr<StoredRevision> Resolve(const v1::GetRequest &request) {
+  absl::StatusOr<StoredRevision> Resolve(const v1::GetRequest& request) {
     if (request.revision_id().empty()) {
       return archive_->Authoritative(request.document_id(), request.head());
     }
@@ -393,31 +381,28 @@ private:
 
   void SendNext() override {
     response_.Clear();
-    if (header_only_)
-      return Stop(grpc::Status::OK);
+    if (header_only_) return Stop(grpc::Status::OK);
     absl::Status s = chunks_.Next(response_.mutable_chunk());
-    if (!s.ok())
-      return Stop(ToGrpc(Damaged(s)));
-    if (response_.chunk().empty())
-      return Stop(grpc::Status::OK);
+    if (!s.ok()) return Stop(ToGrpc(Damaged(s)));
+    if (response_.chunk().empty()) return Stop(grpc::Status::OK);
     log_.add_bytes(response_.chunk().size());
     StartWrite(&response_);
   }
 
   // Bit rot found while serving: have the blob fetched again from a peer, so
   // the next get succeeds. The damaged bytes are never sent as good.
-  absl::Status Damaged(const absl::Status &s) {
+  absl::Status Damaged(const absl::Status& s) {
     if (absl::IsDataLoss(s) && sync_ != nullptr && !sha256_.empty()) {
       sync_->RequestRepair(sha256_, size_);
     }
     return s;
   }
 
-  Archive *archive_;
-  SyncManager *sync_;
+  Archive* archive_;
+  SyncManager* sync_;
   std::string sha256_;
   uint64_t size_ = 0;
-  const ServiceLimits &limits_;
+  const ServiceLimits& limits_;
   v1::GetResponse response_;
   bool header_only_ = false;
   BlobChunks chunks_;
@@ -425,10 +410,10 @@ private:
 
 // GetBlob: the bytes with a digest, for replication and repair.
 class GetBlobReactor : public StreamingReactor<v1::GetBlobResponse> {
-public:
-  GetBlobReactor(CallbackServerContext *ctx, Archive *archive,
-                 const ServiceLimits &limits, const std::string &identity,
-                 const v1::GetBlobRequest &request)
+ public:
+  GetBlobReactor(CallbackServerContext* ctx, Archive* archive,
+                 const ServiceLimits& limits, const std::string& identity,
+                 const v1::GetBlobRequest& request)
       : StreamingReactor(ctx, "GetBlob", identity) {
     log_.set_document("sha256:" + request.sha256());
     auto size = archive->BlobSize(request.sha256());
@@ -444,13 +429,11 @@ public:
     SendNext();
   }
 
-private:
+ private:
   void SendNext() override {
     absl::Status s = chunks_.Next(response_.mutable_chunk());
-    if (!s.ok())
-      return Stop(ToGrpc(s));
-    if (response_.chunk().empty())
-      return Stop(grpc::Status::OK);
+    if (!s.ok()) return Stop(ToGrpc(s));
+    if (response_.chunk().empty()) return Stop(grpc::Status::OK);
     log_.add_bytes(response_.chunk().size());
     StartWrite(&response_);
   }
@@ -461,17 +444,19 @@ private:
 
 // ReadLog: streams signed statements in log order, a page at a time.
 class ReadLogReactor : public StreamingReactor<v1::LogEntry> {
-public:
-  ReadLogReactor(CallbackServerContext *ctx, Archive *archive,
-                 const std::string &identity, const v1::ReadLogRequest &request)
-      : StreamingReactor(ctx, "ReadLog", identity), archive_(archive),
-        next_(request.start()), proof_size_(request.tree_size()) {
+ public:
+  ReadLogReactor(CallbackServerContext* ctx, Archive* archive,
+                 const std::string& identity, const v1::ReadLogRequest& request)
+      : StreamingReactor(ctx, "ReadLog", identity),
+        archive_(archive),
+        next_(request.start()),
+        proof_size_(request.tree_size()) {
     uint64_t latest = archive_->LatestCheckpoint().size;
     if (proof_size_ > latest) {
-      Stop(grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
-                        absl::StrCat("tree_size ", proof_size_,
-                                     " is beyond the latest checkpoint (",
-                                     latest, ")")));
+      Stop(grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat("tree_size ", proof_size_,
+                       " is beyond the latest checkpoint (", latest, ")")));
       return;
     }
     uint64_t limit = proof_size_ > 0 ? proof_size_ : latest;
@@ -486,20 +471,16 @@ public:
     SendNext();
   }
 
-private:
+ private:
   void SendNext() override {
-    if (next_ >= end_)
-      return Stop(grpc::Status::OK);
+    if (next_ >= end_) return Stop(grpc::Status::OK);
     auto entries = archive_->LogEntries(next_, 1);
-    if (!entries.ok())
-      return Stop(ToGrpc(entries.status()));
+    if (!entries.ok()) return Stop(ToGrpc(entries.status()));
     entry_.Clear();
     if (proof_size_ > 0) {
       auto proof = archive_->InclusionProof(next_, proof_size_);
-      if (!proof.ok())
-        return Stop(ToGrpc(proof.status()));
-      for (std::string &h : *proof)
-        entry_.add_inclusion(std::move(h));
+      if (!proof.ok()) return Stop(ToGrpc(proof.status()));
+      for (std::string& h : *proof) entry_.add_inclusion(std::move(h));
     }
     entry_.set_index(next_++);
     entry_.set_signed_statement(std::move((*entries)[0]));
@@ -507,7 +488,7 @@ private:
     StartWrite(&entry_);
   }
 
-  Archive *archive_;
+  Archive* archive_;
   uint64_t next_;
   uint64_t proof_size_;
   uint64_t end_ = 0;
@@ -520,21 +501,21 @@ uint32_t PageSize(uint32_t requested, uint32_t max) {
   return std::max<uint32_t>(1, std::min(requested == 0 ? 100 : requested, max));
 }
 
-} // namespace
+}  // namespace
 
-absl::Status ArchiveService::Authorize(const CallbackServerContext &ctx,
-                                       Role needed, const char *method,
-                                       RequestLog &log) const {
+absl::Status ArchiveService::Authorize(const CallbackServerContext& ctx,
+                                       Role needed, const char* method,
+                                       RequestLog& log) const {
   Caller caller = access_->Identify(ctx);
   log.set_identity(caller.identity);
   return AccessControl::Check(caller, needed, method);
 }
 
 template <typename Reactor>
-Reactor *ArchiveService::Refuse(CallbackServerContext *ctx, const char *method,
-                                const Caller &caller,
-                                const std::string &document,
-                                const absl::Status &status) const {
+Reactor* ArchiveService::Refuse(CallbackServerContext* ctx, const char* method,
+                                const Caller& caller,
+                                const std::string& document,
+                                const absl::Status& status) const {
   RequestLog log(method, ctx->peer());
   log.set_identity(caller.identity);
   log.set_document(document);
@@ -542,8 +523,8 @@ Reactor *ArchiveService::Refuse(CallbackServerContext *ctx, const char *method,
   return new RefusedReactor<Reactor>(ToGrpc(status));
 }
 
-grpc::ServerReadReactor<v1::PutRequest> *
-ArchiveService::Put(CallbackServerContext *ctx, v1::PutResponse *response) {
+grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
+    CallbackServerContext* ctx, v1::PutResponse* response) {
   Caller caller = access_->Identify(*ctx);
   if (absl::Status s = AccessControl::Check(caller, Role::kArchivist, "Put");
       !s.ok()) {
@@ -554,8 +535,8 @@ ArchiveService::Put(CallbackServerContext *ctx, v1::PutResponse *response) {
   return new PutReactor(ctx, archive_, limits_, std::move(caller), response);
 }
 
-grpc::ServerWriteReactor<v1::GetResponse> *
-ArchiveService::Get(CallbackServerContext *ctx, const v1::GetRequest *request) {
+grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
+    CallbackServerContext* ctx, const v1::GetRequest* request) {
   Caller caller = access_->Identify(*ctx);
   if (absl::Status s = AccessControl::Check(caller, Role::kReader, "Get");
       !s.ok()) {
@@ -566,9 +547,8 @@ ArchiveService::Get(CallbackServerContext *ctx, const v1::GetRequest *request) {
                         *request);
 }
 
-grpc::ServerWriteReactor<v1::GetBlobResponse> *
-ArchiveService::GetBlob(CallbackServerContext *ctx,
-                        const v1::GetBlobRequest *request) {
+grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(
+    CallbackServerContext* ctx, const v1::GetBlobRequest* request) {
   Caller caller = access_->Identify(*ctx);
   if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "GetBlob");
       !s.ok()) {
@@ -578,9 +558,8 @@ ArchiveService::GetBlob(CallbackServerContext *ctx,
   return new GetBlobReactor(ctx, archive_, limits_, caller.identity, *request);
 }
 
-grpc::ServerWriteReactor<v1::LogEntry> *
-ArchiveService::ReadLog(CallbackServerContext *ctx,
-                        const v1::ReadLogRequest *request) {
+grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
+    CallbackServerContext* ctx, const v1::ReadLogRequest* request) {
   Caller caller = access_->Identify(*ctx);
   if (absl::Status s = AccessControl::Check(caller, Role::kPeer, "ReadLog");
       !s.ok()) {
@@ -590,25 +569,22 @@ ArchiveService::ReadLog(CallbackServerContext *ctx,
   return new ReadLogReactor(ctx, archive_, caller.identity, *request);
 }
 
-ServerUnaryReactor *ArchiveService::History(CallbackServerContext *ctx,
-                                            const v1::HistoryRequest *request,
-                                            v1::HistoryResponse *response) {
+ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
+                                            const v1::HistoryRequest* request,
+                                            v1::HistoryResponse* response) {
   UnaryCall call(ctx, *access_, "History", Role::kReader);
   call.log().set_document(request->document_id());
-  if (!call.allowed())
-    return call.Refuse();
+  if (!call.allowed()) return call.Refuse();
   uint64_t before = UINT64_MAX;
   if (!request->page_token().empty() &&
       !absl::SimpleAtoi(request->page_token(), &before)) {
     return call.Finish(Invalid("page_token: not a token this server issued"));
   }
   auto doc = archive_->GetDocument(request->document_id());
-  if (!doc.ok())
-    return call.Finish(ToGrpc(doc.status()));
+  if (!doc.ok()) return call.Finish(ToGrpc(doc.status()));
   uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
   auto revisions = archive_->History(request->document_id(), before, page + 1);
-  if (!revisions.ok())
-    return call.Finish(ToGrpc(revisions.status()));
+  if (!revisions.ok()) return call.Finish(ToGrpc(revisions.status()));
   for (size_t i = 0; i < revisions->size() && i < page; ++i) {
     ToProto((*revisions)[i], response->add_revisions());
   }
@@ -616,17 +592,15 @@ ServerUnaryReactor *ArchiveService::History(CallbackServerContext *ctx,
     response->set_next_page_token(
         absl::StrCat((*revisions)[page - 1].leaf_index));
   }
-  for (const std::string &h : doc->heads)
-    response->add_heads(h);
+  for (const std::string& h : doc->heads) response->add_heads(h);
   return call.Finish(grpc::Status::OK);
 }
 
-ServerUnaryReactor *ArchiveService::List(CallbackServerContext *ctx,
-                                         const v1::ListRequest *request,
-                                         v1::ListResponse *response) {
+ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
+                                         const v1::ListRequest* request,
+                                         v1::ListResponse* response) {
   UnaryCall call(ctx, *access_, "List", Role::kReader);
-  if (!call.allowed())
-    return call.Refuse();
+  if (!call.allowed()) return call.Refuse();
   DocumentFilter filter{request->region(),    request->issuer(),
                         request->number(),    request->status(),
                         request->date_from(), request->date_to(),
@@ -637,14 +611,12 @@ ServerUnaryReactor *ArchiveService::List(CallbackServerContext *ctx,
   }
   uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
   auto docs = archive_->ListDocuments(filter, request->page_token(), page + 1);
-  if (!docs.ok())
-    return call.Finish(ToGrpc(docs.status()));
+  if (!docs.ok()) return call.Finish(ToGrpc(docs.status()));
   for (size_t i = 0; i < docs->size() && i < page; ++i) {
-    const auto &[info, latest] = (*docs)[i];
-    v1::DocumentSummary *d = response->add_documents();
+    const auto& [info, latest] = (*docs)[i];
+    v1::DocumentSummary* d = response->add_documents();
     d->set_document_id(info.id);
-    for (const std::string &h : info.heads)
-      d->add_heads(h);
+    for (const std::string& h : info.heads) d->add_heads(h);
     d->set_revision_count(info.revision_count);
     ToProto(latest, d->mutable_latest());
   }
@@ -653,29 +625,24 @@ ServerUnaryReactor *ArchiveService::List(CallbackServerContext *ctx,
   return call.Finish(grpc::Status::OK);
 }
 
-ServerUnaryReactor *
-ArchiveService::GetStatement(CallbackServerContext *ctx,
-                             const v1::GetStatementRequest *request,
-                             v1::GetStatementResponse *response) {
+ServerUnaryReactor* ArchiveService::GetStatement(
+    CallbackServerContext* ctx, const v1::GetStatementRequest* request,
+    v1::GetStatementResponse* response) {
   UnaryCall call(ctx, *access_, "GetStatement", Role::kReader);
-  if (!call.allowed())
-    return call.Refuse();
+  if (!call.allowed()) return call.Refuse();
   auto revision = archive_->GetRevision(request->revision_id());
-  if (!revision.ok())
-    return call.Finish(ToGrpc(revision.status()));
+  if (!revision.ok()) return call.Finish(ToGrpc(revision.status()));
   call.log().set_document(revision->statement.document);
   response->set_signed_statement(revision->signed_statement);
   ToProto(*revision, response->mutable_revision());
   return call.Finish(grpc::Status::OK);
 }
 
-ServerUnaryReactor *
-ArchiveService::GetCheckpoint(CallbackServerContext *ctx,
-                              const v1::GetCheckpointRequest *,
-                              v1::GetCheckpointResponse *response) {
+ServerUnaryReactor* ArchiveService::GetCheckpoint(
+    CallbackServerContext* ctx, const v1::GetCheckpointRequest*,
+    v1::GetCheckpointResponse* response) {
   UnaryCall call(ctx, *access_, "GetCheckpoint", Role::kReader);
-  if (!call.allowed())
-    return call.Refuse();
+  if (!call.allowed()) return call.Refuse();
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   response->set_checkpoint(cp.note);
   response->set_tree_size(cp.size);
@@ -683,54 +650,46 @@ ArchiveService::GetCheckpoint(CallbackServerContext *ctx,
   return call.Finish(grpc::Status::OK);
 }
 
-ServerUnaryReactor *
-ArchiveService::GetInclusionProof(CallbackServerContext *ctx,
-                                  const v1::GetInclusionProofRequest *request,
-                                  v1::GetInclusionProofResponse *response) {
+ServerUnaryReactor* ArchiveService::GetInclusionProof(
+    CallbackServerContext* ctx, const v1::GetInclusionProofRequest* request,
+    v1::GetInclusionProofResponse* response) {
   UnaryCall call(ctx, *access_, "GetInclusionProof", Role::kReader);
-  if (!call.allowed())
-    return call.Refuse();
+  if (!call.allowed()) return call.Refuse();
   auto revision = archive_->GetRevision(request->revision_id());
-  if (!revision.ok())
-    return call.Finish(ToGrpc(revision.status()));
+  if (!revision.ok()) return call.Finish(ToGrpc(revision.status()));
   call.log().set_document(revision->statement.document);
   SignedCheckpoint cp = archive_->CheckpointCovering(revision->leaf_index);
   uint64_t size = request->tree_size() == 0 ? cp.size : request->tree_size();
   auto proof = archive_->InclusionProof(revision->leaf_index, size);
-  if (!proof.ok())
-    return call.Finish(ToGrpc(proof.status()));
-  v1::InclusionProof *out = response->mutable_proof();
+  if (!proof.ok()) return call.Finish(ToGrpc(proof.status()));
+  v1::InclusionProof* out = response->mutable_proof();
   out->set_leaf_index(revision->leaf_index);
   out->set_tree_size(size);
-  for (const std::string &h : *proof)
-    out->add_hashes(h);
+  for (const std::string& h : *proof) out->add_hashes(h);
   response->set_checkpoint(cp.note);
   return call.Finish(grpc::Status::OK);
 }
 
-ServerUnaryReactor *ArchiveService::GetConsistencyProof(
-    CallbackServerContext *ctx, const v1::GetConsistencyProofRequest *request,
-    v1::GetConsistencyProofResponse *response) {
+ServerUnaryReactor* ArchiveService::GetConsistencyProof(
+    CallbackServerContext* ctx, const v1::GetConsistencyProofRequest* request,
+    v1::GetConsistencyProofResponse* response) {
   UnaryCall call(ctx, *access_, "GetConsistencyProof", Role::kReader);
-  if (!call.allowed())
-    return call.Refuse();
+  if (!call.allowed()) return call.Refuse();
   SignedCheckpoint cp = archive_->LatestCheckpoint();
   uint64_t new_size = request->new_size() == 0 ? cp.size : request->new_size();
   auto proof = archive_->ConsistencyProof(request->old_size(), new_size);
-  if (!proof.ok())
-    return call.Finish(ToGrpc(proof.status()));
-  v1::ConsistencyProof *out = response->mutable_proof();
+  if (!proof.ok()) return call.Finish(ToGrpc(proof.status()));
+  v1::ConsistencyProof* out = response->mutable_proof();
   out->set_old_size(request->old_size());
   out->set_new_size(new_size);
-  for (const std::string &h : *proof)
-    out->add_hashes(h);
+  for (const std::string& h : *proof) out->add_hashes(h);
   response->set_checkpoint(cp.note);
   return call.Finish(grpc::Status::OK);
 }
 
-ServerUnaryReactor *ArchiveService::Sync(CallbackServerContext *ctx,
-                                         const v1::SyncRequest *request,
-                                         v1::SyncResponse *response) {
+ServerUnaryReactor* ArchiveService::Sync(CallbackServerContext* ctx,
+                                         const v1::SyncRequest* request,
+                                         v1::SyncResponse* response) {
   auto log = std::make_shared<RequestLog>("Sync", ctx->peer());
   log->set_document(request->peer());
   if (absl::Status s = Authorize(*ctx, Role::kAdmin, "Sync", *log); !s.ok()) {
@@ -744,21 +703,20 @@ ServerUnaryReactor *ArchiveService::Sync(CallbackServerContext *ctx,
   if (request->peer().empty()) {
     return FinishUnary(ctx, *log, Invalid("peer: give the peer's HOST:PORT"));
   }
-  ServerUnaryReactor *reactor = ctx->DefaultReactor();
+  ServerUnaryReactor* reactor = ctx->DefaultReactor();
   sync_->PullAsync(request->peer(), [reactor, response,
                                      log](absl::StatusOr<v1::SyncResponse> r) {
     grpc::Status status = r.ok() ? grpc::Status::OK : ToGrpc(r.status());
-    if (r.ok())
-      *response = std::move(*r);
+    if (r.ok()) *response = std::move(*r);
     log->Write(status);
     reactor->Finish(status);
   });
   return reactor;
 }
 
-ServerUnaryReactor *ArchiveService::Scrub(CallbackServerContext *ctx,
-                                          const v1::ScrubRequest *request,
-                                          v1::ScrubResponse *response) {
+ServerUnaryReactor* ArchiveService::Scrub(CallbackServerContext* ctx,
+                                          const v1::ScrubRequest* request,
+                                          v1::ScrubResponse* response) {
   auto log = std::make_shared<RequestLog>("Scrub", ctx->peer());
   if (absl::Status s = Authorize(*ctx, Role::kAdmin, "Scrub", *log); !s.ok()) {
     return FinishUnary(ctx, *log, ToGrpc(s));
@@ -768,19 +726,18 @@ ServerUnaryReactor *ArchiveService::Scrub(CallbackServerContext *ctx,
                        grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                     "this server has no background worker"));
   }
-  ServerUnaryReactor *reactor = ctx->DefaultReactor();
+  ServerUnaryReactor* reactor = ctx->DefaultReactor();
   std::vector<std::string> peers(request->peers().begin(),
                                  request->peers().end());
   sync_->ScrubAsync(
       request->repair(), std::move(peers),
       [reactor, response, log](absl::StatusOr<v1::ScrubResponse> r) {
         grpc::Status status = r.ok() ? grpc::Status::OK : ToGrpc(r.status());
-        if (r.ok())
-          *response = std::move(*r);
+        if (r.ok()) *response = std::move(*r);
         log->Write(status);
         reactor->Finish(status);
       });
   return reactor;
 }
 
-} // namespace archive
+}  // namespace archive

@@ -62,7 +62,7 @@ ABSL_FLAG(uint64_t, inline_blob_max_bytes, 256 << 10,
 namespace archive {
 namespace {
 
-bool IsLoopback(const std::string &address) {
+bool IsLoopback(const std::string& address) {
   return absl::StartsWith(address, "127.") ||
          absl::StartsWith(address, "[::1]:") ||
          absl::StartsWith(address, "localhost:");
@@ -80,18 +80,18 @@ int WaitForStopSignal() {
   return sig;
 }
 
-int Fail(const std::string &message) {
+int Fail(const std::string& message) {
   LogLine("archived: " + message);
   return 1;
 }
 
 struct TlsSetup {
-  std::shared_ptr<grpc::ServerCredentials> credentials; // null: plaintext
+  std::shared_ptr<grpc::ServerCredentials> credentials;  // null: plaintext
   AccessControl::Mode mode = AccessControl::Mode::kLocalPlaintext;
 };
 
-absl::StatusOr<std::string> ReadPem(const std::string &flag,
-                                    const std::string &path) {
+absl::StatusOr<std::string> ReadPem(const std::string& flag,
+                                    const std::string& path) {
   auto pem = Env::Default()->ReadFile(path);
   if (!pem.ok()) {
     return absl::InvalidArgumentError(
@@ -121,15 +121,12 @@ absl::StatusOr<TlsSetup> ServerTls() {
           : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   auto cert_pem = ReadPem("tls_cert", cert);
   auto key_pem = ReadPem("tls_key", key);
-  if (!cert_pem.ok())
-    return cert_pem.status();
-  if (!key_pem.ok())
-    return key_pem.status();
+  if (!cert_pem.ok()) return cert_pem.status();
+  if (!key_pem.ok()) return key_pem.status();
   options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
   if (!client_ca.empty()) {
     auto ca_pem = ReadPem("tls_client_ca", client_ca);
-    if (!ca_pem.ok())
-      return ca_pem.status();
+    if (!ca_pem.ok()) return ca_pem.status();
     options.pem_root_certs = *ca_pem;
   }
   setup.credentials = grpc::SslServerCredentials(options);
@@ -142,13 +139,11 @@ int Serve() {
   std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   std::string origin = absl::GetFlag(FLAGS_origin);
   std::string listen = absl::GetFlag(FLAGS_listen);
-  if (data_dir.empty())
-    return Fail("--data_dir is required");
+  if (data_dir.empty()) return Fail("--data_dir is required");
   if (origin.empty())
     return Fail("--origin is required (e.g. --origin=gx.archive.example)");
   auto tls = ServerTls();
-  if (!tls.ok())
-    return Fail(std::string(tls.status().message()));
+  if (!tls.ok()) return Fail(std::string(tls.status().message()));
   if (tls->credentials == nullptr && !IsLoopback(listen)) {
     return Fail(absl::StrCat(
         "refusing to listen on ", listen,
@@ -162,14 +157,12 @@ int Serve() {
   options.origin = origin;
   options.inline_blob_max_bytes = absl::GetFlag(FLAGS_inline_blob_max_bytes);
   auto archive = Archive::Open(options);
-  if (!archive.ok())
-    return Fail(std::string(archive.status().message()));
+  if (!archive.ok()) return Fail(std::string(archive.status().message()));
 
   v1::ServerConfig config;
   if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
     auto loaded = LoadServerConfig(path);
-    if (!loaded.ok())
-      return Fail(std::string(loaded.status().message()));
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     config = std::move(*loaded);
   }
   v1::ServerConfig config_for_roles = config;
@@ -180,8 +173,7 @@ int Serve() {
   }
 
   auto access = AccessControl::Create(tls->mode, config_for_roles);
-  if (!access.ok())
-    return Fail(std::string(access.status().message()));
+  if (!access.ok()) return Fail(std::string(access.status().message()));
 
   ServiceLimits limits;
   limits.max_document_bytes = absl::GetFlag(FLAGS_max_document_bytes);
@@ -228,17 +220,17 @@ int Serve() {
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
   LogLine("archived: requests drained");
-  sync.reset(); // ends a running pull early; it resumes next time
+  sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
-  archive->reset(); // finishes queued commits
+  archive->reset();  // finishes queued commits
   LogLine("archived: stopped cleanly");
   return 0;
 }
 
-} // namespace
-} // namespace archive
+}  // namespace
+}  // namespace archive
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);

@@ -20,18 +20,21 @@ constexpr absl::Duration kPeerIdleTimeout = absl::Seconds(8);
 constexpr size_t kPageEntries = 256;
 constexpr uint64_t kPageBytes = 16 << 20;
 
-std::vector<std::string>
-Hashes(const google::protobuf::RepeatedPtrField<std::string> &hashes) {
+std::vector<std::string> Hashes(
+    const google::protobuf::RepeatedPtrField<std::string>& hashes) {
   return std::vector<std::string>(hashes.begin(), hashes.end());
 }
 
 // One pull's state: the peer, what was verified of it, and the running report.
 class PullSession {
-public:
-  PullSession(Archive *archive, const TrustStore *trust,
-              const std::atomic<bool> *stop, const std::string &address,
+ public:
+  PullSession(Archive* archive, const TrustStore* trust,
+              const std::atomic<bool>* stop, const std::string& address,
               std::shared_ptr<grpc::Channel> channel)
-      : archive_(archive), checker_(trust), stop_(stop), address_(address),
+      : archive_(archive),
+        checker_(trust),
+        stop_(stop),
+        address_(address),
         client_(std::move(channel)) {
     // A peer that stops answering ends the pull with an error (and frees the
     // worker for other peers); a slow but steady one is waited for.
@@ -39,10 +42,8 @@ public:
   }
 
   absl::StatusOr<v1::SyncResponse> Run() {
-    if (absl::Status s = VerifyPeerCheckpoint(); !s.ok())
-      return s;
-    if (absl::Status s = CheckConsistencyWithLast(); !s.ok())
-      return s;
+    if (absl::Status s = VerifyPeerCheckpoint(); !s.ok()) return s;
+    if (absl::Status s = CheckConsistencyWithLast(); !s.ok()) return s;
     // The new checkpoint is verified and extends the last one. It is recorded
     // with every entry imported from here on, so if this pull is interrupted
     // the next one checks the peer against the checkpoint those entries were
@@ -55,13 +56,11 @@ public:
     if (progress_.next_index < checkpoint_.size) {
       absl::Status s = client_.ReadLog(
           progress_.next_index, checkpoint_.size,
-          [this](const v1::LogEntry &entry) { return ImportEntry(entry); });
+          [this](const v1::LogEntry& entry) { return ImportEntry(entry); });
       // What was verified before an error is still imported.
       absl::Status flushed = FlushPage();
-      if (!s.ok())
-        return Context(s);
-      if (!flushed.ok())
-        return flushed;
+      if (!s.ok()) return Context(s);
+      if (!flushed.ok()) return flushed;
     }
     if (progress_.next_index != checkpoint_.size) {
       return absl::UnavailableError(absl::StrCat(
@@ -76,16 +75,16 @@ public:
     return FinishReport();
   }
 
-private:
-  absl::Status Context(const absl::Status &s) {
-    return absl::Status(PeerCode(s), absl::StrCat("pull from ", address_, " (",
-                                                  report_.peer_origin(),
-                                                  "): ", s.message()));
+ private:
+  absl::Status Context(const absl::Status& s) {
+    return absl::Status(
+        PeerCode(s), absl::StrCat("pull from ", address_, " (",
+                                  report_.peer_origin(), "): ", s.message()));
   }
 
   // A peer that stopped answering in time is unavailable; DEADLINE_EXCEEDED
   // would read as the caller's own deadline.
-  static absl::StatusCode PeerCode(const absl::Status &s) {
+  static absl::StatusCode PeerCode(const absl::Status& s) {
     return absl::IsDeadlineExceeded(s) ? absl::StatusCode::kUnavailable
                                        : s.code();
   }
@@ -106,16 +105,14 @@ private:
           absl::StrCat(address_, " is this archive (", origin, ") itself"));
     }
     auto cp = checker_.CheckCheckpoint(checkpoint_note_);
-    if (!cp.ok())
-      return Context(cp.status());
+    if (!cp.ok()) return Context(cp.status());
     checkpoint_ = std::move(*cp);
     auto progress = archive_->GetPeerProgress(origin);
     if (absl::IsNotFound(progress.status())) {
       progress_.peer_origin = origin;
       return absl::OkStatus();
     }
-    if (!progress.ok())
-      return progress.status();
+    if (!progress.ok()) return progress.status();
     progress_ = std::move(*progress);
     return absl::OkStatus();
   }
@@ -128,23 +125,20 @@ private:
           "peer log shrank: this archive already read ", progress_.next_index,
           " entries, the peer's checkpoint now has size ", checkpoint_.size)));
     }
-    if (progress_.checkpoint_note.empty())
-      return absl::OkStatus();
+    if (progress_.checkpoint_note.empty()) return absl::OkStatus();
     auto old_cp = checker_.CheckCheckpoint(progress_.checkpoint_note);
-    if (!old_cp.ok())
-      return Context(old_cp.status());
+    if (!old_cp.ok()) return Context(old_cp.status());
     std::vector<std::string> proof;
     if (old_cp->size > 0 && old_cp->size < checkpoint_.size) {
       auto reply = client_.GetConsistencyProof(old_cp->size, checkpoint_.size);
-      if (!reply.ok())
-        return Context(reply.status());
+      if (!reply.ok()) return Context(reply.status());
       proof = Hashes(reply->proof().hashes());
     }
     absl::Status s = CheckExtends(*old_cp, checkpoint_, proof);
     return s.ok() ? s : Context(s);
   }
 
-  absl::Status ImportEntry(const v1::LogEntry &entry) {
+  absl::Status ImportEntry(const v1::LogEntry& entry) {
     if (stop_ != nullptr && stop_->load()) {
       return absl::CancelledError("the server is shutting down");
     }
@@ -176,14 +170,13 @@ private:
     }
     auto content = EnsureBlob(statement->statement);
     if (!content.ok()) {
-      const absl::Status &s = content.status();
+      const absl::Status& s = content.status();
       return absl::Status(
           s.code(),
           absl::StrCat("entry ", index, ": fetching content sha256:",
                        statement->statement.content_sha256, ": ", s.message()));
     }
-    if (*content != nullptr)
-      page_bytes_ += (*content)->bytes().size();
+    if (*content != nullptr) page_bytes_ += (*content)->bytes().size();
     page_.push_back(
         PeerEntry{entry.signed_statement(), std::move(*content), progress_});
     page_documents_.push_back(statement->statement.document);
@@ -218,16 +211,14 @@ private:
   // The content, fetched only if this archive lacks it and re-hashed as it
   // lands: null once stored as a file (or already here), or a small content
   // sealed to be written with its revision.
-  absl::StatusOr<std::shared_ptr<const VerifiedBlob>>
-  EnsureBlob(const Statement &st) {
+  absl::StatusOr<std::shared_ptr<const VerifiedBlob>> EnsureBlob(
+      const Statement& st) {
     // The same content named again within the page: written with both.
     if (auto it = page_blobs_.find(st.content_sha256); it != page_blobs_.end())
       return it->second;
-    if (archive_->blobs().Contains(st.content_sha256))
-      return nullptr;
+    if (archive_->blobs().Contains(st.content_sha256)) return nullptr;
     auto writer = archive_->blobs().NewWriter(st.content_size);
-    if (!writer.ok())
-      return writer.status();
+    if (!writer.ok()) return writer.status();
     absl::Status s =
         client_.GetBlob(st.content_sha256, [&](absl::string_view chunk) {
           if ((*writer)->size() + chunk.size() > st.content_size) {
@@ -237,8 +228,7 @@ private:
           }
           return (*writer)->Append(chunk);
         });
-    if (!s.ok())
-      return s;
+    if (!s.ok()) return s;
     auto sealed = (*writer)->Seal(st.content_sha256, st.content_size);
     if (!sealed.ok()) {
       return absl::DataLossError(
@@ -247,8 +237,7 @@ private:
     }
     report_.set_blobs_fetched(report_.blobs_fetched() + 1);
     report_.set_bytes_fetched(report_.bytes_fetched() + st.content_size);
-    if (*sealed != nullptr)
-      page_blobs_[st.content_sha256] = *sealed;
+    if (*sealed != nullptr) page_blobs_[st.content_sha256] = *sealed;
     return sealed;
   }
 
@@ -256,17 +245,16 @@ private:
     std::sort(touched_.begin(), touched_.end());
     touched_.erase(std::unique(touched_.begin(), touched_.end()),
                    touched_.end());
-    for (const std::string &doc : touched_) {
+    for (const std::string& doc : touched_) {
       auto info = archive_->GetDocument(doc);
-      if (info.ok() && info->heads.size() > 1)
-        report_.add_conflicts(doc);
+      if (info.ok() && info->heads.size() > 1) report_.add_conflicts(doc);
     }
     return report_;
   }
 
-  Archive *archive_;
+  Archive* archive_;
   ReceiptChecker checker_;
-  const std::atomic<bool> *stop_;
+  const std::atomic<bool>* stop_;
   std::string address_;
   ArchiveClient client_;
   std::string checkpoint_note_;
@@ -282,15 +270,14 @@ private:
   uint64_t page_bytes_ = 0;
 };
 
-} // namespace
+}  // namespace
 
-absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string &address,
-                                                  const TlsFiles &tls) {
+absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(const std::string& address,
+                                                  const TlsFiles& tls) {
   auto channel = ArchiveClient::Dial(address, tls);
-  if (!channel.ok())
-    return channel.status();
+  if (!channel.ok()) return channel.status();
   return PullSession(archive_, trust_, stop_, address, std::move(*channel))
       .Run();
 }
 
-} // namespace archive
+}  // namespace archive

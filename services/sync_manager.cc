@@ -15,20 +15,19 @@ namespace {
 
 // Collects the parser's complaints so the error names the line.
 class ConfigErrors : public google::protobuf::io::ErrorCollector {
-public:
-  void AddError(int line, int column, const std::string &message) override {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
     errors.push_back(
         absl::StrCat("line ", line + 1, ":", column + 1, ": ", message));
   }
   std::vector<std::string> errors;
 };
 
-} // namespace
+}  // namespace
 
-absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string &path) {
+absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
   auto text = Env::Default()->ReadFile(path);
-  if (!text.ok())
-    return text.status();
+  if (!text.ok()) return text.status();
   v1::ServerConfig config;
   google::protobuf::TextFormat::Parser parser;
   ConfigErrors errors;
@@ -37,7 +36,7 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string &path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", absl::StrJoin(errors.errors, "; ")));
   }
-  for (const v1::PeerConfig &peer : config.peers()) {
+  for (const v1::PeerConfig& peer : config.peers()) {
     if (peer.address().empty() || peer.name().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": every peer needs a name (its origin) and an address"));
@@ -46,9 +45,10 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string &path) {
   return config;
 }
 
-SyncManager::SyncManager(Archive *archive, std::string trust_file,
+SyncManager::SyncManager(Archive* archive, std::string trust_file,
                          v1::ServerConfig config)
-    : archive_(archive), trust_file_(std::move(trust_file)),
+    : archive_(archive),
+      trust_file_(std::move(trust_file)),
       config_(std::move(config)) {}
 
 SyncManager::~SyncManager() {
@@ -58,17 +58,15 @@ SyncManager::~SyncManager() {
     stop_ = true;
   }
   // Queued jobs see stop_ and finish at once with UNAVAILABLE or CANCELLED.
-  if (worker_.joinable())
-    worker_.join();
+  if (worker_.joinable()) worker_.join();
 }
 
 void SyncManager::Start() {
   absl::Time now = absl::Now();
   {
     absl::MutexLock lock(&mu_);
-    for (const v1::PeerConfig &peer : config_.peers()) {
-      if (peer.pull_interval_seconds() > 0)
-        next_pull_[peer.address()] = now;
+    for (const v1::PeerConfig& peer : config_.peers()) {
+      if (peer.pull_interval_seconds() > 0) next_pull_[peer.address()] = now;
     }
   }
   worker_ = std::thread([this] { WorkerLoop(); });
@@ -79,7 +77,7 @@ void SyncManager::Queue(std::function<void()> job) {
   jobs_.push_back(std::move(job));
 }
 
-void SyncManager::PullAsync(const std::string &address,
+void SyncManager::PullAsync(const std::string& address,
                             Done<v1::SyncResponse> done) {
   Queue([this, address, done] { done(RunPull(address)); });
 }
@@ -87,17 +85,15 @@ void SyncManager::PullAsync(const std::string &address,
 void SyncManager::ScrubAsync(bool repair, std::vector<std::string> peers,
                              Done<v1::ScrubResponse> done) {
   Queue([this, repair, peers, done] {
-    if (stop_)
-      return done(absl::UnavailableError("server is shutting down"));
+    if (stop_) return done(absl::UnavailableError("server is shutting down"));
     done(RunScrub(repair, peers));
   });
 }
 
-void SyncManager::RequestRepair(const std::string &sha256, uint64_t size) {
+void SyncManager::RequestRepair(const std::string& sha256, uint64_t size) {
   {
     absl::MutexLock lock(&mu_);
-    if (!repairs_queued_.insert(sha256).second)
-      return;
+    if (!repairs_queued_.insert(sha256).second) return;
   }
   Queue([this, sha256, size] {
     auto from = RepairBlob(sha256, size, {});
@@ -117,22 +113,18 @@ absl::StatusOr<TrustStore> SyncManager::CurrentTrust() const {
         absl::StrCat("trust file ", trust_file_, " does not exist"));
   }
   auto trust = TrustStore::Load(trust_file_);
-  if (!trust.ok())
-    return trust.status();
+  if (!trust.ok()) return trust.status();
   absl::Status s = trust->AddKey(archive_->key().VerifierKey());
-  if (!s.ok())
-    return s;
-  for (const v1::PeerConfig &peer : config_.peers()) {
-    if (peer.verifier_key().empty())
-      continue;
-    if (s = trust->AddKey(peer.verifier_key()); !s.ok())
-      return s;
+  if (!s.ok()) return s;
+  for (const v1::PeerConfig& peer : config_.peers()) {
+    if (peer.verifier_key().empty()) continue;
+    if (s = trust->AddKey(peer.verifier_key()); !s.ok()) return s;
   }
   return trust;
 }
 
-TlsFiles SyncManager::PeerTls(const std::string &address) const {
-  for (const v1::PeerConfig &peer : config_.peers()) {
+TlsFiles SyncManager::PeerTls(const std::string& address) const {
+  for (const v1::PeerConfig& peer : config_.peers()) {
     if (peer.address() == address) {
       return TlsFiles{peer.tls_ca_file(), peer.tls_cert_file(),
                       peer.tls_key_file()};
@@ -143,10 +135,9 @@ TlsFiles SyncManager::PeerTls(const std::string &address) const {
 
 void SyncManager::QueueScheduledPulls() {
   absl::Time now = absl::Now();
-  for (const v1::PeerConfig &peer : config_.peers()) {
+  for (const v1::PeerConfig& peer : config_.peers()) {
     auto it = next_pull_.find(peer.address());
-    if (it == next_pull_.end() || it->second > now)
-      continue;
+    if (it == next_pull_.end() || it->second > now) continue;
     it->second = now + absl::Seconds(peer.pull_interval_seconds());
     std::string address = peer.address();
     jobs_.push_back([this, address] { RunPull(address).IgnoreError(); });
@@ -160,29 +151,26 @@ void SyncManager::WorkerLoop() {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(
           absl::Condition(
-              +[](SyncManager *m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(m->mu_) {
+              +[](SyncManager* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(m->mu_) {
                 return m->stop_.load() || !m->jobs_.empty();
               },
               this),
           absl::Seconds(1));
-      if (!stop_)
-        QueueScheduledPulls();
+      if (!stop_) QueueScheduledPulls();
       if (jobs_.empty()) {
-        if (stop_)
-          return;
+        if (stop_) return;
         continue;
       }
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    job(); // with stop_ set, a pull ends at its first entry and says so
+    job();  // with stop_ set, a pull ends at its first entry and says so
   }
 }
 
-absl::StatusOr<v1::SyncResponse>
-SyncManager::RunPull(const std::string &address) {
-  if (stop_)
-    return absl::UnavailableError("server is shutting down");
+absl::StatusOr<v1::SyncResponse> SyncManager::RunPull(
+    const std::string& address) {
+  if (stop_) return absl::UnavailableError("server is shutting down");
   absl::StatusOr<v1::SyncResponse> result;
   auto trust = CurrentTrust();
   if (!trust.ok()) {
@@ -209,17 +197,17 @@ SyncManager::RunPull(const std::string &address) {
   return result;
 }
 
-absl::StatusOr<std::string>
-SyncManager::RepairBlob(const std::string &sha256, uint64_t size,
-                        const std::vector<std::string> &extra_peers) {
+absl::StatusOr<std::string> SyncManager::RepairBlob(
+    const std::string& sha256, uint64_t size,
+    const std::vector<std::string>& extra_peers) {
   std::vector<std::string> peers = extra_peers;
-  for (const v1::PeerConfig &peer : config_.peers())
+  for (const v1::PeerConfig& peer : config_.peers())
     peers.push_back(peer.address());
   if (peers.empty()) {
     return absl::FailedPreconditionError("no peers to repair from");
   }
   std::vector<std::string> failures;
-  for (const std::string &address : peers) {
+  for (const std::string& address : peers) {
     auto channel = ArchiveClient::Dial(address, PeerTls(address));
     if (!channel.ok()) {
       failures.push_back(
@@ -230,8 +218,7 @@ SyncManager::RepairBlob(const std::string &sha256, uint64_t size,
     client.set_timeouts(absl::Seconds(8), absl::Seconds(8));
     // Where reads look for a blob of this size: inline or a file.
     auto writer = archive_->blobs().NewWriter(size);
-    if (!writer.ok())
-      return writer.status();
+    if (!writer.ok()) return writer.status();
     absl::Status s = client.GetBlob(sha256, [&](absl::string_view chunk) {
       if ((*writer)->size() + chunk.size() > size) {
         return absl::DataLossError("peer sent too many bytes");
@@ -240,17 +227,15 @@ SyncManager::RepairBlob(const std::string &sha256, uint64_t size,
     });
     // Commit re-hashes: only bytes matching the digest replace the damaged
     // copy.
-    if (s.ok())
-      s = (*writer)->Commit(sha256, size).status();
-    if (s.ok())
-      return address;
+    if (s.ok()) s = (*writer)->Commit(sha256, size).status();
+    if (s.ok()) return address;
     failures.push_back(absl::StrCat(address, ": ", s.message()));
   }
   return absl::UnavailableError(absl::StrJoin(failures, "; "));
 }
 
 v1::ScrubResponse SyncManager::RunScrub(bool repair,
-                                        const std::vector<std::string> &peers) {
+                                        const std::vector<std::string>& peers) {
   v1::ScrubResponse response;
   auto report = archive_->Scrub();
   if (!report.ok()) {
@@ -260,17 +245,15 @@ v1::ScrubResponse SyncManager::RunScrub(bool repair,
   response.set_revisions_checked(report->revisions_checked);
   response.set_blobs_checked(report->blobs_checked);
   response.set_bytes_checked(report->bytes_checked);
-  for (const std::string &p : report->log_problems)
+  for (const std::string& p : report->log_problems)
     response.add_log_problems(p);
-  for (const DamagedBlob &blob : report->damaged) {
-    v1::DamagedBlob *out = response.add_damaged();
+  for (const DamagedBlob& blob : report->damaged) {
+    v1::DamagedBlob* out = response.add_damaged();
     out->set_sha256(blob.sha256);
     out->set_size(blob.size);
     out->set_problem(blob.problem);
-    for (const std::string &d : blob.documents)
-      out->add_documents(d);
-    if (!repair)
-      continue;
+    for (const std::string& d : blob.documents) out->add_documents(d);
+    if (!repair) continue;
     auto from = RepairBlob(blob.sha256, blob.size, peers);
     if (from.ok()) {
       out->set_repaired_from(*from);
@@ -286,4 +269,4 @@ v1::ScrubResponse SyncManager::RunScrub(bool repair,
   return response;
 }
 
-} // namespace archive
+}  // namespace archive
