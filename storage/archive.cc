@@ -14,6 +14,7 @@
 #include "leveldb/write_batch.h"
 #include "storage/hex.h"
 #include "storage/identity.h"
+#include "storage/pread_env.h"
 #include "storage/signed_note.h"
 
 namespace archive {
@@ -215,11 +216,11 @@ absl::Status Archive::OpenDatabase() {
   o.block_cache = cache_.get();
   o.filter_policy = filter_.get();
   o.paranoid_checks = true;
-  if (options_.leveldb_env != nullptr) o.env = options_.leveldb_env;
-  // Inline blobs make values large: a bigger memtable and tables mean fewer
-  // flushes and compactions per byte put.
+  o.env = options_.leveldb_env != nullptr ? options_.leveldb_env
+                                          : PreadEnv::Default();
+  // Each open table holds a file descriptor (PreadEnv does not map them).
+  o.max_open_files = 500;
   o.write_buffer_size = options_.write_buffer_bytes;
-  o.max_file_size = std::max<size_t>(2 << 20, options_.write_buffer_bytes / 2);
   leveldb::DB* db = nullptr;
   leveldb::Status s = leveldb::DB::Open(o, options_.data_dir + "/meta", &db);
   if (!s.ok()) {

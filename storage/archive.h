@@ -57,10 +57,11 @@ struct ArchiveOptions {
   // in the metadata store, in the same batch as their revision (see
   // inline_blobs.h); larger ones are files. 0 keeps every blob in a file.
   uint64_t inline_blob_max_bytes = 256 << 10;
-  // LevelDB's memtable (and log file) size; inline blobs fill it quickly.
-  size_t write_buffer_bytes = 16 << 20;
-  // The metadata store's file system; null for LevelDB's default. A seam for
-  // tests that fail its fsync.
+  // LevelDB's memtable (and log file) size; up to two stay resident (one
+  // being written, one being flushed). LevelDB's default.
+  size_t write_buffer_bytes = 4 << 20;
+  // The metadata store's file system; null for PreadEnv::Default()
+  // (pread_env.h). A seam for tests that fail its fsync.
   leveldb::Env* leveldb_env = nullptr;
 };
 

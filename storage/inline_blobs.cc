@@ -18,8 +18,11 @@ leveldb::Slice ToSlice(absl::string_view s) {
 absl::StatusOr<std::string> InlineBlobs::Get(
     absl::string_view sha256_hex) const {
   std::string value;
-  leveldb::Status s =
-      db_->Get(leveldb::ReadOptions(), KeyFor(sha256_hex), &value);
+  // Blob values would crowd the metadata (revisions, log nodes) out of the
+  // block cache; the kernel's page cache keeps recently read ones anyway.
+  leveldb::ReadOptions read;
+  read.fill_cache = false;
+  leveldb::Status s = db_->Get(read, KeyFor(sha256_hex), &value);
   if (s.ok()) return value;
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("no inline blob ", sha256_hex));
