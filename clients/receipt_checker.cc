@@ -1,10 +1,59 @@
 #include "clients/receipt_checker.h"
 
+#include <deque>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "clients/note_verifier.h"
 #include "storage/merkle.h"
 
 namespace archive {
+namespace {
+
+// Checkpoints whose signature this process already verified, keyed by the
+// verifier key and the note's exact bytes: the outcome of an Ed25519
+// verification depends on nothing else, so a hit is as good as verifying
+// again. Every get between two puts carries the same checkpoint, so this
+// saves one of a verified get's two signature checks (bench/PROFILE.md).
+// Bounded; the oldest entry goes first.
+class VerifiedCheckpointCache {
+ public:
+  static VerifiedCheckpointCache& Get() {
+    static auto* cache = new VerifiedCheckpointCache;  // never destroyed
+    return *cache;
+  }
+
+  bool Contains(const VerifierKey& key, absl::string_view note) {
+    std::string k = Key(key, note);
+    absl::MutexLock lock(&mu_);
+    return entries_.contains(k);
+  }
+
+  void Add(const VerifierKey& key, absl::string_view note) {
+    std::string k = Key(key, note);
+    absl::MutexLock lock(&mu_);
+    if (!entries_.insert(k).second) return;
+    order_.push_back(std::move(k));
+    if (order_.size() > kMaxEntries) {
+      entries_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 64;
+  static std::string Key(const VerifierKey& key, absl::string_view note) {
+    // The whole verifier key: its name is part of what VerifyNote checks.
+    return absl::StrCat(key.ToString(), "\n", note);
+  }
+  absl::Mutex mu_;
+  absl::flat_hash_set<std::string> entries_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
 
 absl::StatusOr<VerifiedStatement> ReceiptChecker::CheckStatement(
     const std::string& signed_statement) const {
@@ -50,10 +99,13 @@ absl::StatusOr<Checkpoint> ReceiptChecker::CheckCheckpoint(
         absl::StrCat("checkpoint signature: archive ", cp->origin,
                      " is not trusted (no key in ", trust_->path(), ")"));
   }
+  VerifiedCheckpointCache& cache = VerifiedCheckpointCache::Get();
+  if (cache.Contains(*key, note)) return cp;
   if (auto text = VerifyNote(note, *key); !text.ok()) {
     return absl::DataLossError(
         absl::StrCat("checkpoint signature: ", text.status().message()));
   }
+  cache.Add(*key, note);
   return cp;
 }
 

@@ -116,7 +116,7 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
                        " names parent ", response_->missing_parents(0),
                        ", which this archive does not have: import it first"));
     }
-    return OpenTempBlob(archive_->blobs());
+    return OpenTempBlob(archive_->blobs(), statement_.content_size);
   }
 
   grpc::Status EndOfStream() override {
@@ -129,16 +129,18 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
       return Invalid("an ImportRevision needs a header message");
     }
     if (present_) return ReplyWithStored();
-    auto digest =
-        temp_blob()->Commit(statement_.content_sha256, statement_.content_size);
-    if (!digest.ok()) {
+    // Sealed like a put's content: a small one is written in the batch of
+    // its revision.
+    auto sealed =
+        temp_blob()->Seal(statement_.content_sha256, statement_.content_size);
+    if (!sealed.ok()) {
       return ToGrpc(
-          absl::Status(digest.status().code(),
+          absl::Status(sealed.status().code(),
                        absl::StrCat("content of revision ", revision_id_,
                                     " does not match its signed statement: ",
-                                    digest.status().message())));
+                                    sealed.status().message())));
     }
-    archive_->ImportAsync(signed_statement_,
+    archive_->ImportAsync(signed_statement_, std::move(*sealed),
                           [this](absl::StatusOr<CommitResult> r) {
                             if (!r.ok()) return Stop(ToGrpc(r.status()));
                             response_->set_created(r->created);

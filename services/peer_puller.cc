@@ -1,6 +1,7 @@
 #include "services/peer_puller.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "clients/archive_client.h"
@@ -13,6 +14,11 @@ namespace {
 
 constexpr absl::Duration kPeerCallDeadline = absl::Seconds(8);
 constexpr absl::Duration kPeerIdleTimeout = absl::Seconds(8);
+// Verified entries are imported a page at a time (Archive::ImportAll: one
+// fsync and one checkpoint per page); a page also bounds the small contents
+// held in memory until they are written.
+constexpr size_t kPageEntries = 256;
+constexpr uint64_t kPageBytes = 16 << 20;
 
 std::vector<std::string> Hashes(
     const google::protobuf::RepeatedPtrField<std::string>& hashes) {
@@ -53,7 +59,10 @@ class PullSession {
       absl::Status s = client_.ReadLog(
           progress_.next_index, checkpoint_.size,
           [this](const v1::LogEntry& entry) { return ImportEntry(entry); });
+      // What was verified before an error is still imported.
+      absl::Status flushed = FlushPage();
       if (!s.ok()) return Context(s);
+      if (!flushed.ok()) return flushed;
     }
     if (progress_.next_index != checkpoint_.size) {
       return absl::UnavailableError(absl::StrCat(
@@ -169,26 +178,56 @@ class PullSession {
       // after a crash costs nothing but a look-up.
       return absl::OkStatus();
     }
-    if (absl::Status s = EnsureBlob(statement->statement); !s.ok()) {
+    auto content = EnsureBlob(statement->statement);
+    if (!content.ok()) {
+      const absl::Status& s = content.status();
       return absl::Status(
           s.code(),
           absl::StrCat("entry ", index, ": fetching content sha256:",
                        statement->statement.content_sha256, ": ", s.message()));
     }
-    auto imported = archive_->Import(entry.signed_statement(), progress_);
-    if (!imported.ok()) return imported.status();
-    if (imported->created) {
-      report_.set_imported(report_.imported() + 1);
-      touched_.push_back(statement->statement.document);
+    if (*content != nullptr) page_bytes_ += (*content)->bytes().size();
+    page_.push_back(
+        PeerEntry{entry.signed_statement(), std::move(*content), progress_});
+    page_documents_.push_back(statement->statement.document);
+    if (page_.size() >= kPageEntries || page_bytes_ >= kPageBytes) {
+      return FlushPage();
     }
     return absl::OkStatus();
   }
 
-  // Fetches the content only if this archive lacks it, re-hashing it as it
-  // lands.
-  absl::Status EnsureBlob(const Statement& st) {
-    if (archive_->blobs().Contains(st.content_sha256)) return absl::OkStatus();
-    auto writer = archive_->blobs().NewWriter();
+  // Imports the verified entries gathered so far in one batch.
+  absl::Status FlushPage() {
+    std::vector<absl::StatusOr<CommitResult>> results =
+        archive_->ImportAll(std::move(page_));
+    absl::Status first_error;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (!results[i].ok()) {
+        first_error = results[i].status();
+        break;
+      }
+      if (results[i]->created) {
+        report_.set_imported(report_.imported() + 1);
+        touched_.push_back(page_documents_[i]);
+      }
+    }
+    page_.clear();
+    page_documents_.clear();
+    page_blobs_.clear();
+    page_bytes_ = 0;
+    return first_error;
+  }
+
+  // The content, fetched only if this archive lacks it and re-hashed as it
+  // lands: null once stored as a file (or already here), or a small content
+  // sealed to be written with its revision.
+  absl::StatusOr<std::shared_ptr<const VerifiedBlob>> EnsureBlob(
+      const Statement& st) {
+    // The same content named again within the page: written with both.
+    if (auto it = page_blobs_.find(st.content_sha256); it != page_blobs_.end())
+      return it->second;
+    if (archive_->blobs().Contains(st.content_sha256)) return nullptr;
+    auto writer = archive_->blobs().NewWriter(st.content_size);
     if (!writer.ok()) return writer.status();
     absl::Status s =
         client_.GetBlob(st.content_sha256, [&](absl::string_view chunk) {
@@ -200,15 +239,16 @@ class PullSession {
           return (*writer)->Append(chunk);
         });
     if (!s.ok()) return s;
-    auto digest = (*writer)->Commit(st.content_sha256, st.content_size);
-    if (!digest.ok()) {
+    auto sealed = (*writer)->Seal(st.content_sha256, st.content_size);
+    if (!sealed.ok()) {
       return absl::DataLossError(
           absl::StrCat("peer served content for sha256:", st.content_sha256,
-                       " that does not match it: ", digest.status().message()));
+                       " that does not match it: ", sealed.status().message()));
     }
     report_.set_blobs_fetched(report_.blobs_fetched() + 1);
     report_.set_bytes_fetched(report_.bytes_fetched() + st.content_size);
-    return absl::OkStatus();
+    if (*sealed != nullptr) page_blobs_[st.content_sha256] = *sealed;
+    return sealed;
   }
 
   absl::StatusOr<v1::SyncResponse> FinishReport() {
@@ -233,6 +273,12 @@ class PullSession {
   PeerProgress progress_;
   v1::SyncResponse report_;
   std::vector<std::string> touched_;
+  // Verified entries not yet imported, their documents, and the small
+  // contents sealed for them.
+  std::vector<PeerEntry> page_;
+  std::vector<std::string> page_documents_;
+  std::map<std::string, std::shared_ptr<const VerifiedBlob>> page_blobs_;
+  uint64_t page_bytes_ = 0;
 };
 
 }  // namespace

@@ -237,7 +237,8 @@ absl::StatusOr<std::string> SyncManager::RepairBlob(
     }
     ArchiveClient client(std::move(*channel));
     client.set_timeouts(absl::Seconds(8), absl::Seconds(8));
-    auto writer = archive_->blobs().NewWriter();
+    // Where reads look for a blob of this size: inline or a file.
+    auto writer = archive_->blobs().NewWriter(size);
     if (!writer.ok()) return writer.status();
     absl::Status s = client.GetBlob(sha256, [&](absl::string_view chunk) {
       if ((*writer)->size() + chunk.size() > size) {

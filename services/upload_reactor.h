@@ -90,8 +90,10 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   }
 
   // Opens the temp blob the content goes to.
-  grpc::Status OpenTempBlob(BlobStore& blobs) {
-    auto writer = blobs.NewWriter();
+  // Opens the upload's blob: held in memory if `expected_size` fits the
+  // inline store (sealed into the revision's batch), else a temp file.
+  grpc::Status OpenTempBlob(BlobStore& blobs, uint64_t expected_size) {
+    auto writer = blobs.NewWriter(expected_size);
     if (!writer.ok()) return ToGrpc(writer.status());
     writer_ = std::move(*writer);
     return grpc::Status::OK;

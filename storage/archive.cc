@@ -8,11 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
 #include "clients/proof_verifier.h"
 #include "leveldb/write_batch.h"
 #include "storage/hex.h"
 #include "storage/identity.h"
+#include "storage/pread_env.h"
 #include "storage/signed_note.h"
 
 namespace archive {
@@ -198,7 +200,8 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   // user: opening the blob store deletes the temp files in blobs/tmp/, which
   // before the lock could be the uploads in flight of an archived already
   // running here.
-  auto blobs = BlobStore::Open(env, options.data_dir + "/blobs");
+  auto blobs = BlobStore::Open(env, options.data_dir + "/blobs",
+                               archive->inline_blobs_.get());
   if (!blobs.ok()) return blobs.status();
   archive->blobs_ = std::move(*blobs);
   archive->sequencer_ =
@@ -214,6 +217,11 @@ absl::Status Archive::OpenDatabase() {
   o.block_cache = cache_.get();
   o.filter_policy = filter_.get();
   o.paranoid_checks = true;
+  o.env = options_.leveldb_env != nullptr ? options_.leveldb_env
+                                          : PreadEnv::Default();
+  // Each open table holds a file descriptor (PreadEnv does not map them).
+  o.max_open_files = 500;
+  o.write_buffer_size = options_.write_buffer_bytes;
   leveldb::DB* db = nullptr;
   leveldb::Status s = leveldb::DB::Open(o, options_.data_dir + "/meta", &db);
   if (!s.ok()) {
@@ -224,6 +232,10 @@ absl::Status Archive::OpenDatabase() {
                       : ""));
   }
   db_.reset(db);
+  if (options_.inline_blob_max_bytes > 0) {
+    inline_blobs_ = std::make_unique<InlineBlobs>(
+        db_.get(), options_.inline_blob_max_bytes);
+  }
   std::string origin;
   s = db_->Get(leveldb::ReadOptions(), kOriginKey, &origin);
   if (s.IsNotFound()) {
@@ -326,12 +338,21 @@ Archive::~Archive() {
 }
 
 void Archive::Enqueue(Pending pending) {
+  std::vector<Pending> one;
+  one.push_back(std::move(pending));
+  EnqueueAll(std::move(one));
+}
+
+void Archive::EnqueueAll(std::vector<Pending> pendings) {
+  // Queued under one lock, so the sequencer takes them into one batch.
   absl::MutexLock lock(&mu_);
-  if (stopping_) {
-    pending.done(absl::UnavailableError("archive is shutting down"));
-    return;
+  for (Pending& p : pendings) {
+    if (stopping_) {
+      p.done(absl::UnavailableError("archive is shutting down"));
+    } else {
+      queue_.push_back(std::move(p));
+    }
   }
-  queue_.push_back(std::move(pending));
 }
 
 absl::StatusOr<CommitResult> Archive::EnqueueAndWait(Pending pending) {
@@ -360,19 +381,47 @@ absl::StatusOr<CommitResult> Archive::Commit(NewRevision revision) {
 }
 
 absl::StatusOr<CommitResult> Archive::Import(
-    const std::string& signed_statement, PeerProgress progress) {
+    const std::string& signed_statement, PeerProgress progress,
+    std::shared_ptr<const VerifiedBlob> content) {
   Pending p;
   p.imported_statement = signed_statement;
+  p.imported_content = std::move(content);
   p.progress = std::move(progress);
   return EnqueueAndWait(std::move(p));
 }
 
 void Archive::ImportAsync(const std::string& signed_statement,
+                          std::shared_ptr<const VerifiedBlob> content,
                           CommitCallback done) {
   Pending p;
   p.imported_statement = signed_statement;
+  p.imported_content = std::move(content);
   p.done = std::move(done);
   Enqueue(std::move(p));
+}
+
+std::vector<absl::StatusOr<CommitResult>> Archive::ImportAll(
+    std::vector<PeerEntry> entries) {
+  std::vector<absl::StatusOr<CommitResult>> results(
+      entries.size(), absl::UnknownError("import never ran"));
+  absl::BlockingCounter finished(static_cast<int>(entries.size()));
+  auto failed = std::make_shared<bool>(false);
+  std::vector<Pending> pendings;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Pending p;
+    p.imported_statement = std::move(entries[i].signed_statement);
+    p.imported_content = std::move(entries[i].content);
+    p.progress = std::move(entries[i].progress);
+    p.chain_failed = failed;
+    p.done = [&results, &finished, i](absl::StatusOr<CommitResult> r) {
+      results[i] = std::move(r);
+      finished.DecrementCount();
+    };
+    pendings.push_back(std::move(p));
+  }
+  EnqueueAll(std::move(pendings));
+  finished.Wait();
+  return results;
 }
 
 absl::Status Archive::SavePeerProgress(PeerProgress progress) {
@@ -404,10 +453,11 @@ absl::StatusOr<uint64_t> Archive::BlobSize(const std::string& sha256_hex) {
     return absl::InvalidArgumentError(absl::StrCat(
         "sha256: \"", sha256_hex, "\" is not 64 lowercase hex characters"));
   }
-  if (!blobs_->Contains(sha256_hex)) {
+  auto size = blobs_->StoredSize(sha256_hex);
+  if (absl::IsNotFound(size.status())) {
     return absl::NotFoundError(absl::StrCat("no blob sha256:", sha256_hex));
   }
-  return blobs_->StoredSize(sha256_hex);
+  return size;
 }
 
 bool Archive::HasRevision(const std::string& revision_id) {
@@ -443,14 +493,23 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   std::vector<absl::StatusOr<CommitResult>> results;
   results.reserve(batch.size());
   for (Pending& p : batch) {
+    if (p.chain_failed != nullptr && *p.chain_failed) {
+      results.push_back(absl::AbortedError(
+          "not imported: an earlier entry of the same pull failed"));
+      continue;
+    }
     if (!p.imported_statement.empty()) {
-      results.push_back(StageImport(p.imported_statement, state));
+      results.push_back(
+          StageImport(p.imported_statement, p.imported_content, state));
     } else if (p.revision.statement.document.empty() && p.progress) {
       results.push_back(CommitResult{});  // progress only
     } else {
       results.push_back(Stage(p.revision, state));
     }
     if (results.back().ok() && p.progress) state.SetProgress(*p.progress);
+    if (!results.back().ok() && p.chain_failed != nullptr) {
+      *p.chain_failed = true;
+    }
   }
 
   uint64_t new_size = state.log().size();
@@ -556,6 +615,9 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
     return CommitResult{std::move(*existing), false, {}};
   }
   if (dry_run) return CommitResult{};
+  if (absl::Status s = StageContent(st, revision.content, state); !s.ok()) {
+    return s;
+  }
   r.statement = st;
   r.statement_text = std::move(*text);
   r.signed_statement = key_->SignNote(r.statement_text);
@@ -563,8 +625,24 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
   return AddRevision(std::move(r), std::move(*doc), state);
 }
 
+absl::Status Archive::StageContent(
+    const Statement& statement,
+    const std::shared_ptr<const VerifiedBlob>& content, BatchState& state) {
+  if (content == nullptr) return absl::OkStatus();
+  if (content->sha256_hex() != statement.content_sha256 ||
+      content->bytes().size() != statement.content_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("content: the sealed blob sha256:", content->sha256_hex(),
+                     " is not the content sha256:", statement.content_sha256,
+                     " the statement names"));
+  }
+  InlineBlobs::Stage(content->sha256_hex(), content->bytes(), &state.batch());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CommitResult> Archive::StageImport(
-    const std::string& signed_statement, BatchState& state) {
+    const std::string& signed_statement,
+    const std::shared_ptr<const VerifiedBlob>& content, BatchState& state) {
   auto note = ParseNote(signed_statement);
   if (!note.ok()) return note.status();
   auto statement = ParseStatement(note->text);
@@ -587,6 +665,9 @@ absl::StatusOr<CommitResult> Archive::StageImport(
     }
   }
   doc->heads = std::move(heads);
+  if (absl::Status s = StageContent(*statement, content, state); !s.ok()) {
+    return s;
+  }
   r.statement = std::move(*statement);
   r.statement_text = std::move(note->text);
   r.signed_statement = signed_statement;

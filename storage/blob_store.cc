@@ -2,14 +2,36 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "storage/hex.h"
 
 namespace archive {
+namespace {
+
+// An inline blob's bytes, read like a file so one Reader re-hashes both kinds.
+class StringFile : public SequentialFile {
+ public:
+  explicit StringFile(std::string bytes) : bytes_(std::move(bytes)) {}
+  absl::StatusOr<absl::string_view> Read(size_t n, char* scratch) override {
+    n = std::min(n, bytes_.size() - offset_);
+    std::memcpy(scratch, bytes_.data() + offset_, n);
+    offset_ += n;
+    return absl::string_view(scratch, n);
+  }
+
+ private:
+  std::string bytes_;
+  size_t offset_ = 0;
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(
-    Env* env, const std::string& dir) {
+    Env* env, const std::string& dir, InlineBlobs* inline_blobs) {
   absl::Status s = env->CreateDirs(dir + "/tmp");
   if (!s.ok()) return s;
   // Temp files belong to puts that never committed; a crash left them behind.
@@ -18,7 +40,7 @@ absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(
   for (const std::string& name : *leftovers) {
     env->RemoveFile(absl::StrCat(dir, "/tmp/", name)).IgnoreError();
   }
-  return std::unique_ptr<BlobStore>(new BlobStore(env, dir));
+  return std::unique_ptr<BlobStore>(new BlobStore(env, dir, inline_blobs));
 }
 
 std::string BlobStore::PathFor(absl::string_view hex) const {
@@ -26,10 +48,19 @@ std::string BlobStore::PathFor(absl::string_view hex) const {
 }
 
 bool BlobStore::Contains(const std::string& sha256_hex) {
-  return IsSha256Hex(sha256_hex) && env_->FileExists(PathFor(sha256_hex));
+  return StoredSize(sha256_hex).ok();
 }
 
 absl::StatusOr<uint64_t> BlobStore::StoredSize(const std::string& sha256_hex) {
+  if (!IsSha256Hex(sha256_hex)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a sha256 digest: ", sha256_hex));
+  }
+  if (inline_ != nullptr) {
+    auto bytes = inline_->Get(sha256_hex);
+    if (bytes.ok()) return bytes->size();
+    if (!absl::IsNotFound(bytes.status())) return bytes.status();
+  }
   return env_->FileSize(PathFor(sha256_hex));
 }
 
@@ -41,24 +72,42 @@ absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter() {
   return std::unique_ptr<Writer>(new Writer(this, temp, std::move(*file)));
 }
 
+absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter(
+    uint64_t expected_size) {
+  if (inline_ == nullptr || !inline_->Fits(expected_size)) return NewWriter();
+  std::unique_ptr<Writer> writer(new Writer(this, "", nullptr));
+  writer->limit_ = expected_size;
+  writer->buffer_.reserve(expected_size);
+  return writer;
+}
+
 BlobStore::Writer::Writer(BlobStore* store, std::string temp_path,
                           std::unique_ptr<WritableFile> file)
     : store_(store), temp_path_(std::move(temp_path)), file_(std::move(file)) {}
 
 BlobStore::Writer::~Writer() {
-  if (!done_) {
+  if (!done_ && file_ != nullptr) {
     file_->Close().IgnoreError();
     store_->env_->RemoveFile(temp_path_).IgnoreError();
   }
 }
 
 absl::Status BlobStore::Writer::Append(absl::string_view data) {
+  if (file_ == nullptr && size_ + data.size() > limit_) {
+    // Memory is bounded by the promise, not by what a client chooses to send.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "size: received more than the ", limit_, " bytes the header promised"));
+  }
   hasher_.Update(data);
   size_ += data.size();
+  if (file_ == nullptr) {
+    buffer_.append(data.data(), data.size());
+    return absl::OkStatus();
+  }
   return file_->Append(data);
 }
 
-absl::StatusOr<std::string> BlobStore::Writer::Commit(
+absl::StatusOr<std::string> BlobStore::Writer::Check(
     absl::string_view expected_sha256_hex, uint64_t expected_size) {
   if (size_ != expected_size) {
     return absl::InvalidArgumentError(
@@ -71,6 +120,36 @@ absl::StatusOr<std::string> BlobStore::Writer::Commit(
         absl::StrCat("sha256: received content hashes to ", digest, ", not ",
                      expected_sha256_hex));
   }
+  return digest;
+}
+
+absl::StatusOr<std::string> BlobStore::Writer::Commit(
+    absl::string_view expected_sha256_hex, uint64_t expected_size) {
+  auto digest = Check(expected_sha256_hex, expected_size);
+  if (!digest.ok()) return digest.status();
+  absl::Status s = file_ == nullptr
+                       ? store_->inline_->PutDurable(*digest, buffer_)
+                       : CommitFile(*digest);
+  if (!s.ok()) return s;
+  done_ = true;
+  return digest;
+}
+
+absl::StatusOr<std::shared_ptr<const VerifiedBlob>> BlobStore::Writer::Seal(
+    absl::string_view expected_sha256_hex, uint64_t expected_size) {
+  if (file_ != nullptr) {
+    auto digest = Commit(expected_sha256_hex, expected_size);
+    if (!digest.ok()) return digest.status();
+    return nullptr;
+  }
+  auto digest = Check(expected_sha256_hex, expected_size);
+  if (!digest.ok()) return digest.status();
+  done_ = true;
+  return std::shared_ptr<const VerifiedBlob>(
+      new VerifiedBlob(std::move(*digest), std::move(buffer_)));
+}
+
+absl::Status BlobStore::Writer::CommitFile(const std::string& digest) {
   Env* env = store_->env_;
   absl::Status s = file_->Sync();
   if (s.ok()) s = file_->Close();
@@ -82,9 +161,7 @@ absl::StatusOr<std::string> BlobStore::Writer::Commit(
   if (s.ok()) s = env->RenameFile(temp_path_, final_path);
   if (s.ok()) s = env->SyncDir(shard);
   if (s.ok()) s = env->SyncDir(store_->dir_);
-  if (!s.ok()) return s;
-  done_ = true;
-  return digest;
+  return s;
 }
 
 absl::StatusOr<std::unique_ptr<BlobStore::Reader>> BlobStore::NewReader(
@@ -92,6 +169,14 @@ absl::StatusOr<std::unique_ptr<BlobStore::Reader>> BlobStore::NewReader(
   if (!IsSha256Hex(sha256_hex)) {
     return absl::InvalidArgumentError(
         absl::StrCat("not a sha256 digest: ", sha256_hex));
+  }
+  if (inline_ != nullptr && inline_->Fits(size)) {
+    auto bytes = inline_->Get(sha256_hex);
+    if (bytes.ok()) {
+      return std::unique_ptr<Reader>(new Reader(
+          sha256_hex, size, std::make_unique<StringFile>(std::move(*bytes))));
+    }
+    if (!absl::IsNotFound(bytes.status())) return bytes.status();
   }
   auto file = env_->NewSequentialFile(PathFor(sha256_hex));
   if (absl::IsNotFound(file.status())) {
@@ -134,15 +219,18 @@ absl::StatusOr<std::string> BlobStore::ReadVerified(
     const std::string& sha256_hex, uint64_t size) {
   auto reader = NewReader(sha256_hex, size);
   if (!reader.ok()) return reader.status();
-  std::string out;
-  out.reserve(size);
-  std::string scratch(256 * 1024, '\0');
+  // Read straight into the result, with one byte to spare so a copy longer
+  // than `size` is seen (the Reader reports it); no scratch buffer to fill.
+  std::string out(size + 1, '\0');
+  size_t filled = 0;
   while (true) {
-    auto chunk = (*reader)->Read(scratch.size(), scratch.data());
+    auto chunk = (*reader)->Read(out.size() - filled, out.data() + filled);
     if (!chunk.ok()) return chunk.status();
-    if (chunk->empty()) return out;
-    out.append(chunk->data(), chunk->size());
+    if (chunk->empty()) break;
+    filled += chunk->size();
   }
+  out.resize(filled);
+  return out;
 }
 
 }  // namespace archive

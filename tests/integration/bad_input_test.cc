@@ -106,7 +106,13 @@ std::ostream& operator<<(std::ostream& os, const Snapshot& s) {
 
 class BadInput : public ::testing::Test {
  protected:
-  virtual std::vector<std::string> ServerFlags() const { return {}; }
+  // Blobs as files (not inline in the metadata store), so a snapshot can list
+  // them and see that a refused put stored none. An inline content is only
+  // ever written in the batch of an accepted revision
+  // (tests/unit/storage/inline_blob_test.cc).
+  virtual std::vector<std::string> ServerFlags() const {
+    return {"--inline_blob_max_bytes=0"};
+  }
 
   void SetUp() override {
     TestServer::Options options;
@@ -610,7 +616,7 @@ TEST_F(BadInput, ListWithUnknownStatus) {
 class BadInputSmallLimit : public BadInput {
  protected:
   std::vector<std::string> ServerFlags() const override {
-    return {"--max_document_bytes=1000"};
+    return {"--max_document_bytes=1000", "--inline_blob_max_bytes=0"};
   }
 };
 

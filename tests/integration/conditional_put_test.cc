@@ -48,7 +48,10 @@ std::set<std::string> FilesUnder(const std::string& dir) {
 class ConditionalPut : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = TestServer::Start();
+    // Blobs as files, so the tests can list what was stored.
+    TestServer::Options options;
+    options.extra_flags = {"--inline_blob_max_bytes=0"};
+    server_ = TestServer::Start(options);
     ASSERT_TRUE(server_->running());
     cli_ = std::make_unique<Cli>(server_->address());
   }

@@ -97,10 +97,13 @@ std::ostream& operator<<(std::ostream& os, const Snapshot& s) {
 
 class Limits : public ::testing::Test {
  protected:
-  // Starts archived with `flags` and puts the base document.
+  // Starts archived with `flags` and puts the base document. Blobs are files
+  // (not inline in the metadata store), so a snapshot can list them and a
+  // put's temp file shows that its header was read.
   void Start(const std::vector<std::string>& flags) {
     TestServer::Options options;
     options.extra_flags = flags;
+    options.extra_flags.push_back("--inline_blob_max_bytes=0");
     server_ = TestServer::Start(options);
     ASSERT_TRUE(server_->running());
     cli_ = std::make_unique<Cli>(server_->address());

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "leveldb/db.h"
 #include "tests/integration/sync_test_util.h"
 
 namespace archive::testing {
@@ -15,9 +16,15 @@ namespace {
 
 class ScrubRepair : public ::testing::Test {
  protected:
+  // Blobs as files, which these tests damage in place (ScrubRepairInline
+  // damages one kept in the metadata store).
+  static Office::Options FileBlobs(const std::string& origin) {
+    return Office::Options{origin, "", {"--inline_blob_max_bytes=0"}, 0};
+  }
+
   void SetUp() override {
-    a_ = Office::Start("a.archive.example");
-    b_ = Office::Start("b.archive.example");
+    a_ = Office::Start(FileBlobs("a.archive.example"));
+    b_ = Office::Start(FileBlobs("b.archive.example"));
     b_->Trust({a_.get()});
     text_ = "第一条 为了加强政务数据共享管理，制定本办法。\n";
     a_->PutText("doc-1", text_);
@@ -100,7 +107,10 @@ TEST_F(ScrubRepair, GetOfRottenBlobFailsAndQueuesRepairFromConfiguredPeer) {
                              a_->address() + "\" verifier_key: \"" +
                              a_->verifier_key() + "\" }\n");
   auto c = Office::Start(
-      Office::Options{"c.archive.example", "", {"--config=" + config}, 0});
+      Office::Options{"c.archive.example",
+                      "",
+                      {"--config=" + config, "--inline_blob_max_bytes=0"},
+                      0});
   c->Trust({a_.get()});
   c->SyncOk(a_->address());
   std::string blob = c->BlobPath(BytesSha256(text_));
@@ -130,6 +140,53 @@ TEST_F(ScrubRepair, GetOfRottenBlobFailsAndQueuesRepairFromConfiguredPeer) {
   get = c->Ctl(
       {"--trust", c->scratch() + "/trust-all", "get", "doc-1", "-o", out});
   EXPECT_EQ(get.exit_code, 0) << Describe(get);
+}
+
+// A small content kept inline in the metadata store rots: scrub reports it,
+// repair fetches it from the peer into the store, and reads work again.
+TEST(ScrubRepairInline, RotInAnInlineBlobIsReportedAndRepaired) {
+  auto a = Office::Start("a.archive.example");
+  auto b = Office::Start("b.archive.example");
+  b->Trust({a.get()});
+  const std::string text = "第二条 本办法适用于全省政务数据。\n";
+  a->PutText("doc-1", text);
+  b->SyncOk(a->address());
+  ASSERT_FALSE(std::ifstream(b->BlobPath(BytesSha256(text))).good())
+      << "expected the small content inline, not as a file";
+
+  ASSERT_EQ(b->server().Stop(), 0) << b->Log();
+  {
+    leveldb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        leveldb::DB::Open(leveldb::Options(), b->data_dir() + "/meta", &raw)
+            .ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    const std::string key = "b/" + BytesSha256(text);
+    std::string bytes;
+    ASSERT_TRUE(db->Get(leveldb::ReadOptions(), key, &bytes).ok());
+    bytes[5] ^= 0x20;
+    leveldb::WriteOptions sync;
+    sync.sync = true;
+    ASSERT_TRUE(db->Put(sync, key, bytes).ok());
+  }
+  ASSERT_TRUE(b->server().Restart()) << b->Log();
+
+  ProcessResult scrub = b->Ctl({"scrub", "--json"});
+  EXPECT_NE(scrub.exit_code, 0) << Describe(scrub);
+  Json report = Json::parse(scrub.out, nullptr, false);
+  ASSERT_EQ(report["damaged"].size(), 1u) << scrub.out;
+  EXPECT_EQ(report["damaged"][0]["sha256"], BytesSha256(text));
+  EXPECT_EQ(report["damaged"][0]["documents"], Json::array({"doc-1"}));
+
+  scrub = b->Ctl({"scrub", "--json", "--repair", "--peer", a->address()});
+  EXPECT_EQ(scrub.exit_code, 0) << Describe(scrub) << b->Log();
+  scrub = b->Ctl({"scrub", "--json"});
+  EXPECT_EQ(scrub.exit_code, 0) << Describe(scrub);
+  WriteTrustFile(b->scratch() + "/trust-all", {a.get(), b.get()});
+  ProcessResult get =
+      b->Ctl({"--trust", b->scratch() + "/trust-all", "get", "doc-1"});
+  EXPECT_EQ(get.exit_code, 0) << Describe(get);
+  EXPECT_EQ(get.out, text);
 }
 
 }  // namespace

@@ -91,8 +91,16 @@ bool MentionsAny(const std::string& text,
 
 class Tamper : public ::testing::Test {
  protected:
+  // Blobs as files, which the blob tests damage in place; TamperInline keeps
+  // small ones in the metadata store (the default).
+  virtual std::vector<std::string> ServerFlags() const {
+    return {"--inline_blob_max_bytes=0"};
+  }
+
   void SetUp() override {
-    server_ = TestServer::Start();
+    TestServer::Options options;
+    options.extra_flags = ServerFlags();
+    server_ = TestServer::Start(options);
     ASSERT_TRUE(server_->running());
     cli_ = std::make_unique<Cli>(server_->address());
   }
@@ -293,6 +301,34 @@ TEST_F(Tamper, BlobByteFlipped) {
   // Truncated, too.
   WriteFileOrDie(blob, contents.substr(0, 10));
   ExpectGetFails("tamper-blob", {"content digest", "DATA_LOSS", "damaged"});
+}
+
+class TamperInline : public Tamper {
+ protected:
+  std::vector<std::string> ServerFlags() const override { return {}; }
+};
+
+TEST_F(TamperInline, InlineBlobByteFlipped) {
+  const std::string contents = "the archived text of a small policy\n";
+  Put("tamper-inline", contents);
+  ASSERT_NO_FATAL_FAILURE(ExpectGetWorks("tamper-inline", contents));
+  EXPECT_FALSE(fs::exists(BlobPath(contents))) << "expected an inline blob";
+  const std::string key = "b/" + Sha256::HexDigest(contents);
+  for (const std::string& damage : {std::string("flip"), std::string("cut")}) {
+    StopServer();
+    EditStore(server_->data_dir(), [&](leveldb::DB* db) {
+      std::string bytes = GetRecord(db, key);
+      ASSERT_FALSE(bytes.empty());
+      if (damage == "flip") {
+        bytes[4] ^= 0x20;
+      } else {
+        bytes = contents.substr(0, 10);
+      }
+      PutRecord(db, key, bytes);
+    });
+    RestartServer("a damaged inline blob");
+    ExpectGetFails("tamper-inline", {"content digest", "DATA_LOSS", "damaged"});
+  }
 }
 
 TEST_F(Tamper, LargeStreamedBlobByteFlipped) {
