@@ -96,7 +96,12 @@ void ExpectDocumentedShape(const Json& j) {
 // One office on plaintext loopback.
 class RecordCheck : public ::testing::Test {
  protected:
-  void SetUp() override { office_ = Office::Start("check.archive.test"); }
+  // Blobs as files: some tests damage one on disk (inline blobs' damage is
+  // covered by TamperInline and ScrubRepairInline).
+  void SetUp() override {
+    office_ = Office::Start(Office::Options{
+        "check.archive.test", "", {"--inline_blob_max_bytes=0"}, 0});
+  }
 
   ProcessResult Check(const std::string& doc,
                       const std::vector<std::string>& extra = {}) const {
