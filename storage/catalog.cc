@@ -427,7 +427,7 @@ absl::StatusOr<SearchResult> Catalog::Search(const std::string& query,
         revision->statement.content_sha256, revision->statement.content_size);
     if (!bytes.ok()) continue;  // damaged: scrub reports it; skip the hit
     const std::u32string original = DecodeUtf8Lossy(*bytes);
-    const std::u32string text = NormalizeForSearch(*bytes);
+    const std::u32string text = FoldForSearch(original);
     Match m;
     m.chars = text.size();
     size_t first_at = std::u32string::npos, first_len = 0;

@@ -54,10 +54,13 @@ std::u32string DecodeUtf8Lossy(absl::string_view utf8) {
   return out;
 }
 
-std::u32string NormalizeForSearch(absl::string_view utf8) {
-  std::u32string text = DecodeUtf8Lossy(utf8);
+std::u32string FoldForSearch(std::u32string text) {
   for (char32_t& c : text) c = Fold(c);
   return text;
+}
+
+std::u32string NormalizeForSearch(absl::string_view utf8) {
+  return FoldForSearch(DecodeUtf8Lossy(utf8));
 }
 
 std::map<std::u32string, uint32_t> CountGrams(const std::u32string& text) {

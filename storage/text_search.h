@@ -23,6 +23,8 @@ namespace archive {
 // The text as search sees it: ASCII letters in lower case; invalid UTF-8 bytes
 // become U+FFFD so a damaged document still indexes the rest.
 std::u32string NormalizeForSearch(absl::string_view utf8);
+// The same for text already decoded (DecodeUtf8Lossy): offsets stay equal.
+std::u32string FoldForSearch(std::u32string text);
 
 // Every 1- and 2-character gram of `text` with its count. Grams never span a
 // whitespace or control character: a query term holds none (terms are split

@@ -44,17 +44,6 @@ int Lines(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
 }
 
-// A valid header for `content`.
-v1::PutHeader HeaderFor(const std::string& doc, const std::string& content) {
-  v1::PutHeader h;
-  h.set_document_id(doc);
-  h.set_sha256(Sha256::HexDigest(content));
-  h.set_size(content.size());
-  h.mutable_metadata()->set_media_type("text/plain; charset=utf-8");
-  h.mutable_metadata()->set_status("in_force");
-  return h;
-}
-
 v1::PutRequest HeaderMessage(const v1::PutHeader& header) {
   v1::PutRequest r;
   *r.mutable_header() = header;
@@ -65,20 +54,6 @@ v1::PutRequest ChunkMessage(const std::string& chunk) {
   v1::PutRequest r;
   r.set_chunk(chunk);
   return r;
-}
-
-// Every regular file under `dir`, relative to it.
-std::set<std::string> FilesUnder(const std::string& dir) {
-  std::set<std::string> files;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file()) {
-      files.insert(fs::relative(it->path(), dir).string());
-    }
-  }
-  return files;
 }
 
 // What the archive holds, as seen from outside plus the blob directory.

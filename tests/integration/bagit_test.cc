@@ -31,7 +31,6 @@ namespace archive::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::json;
 
 constexpr size_t kCorpusSize = 18;
 // Document ids that must not become paths: "/" and ".." of every kind.
@@ -171,12 +170,6 @@ std::vector<std::string> RevisionDirs(const std::string& bag) {
       dirs.insert(path.substr(0, path.rfind('/')));
   }
   return std::vector<std::string>(dirs.begin(), dirs.end());
-}
-
-Json ParseJson(const ProcessResult& r) {
-  Json j = Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << Describe(r);
-  return j;
 }
 
 // --- The two offices ------------------------------------------------------

@@ -21,29 +21,8 @@ namespace archive::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::json;
 
 constexpr char kDoc[] = "gx-2022-guizhengfa-31";
-
-Json ParseJson(const ProcessResult& r) {
-  Json j = Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << Describe(r);
-  return j;
-}
-
-// Every regular file under `dir`, relative to it.
-std::set<std::string> FilesUnder(const std::string& dir) {
-  std::set<std::string> files;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file()) {
-      files.insert(fs::relative(it->path(), dir).string());
-    }
-  }
-  return files;
-}
 
 class ConditionalPut : public ::testing::Test {
  protected:

@@ -24,29 +24,8 @@
 namespace archive::testing {
 namespace {
 
-using Json = nlohmann::json;
-
 constexpr size_t kCorpusSize = 18;
 constexpr char kRawNote[] = "text as extracted from the printed compilation";
-
-// SHA-256 of a file, read in pieces.
-std::string FileSha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot read " + path;
-  Sha256 hasher;
-  std::string buf(1 << 16, '\0');
-  while (in) {
-    in.read(buf.data(), buf.size());
-    hasher.Update(absl::string_view(buf.data(), in.gcount()));
-  }
-  return ToHex(hasher.Finish());
-}
-
-Json ParseJson(const ProcessResult& r) {
-  Json j = Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << Describe(r);
-  return j;
-}
 
 std::string CleanNote(const CorpusDocument& d) {
   std::string note = "corrected: page running headers removed";

@@ -666,15 +666,6 @@ bool Alive(pid_t pid) {
          stat[paren + 2] != 'Z';
 }
 
-v1::PutHeader HeaderFor(const std::string& doc, const std::string& content) {
-  v1::PutHeader h;
-  h.set_document_id(doc);
-  h.set_sha256(Sha256::HexDigest(content));
-  h.set_size(content.size());
-  h.mutable_metadata()->set_status("in_force");
-  return h;
-}
-
 // A real put and get round trip.
 void ExpectServing(ArchiveClient& client, const std::string& doc) {
   std::string text = absl::StrCat("still serving: ", doc, "\n");

@@ -21,7 +21,6 @@ namespace archive::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::json;
 
 // Not a multiple of any chunk size, so the last chunk is a partial one.
 constexpr uint64_t kDocumentBytes = (200ull << 20) + 12345;
@@ -52,18 +51,6 @@ std::string WriteRandomFile(const std::string& path, uint64_t size,
   }
   out.close();
   if (!out) ADD_FAILURE() << "cannot write " << path;
-  return ToHex(hasher.Finish());
-}
-
-std::string FileSha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot read " + path;
-  Sha256 hasher;
-  std::string buf(1 << 20, '\0');
-  while (in) {
-    in.read(buf.data(), buf.size());
-    hasher.Update(absl::string_view(buf.data(), in.gcount()));
-  }
   return ToHex(hasher.Finish());
 }
 

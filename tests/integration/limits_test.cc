@@ -28,33 +28,10 @@ namespace archive::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::json;
 using std::chrono::steady_clock;
 
 constexpr char kBaseDoc[] = "gx-2021-limits-1";
 constexpr char kBaseText[] = "关于严格控制文件篇幅的通知\n";
-
-v1::PutHeader HeaderFor(const std::string& doc, const std::string& content) {
-  v1::PutHeader h;
-  h.set_document_id(doc);
-  h.set_sha256(Sha256::HexDigest(content));
-  h.set_size(content.size());
-  h.mutable_metadata()->set_media_type("text/plain; charset=utf-8");
-  h.mutable_metadata()->set_status("in_force");
-  return h;
-}
-
-std::set<std::string> FilesUnder(const std::string& dir) {
-  std::set<std::string> files;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file())
-      files.insert(fs::relative(it->path(), dir).string());
-  }
-  return files;
-}
 
 // A channel with its own TCP connection (channels to one target otherwise
 // share a connection through gRPC's global subchannel pool).

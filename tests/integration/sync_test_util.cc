@@ -15,24 +15,6 @@
 
 namespace archive::testing {
 
-Json ParseJson(const ProcessResult& r) {
-  Json j = Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << Describe(r);
-  return j;
-}
-
-std::string FileSha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot read " + path;
-  Sha256 hasher;
-  std::string buf(1 << 16, '\0');
-  while (in) {
-    in.read(buf.data(), buf.size());
-    hasher.Update(absl::string_view(buf.data(), in.gcount()));
-  }
-  return ToHex(hasher.Finish());
-}
-
 std::string BytesSha256(const std::string& bytes) {
   return Sha256::HexDigest(bytes);
 }

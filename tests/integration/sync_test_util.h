@@ -16,14 +16,6 @@
 
 namespace archive::testing {
 
-using Json = nlohmann::json;
-
-// "exit N, stdout, stderr" of an archivectl run, for assertion messages.
-// Parses archivectl's --json output; a failure (with the output) if it is not
-// JSON.
-Json ParseJson(const ProcessResult& r);
-// Lowercase hex SHA-256 of a file's bytes ("cannot read PATH" if unreadable).
-std::string FileSha256(const std::string& path);
 std::string BytesSha256(const std::string& bytes);
 
 class Office {

@@ -20,6 +20,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "storage/hex.h"
+#include "storage/sha256.h"
 
 namespace archive::testing {
 namespace fs = std::filesystem;
@@ -303,6 +305,48 @@ std::vector<CorpusDocument> LoadCorpus() {
     docs.push_back(std::move(d));
   }
   return docs;
+}
+
+Json ParseJson(const ProcessResult& r) {
+  Json j = Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << Describe(r);
+  return j;
+}
+
+std::set<std::string> FilesUnder(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::set<std::string> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file()) {
+      files.insert(fs::relative(it->path(), dir).string());
+    }
+  }
+  return files;
+}
+
+std::string FileSha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read " + path;
+  Sha256 hasher;
+  std::string buf(1 << 20, '\0');
+  while (in) {
+    in.read(buf.data(), buf.size());
+    hasher.Update(absl::string_view(buf.data(), in.gcount()));
+  }
+  return ToHex(hasher.Finish());
+}
+
+v1::PutHeader HeaderFor(const std::string& doc, const std::string& content) {
+  v1::PutHeader h;
+  h.set_document_id(doc);
+  h.set_sha256(Sha256::HexDigest(content));
+  h.set_size(content.size());
+  h.mutable_metadata()->set_media_type("text/plain; charset=utf-8");
+  h.mutable_metadata()->set_status("in_force");
+  return h;
 }
 
 }  // namespace archive::testing

@@ -8,8 +8,12 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "archive/v1/archive.pb.h"
+#include "nlohmann/json.hpp"
 
 namespace archive::testing {
 
@@ -46,6 +50,17 @@ struct ProcessResult {
 
 // "exit N", stdout and stderr of a finished process, for assertion messages.
 std::string Describe(const ProcessResult& r);
+
+using Json = nlohmann::json;
+// Parses archivectl's --json output; a test failure (with the output) if it is
+// not JSON.
+Json ParseJson(const ProcessResult& r);
+// Every regular file under `dir`, relative to it (empty if there is no dir).
+std::set<std::string> FilesUnder(const std::string& dir);
+// Lowercase hex SHA-256 of a file's bytes ("cannot read PATH" if unreadable).
+std::string FileSha256(const std::string& path);
+// A valid Put header for `content` (text/plain; charset=utf-8, in_force).
+v1::PutHeader HeaderFor(const std::string& doc, const std::string& content);
 
 // Runs a program to completion with extra environment variables; captures
 // output.

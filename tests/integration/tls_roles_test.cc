@@ -33,7 +33,6 @@ namespace archive::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::json;
 
 constexpr char kOffice[] = "a.archive.test";
 constexpr char kDoc[] = "gx-2023-roles-1";
@@ -52,17 +51,6 @@ int AuditLines(const std::string& log, const std::string& method,
     }
   }
   return n;
-}
-
-// A header for `content`, as the client library expects it.
-v1::PutHeader HeaderFor(const std::string& doc, const std::string& content) {
-  v1::PutHeader h;
-  h.set_document_id(doc);
-  h.set_sha256(Sha256::HexDigest(content));
-  h.set_size(content.size());
-  h.mutable_metadata()->set_media_type("text/plain; charset=utf-8");
-  h.mutable_metadata()->set_status("in_force");
-  return h;
 }
 
 std::string ReadVerifierKey(const std::string& data_dir) {
