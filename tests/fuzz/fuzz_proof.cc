@@ -1,5 +1,5 @@
 // Fuzzes the Merkle proof checkers (clients/proof_verifier.h) against a real
-// tree: the 7-leaf log of ../shared/testvectors extended to kLeaves leaves,
+// tree: the 7-leaf log of tests/testdata/vectors extended to kLeaves leaves,
 // built with InMemoryHashSource.
 //
 // Input layout (missing bytes read as zero):

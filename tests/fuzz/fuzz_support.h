@@ -1,4 +1,4 @@
-// Shared by the fuzz targets: the known-answer vectors of ../shared/testvectors
+// Shared by the fuzz targets: the known-answer vectors of tests/testdata/vectors
 // (copied in, so a reproducer runs from the binary alone) and a CHECK that
 // turns a broken property into a crash libFuzzer records.
 #ifndef ARCHIVE_TESTS_FUZZ_FUZZ_SUPPORT_H_

@@ -4,8 +4,8 @@
 Not run by the build or by run_fuzzers.sh: the seeds are committed, so fuzzing
 needs nothing outside the repository. Run it again (from anywhere) after
 changing the vectors or the seeds below:
-    python3 tests/fuzz/make_seeds.py [path/to/shared/testvectors]
-Seeds are the known-answer vectors of ../shared/testvectors plus hand-made
+    python3 tests/fuzz/make_seeds.py [path/to/vectors]
+Seeds are the known-answer vectors of tests/testdata/vectors plus hand-made
 malformed inputs, each named for what it tries.
 """
 import base64
@@ -18,7 +18,7 @@ import sys
 
 FUZZ_DIR = pathlib.Path(__file__).resolve().parent
 VECTORS = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else (
-    FUZZ_DIR.parents[2] / "shared" / "testvectors")
+    FUZZ_DIR.parent / "testdata" / "vectors")
 CORPUS = FUZZ_DIR / "corpus"
 
 

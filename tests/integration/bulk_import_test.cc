@@ -39,7 +39,7 @@ class BulkImport : public ::testing::Test {
     ASSERT_EQ(corpus_.size(), 18u);
     // A copy, so a test may alter it.
     dir_ = tmp_.path() + "/corpus";
-    fs::copy(SharedDir() + "/corpus", dir_, fs::copy_options::recursive);
+    fs::copy(CorpusDir(), dir_, fs::copy_options::recursive);
     manifest_ = dir_ + "/manifest.tsv";
   }
 

@@ -25,8 +25,8 @@ class CharDiff : public ::testing::Test {
     server_ = TestServer::Start();
     ASSERT_TRUE(server_->running());
     cli_ = std::make_unique<Cli>(server_->address());
-    raw_path_ = absl::StrCat(SharedDir(), "/corpus/raw/", kDoc, ".txt");
-    clean_path_ = absl::StrCat(SharedDir(), "/corpus/clean/", kDoc, ".txt");
+    raw_path_ = absl::StrCat(CorpusDir(), "/raw/", kDoc, ".txt");
+    clean_path_ = absl::StrCat(CorpusDir(), "/clean/", kDoc, ".txt");
     raw_rev_ = Put(raw_path_);
     clean_rev_ = Put(clean_path_);
   }

@@ -42,7 +42,7 @@ TempDir::~TempDir() {
 
 std::string ArchivedPath() { return ARCHIVE_BIN_DIR "/archived"; }
 std::string ArchivectlPath() { return ARCHIVE_BIN_DIR "/archivectl"; }
-std::string SharedDir() { return ARCHIVE_SHARED_DIR; }
+std::string CorpusDir() { return ARCHIVE_CORPUS_DIR; }
 std::string SourceDir() { return ARCHIVE_SOURCE_DIR; }
 
 int FreePort() {
@@ -279,15 +279,15 @@ ProcessResult Cli::Run(const std::vector<std::string>& args) const {
 }
 
 std::string CorpusDocument::raw_path() const {
-  return absl::StrCat(SharedDir(), "/corpus/raw/", id, ".txt");
+  return absl::StrCat(CorpusDir(), "/raw/", id, ".txt");
 }
 std::string CorpusDocument::clean_path() const {
-  return absl::StrCat(SharedDir(), "/corpus/clean/", id, ".txt");
+  return absl::StrCat(CorpusDir(), "/clean/", id, ".txt");
 }
 
 std::vector<CorpusDocument> LoadCorpus() {
   std::vector<CorpusDocument> docs;
-  std::string tsv = ReadFileOrDie(SharedDir() + "/corpus/manifest.tsv");
+  std::string tsv = ReadFileOrDie(CorpusDir() + "/manifest.tsv");
   bool header = true;
   for (absl::string_view line : absl::StrSplit(tsv, '\n', absl::SkipEmpty())) {
     if (header) {

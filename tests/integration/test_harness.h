@@ -31,7 +31,7 @@ class TempDir {
 // Paths of the built binaries and shared test data.
 std::string ArchivedPath();
 std::string ArchivectlPath();
-std::string SharedDir();  // ../shared (corpus, testvectors)
+std::string CorpusDir();  // samples/: the 18 documents and manifest.tsv
 std::string SourceDir();
 
 // A port nobody listens on right now.
@@ -133,7 +133,7 @@ class Cli {
   TempDir config_;
 };
 
-// One row of ../shared/corpus/manifest.tsv.
+// One row of samples/manifest.tsv.
 struct CorpusDocument {
   std::string id, region, title, issuer, number, date, note;
   std::string raw_sha256, clean_sha256;

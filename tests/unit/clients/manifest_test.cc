@@ -33,7 +33,7 @@ std::string Refusal(const std::string& tsv) {
 
 TEST(ManifestTest, ReadsTheCorpusManifest) {
   auto tsv = Env::Default()->ReadFile(
-      absl::StrCat(ARCHIVE_SHARED_DIR, "/corpus/manifest.tsv"));
+      absl::StrCat(ARCHIVE_CORPUS_DIR, "/manifest.tsv"));
   ASSERT_TRUE(tsv.ok()) << tsv.status();
   auto rows = ParseManifest(*tsv, "manifest.tsv");
   ASSERT_TRUE(rows.ok()) << rows.status();

@@ -91,7 +91,7 @@ TEST(CharDiffTest, ShortEqualRunBetweenLongerChangesJoinsThem) {
 
 TEST(CharDiffTest, JoinedLineShowsOnlyTheRemovedLineBreaks) {
   // The raw corpus text breaks paragraphs at page ends; the clean text joins
-  // them (here from ../shared/corpus/raw/gx-2022-guizhengfa-31.txt).
+  // them (here from samples/raw/gx-2022-guizhengfa-31.txt).
   EXPECT_EQ(Body(Marked("“智桂通”等数字\n\n技术平台在新冠肺炎疫情防控中\n",
                         "“智桂通”等数字技术平台在新冠肺炎疫情防控中\n")),
             "-“智桂通”等数字[-\u21b5-]\n"
@@ -142,7 +142,7 @@ TEST(CharDiffTest, TooLargeAChangeIsLeftUnmarked) {
 // mark something in each diff, and come out to the plain diff again.
 TEST(CharDiffTest, CorpusRawAgainstCleanKeepsCharactersWhole) {
   std::string manifest =
-      ReadFile(absl::StrCat(ARCHIVE_SHARED_DIR, "/corpus/manifest.tsv"));
+      ReadFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/manifest.tsv"));
   int documents = 0;
   std::istringstream rows(manifest);
   std::string row;
@@ -150,9 +150,9 @@ TEST(CharDiffTest, CorpusRawAgainstCleanKeepsCharactersWhole) {
   while (std::getline(rows, row)) {
     std::string name = row.substr(0, row.find('\t'));
     std::string raw = ReadFile(
-        absl::StrCat(ARCHIVE_SHARED_DIR, "/corpus/raw/", name, ".txt"));
+        absl::StrCat(ARCHIVE_CORPUS_DIR, "/raw/", name, ".txt"));
     std::string clean = ReadFile(
-        absl::StrCat(ARCHIVE_SHARED_DIR, "/corpus/clean/", name, ".txt"));
+        absl::StrCat(ARCHIVE_CORPUS_DIR, "/clean/", name, ".txt"));
     std::string plain = UnifiedDiff(raw, clean);
     std::string marked = MarkChangedCharacters(plain, MarkStyle::kBrackets);
     EXPECT_TRUE(IsValidUtf8(marked)) << name;

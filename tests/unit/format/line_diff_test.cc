@@ -276,9 +276,9 @@ TEST(LineDiffTest, MatchesGnuDiffOnCorpus) {
   };
   for (const char* name : kNames) {
     const std::string raw =
-        absl::StrCat(ARCHIVE_SHARED_DIR, "/corpus/raw/", name, ".txt");
+        absl::StrCat(ARCHIVE_CORPUS_DIR, "/raw/", name, ".txt");
     const std::string clean =
-        absl::StrCat(ARCHIVE_SHARED_DIR, "/corpus/clean/", name, ".txt");
+        absl::StrCat(ARCHIVE_CORPUS_DIR, "/clean/", name, ".txt");
     const std::string diff = UnifiedDiff(ReadFile(raw), ReadFile(clean));
     EXPECT_FALSE(diff.empty()) << name;
     EXPECT_EQ(diff, GnuDiff::RunOnFiles(raw, clean, 3)) << name;

@@ -29,7 +29,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 std::string VectorFile(const std::string& name) {
-  return ReadFile(std::string(ARCHIVE_SHARED_DIR) + "/testvectors/" + name);
+  return ReadFile(std::string(ARCHIVE_VECTORS_DIR) + "/" + name);
 }
 
 // --- RFC 6962 section 2.1, written out as the RFC states it

@@ -21,7 +21,7 @@ namespace {
 constexpr char kOrigin[] = "test.archive.example";
 
 std::string VectorFile(const std::string& name) {
-  std::string path = std::string(ARCHIVE_SHARED_DIR) + "/testvectors/" + name;
+  std::string path = std::string(ARCHIVE_VECTORS_DIR) + "/" + name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << path;
   std::stringstream ss;

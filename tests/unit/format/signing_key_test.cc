@@ -41,7 +41,7 @@ void WriteFile(const std::string& path, const std::string& data) {
 }
 
 std::string VectorFile(const std::string& name) {
-  return ReadFile(std::string(ARCHIVE_SHARED_DIR) + "/testvectors/" + name);
+  return ReadFile(std::string(ARCHIVE_VECTORS_DIR) + "/" + name);
 }
 
 std::string TrimNewline(std::string s) {

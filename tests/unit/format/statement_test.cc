@@ -29,7 +29,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 std::string SharedFile(const std::string& name) {
-  return ReadFile(absl::StrCat(ARCHIVE_SHARED_DIR, "/testvectors/", name));
+  return ReadFile(absl::StrCat(ARCHIVE_VECTORS_DIR, "/", name));
 }
 
 std::string Trimmed(std::string s) {
