@@ -149,10 +149,10 @@ TEST(CharDiffTest, CorpusRawAgainstCleanKeepsCharactersWhole) {
   std::getline(rows, row);  // header
   while (std::getline(rows, row)) {
     std::string name = row.substr(0, row.find('\t'));
-    std::string raw = ReadFile(
-        absl::StrCat(ARCHIVE_CORPUS_DIR, "/raw/", name, ".txt"));
-    std::string clean = ReadFile(
-        absl::StrCat(ARCHIVE_CORPUS_DIR, "/clean/", name, ".txt"));
+    std::string raw =
+        ReadFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/raw/", name, ".txt"));
+    std::string clean =
+        ReadFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/clean/", name, ".txt"));
     std::string plain = UnifiedDiff(raw, clean);
     std::string marked = MarkChangedCharacters(plain, MarkStyle::kBrackets);
     EXPECT_TRUE(IsValidUtf8(marked)) << name;
