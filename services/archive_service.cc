@@ -499,14 +499,16 @@ class ReadLogReactor : public StreamingReactor<v1::LogEntry> {
       return;
     }
     uint64_t limit = proof_size_ > 0 ? proof_size_ : latest;
-    end_ =
-        request.count() == 0 ? limit : std::min(limit, next_ + request.count());
     if (next_ > limit) {
       Stop(grpc::Status(
           grpc::StatusCode::OUT_OF_RANGE,
           absl::StrCat("start ", next_, " is beyond the log's size ", limit)));
       return;
     }
+    // Compared as a remainder, never as next_ + count: a count near 2^64
+    // ("everything from here") must not wrap to an empty range.
+    uint64_t count = request.count();
+    end_ = (count == 0 || count > limit - next_) ? limit : next_ + count;
     SendNext();
   }
 

@@ -302,6 +302,31 @@ TEST_F(BadInput, StreamCutMidwayStoresNothing) {
   ExpectNothingStoredAndStillServing();
 }
 
+// Issue 11, defect 9: ReadLog(start=1, count=2^64-1) computed start + count,
+// which wrapped to 0 and returned nothing; "all from start" must read to the
+// end of the log.
+TEST_F(BadInput, ReadLogCountNearTwoToTheSixtyFourDoesNotWrap) {
+  auto put =
+      client_->PutBytes("second\n", HeaderFor("read-log-second", "second\n"));
+  ASSERT_TRUE(put.ok()) << Describe(put.status());
+  auto stub = v1::Archive::NewStub(channel_);
+  for (uint64_t count : {UINT64_MAX, UINT64_MAX - 1, uint64_t{1} << 63}) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
+    v1::ReadLogRequest request;
+    request.set_start(1);
+    request.set_count(count);
+    auto reader = stub->ReadLog(&ctx, request);
+    std::vector<uint64_t> indexes;
+    v1::LogEntry entry;
+    while (reader->Read(&entry)) indexes.push_back(entry.index());
+    grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << "count " << count << ": " << s.error_message();
+    EXPECT_EQ(indexes, std::vector<uint64_t>{1}) << "count " << count;
+  }
+}
+
 TEST_F(BadInput, StreamEndingEarlyStoresNothing) {
   // The client half-closes after part of the content: a short put.
   std::string content(4 * ArchiveClient::kChunkBytes, 'e');
