@@ -111,7 +111,10 @@ absl::StatusOr<std::unique_ptr<Catalog>> OpenCatalog(
   options.dir = data_dir + "/index";
   auto catalog = Catalog::Open(archive, options);
   if (!catalog.ok()) return catalog.status();
-  if (absl::GetFlag(FLAGS_reindex)) {
+  if (!(*catalog)->damage().empty()) {
+    std::fprintf(stderr, "archived: %s\n", (*catalog)->damage().c_str());
+  }
+  if (absl::GetFlag(FLAGS_reindex) || !(*catalog)->damage().empty()) {
     absl::Time start = absl::Now();
     if (absl::Status s = (*catalog)->Rebuild(); !s.ok()) return s;
     std::fprintf(stderr, "archived: reindexed %llu log entries in %s\n",

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "leveldb/write_batch.h"
+#include "storage/env.h"
 #include "storage/merkle_log.h"
 #include "storage/signed_note.h"
 #include "storage/text_search.h"
@@ -133,19 +134,41 @@ class Catalog::Batch {
 Catalog::Catalog(Archive* archive, CatalogOptions options)
     : archive_(archive), options_(std::move(options)) {}
 
-absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(
-    Archive* archive, const CatalogOptions& options) {
-  std::unique_ptr<Catalog> catalog(new Catalog(archive, options));
+absl::Status Catalog::OpenDatabase() {
   leveldb::Options o;
   o.create_if_missing = true;
+  // Damage is found at open (and then repaired by a rebuild) rather than
+  // served as wrong search answers later.
+  o.paranoid_checks = true;
   leveldb::DB* db = nullptr;
   if (absl::Status s =
-          FromLevelDb(leveldb::DB::Open(o, options.dir, &db), "open");
+          FromLevelDb(leveldb::DB::Open(o, options_.dir, &db), "open");
       !s.ok()) {
     return s;
   }
-  catalog->db_.reset(db);
-  if (absl::Status s = catalog->LoadCursor(); !s.ok()) return s;
+  db_.reset(db);
+  return LoadCursor();
+}
+
+absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(
+    Archive* archive, const CatalogOptions& options) {
+  std::unique_ptr<Catalog> catalog(new Catalog(archive, options));
+  absl::Status opened = catalog->OpenDatabase();
+  if (opened.ok()) return catalog;
+  // The index is derived from the log, so damage to it is never a reason not
+  // to serve: it is set aside (kept for whoever wants to look) and rebuilt.
+  catalog->db_.reset();
+  Env* env = Env::Default();
+  std::string aside = absl::StrCat(options.dir, ".damaged-", env->NowMicros());
+  if (absl::Status s = env->RenameFile(options.dir, aside); !s.ok()) {
+    return absl::InternalError(absl::StrCat(
+        "the search index ", options.dir, " is damaged (", opened.message(),
+        ") and could not be moved aside: ", s.message()));
+  }
+  if (absl::Status s = catalog->OpenDatabase(); !s.ok()) return s;
+  catalog->damage_ =
+      absl::StrCat("the search index was damaged (", opened.message(),
+                   "); moved it to ", aside, "; it is rebuilt from the log");
   return catalog;
 }
 
@@ -171,14 +194,11 @@ absl::Status Catalog::LoadCursor() {
 }
 
 absl::Status Catalog::Rebuild() {
-  leveldb::WriteBatch wipe;
-  std::unique_ptr<leveldb::Iterator> it(
-      db_->NewIterator(leveldb::ReadOptions()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) wipe.Delete(it->key());
-  if (absl::Status s = FromLevelDb(it->status(), "scan"); !s.ok()) return s;
-  it.reset();
-  if (absl::Status s =
-          FromLevelDb(db_->Write(leveldb::WriteOptions(), &wipe), "write");
+  // Destroyed and created again rather than emptied key by key, so that an
+  // index too damaged to scan can be rebuilt too.
+  db_.reset();
+  if (absl::Status s = FromLevelDb(
+          leveldb::DestroyDB(options_.dir, leveldb::Options()), "destroy");
       !s.ok()) {
     return s;
   }
@@ -187,6 +207,7 @@ absl::Status Catalog::Rebuild() {
     cursor_ = 0;
     documents_with_text_ = 0;
   }
+  if (absl::Status s = OpenDatabase(); !s.ok()) return s;
   return IndexUntil(archive_->LatestCheckpoint().size);
 }
 

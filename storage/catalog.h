@@ -64,11 +64,19 @@ struct SearchResult {
 
 class Catalog {
  public:
+  // Opens the index in options.dir, creating it if missing. An index that is
+  // damaged (it cannot be opened or its cursor cannot be read) is renamed to
+  // "<dir>.damaged-<unix time in µs>" and a new one is created: damage() says
+  // so, and the caller rebuilds it (Rebuild) or lets the indexer catch up.
+  // Errors only when the directory cannot be used at all.
   static absl::StatusOr<std::unique_ptr<Catalog>> Open(
       Archive* archive, const CatalogOptions& options);
+  // Empty, or what was damaged at Open and where it was moved.
+  const std::string& damage() const { return damage_; }
   ~Catalog();  // stops the indexer
 
-  // Drops every index entry and indexes the whole log again, before Start().
+  // Drops the whole index (even a damaged one) and indexes the log again,
+  // before Start().
   absl::Status Rebuild();
   // Starts the background indexer.
   void Start();
@@ -88,6 +96,7 @@ class Catalog {
  private:
   class Batch;
   Catalog(Archive* archive, CatalogOptions options);
+  absl::Status OpenDatabase();  // opens db_ and loads the cursor
   absl::Status LoadCursor();
   // Indexes log entries [cursor, end) in one batch.
   absl::Status IndexRange(uint64_t end);
@@ -101,6 +110,7 @@ class Catalog {
   Archive* archive_;
   CatalogOptions options_;
   std::unique_ptr<leveldb::DB> db_;
+  std::string damage_;
   absl::Mutex mu_;
   uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t documents_with_text_ ABSL_GUARDED_BY(mu_) = 0;

@@ -450,5 +450,50 @@ TEST(IndexTest, FollowsSyncRestartCrashAndReindex) {
       << rebuilt->log();
 }
 
+// Issue 11, defect 8: a damaged search index stopped archived from starting,
+// and --reindex could not fix it. The index is derived data: a damaged one is
+// moved aside, rebuilt from the log with a log line, and searches answer as
+// before.
+TEST(IndexTest, DamagedIndexIsMovedAsideAndRebuilt) {
+  auto office = Office::Start("index-damage.archive.example");
+  office->PutText("doc-1", "关于推进数据共享的通知\n");
+  office->PutText("doc-2", "关于加强网络安全的意见\n");
+  ASSERT_EQ(SearchIds(*office, "网络安全"), std::set<std::string>{"doc-2"});
+  const std::string index = office->data_dir() + "/index";
+  // Two kinds of damage: a garbage CURRENT, then garbage in every MANIFEST.
+  for (const std::string& damaged :
+       {std::string("CURRENT"), std::string("MANIFEST-")}) {
+    ASSERT_EQ(office->server().Stop(), 0);
+    int overwritten = 0;
+    for (const auto& f : fs::directory_iterator(index)) {
+      if (absl::StartsWith(f.path().filename().string(), damaged)) {
+        WriteFileOrDie(f.path().string(), "\x01not a leveldb file\x7f");
+        ++overwritten;
+      }
+    }
+    ASSERT_GT(overwritten, 0) << damaged;
+    ASSERT_TRUE(office->server().Restart())
+        << damaged << ": " << office->server().log();
+    EXPECT_TRUE(absl::StrContains(office->server().log(),
+                                  "the search index was damaged"))
+        << office->server().log();
+    EXPECT_EQ(SearchIds(*office, "网络安全"), std::set<std::string>{"doc-2"})
+        << damaged;
+    EXPECT_EQ(SearchIds(*office, "数据共享"), std::set<std::string>{"doc-1"})
+        << damaged;
+  }
+  int aside = 0;
+  for (const auto& f : fs::directory_iterator(office->data_dir())) {
+    if (absl::StartsWith(f.path().filename().string(), "index.damaged-")) {
+      ++aside;
+    }
+  }
+  EXPECT_GE(aside, 1) << "the damaged index is kept for inspection";
+  // New puts are indexed by the rebuilt index.
+  office->PutText("doc-3", "网络安全等级保护办法\n");
+  EXPECT_EQ(SearchIds(*office, "网络安全"),
+            (std::set<std::string>{"doc-2", "doc-3"}));
+}
+
 }  // namespace
 }  // namespace archive::testing
