@@ -198,14 +198,6 @@ v1::GetRequest GetRequestFrom(const Args& a, const std::string& doc) {
   return request;
 }
 
-absl::Status CopyToStdout(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::cout << in.rdbuf();
-  std::cout.flush();
-  return std::cout ? absl::OkStatus()
-                   : absl::DataLossError("cannot write to stdout");
-}
-
 absl::Status RunGet(Context& c) {
   const Args& a = c.args;
   if (a.Has("rev") && a.Has("head"))
@@ -214,10 +206,7 @@ absl::Status RunGet(Context& c) {
   bool to_stdout = out.empty() || out == "-";
   if (to_stdout && c.json)
     return Usage("--json prints a report, so it needs -o FILE");
-  if (to_stdout) {
-    const char* tmp = std::getenv("TMPDIR");
-    out = absl::StrCat(tmp ? tmp : "/tmp", "/archivectl-get-", ::getpid());
-  }
+  if (to_stdout) out = "-";  // verified in a temp file, then streamed
   v1::GetRequest request = GetRequestFrom(a, a.positional()[0]);
   std::unique_ptr<ProgressBar> bar;
   auto result =
@@ -233,11 +222,6 @@ absl::Status RunGet(Context& c) {
   if (a.Has("receipt")) {
     if (absl::Status s = WriteReceipt(a.Get("receipt"), header); !s.ok())
       return s;
-  }
-  if (to_stdout) {
-    absl::Status s = CopyToStdout(out);
-    std::remove(out.c_str());
-    if (!s.ok()) return s;
   }
   const v1::Revision& r = header.revision();
   if (c.json) {

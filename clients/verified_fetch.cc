@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "clients/output_file.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
 #include "storage/signed_note.h"
@@ -153,11 +154,11 @@ absl::Status VerifyingClient::CheckContent(const VerifiedReceipt& receipt,
 absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> VerifyingClient::Get(
     const v1::GetRequest& request, const std::string& out_path,
     const Progress& progress) {
-  std::string temp =
-      absl::StrCat(out_path, ".archivectl-", ::getpid(), ".part");
-  FILE* out = request.header_only() ? nullptr : std::fopen(temp.c_str(), "wb");
-  if (!request.header_only() && out == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat("cannot write ", temp));
+  std::unique_ptr<OutputFile> out;
+  if (!request.header_only()) {
+    auto created = OutputFile::Create(out_path);
+    if (!created.ok()) return created.status();
+    out = std::move(*created);
   }
   Sha256 hasher;
   uint64_t size = 0;
@@ -166,33 +167,23 @@ absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> VerifyingClient::Get(
       [&](absl::string_view chunk) {
         hasher.Update(chunk);
         size += chunk.size();
-        if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
+        if (std::fwrite(chunk.data(), 1, chunk.size(), out->file()) !=
+            chunk.size()) {
           return absl::ResourceExhaustedError(
-              absl::StrCat("cannot write ", temp));
+              absl::StrCat("cannot write ", out->temp_path()));
         }
         return absl::OkStatus();
       },
       progress);
-  bool write_ok =
-      out == nullptr || (std::fflush(out) == 0 && ::fsync(fileno(out)) == 0);
-  if (out != nullptr) write_ok = std::fclose(out) == 0 && write_ok;
-  auto fail = [&](absl::Status s) {
-    if (!request.header_only()) std::remove(temp.c_str());
-    return s;
-  };
-  if (!header.ok()) return fail(header.status());
+  // On any failure `out` removes its temporary file; nothing reaches out_path.
+  if (!header.ok()) return header.status();
   auto verified = VerifyReceipt(header->receipt());
-  if (!verified.ok()) return fail(verified.status());
+  if (!verified.ok()) return verified.status();
   if (!request.header_only()) {
-    if (!write_ok)
-      return fail(absl::ResourceExhaustedError("cannot write " + temp));
     absl::Status content = CheckContent(*verified, header->revision(),
                                         ToHex(hasher.Finish()), size);
-    if (!content.ok()) return fail(content);
-    if (std::rename(temp.c_str(), out_path.c_str()) != 0) {
-      return fail(absl::PermissionDeniedError(
-          absl::StrCat("cannot rename ", temp, " to ", out_path)));
-    }
+    if (!content.ok()) return content;
+    if (absl::Status s = out->Commit(); !s.ok()) return s;
   }
   return std::make_pair(std::move(*header), std::move(*verified));
 }

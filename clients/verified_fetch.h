@@ -44,8 +44,10 @@ class VerifyingClient {
   // was seen) and records its checkpoint as seen.
   absl::StatusOr<VerifiedReceipt> VerifyReceipt(const v1::Receipt& receipt);
 
-  // Fetches a revision into `out_path` (temp file, renamed into place only once
-  // the content and receipt verified). With header_only set, writes nothing.
+  // Fetches a revision into `out_path`, a path or "-" for stdout, through an
+  // OutputFile (output_file.h): nothing reaches out_path before the content
+  // and receipt verified, and a device or FIFO is written, never replaced.
+  // With header_only set, writes nothing.
   absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> Get(
       const v1::GetRequest& request, const std::string& out_path,
       const Progress& progress);
