@@ -46,13 +46,14 @@ absl::Status CheckDescription(const v1::Revision& described,
   google::protobuf::util::MessageDifferencer differ;
   std::string report;
   differ.ReportDifferencesToString(&report);
+  // Reported as changes from the signed revision to the described one.
   if (differ.Compare(verified, described)) return absl::OkStatus();
   // One line: the report lists each difference on its own line.
   std::string first = report.substr(0, report.find('\n'));
-  return absl::DataLossError(absl::StrCat(
-      what, " describes revision ", verified.revision_id(), " of ",
-      verified.document_id(),
-      " otherwise than its signed statement (signed value first): ", first));
+  return absl::DataLossError(
+      absl::StrCat(what, " describes revision ", verified.revision_id(), " of ",
+                   verified.document_id(),
+                   " otherwise than its signed statement says: ", first));
 }
 
 }  // namespace archive

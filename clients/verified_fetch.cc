@@ -120,8 +120,22 @@ absl::StatusOr<Checkpoint> VerifyingClient::LatestCheckpoint(
   ReceiptChecker checker(&trust_);
   auto cp = checker.CheckCheckpoint(latest->checkpoint());
   if (!cp.ok()) return cp.status();
+  auto seen_before = SeenCheckpoints(options_.seen_dir).Load(cp->origin);
+  if (!seen_before.ok()) return seen_before.status();
   if (absl::Status s = CheckAgainstSeen(*cp, latest->checkpoint()); !s.ok())
     return s;
+  // An older checkpoint is fine in a receipt, but never as the latest: an
+  // archive never signs a smaller tree after a larger one, so this one hides
+  // the entries it showed before.
+  if (seen_before->has_value()) {
+    auto before = checker.CheckCheckpoint(**seen_before);
+    if (before.ok() && before->size > cp->size) {
+      return absl::DataLossError(absl::StrCat(
+          "the latest checkpoint of ", cp->origin, " has size ", cp->size,
+          ", but this client saw one of size ", before->size,
+          " before: the archive shows a stale view of its log"));
+    }
+  }
   if (note_out != nullptr) *note_out = latest->checkpoint();
   return cp;
 }
@@ -152,10 +166,11 @@ absl::Status CheckNamesWhatWasAsked(const ExpectedRevision& expected,
   }
   if (!expected.revision_id.empty() &&
       got.revision_id != expected.revision_id) {
-    return absl::DataLossError(absl::StrCat(
-        "asked for revision ", expected.revision_id, " of ",
-        got.statement.document, " but the archive answered with revision ",
-        got.revision_id, " (the signed statement hashes to another id)"));
+    return absl::DataLossError(
+        absl::StrCat("asked for revision ", expected.revision_id,
+                     " but the archive answered with revision ",
+                     got.revision_id, " of ", got.statement.document,
+                     " (the signed statement hashes to another id)"));
   }
   return absl::OkStatus();
 }
