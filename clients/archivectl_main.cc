@@ -248,8 +248,16 @@ absl::Status RunGet(Context& c) {
 
 absl::Status RunHistory(Context& c) {
   const std::string& doc = c.args.positional()[0];
-  auto history = c.verifier.History(doc);
+  std::set<std::string> untrusted;
+  auto history = c.verifier.History(doc, &untrusted);
   if (!history.ok()) return history.status();
+  if (!untrusted.empty()) {
+    std::cerr << "archivectl: revisions of " << doc << " from "
+              << absl::StrJoin(untrusted, ", ")
+              << " are shown as included in the archive's signed log; their "
+                 "origin's signature is not checked (no key for it in "
+              << c.verifier.trust().path() << ")\n";
+  }
   if (c.json) {
     Json j;
     j["document_id"] = doc;

@@ -6,17 +6,16 @@
 
 namespace archive {
 
-v1::Revision RevisionFromStatement(const VerifiedStatement& verified,
-                                   uint64_t leaf_index) {
-  const Statement& s = verified.statement;
-  v1::Revision out;
-  out.set_revision_id(verified.revision_id);
-  out.set_document_id(s.document);
-  out.set_origin(s.origin);
-  for (const std::string& p : s.parents) out.add_parents(p);
-  out.set_sha256(s.content_sha256);
-  out.set_size(s.content_size);
-  v1::Metadata* m = out.mutable_metadata();
+void RevisionToProto(const std::string& revision_id, const Statement& s,
+                     const std::string& text, uint64_t leaf_index,
+                     v1::Revision* out) {
+  out->set_revision_id(revision_id);
+  out->set_document_id(s.document);
+  out->set_origin(s.origin);
+  for (const std::string& p : s.parents) out->add_parents(p);
+  out->set_sha256(s.content_sha256);
+  out->set_size(s.content_size);
+  v1::Metadata* m = out->mutable_metadata();
   m->set_title(s.title);
   m->set_issuer(s.issuer);
   m->set_number(s.number);
@@ -33,10 +32,17 @@ v1::Revision RevisionFromStatement(const VerifiedStatement& verified,
     rel->set_kind(r.kind);
     rel->set_document_id(r.document);
   }
-  out.set_submitted_by(s.submitted_by);
-  out.set_submitted_at(s.submitted_at);
-  out.set_statement(verified.text);
-  out.set_leaf_index(leaf_index);
+  out->set_submitted_by(s.submitted_by);
+  out->set_submitted_at(s.submitted_at);
+  out->set_statement(text);
+  out->set_leaf_index(leaf_index);
+}
+
+v1::Revision RevisionFromStatement(const VerifiedStatement& verified,
+                                   uint64_t leaf_index) {
+  v1::Revision out;
+  RevisionToProto(verified.revision_id, verified.statement, verified.text,
+                  leaf_index, &out);
   return out;
 }
 

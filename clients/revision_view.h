@@ -15,9 +15,15 @@
 
 namespace archive {
 
-// The v1::Revision the archive should have sent for `verified`, field for
-// field as the server's conversion writes it. `leaf_index` is the position the
-// caller established (from an inclusion proof it checked).
+// The v1::Revision describing statement `text` (parsed: `statement`, its id:
+// `revision_id`) at `leaf_index` in the log. The one conversion: the server
+// describes revisions with it, and the client checks descriptions against it.
+void RevisionToProto(const std::string& revision_id, const Statement& statement,
+                     const std::string& text, uint64_t leaf_index,
+                     v1::Revision* out);
+
+// The v1::Revision the archive should have sent for `verified`. `leaf_index`
+// is the position the caller established (from an inclusion proof it checked).
 v1::Revision RevisionFromStatement(const VerifiedStatement& verified,
                                    uint64_t leaf_index);
 

@@ -8,6 +8,7 @@
 #define ARCHIVE_CLIENTS_VERIFIED_FETCH_H_
 
 #include <functional>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -81,8 +82,14 @@ class VerifyingClient {
   //
   // The whole history of `document_id`, newest first: the listing checked by
   // CheckHistory (history_check.h), every revision fetched (header only) and
-  // verified as Get verifies it, each described by its signed statement.
-  absl::StatusOr<v1::HistoryResponse> History(const std::string& document_id);
+  // verified as Get verifies it, each described by its signed statement. A
+  // revision from an origin this client has no key for (imported by sync) is
+  // checked as far as the archive vouches for it: its statement hashes to its
+  // id and is included in the archive's verified checkpoint; its origin's
+  // signature is not checked, and the origin is added to `untrusted_origins`.
+  absl::StatusOr<v1::HistoryResponse> History(
+      const std::string& document_id,
+      std::set<std::string>* untrusted_origins = nullptr);
   // `revision_id`'s statement: signed by its origin's trusted key, hashing to
   // the id asked for, its description rebuilt from it.
   absl::StatusOr<v1::GetStatementResponse> Statement(
@@ -119,6 +126,10 @@ class VerifyingClient {
       const v1::GetRequest& request, const ChunkSink& sink,
       const Progress& progress, uint64_t* size, std::string* sha256_hex);
 
+  // `listed` (of `doc`, its statement bound to its id by CheckHistory), its
+  // statement included in the archive's verified checkpoint.
+  absl::StatusOr<v1::Revision> IncludedRevision(const std::string& doc,
+                                                const v1::Revision& listed);
   // The root of the log's first `size` entries, proven against `latest`.
   absl::StatusOr<std::string> RootAt(uint64_t size, const Checkpoint& latest);
   // OK iff `root` is the root at `size` of the log `latest` signs.

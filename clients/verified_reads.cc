@@ -17,26 +17,72 @@ std::vector<std::string> Hashes(
 
 }  // namespace
 
+absl::StatusOr<v1::Revision> VerifyingClient::IncludedRevision(
+    const std::string& doc, const v1::Revision& listed) {
+  v1::GetRequest request;
+  request.set_document_id(doc);
+  request.set_revision_id(listed.revision_id());
+  request.set_header_only(true);
+  auto header =
+      client_->Get(request, [](absl::string_view) { return absl::OkStatus(); });
+  if (!header.ok()) return header.status();
+  const v1::Receipt& receipt = header->receipt();
+  if (absl::Status s = EnsureTrusted(receipt.checkpoint()); !s.ok()) return s;
+  auto cp = ReceiptChecker(&trust_).CheckCheckpoint(receipt.checkpoint());
+  if (!cp.ok()) return cp.status();
+  auto note = ParseNote(receipt.signed_statement());
+  if (!note.ok() || note->text != listed.statement()) {
+    return absl::DataLossError(
+        absl::StrCat("the archive's receipt for ", listed.revision_id(),
+                     " carries another statement than its history lists"));
+  }
+  const v1::InclusionProof& proof = receipt.inclusion();
+  if (absl::Status s =
+          CheckRootAt(proof.tree_size(),
+                      RootFromInclusionProof(
+                          proof.leaf_index(), proof.tree_size(),
+                          MerkleLeafHash(note->text), Hashes(proof.hashes()))
+                          .value_or(""),
+                      *cp);
+      !s.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "inclusion proof of ", listed.revision_id(), ": ", s.message()));
+  }
+  if (absl::Status s = CheckAgainstSeen(*cp, receipt.checkpoint()); !s.ok())
+    return s;
+  v1::Revision included = listed;
+  included.set_leaf_index(proof.leaf_index());
+  return included;
+}
+
 absl::StatusOr<v1::HistoryResponse> VerifyingClient::History(
-    const std::string& doc) {
+    const std::string& doc, std::set<std::string>* untrusted_origins) {
   auto history = client_->FullHistory(doc);
   if (!history.ok()) return history.status();
   if (absl::Status s = CheckHistory(doc, *history); !s.ok()) return s;
   for (v1::Revision& listed : *history->mutable_revisions()) {
-    v1::GetRequest request;
-    request.set_document_id(doc);
-    request.set_revision_id(listed.revision_id());
-    request.set_header_only(true);
-    auto fetched = Get(request, "", nullptr);
-    if (!fetched.ok()) return fetched.status();
-    // Get described it from its signed statement and verified leaf index.
-    const v1::Revision& verified = fetched->first.revision();
+    absl::StatusOr<v1::Revision> verified;
+    if (trust_.Find(listed.origin()) == nullptr) {
+      verified = IncludedRevision(doc, listed);
+      if (untrusted_origins != nullptr)
+        untrusted_origins->insert(listed.origin());
+    } else {
+      v1::GetRequest request;
+      request.set_document_id(doc);
+      request.set_revision_id(listed.revision_id());
+      request.set_header_only(true);
+      auto fetched = Get(request, "", nullptr);
+      if (!fetched.ok()) return fetched.status();
+      // Described from its signed statement and verified leaf index.
+      verified = fetched->first.revision();
+    }
+    if (!verified.ok()) return verified.status();
     if (absl::Status s = CheckDescription(
-            listed, verified, absl::StrCat("the archive's history of ", doc));
+            listed, *verified, absl::StrCat("the archive's history of ", doc));
         !s.ok()) {
       return s;
     }
-    listed = verified;
+    listed = std::move(*verified);
   }
   return history;
 }

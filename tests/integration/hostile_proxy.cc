@@ -43,16 +43,6 @@ void Relabel(v1::Revision* r) {
   r->mutable_metadata()->set_status("repealed");
 }
 
-// One character of the root hash line (the third) changed; the signature
-// stays, so only a signature check notices.
-std::string DamageCheckpoint(std::string note) {
-  size_t first = note.find('\n');
-  size_t second = note.find('\n', first + 1);
-  size_t pos = second + 5;
-  note[pos] = note[pos] == 'A' ? 'B' : 'A';
-  return note;
-}
-
 }  // namespace
 
 const char* LieName(Lie lie) { return kLieNames[static_cast<int>(lie)]; }
@@ -102,22 +92,19 @@ grpc::Status HostileProxy::UpstreamGet(const v1::GetRequest& request,
 
 std::string HostileProxy::LieAboutCheckpoint(const LieScript& s,
                                              const std::string& note) const {
-  switch (s.lie) {
-    case Lie::kStaleCheckpoint:
-      return s.stale_checkpoint;
-    case Lie::kAlteredCheckpoint:
-      return DamageCheckpoint(note);
-    case Lie::kForkedCheckpoint: {
-      auto parsed = ParseNote(note);
-      if (!parsed.ok()) return note;
-      auto cp = ParseCheckpoint(parsed->text);
-      if (!cp.ok()) return note;
-      cp->root_hash[0] = static_cast<char>(cp->root_hash[0] ^ 1);
-      return key_->SignNote(FormatCheckpoint(*cp));
-    }
-    default:
-      return note;
-  }
+  if (s.lie == Lie::kStaleCheckpoint) return s.stale_checkpoint;
+  if (s.lie != Lie::kAlteredCheckpoint && s.lie != Lie::kForkedCheckpoint)
+    return note;
+  auto parsed = ParseNote(note);
+  if (!parsed.ok()) return note;
+  auto cp = ParseCheckpoint(parsed->text);
+  if (!cp.ok()) return note;
+  cp->root_hash[0] = static_cast<char>(cp->root_hash[0] ^ 1);
+  std::string text = FormatCheckpoint(*cp);
+  // Forked: signed anew with the archive's own key. Altered: the old
+  // signature lines kept, so only a signature check notices.
+  if (s.lie == Lie::kForkedCheckpoint) return key_->SignNote(text);
+  return text + note.substr(parsed->text.size());
 }
 
 void HostileProxy::LieAboutReceipt(const LieScript& s,
@@ -147,6 +134,18 @@ void HostileProxy::LieAboutReceipt(const LieScript& s,
   }
 }
 
+absl::StatusOr<std::string> HostileProxy::HeadOf(const std::string& doc) {
+  grpc::ClientContext ctx;
+  v1::HistoryRequest request;
+  request.set_document_id(doc);
+  v1::HistoryResponse history;
+  if (!stub_->History(&ctx, request, &history).ok() ||
+      history.revisions_size() == 0) {
+    return absl::NotFoundError(doc);
+  }
+  return history.revisions(0).revision_id();
+}
+
 grpc::Status HostileProxy::Get(grpc::ServerContext*,
                                const v1::GetRequest* request,
                                grpc::ServerWriter<v1::GetResponse>* writer) {
@@ -165,11 +164,9 @@ grpc::Status HostileProxy::Get(grpc::ServerContext*,
   std::vector<std::string> chunks;
   if (grpc::Status st = UpstreamGet(up, &header, &chunks); !st.ok()) return st;
   v1::Revision* r = header.mutable_revision();
+  // The ids stay genuine: only the unsigned document label is changed, as a
+  // proxy would that expects the client to compare ids but not documents.
   if (s.lie == Lie::kOtherDocument) r->set_document_id(request->document_id());
-  if ((s.lie == Lie::kOtherDocument || s.lie == Lie::kOtherRevision) &&
-      !request->revision_id().empty()) {
-    r->set_revision_id(request->revision_id());
-  }
   if (s.lie == Lie::kRelabel) Relabel(r);
   if (s.lie == Lie::kOtherContent && substitute && !request->header_only()) {
     v1::GetRequest other = *request;
@@ -238,13 +235,9 @@ grpc::Status HostileProxy::GetStatement(grpc::ServerContext*,
   LieScript s = script();
   v1::GetStatementRequest up = *request;
   if (s.lie == Lie::kOtherDocument) {
-    grpc::ClientContext ctx;
-    v1::HistoryRequest history;
-    history.set_document_id(s.other_document);
-    v1::HistoryResponse other;
-    if (grpc::Status st = stub_->History(&ctx, history, &other); !st.ok())
-      return st;
-    up.set_revision_id(other.revisions(0).revision_id());
+    auto head = HeadOf(s.other_document);
+    if (!head.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "");
+    up.set_revision_id(*head);
   }
   if (s.lie == Lie::kOtherStatement &&
       request->revision_id() != s.other_revision) {
@@ -277,13 +270,9 @@ grpc::Status HostileProxy::GetInclusionProof(
   LieScript s = script();
   v1::GetInclusionProofRequest up = *request;
   if (s.lie == Lie::kOtherDocument) {
-    grpc::ClientContext ctx;
-    v1::HistoryRequest history;
-    history.set_document_id(s.other_document);
-    v1::HistoryResponse other;
-    if (grpc::Status st = stub_->History(&ctx, history, &other); !st.ok())
-      return st;
-    up.set_revision_id(other.revisions(0).revision_id());
+    auto head = HeadOf(s.other_document);
+    if (!head.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "");
+    up.set_revision_id(*head);
   }
   if ((s.lie == Lie::kOtherRevision || s.lie == Lie::kSwappedInclusion) &&
       request->revision_id() != s.other_revision) {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "archive/v1/archive.grpc.pb.h"
 #include "storage/signing_key.h"
 
@@ -23,9 +24,10 @@ namespace archive::testing {
 enum class Lie {
   kNone,
   kOtherDocument,       // Get, History, GetStatement, GetInclusionProof of A:
-                        // document B's genuine answer, labelled as A's
+                        // document B's genuine answer, its description's
+                        // document relabelled A
   kOtherRevision,       // Get and GetInclusionProof: another genuine revision
-                        // of the same document, labelled as the one asked for
+                        // of the same document, as it is
   kRelabel,             // the unsigned description (title, status) altered
   kOtherStatement,      // Get receipts and GetStatement: another revision's
                         // genuine signed statement
@@ -96,6 +98,8 @@ class HostileProxy final : public v1::Archive::Service {
   // The upstream answer to a Get, header first, then the chunks.
   grpc::Status UpstreamGet(const v1::GetRequest& request, v1::GetHeader* header,
                            std::vector<std::string>* chunks);
+  // The newest revision of `doc` upstream.
+  absl::StatusOr<std::string> HeadOf(const std::string& doc);
   std::string LieAboutCheckpoint(const LieScript& script,
                                  const std::string& note) const;
   void LieAboutReceipt(const LieScript& script, const v1::GetRequest& asked,
