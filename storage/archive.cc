@@ -14,6 +14,7 @@
 #include "leveldb/write_batch.h"
 #include "storage/hex.h"
 #include "storage/identity.h"
+#include "storage/leveldb_status.h"
 #include "storage/pread_env.h"
 #include "storage/signed_note.h"
 
@@ -36,13 +37,6 @@ std::string EncodePeerProgress(const PeerProgress& p) {
 }
 std::string HistoryPrefix(absl::string_view doc) {
   return absl::StrCat("h/", doc, absl::string_view("\0", 1));
-}
-
-absl::Status FromLevelDb(const leveldb::Status& s) {
-  if (s.ok()) return absl::OkStatus();
-  if (s.IsNotFound()) return absl::NotFoundError(s.ToString());
-  if (s.IsCorruption()) return absl::DataLossError(s.ToString());
-  return absl::InternalError(s.ToString());
 }
 
 // Revision record: "<leaf index>\n<authoritative id or empty>\n<signed
@@ -193,9 +187,11 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   }
   auto key = LoadOrCreateIdentity(env, options.data_dir, options.origin);
   if (!key.ok()) return key.status();
+  auto recorded = CheckpointRecord::Load(env, options.data_dir, **key);
+  if (!recorded.ok()) return recorded.status();
   std::unique_ptr<Archive> archive(
       new Archive(options, std::move(*key), nullptr));
-  if (absl::Status s = archive->OpenDatabase(); !s.ok()) return s;
+  if (absl::Status s = archive->OpenDatabase(*recorded); !s.ok()) return s;
   // Only now, holding the metadata store's lock, is this the directory's one
   // user: opening the blob store deletes the temp files in blobs/tmp/, which
   // before the lock could be the uploads in flight of an archived already
@@ -204,16 +200,22 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
                                archive->inline_blobs_.get());
   if (!blobs.ok()) return blobs.status();
   archive->blobs_ = std::move(*blobs);
+  if (options.repair) {
+    if (absl::Status s = archive->CheckRepaired(); !s.ok()) return s;
+  }
   archive->sequencer_ =
       std::thread([a = archive.get()] { a->SequencerLoop(); });
   return archive;
 }
 
-absl::Status Archive::OpenDatabase() {
+absl::Status Archive::OpenDatabase(
+    const std::optional<RecordedCheckpoint>& recorded) {
   cache_.reset(leveldb::NewLRUCache(options_.block_cache_bytes));
   filter_.reset(leveldb::NewBloomFilterPolicy(10));
-  leveldb::Options o;
-  o.create_if_missing = true;
+  leveldb::Options& o = db_options_;
+  // Once this archive has signed a checkpoint, a missing store is a lost one,
+  // never a new one: creating it would delete what --repair could recover.
+  o.create_if_missing = !recorded.has_value();
   o.block_cache = cache_.get();
   o.filter_policy = filter_.get();
   o.paranoid_checks = true;
@@ -222,16 +224,29 @@ absl::Status Archive::OpenDatabase() {
   // Each open table holds a file descriptor (PreadEnv does not map them).
   o.max_open_files = 500;
   o.write_buffer_size = options_.write_buffer_bytes;
-  leveldb::DB* db = nullptr;
-  leveldb::Status s = leveldb::DB::Open(o, options_.data_dir + "/meta", &db);
-  if (!s.ok()) {
+  const std::string path = options_.data_dir + "/meta";
+  if (recorded && !options_.repair &&
+      !options_.env->FileExists(path + "/CURRENT")) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "cannot open metadata store ", options_.data_dir,
-        "/meta: ", s.ToString(),
-        s.IsIOError() ? " (is another archived using this data directory?)"
-                      : ""));
+        "the metadata store ", path, " is missing (no CURRENT file) but ",
+        CheckpointRecord::PathIn(options_.data_dir),
+        " shows this archive signed a log of ", recorded->size,
+        " entries: archived will not start an empty log under the same key "
+        "(it would fork the log). Run archived --repair to rebuild the store "
+        "from its table files, or restore the data directory from a backup"));
   }
-  db_.reset(db);
+  if (options_.repair) {
+    leveldb::Status s = leveldb::RepairDB(path, o);
+    if (!s.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("repair of ", path, " failed: ", s.ToString()));
+    }
+    o.create_if_missing = true;  // a repair of nothing leaves nothing to open
+  }
+  std::unique_ptr<RecoverableDb> db;
+  leveldb::Status s = RecoverableDb::Open(o, path, &db);
+  if (!s.ok()) return OpenFailure(path, s);
+  db_ = std::move(db);
   if (options_.inline_blob_max_bytes > 0) {
     inline_blobs_ = std::make_unique<InlineBlobs>(
         db_.get(), options_.inline_blob_max_bytes);
@@ -251,7 +266,17 @@ absl::Status Archive::OpenDatabase() {
   auto log = MerkleLog::Open(db_.get());
   if (!log.ok()) return log.status();
   log_ = std::move(*log);
-  return LoadCheckpoint();
+  if (recorded) {
+    if (absl::Status st = CheckAgainstRecord(*recorded); !st.ok()) return st;
+  }
+  if (absl::Status st = LoadCheckpoint(); !st.ok()) return st;
+  record_ = std::make_unique<CheckpointRecord>(options_.env, options_.data_dir);
+  SignedCheckpoint cp = LatestCheckpoint();
+  if (!recorded || recorded->size < cp.size) {
+    // Durable before any write is acknowledged on top of it.
+    if (absl::Status st = record_->Write(cp.note, cp.size); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SignedCheckpoint> Archive::SignCheckpoint(uint64_t size,
@@ -289,29 +314,42 @@ absl::StatusOr<SignedCheckpoint> Archive::ExtendCheckpoint(
   return next;
 }
 
-absl::Status Archive::LoadCheckpoint() {
+absl::StatusOr<std::optional<SignedCheckpoint>> Archive::StoredCheckpoint() {
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
   it->Seek("c0");  // just past every "c/..." key
   it->Prev();
-  if (it->Valid() && it->key().starts_with("c/")) {
-    uint64_t size = ReadBigEndian64(absl::string_view(it->key().data() + 2, 8));
-    if (size != log_->size()) {
-      return absl::DataLossError(absl::StrCat("latest checkpoint covers ", size,
-                                              " leaves but the log holds ",
-                                              log_->size()));
-    }
-    // The signed root is the reference; the stored nodes are checked against it
-    // before the next checkpoint is signed (ExtendCheckpoint).
-    std::string note = it->value().ToString();
-    auto parsed = ParseNote(note);
-    if (!parsed.ok()) return parsed.status();
-    auto body = ParseCheckpoint(parsed->text);
-    if (!body.ok() || body->size != size) {
-      return absl::DataLossError("the latest stored checkpoint is damaged");
-    }
+  if (!it->Valid() || !it->key().starts_with("c/")) {
+    if (!it->status().ok()) return FromLevelDb(it->status());
+    return std::optional<SignedCheckpoint>();
+  }
+  uint64_t size = ReadBigEndian64(absl::string_view(it->key().data() + 2, 8));
+  auto stored_log = MerkleLog::Open(db_.get());
+  if (!stored_log.ok()) return stored_log.status();
+  if (size != (*stored_log)->size()) {
+    return absl::DataLossError(absl::StrCat("latest checkpoint covers ", size,
+                                            " leaves but the log holds ",
+                                            (*stored_log)->size()));
+  }
+  // The signed root is the reference; the stored nodes are checked against it
+  // before the next checkpoint is signed (ExtendCheckpoint).
+  std::string note = it->value().ToString();
+  auto parsed = ParseNote(note);
+  if (!parsed.ok()) return parsed.status();
+  auto body = ParseCheckpoint(parsed->text);
+  if (!body.ok() || body->size != size) {
+    return absl::DataLossError("the latest stored checkpoint is damaged");
+  }
+  return std::optional<SignedCheckpoint>(
+      SignedCheckpoint{size, body->root_hash, std::move(note)});
+}
+
+absl::Status Archive::LoadCheckpoint() {
+  auto stored = StoredCheckpoint();
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
     absl::MutexLock lock(&mu_);
-    checkpoint_ = SignedCheckpoint{size, body->root_hash, std::move(note)};
+    checkpoint_ = std::move(**stored);
     return absl::OkStatus();
   }
   // A new archive: sign the empty log so clients have a first checkpoint to
@@ -489,6 +527,10 @@ void Archive::SequencerLoop() {
 }
 
 void Archive::ProcessBatch(std::vector<Pending>& batch) {
+  if (absl::Status s = EnsureWritable(); !s.ok()) {
+    for (Pending& p : batch) p.done(s);
+    return;
+  }
   BatchState state(this);
   std::vector<absl::StatusOr<CommitResult>> results;
   results.reserve(batch.size());
@@ -528,9 +570,11 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
       leveldb::WriteOptions sync;
       sync.sync = true;
       write_status = FromLevelDb(db_->Write(sync, &state.batch()));
+      if (!write_status.ok()) ReportWriteFailure(write_status);
     }
     if (write_status.ok()) {
       log_->Committed(new_size);
+      record_->Offer(cp.note, cp.size);
       absl::MutexLock lock(&mu_);
       checkpoint_ = cp;
     }
