@@ -595,6 +595,9 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
 }
 
 absl::Status Archive::Precheck(NewRevision revision) {
+  // A store refusing writes is reopened by the sequencer, which a put reaches
+  // only past this check: let it through, the sequencer decides.
+  if (!db_->write_failure().ok()) return absl::OkStatus();
   BatchState state(this);
   return Stage(revision, state, /*dry_run=*/true).status();
 }

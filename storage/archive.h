@@ -310,6 +310,7 @@ class Archive {
   // the store after a failed write and returns why writes are refused.
   absl::Status EnsureWritable();
   absl::Status ReopenStore();
+  bool RoomToReopen();
   static void ReportWriteFailure(const absl::Status& status);
   // After --repair: every record and the log root re-verified (Scrub).
   absl::Status CheckRepaired();

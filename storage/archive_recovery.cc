@@ -1,7 +1,10 @@
 // The archive's recovery: checking the store against the newest checkpoint it
 // ever signed, and reopening it after a failed write (archive.h).
+#include <sys/statvfs.h>
+
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "storage/archive.h"
 #include "storage/leveldb_status.h"
@@ -11,6 +14,8 @@ namespace {
 
 // How often at most a failed store is reopened: each try replays its log.
 constexpr int64_t kReopenIntervalMicros = 200 * 1000;
+// Room beyond the logs' size for the new table, manifest and log.
+constexpr uint64_t kReopenMarginBytes = 1 << 20;
 
 }  // namespace
 
@@ -70,6 +75,26 @@ void Archive::ReportWriteFailure(const absl::Status& status) {
                std::string(status.message()).c_str());
 }
 
+// Whether the file system has room to reopen the store: its recovery writes
+// the logs' records into a new table, so about their size must be free. A
+// reopen that fails leaves the store closed, reads included, so it is not
+// tried without that room.
+bool Archive::RoomToReopen() {
+  const std::string meta = options_.data_dir + "/meta";
+  auto names = options_.env->ListDir(meta);
+  if (!names.ok()) return true;  // let the reopen say what is wrong
+  uint64_t logs = 0;
+  for (const std::string& name : *names) {
+    if (!absl::EndsWith(name, ".log")) continue;
+    auto size = options_.env->FileSize(meta + "/" + name);
+    if (size.ok()) logs += *size;
+  }
+  struct statvfs fs;
+  if (::statvfs(meta.c_str(), &fs) != 0) return true;
+  uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  return free_bytes >= logs + kReopenMarginBytes;
+}
+
 absl::Status Archive::EnsureWritable() {
   if (!store_unusable_.ok()) return store_unusable_;
   leveldb::Status failed = db_->write_failure();
@@ -79,6 +104,7 @@ absl::Status Archive::EnsureWritable() {
     return FromLevelDb(failed);
   }
   last_reopen_micros_ = now;
+  if (!RoomToReopen()) return FromLevelDb(failed);
   return ReopenStore();
 }
 
