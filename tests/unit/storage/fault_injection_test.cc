@@ -127,6 +127,7 @@ class FaultSweep : public ::testing::Test {
     options.data_dir = dir;
     options.origin = kOrigin;
     options.inline_blob_max_bytes = kInlineMax;
+    options.write_buffer_bytes = write_buffer_bytes_;
     if (faulty) {
       options.env = &env_;
       options.leveldb_env = &leveldb_env_;
@@ -240,6 +241,7 @@ class FaultSweep : public ::testing::Test {
   FaultyEnv env_{Env::Default(), &plan_};
   FaultyLevelDbEnv leveldb_env_{&plan_};
   int points_ = 0, runs_ = 0;
+  size_t write_buffer_bytes_ = 16 << 20;
 };
 
 ScopedTempDir* FaultSweep::imports_dir_ = nullptr;
@@ -294,6 +296,20 @@ TEST_F(FaultSweep, Import) {
       progress.next_index = out.size() + 1;
       Record(a.Import(statement, progress, sealed), &w);
       out.push_back(std::move(w));
+    }
+    return out;
+  });
+}
+
+TEST_F(FaultSweep, PutsThatFlushTheMemtableAndCompact) {
+  // A 16 KiB memtable: these puts make LevelDB write tables and a new
+  // manifest, the writes a compaction that hits a full disk fails in.
+  write_buffer_bytes_ = 16 << 10;
+  Sweep([](Archive& a) {
+    std::vector<Written> out;
+    for (int i = 0; i < 24; ++i) {
+      out.push_back(Put(a, absl::StrCat("flush-", i),
+                        absl::StrCat(i, std::string(900, 'f'))));
     }
     return out;
   });
