@@ -36,6 +36,10 @@ grpc::Status ToGrpc(const absl::Status& status) {
 void ToProto(const StoredRevision& r, v1::Revision* out) {
   const Statement& s = r.statement;
   out->set_revision_id(r.id);
+  if (!r.damage.empty()) {
+    out->set_damage(r.damage);
+    return;
+  }
   out->set_document_id(s.document);
   out->set_origin(s.origin);
   for (const std::string& p : s.parents) out->add_parents(p);

@@ -319,6 +319,13 @@ absl::StatusOr<std::optional<SignedCheckpoint>> Archive::StoredCheckpoint() {
       db_->NewIterator(leveldb::ReadOptions()));
   it->Seek("c0");  // just past every "c/..." key
   it->Prev();
+  if (!it->status().ok()) {
+    // A damaged block was skipped: the newest checkpoint may be in it.
+    return absl::DataLossError(absl::StrCat(
+        "the metadata store's checkpoint records are damaged (",
+        it->status().ToString(),
+        "); run archived --repair, or restore from a backup or a peer"));
+  }
   if (!it->Valid() || !it->key().starts_with("c/")) {
     if (!it->status().ok()) return FromLevelDb(it->status());
     return std::optional<SignedCheckpoint>();
@@ -777,6 +784,11 @@ absl::StatusOr<DocumentInfo> Archive::GetDocument(
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("unknown document ", document_id));
   }
+  if (s.IsCorruption()) {
+    return absl::DataLossError(
+        absl::StrCat("the record of document ", document_id, " is damaged (",
+                     s.ToString(), "); archivectl scrub reports what else is"));
+  }
   if (!s.ok()) return FromLevelDb(s);
   return DecodeDocumentRecord(document_id, value);
 }
@@ -801,8 +813,31 @@ absl::StatusOr<StoredRevision> Archive::Authoritative(
   return ReadRevision(head->authoritative);
 }
 
+namespace {
+
+// A listed revision whose record is damaged.
+StoredRevision DamagedRevision(const std::string& id, const absl::Status& why) {
+  StoredRevision r;
+  r.id = id;
+  r.damage = absl::StrCat("the record of revision ", id,
+                          " is damaged: ", why.message());
+  return r;
+}
+
+// Records an iterator's read error (a damaged block it skipped).
+void NoteSkipped(const leveldb::Iterator& it, const char* what,
+                 std::vector<std::string>* damage) {
+  if (it.status().ok() || damage == nullptr) return;
+  damage->push_back(absl::StrCat(
+      "some ", what,
+      " could not be read and are missing here: ", it.status().ToString()));
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<StoredRevision>> Archive::History(
-    const std::string& document_id, uint64_t before_leaf, size_t limit) {
+    const std::string& document_id, uint64_t before_leaf, size_t limit,
+    std::vector<std::string>* damage) {
   if (auto doc = GetDocument(document_id); !doc.ok()) return doc.status();
   std::string prefix = HistoryPrefix(document_id);
   std::unique_ptr<leveldb::Iterator> it(
@@ -812,10 +847,16 @@ absl::StatusOr<std::vector<StoredRevision>> Archive::History(
   std::vector<StoredRevision> out;
   for (; it->Valid() && out.size() < limit && it->key().starts_with(prefix);
        it->Prev()) {
-    auto r = ReadRevision(it->value().ToString());
+    std::string id = it->value().ToString();
+    auto r = ReadRevision(id);
+    if (absl::IsNotFound(r.status()) || absl::IsDataLoss(r.status())) {
+      out.push_back(DamagedRevision(id, r.status()));
+      continue;
+    }
     if (!r.ok()) return r.status();
     out.push_back(std::move(*r));
   }
+  NoteSkipped(*it, "history entries", damage);
   return out;
 }
 
@@ -845,7 +886,8 @@ bool Matches(const DocumentFilter& f, const std::string& id,
 
 absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
 Archive::ListDocuments(const DocumentFilter& filter,
-                       const std::string& start_after, size_t limit) {
+                       const std::string& start_after, size_t limit,
+                       std::vector<std::string>* damage) {
   std::vector<std::pair<DocumentInfo, StoredRevision>> out;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
@@ -856,17 +898,25 @@ Archive::ListDocuments(const DocumentFilter& filter,
     if (!start_after.empty() && it->key() == start) continue;
     std::string id = it->key().ToString().substr(2);
     auto doc = DecodeDocumentRecord(id, it->value().ToString());
-    if (!doc.ok()) return doc.status();
+    if (!doc.ok()) {
+      if (damage != nullptr)
+        damage->push_back(std::string(doc.status().message()));
+      continue;
+    }
     StoredRevision latest;
     for (const std::string& head_id : doc->heads) {
       auto head = ReadRevision(head_id);
-      if (!head.ok()) return head.status();
+      if (!head.ok()) {
+        latest = DamagedRevision(head_id, head.status());
+        break;
+      }
       if (latest.id.empty() || head->leaf_index > latest.leaf_index)
         latest = *head;
     }
-    if (Matches(filter, id, latest.statement))
+    if (!latest.damage.empty() || Matches(filter, id, latest.statement))
       out.emplace_back(*doc, std::move(latest));
   }
+  NoteSkipped(*it, "document records", damage);
   return out;
 }
 
@@ -987,6 +1037,11 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
     b.size = r->statement.content_size;
     b.documents.push_back(r->statement.document);
   }
+  if (!it->status().ok()) {
+    report.log_problems.push_back(
+        absl::StrCat("damaged revision records: ", it->status().ToString()));
+  }
+  CheckMetadata(size, &report);
   auto root = log_->Root(size);
   if (!root.ok() || *root != LatestCheckpoint().root) {
     report.log_problems.push_back(
@@ -1009,6 +1064,34 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
     report.damaged.push_back(blob);
   }
   return report;
+}
+
+void Archive::CheckMetadata(uint64_t size, ScrubReport* report) {
+  // Every log entry's revision record must be readable: this names the
+  // revisions a damaged table block took.
+  for (uint64_t leaf = 0; leaf < size; ++leaf) {
+    std::string id;
+    leveldb::Status s = db_->Get(leveldb::ReadOptions(), LeafKey(leaf), &id);
+    if (!s.ok()) {
+      report->log_problems.push_back(absl::StrCat(
+          "log entry ", leaf, ": its index record is damaged: ", s.ToString()));
+      continue;
+    }
+    if (auto r = ReadRevision(id); !r.ok()) {
+      report->log_problems.push_back(
+          absl::StrCat("log entry ", leaf, ": the record of revision ", id,
+                       " is damaged: ", r.status().message()));
+    }
+  }
+  // And every other record (documents, history, peers): a full pass.
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->NewIterator(leveldb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  }
+  if (!it->status().ok()) {
+    report->log_problems.push_back(
+        absl::StrCat("damaged metadata records: ", it->status().ToString()));
+  }
 }
 
 absl::Status Archive::RecordScrub(const ScrubRecord& record) {

@@ -77,6 +77,9 @@ struct ArchiveOptions {
 
 struct StoredRevision {
   std::string id;
+  // Non-empty in a listing or history: this revision's record could not be
+  // read (damaged metadata); only `id` is set. Scrub reports it.
+  std::string damage;
   Statement statement;
   std::string statement_text;
   std::string signed_statement;  // the note: text, blank line, signature(s)
@@ -243,13 +246,20 @@ class Archive {
                                                bool head_even_if_draft);
   // Revisions of a document, newest first, starting below `before_leaf`
   // (exclusive; UINT64_MAX for the newest).
+  //
+  // Listings contain damage rather than fail on it: a revision whose record
+  // cannot be read is listed with `damage` set, and records that could not be
+  // read at all (a damaged table block) are skipped and described in
+  // `*damage`, if given.
   absl::StatusOr<std::vector<StoredRevision>> History(
-      const std::string& document_id, uint64_t before_leaf, size_t limit);
+      const std::string& document_id, uint64_t before_leaf, size_t limit,
+      std::vector<std::string>* damage = nullptr);
   // Documents after `start_after` in id order matching `filter` (on the newest
-  // head).
+  // head). A document whose newest head is damaged is listed (unfiltered,
+  // since its fields are unknown) with that head's `damage` set.
   absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
   ListDocuments(const DocumentFilter& filter, const std::string& start_after,
-                size_t limit);
+                size_t limit, std::vector<std::string>* damage = nullptr);
 
   // Re-reads everything: every revision record (its statement must hash to its
   // id), every log leaf (its hash must match the statement), the log root (must
@@ -335,6 +345,8 @@ class Archive {
   void SequencerLoop();
   void ProcessBatch(std::vector<Pending>& batch);
   absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
+  // Scrub's pass over the metadata records themselves.
+  void CheckMetadata(uint64_t size, ScrubReport* report);
 
   ArchiveOptions options_;
   std::unique_ptr<SigningKey> key_;
