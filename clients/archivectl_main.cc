@@ -1250,7 +1250,7 @@ int Main(int argc, char** argv) {
   if (!verifier.ok()) return Fail(verifier.status());
   Context context{*args,  args->Has("json"), client, *verifier,
                   server, tls.enabled()};
-  absl::Status s = cmd.run(context);
+  absl::Status s = ExplainTlsRefusal(cmd.run(context), server, tls);
   if (!s.ok()) {
     return Fail(
         s, s.GetPayload(kUsageError).has_value() ? kExitUsage : kExitFailure);
