@@ -235,7 +235,7 @@ absl::Status CheckBagitTxt(const std::string& dir) {
       ReadRegularFile(dir + "/" + kBagitTxt, kMaxBagitTxtBytes, Links::kRefuse);
   if (absl::IsNotFound(text.status())) {
     return absl::InvalidArgumentError(
-        absl::StrCat(dir, " is not a bag: it has no bagit.txt"));
+        absl::StrCat(dir, " is not a bag: it has no readable bagit.txt"));
   }
   if (!text.ok()) {
     return absl::InvalidArgumentError(
