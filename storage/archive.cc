@@ -15,6 +15,7 @@
 #include "storage/hex.h"
 #include "storage/identity.h"
 #include "storage/leveldb_status.h"
+#include "storage/origin.h"
 #include "storage/pread_env.h"
 #include "storage/signed_note.h"
 
@@ -167,12 +168,8 @@ Archive::Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
 
 absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
     const ArchiveOptions& options) {
-  if (absl::Status s = ValidateDocumentId(options.origin);
-      !s.ok() || absl::StrContains(options.origin, '+')) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--origin \"", options.origin,
-                     "\" is not a valid origin: printable, no spaces "
-                     "or '+', 1-256 bytes (e.g. gx.archive.example)"));
+  if (absl::Status s = ValidateOrigin(options.origin); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--origin: ", s.message()));
   }
   Env* env = options.env;
   if (absl::Status s = env->CreateDirs(options.data_dir, 0755); !s.ok())
