@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "clients/archive_client.h"
+#include "clients/known_archives.h"
 #include "clients/receipt_checker.h"
 #include "clients/trust_store.h"
 
@@ -23,6 +24,11 @@ struct VerifyOptions {
   bool allow_trust_on_first_use;  // pin an unknown archive's key (not with
                                   // --trust)
   std::string seen_dir;           // newest checkpoint seen per origin
+  // With trust on first use: the address talked to and the file pinning the
+  // archive first met at each address (known_archives.h). Empty: no
+  // per-address pinning.
+  std::string server_address;
+  std::string known_archives_file;
   // Messages the user should see (key pinned on first use), one line each.
   std::function<void(const std::string&)> notice;
 };
@@ -111,11 +117,13 @@ class VerifyingClient {
 
  private:
   VerifyingClient(ArchiveClient* client, VerifyOptions options,
-                  TrustStore trust)
+                  TrustStore trust, KnownArchives known)
       : client_(client),
         options_(std::move(options)),
-        trust_(std::move(trust)) {}
+        trust_(std::move(trust)),
+        known_(std::move(known)) {}
   absl::Status EnsureTrusted(const std::string& checkpoint_note);
+  bool PinsAddresses() const;
   absl::Status CheckAgainstSeen(const Checkpoint& cp, const std::string& note);
   absl::Status CheckHeader(const v1::GetRequest& request,
                            const VerifiedReceipt& verified,
@@ -139,6 +147,7 @@ class VerifyingClient {
   ArchiveClient* client_;
   VerifyOptions options_;
   TrustStore trust_;
+  KnownArchives known_;
 };
 
 }  // namespace archive

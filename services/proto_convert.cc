@@ -1,5 +1,7 @@
 #include "services/proto_convert.h"
 
+#include <cstdio>
+
 #include "absl/strings/str_cat.h"
 #include "clients/revision_view.h"
 #include "storage/env.h"
@@ -18,12 +20,26 @@ std::string BoundedMessage(absl::string_view message) {
 
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  if (IsDiskFull(status)) {
+    // The operator needs the path; the client needs to know it is not its
+    // fault and that nothing was stored.
+    std::fprintf(stderr, "archived: disk full: %s\n",
+                 std::string(status.message()).c_str());
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "the archive's disk is full: nothing was stored; try "
+                        "again once its operator has freed space");
+  }
   // absl and gRPC share the canonical code numbering.
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       BoundedMessage(status.message()));
 }
 
 void ToProto(const StoredRevision& r, v1::Revision* out) {
+  out->set_revision_id(r.id);
+  if (!r.damage.empty()) {
+    out->set_damage(r.damage);
+    return;
+  }
   // The client rebuilds descriptions with the same function to check them.
   RevisionToProto(r.id, r.statement, r.statement_text, r.leaf_index, out);
 }
