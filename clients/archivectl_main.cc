@@ -30,6 +30,7 @@
 #include "clients/media_check.h"
 #include "clients/media_type.h"
 #include "clients/receipt_files.h"
+#include "clients/scrub_report.h"
 #include "clients/verified_fetch.h"
 #include "storage/env.h"
 #include "storage/hex.h"
@@ -323,11 +324,16 @@ absl::Status RunList(Context& c) {
   request.set_query(a.Get("query"));
   request.set_page_size(1000);
   Json docs = Json::array();
+  std::vector<std::string> damage;  // what the archive could not read
   do {
     auto page = c.client.List(request);
     if (!page.ok()) return page.status();
+    for (const std::string& d : page->damage()) damage.push_back(d);
     for (const v1::DocumentSummary& d : page->documents()) {
       const v1::Revision& r = d.latest();
+      if (!r.damage().empty()) {
+        damage.push_back(absl::StrCat(d.document_id(), ": ", r.damage()));
+      }
       if (c.json) {
         Json j;
         j["document_id"] = d.document_id();
@@ -342,6 +348,12 @@ absl::Status RunList(Context& c) {
       std::string head = d.heads_size() == 1
                              ? d.heads(0).substr(0, 12)
                              : absl::StrCat("CONFLICT(", d.heads_size(), ")");
+      if (!r.damage().empty()) {
+        std::cout << d.document_id() << "  " << head << "  rev "
+                  << d.revision_count() << "  DAMAGED (the archive cannot "
+                  << "read this revision's record)\n";
+        continue;
+      }
       std::cout << d.document_id() << "  " << head << "  rev "
                 << d.revision_count() << "  " << r.metadata().status() << "  "
                 << (r.metadata().date().empty() ? "-" : r.metadata().date())
@@ -350,7 +362,13 @@ absl::Status RunList(Context& c) {
     request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
   if (c.json) PrintJson(docs);
-  return absl::OkStatus();
+  if (damage.empty()) return absl::OkStatus();
+  // Everything readable was listed; the exit status says it is not all.
+  return absl::DataLossError(absl::StrCat(
+      "the listing is incomplete: the archive reports damaged records: ",
+      absl::StrJoin(damage, "; "),
+      ". Its operator can restore them with archivectl scrub --repair "
+      "--peer PEER"));
 }
 
 // The single head of `doc`, or why there is none to build on.
@@ -798,51 +816,7 @@ absl::Status RunScrub(Context& c) {
   for (const std::string& p : c.args.GetAll("peer")) request.add_peers(p);
   auto report = c.client.Scrub(request);
   if (!report.ok()) return report.status();
-  int unrepaired = report->log_problems_size();
-  for (const v1::DamagedBlob& b : report->damaged()) {
-    if (b.repaired_from().empty()) ++unrepaired;
-  }
-  if (c.json) {
-    Json j;
-    j["revisions_checked"] = report->revisions_checked();
-    j["blobs_checked"] = report->blobs_checked();
-    j["bytes_checked"] = report->bytes_checked();
-    j["damaged"] = Json::array();
-    for (const v1::DamagedBlob& b : report->damaged()) {
-      Json d;
-      d["sha256"] = b.sha256();
-      d["size"] = b.size();
-      d["problem"] = b.problem();
-      d["repaired_from"] = b.repaired_from();
-      d["documents"] = Json::array();
-      for (const std::string& doc : b.documents())
-        d["documents"].push_back(doc);
-      j["damaged"].push_back(d);
-    }
-    j["log_problems"] = Json::array();
-    for (const std::string& p : report->log_problems())
-      j["log_problems"].push_back(p);
-    PrintJson(j);
-  } else {
-    std::cout << "checked " << report->revisions_checked() << " revisions, "
-              << report->blobs_checked() << " blobs ("
-              << HumanSize(report->bytes_checked()) << " intact)\n";
-    for (const v1::DamagedBlob& b : report->damaged()) {
-      std::cout << "damaged sha256:" << b.sha256() << " ("
-                << absl::StrJoin(b.documents(), ", ") << "): " << b.problem();
-      if (!b.repaired_from().empty())
-        std::cout << "; repaired from " << b.repaired_from();
-      std::cout << "\n";
-    }
-    for (const std::string& p : report->log_problems())
-      std::cout << "log: " << p << "\n";
-  }
-  if (unrepaired > 0) {
-    return absl::DataLossError(
-        absl::StrCat(unrepaired, " problem(s) remain",
-                     c.args.Has("repair") ? "" : " (try --repair)"));
-  }
-  return absl::OkStatus();
+  return PrintScrubReport(*report, c.json, request.repair(), std::cout);
 }
 
 absl::Status RunCheck(Context& c) {
@@ -1108,12 +1082,18 @@ const std::map<std::string, Command>& Commands() {
       {"scrub",
        {"scrub [--repair] [--peer HOST:PORT]...",
         "Make the server re-hash every stored document and check every "
-        "statement and log\n"
-        "leaf, and report all damage. With --repair, damaged documents are "
-        "fetched again\n"
-        "from the configured peers (and each --peer), verified, and replaced. "
-        "Exits\n"
-        "non-zero if damage remains.",
+        "statement, metadata\n"
+        "record and log leaf, and report all damage. With --repair, damaged "
+        "documents are\n"
+        "fetched again from the configured peers (and each --peer), verified, "
+        "and replaced;\n"
+        "damaged revision records are restored from a peer's copy of their "
+        "signed statement\n"
+        "(accepted only if it is the statement this archive's log holds), "
+        "and once all are\n"
+        "back the metadata store is rewritten without its damaged blocks. "
+        "Exits non-zero if\n"
+        "damage remains.",
         {"repair", "peer"},
         0,
         0,

@@ -115,10 +115,28 @@ std::string ExpectedAuthoritative(
   return authoritative[h.heads(0)];
 }
 
+// DATA_LOSS naming what the archive says it could not read of `doc`'s
+// history: a history with a hole cannot be checked, so none of it is shown.
+absl::Status CheckNoDamage(const std::string& doc,
+                           const v1::HistoryResponse& listed) {
+  std::vector<std::string> damaged;
+  for (const v1::Revision& r : listed.revisions()) {
+    if (!r.damage().empty()) damaged.push_back(r.damage());
+  }
+  for (const std::string& d : listed.damage()) damaged.push_back(d);
+  if (damaged.empty()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(
+      "the archive reports its records of ", doc,
+      " damaged: ", absl::StrJoin(damaged, "; "),
+      ". The history cannot be verified until the archive's operator "
+      "restores them (archivectl scrub --repair --peer PEER)"));
+}
+
 }  // namespace
 
 absl::Status CheckHistory(const std::string& doc,
                           const v1::HistoryResponse& listed) {
+  if (absl::Status s = CheckNoDamage(doc, listed); !s.ok()) return s;
   std::vector<VerifiedStatement> statements;
   std::map<std::string, size_t> position;
   for (const v1::Revision& r : listed.revisions()) {
