@@ -372,7 +372,7 @@ class Bench {
       uint64_t index = rng() % cp->tree_size();
       ProofSample sample;
       absl::Status s =
-          client.ReadLog(index, index + 1, [&](const v1::LogEntry& entry) {
+          client.ReadLog(index, index + 1, [&](const v1::ReadLogResponse& entry) {
             sample.signed_statement = entry.signed_statement();
             return absl::OkStatus();
           });

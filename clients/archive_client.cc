@@ -399,14 +399,14 @@ ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size) {
 
 absl::Status ArchiveClient::ReadLog(
     uint64_t start, uint64_t tree_size,
-    const std::function<absl::Status(const v1::LogEntry&)>& entry) {
+    const std::function<absl::Status(const v1::ReadLogResponse&)>& entry) {
   grpc::ClientContext ctx;
   v1::ReadLogRequest request;
   request.set_start(start);
   request.set_tree_size(tree_size);
   IdleWatchdog watchdog(&ctx, idle_timeout_);
   auto stream = stub_->ReadLog(&ctx, request);
-  v1::LogEntry message;
+  v1::ReadLogResponse message;
   absl::Status consumer;
   while (consumer.ok() && stream->Read(&message)) {
     watchdog.Touch();

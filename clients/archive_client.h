@@ -115,7 +115,7 @@ class ArchiveClient {
   // proof in that tree, to `entry` in order; an error from `entry` stops it.
   absl::Status ReadLog(
       uint64_t start, uint64_t tree_size,
-      const std::function<absl::Status(const v1::LogEntry&)>& entry);
+      const std::function<absl::Status(const v1::ReadLogResponse&)>& entry);
   // Streams the blob with this digest to `sink` (unverified: the caller
   // re-hashes).
   absl::Status GetBlob(const std::string& sha256_hex, const ChunkSink& sink);

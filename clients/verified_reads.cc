@@ -141,7 +141,7 @@ absl::StatusOr<std::string> VerifyingClient::RootAt(uint64_t size,
   // root; the consistency proof then ties the root to the signed one.
   std::string root;
   absl::Status read =
-      client_->ReadLog(size - 1, size, [&](const v1::LogEntry& entry) {
+      client_->ReadLog(size - 1, size, [&](const v1::ReadLogResponse& entry) {
         if (entry.index() != size - 1) return absl::OkStatus();
         auto note = ParseNote(entry.signed_statement());
         if (!note.ok()) return note.status();

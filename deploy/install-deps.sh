@@ -12,6 +12,10 @@ packages=(
   nlohmann-json3-dev clang libclang-rt-14-dev procps diffutils
 )
 
+# npm for test tools (tests/tools/package.json: buf). Node.js may come from elsewhere
+# (NodeSource ships npm inside its nodejs): only ask Debian for npm when there is none.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -480,7 +480,7 @@ class GetBlobReactor : public StreamingReactor<v1::GetBlobResponse> {
 };
 
 // ReadLog: streams signed statements in log order, a page at a time.
-class ReadLogReactor : public StreamingReactor<v1::LogEntry> {
+class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
  public:
   ReadLogReactor(CallbackServerContext* ctx, Archive* archive,
                  const std::string& identity,
@@ -533,7 +533,7 @@ class ReadLogReactor : public StreamingReactor<v1::LogEntry> {
   uint64_t next_;
   uint64_t proof_size_;
   uint64_t end_ = 0;
-  v1::LogEntry entry_;
+  v1::ReadLogResponse entry_;
 };
 
 // Page tokens are the last item's key, opaque to clients. The default page
@@ -615,12 +615,12 @@ grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(
                             std::move(*ticket), *request);
 }
 
-grpc::ServerWriteReactor<v1::LogEntry>* ArchiveService::ReadLog(
+grpc::ServerWriteReactor<v1::ReadLogResponse>* ArchiveService::ReadLog(
     CallbackServerContext* ctx, const v1::ReadLogRequest* request) {
   Caller caller = access_->Identify(*ctx);
   auto ticket = AdmitStream(ctx, caller, Role::kPeer, "ReadLog");
   if (!ticket.ok()) {
-    return Refuse<grpc::ServerWriteReactor<v1::LogEntry>>(
+    return Refuse<grpc::ServerWriteReactor<v1::ReadLogResponse>>(
         ctx, "ReadLog", caller, "", ticket.status());
   }
   return new ReadLogReactor(ctx, archive_, caller.identity, std::move(*ticket),

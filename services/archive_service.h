@@ -82,7 +82,7 @@ class ArchiveService final : public v1::Archive::CallbackService {
   grpc::ServerReadReactor<v1::ImportRevisionRequest>* ImportRevision(
       grpc::CallbackServerContext* ctx,
       v1::ImportRevisionResponse* response) override;
-  grpc::ServerWriteReactor<v1::LogEntry>* ReadLog(
+  grpc::ServerWriteReactor<v1::ReadLogResponse>* ReadLog(
       grpc::CallbackServerContext* ctx,
       const v1::ReadLogRequest* request) override;
   grpc::ServerUnaryReactor* Relations(grpc::CallbackServerContext* ctx,

@@ -58,7 +58,7 @@ class PullSession {
     if (progress_.next_index < checkpoint_.size) {
       absl::Status s = client_.ReadLog(
           progress_.next_index, checkpoint_.size,
-          [this](const v1::LogEntry& entry) { return ImportEntry(entry); });
+          [this](const v1::ReadLogResponse& entry) { return ImportEntry(entry); });
       // What was verified before an error is still imported.
       absl::Status flushed = FlushPage();
       if (!s.ok()) return Context(s);
@@ -148,7 +148,7 @@ class PullSession {
     return s.ok() ? s : Context(s);
   }
 
-  absl::Status ImportEntry(const v1::LogEntry& entry) {
+  absl::Status ImportEntry(const v1::ReadLogResponse& entry) {
     if (stop_ != nullptr && stop_->load()) {
       return absl::CancelledError("the server is shutting down");
     }

@@ -24,6 +24,10 @@ phase "dependencies (deploy/install-deps.sh)"
 deploy/install-deps.sh
 phase_done dependencies
 
+phase "test tools from npm (tests/tools/package-lock.json)"
+npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+phase_done "test tools"
+
 phase "configure build/ (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 phase_done configure

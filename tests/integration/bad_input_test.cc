@@ -319,7 +319,7 @@ TEST_F(BadInput, ReadLogCountNearTwoToTheSixtyFourDoesNotWrap) {
     request.set_count(count);
     auto reader = stub->ReadLog(&ctx, request);
     std::vector<uint64_t> indexes;
-    v1::LogEntry entry;
+    v1::ReadLogResponse entry;
     while (reader->Read(&entry)) indexes.push_back(entry.index());
     grpc::Status s = reader->Finish();
     EXPECT_TRUE(s.ok()) << "count " << count << ": " << s.error_message();

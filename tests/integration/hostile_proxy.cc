@@ -314,10 +314,10 @@ grpc::Status HostileProxy::GetConsistencyProof(
 
 grpc::Status HostileProxy::ReadLog(grpc::ServerContext*,
                                    const v1::ReadLogRequest* request,
-                                   grpc::ServerWriter<v1::LogEntry>* writer) {
+                                   grpc::ServerWriter<v1::ReadLogResponse>* writer) {
   grpc::ClientContext up;
   auto reader = stub_->ReadLog(&up, *request);
-  v1::LogEntry entry;
+  v1::ReadLogResponse entry;
   while (reader->Read(&entry)) {
     if (!writer->Write(entry)) {
       up.TryCancel();

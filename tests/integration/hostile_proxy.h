@@ -88,7 +88,7 @@ class HostileProxy final : public v1::Archive::Service {
       grpc::ServerContext*, const v1::GetConsistencyProofRequest* request,
       v1::GetConsistencyProofResponse* response) override;
   grpc::Status ReadLog(grpc::ServerContext*, const v1::ReadLogRequest* request,
-                       grpc::ServerWriter<v1::LogEntry>* writer) override;
+                       grpc::ServerWriter<v1::ReadLogResponse>* writer) override;
   grpc::Status GetArchiveInfo(grpc::ServerContext*,
                               const v1::GetArchiveInfoRequest* request,
                               v1::GetArchiveInfoResponse* response) override;

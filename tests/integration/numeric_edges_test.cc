@@ -124,7 +124,7 @@ TEST_F(NumericEdges, ReadLogReturnsExactlyTheEntriesAsked) {
         grpc::ClientContext ctx;
         auto reader = stub_->ReadLog(&ctx, request);
         std::vector<uint64_t> indexes;
-        v1::LogEntry entry;
+        v1::ReadLogResponse entry;
         while (reader->Read(&entry)) indexes.push_back(entry.index());
         grpc::Status s = reader->Finish();
         ASSERT_TRUE(Acceptable(s, call));

@@ -150,10 +150,10 @@ class LyingProxy final : public v1::Archive::Service {
 
   grpc::Status ReadLog(grpc::ServerContext* ctx,
                        const v1::ReadLogRequest* request,
-                       grpc::ServerWriter<v1::LogEntry>* writer) override {
+                       grpc::ServerWriter<v1::ReadLogResponse>* writer) override {
     grpc::ClientContext up;
     auto reader = stub_->ReadLog(&up, *request);
-    v1::LogEntry entry;
+    v1::ReadLogResponse entry;
     while (reader->Read(&entry)) {
       Lie lie;
       uint64_t index;

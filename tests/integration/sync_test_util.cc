@@ -122,7 +122,7 @@ std::vector<std::string> Office::LogRevisionIds() const {
   uint64_t size = TreeSize();
   uint64_t expected_index = 0;
   absl::Status s =
-      client.ReadLog(0, size, [&](const v1::LogEntry& entry) -> absl::Status {
+      client.ReadLog(0, size, [&](const v1::ReadLogResponse& entry) -> absl::Status {
         if (entry.index() != expected_index++) {
           return absl::DataLossError(
               absl::StrCat("entry ", entry.index(), " out of order"));

@@ -194,8 +194,8 @@ absl::Status HistoryOf(ArchiveClient& client, const std::string& doc) {
 }
 
 absl::Status ReadWholeLog(ArchiveClient& client, uint64_t size,
-                          std::vector<v1::LogEntry>* entries) {
-  return client.ReadLog(0, size, [entries](const v1::LogEntry& e) {
+                          std::vector<v1::ReadLogResponse>* entries) {
+  return client.ReadLog(0, size, [entries](const v1::ReadLogResponse& e) {
     entries->push_back(e);
     return absl::OkStatus();
   });
@@ -278,7 +278,7 @@ TEST_F(TlsRoles, ReaderGetsHistoryListCheckpointAndProofs) {
                   "reader-bob", "archivist", "Put");
   ExpectCtlDenied(Ctl("reader-bob", {"scrub"}), "reader-bob", "admin", "Scrub");
   ArchiveClient bob = Client("reader-bob");
-  std::vector<v1::LogEntry> entries;
+  std::vector<v1::ReadLogResponse> entries;
   ExpectDenied(ReadWholeLog(bob, 2, &entries), "reader-bob", "peer", "ReadLog");
   EXPECT_TRUE(entries.empty());
   std::string blob;
@@ -312,7 +312,7 @@ TEST_F(TlsRoles, AdminMayDoEverything) {
   EXPECT_EQ(ReadFileOrDie(out), kText);
 
   ArchiveClient admin = Client("admin");
-  std::vector<v1::LogEntry> entries;
+  std::vector<v1::ReadLogResponse> entries;
   ASSERT_TRUE(ReadWholeLog(admin, 1, &entries).ok());
   ASSERT_EQ(entries.size(), 1u);
   std::string blob;
@@ -334,7 +334,7 @@ TEST_F(TlsRoles, PeerReadsLogAndBlobsButCannotWrite) {
   std::string rev = PutAs("archivist-alice");
   ArchiveClient peer = Client("peer-x");
 
-  std::vector<v1::LogEntry> entries;
+  std::vector<v1::ReadLogResponse> entries;
   absl::Status s = ReadWholeLog(peer, 1, &entries);
   ASSERT_TRUE(s.ok()) << s;
   ASSERT_EQ(entries.size(), 1u);
@@ -717,7 +717,7 @@ TEST(TlsAnonymous, WithoutClientCaCallersAreAnonymousReaders) {
   ExpectDenied(
       StatusOf(anonymous.PutBytes(content, HeaderFor("anon-doc", content))),
       "anonymous", "archivist", "Put");
-  std::vector<v1::LogEntry> entries;
+  std::vector<v1::ReadLogResponse> entries;
   ExpectDenied(ReadWholeLog(anonymous, 1, &entries), "anonymous", "peer",
                "ReadLog");
   auto cp = anonymous.GetCheckpoint();
