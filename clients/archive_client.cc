@@ -4,6 +4,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -136,6 +137,27 @@ absl::Status FromGrpc(const grpc::Status& status) {
   }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       message);
+}
+
+absl::Status ExplainTlsRefusal(const absl::Status& status,
+                               const std::string& server, const TlsFiles& tls) {
+  if (!tls.enabled() || !absl::IsUnavailable(status)) return status;
+  absl::string_view m = status.message();
+  if (!absl::StrContains(m, "Socket closed") &&
+      !absl::StrContains(m, "Connection reset") &&
+      !absl::StrContains(m, "andshake")) {
+    return status;
+  }
+  std::string why =
+      tls.cert.empty()
+          ? "it requires a client certificate and none was given (use "
+            "--tls_cert and --tls_key)"
+          : absl::StrCat("the server refused the client certificate ", tls.cert,
+                         " (is it signed by a CA the server trusts, its "
+                         "--tls_client_ca, and still valid?)");
+  return absl::UnavailableError(absl::StrCat(
+      "the archive at ", server,
+      " closed the connection during the TLS handshake: ", why, " (", m, ")"));
 }
 
 ArchiveClient::ArchiveClient(std::shared_ptr<grpc::Channel> channel)

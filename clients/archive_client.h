@@ -42,6 +42,14 @@ struct TlsFiles {
   bool enabled() const { return !ca.empty() || !cert.empty(); }
 };
 
+// Under TLS a server that refuses the client's certificate (or wants one and
+// got none) drops the connection in the handshake, and gRPC reports only
+// UNAVAILABLE "Socket closed". This turns such a status from a call to
+// `server` over `tls` into UNAVAILABLE saying that, naming the certificate;
+// any other status is returned unchanged.
+absl::Status ExplainTlsRefusal(const absl::Status& status,
+                               const std::string& server, const TlsFiles& tls);
+
 // SHA-256 (lowercase hex) and size of a file, read in chunks (never whole into
 // memory); `inspector`, if given, sees every chunk.
 absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,

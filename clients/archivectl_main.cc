@@ -51,7 +51,14 @@ constexpr char kGlobalHelp[] =
     "(default\n"
     "                      $XDG_CONFIG_HOME/archivectl/trusted; without "
     "--trust an unknown\n"
-    "                      archive's key is pinned on first use)\n"
+    "                      archive's key is pinned on first use, and so is "
+    "the address\n"
+    "                      that served it, in "
+    "$XDG_CONFIG_HOME/archivectl/known_archives\n"
+    "                      (\"HOST:PORT VERIFIER_KEY\" lines): another "
+    "origin or key at a\n"
+    "                      pinned address is refused until its line is "
+    "removed)\n"
     "  --as NAME           without TLS, submit as local:NAME instead of "
     "local\n";
 
@@ -1234,6 +1241,8 @@ int Main(int argc, char** argv) {
   options.trust_file = args->Get("trust", config + "/trusted");
   options.allow_trust_on_first_use = !args->Has("trust");
   options.seen_dir = config + "/checkpoints";
+  options.server_address = server;
+  options.known_archives_file = config + "/known_archives";
   options.notice = [](const std::string& line) {
     std::cerr << "archivectl: " << line << "\n";
   };
@@ -1241,7 +1250,7 @@ int Main(int argc, char** argv) {
   if (!verifier.ok()) return Fail(verifier.status());
   Context context{*args,  args->Has("json"), client, *verifier,
                   server, tls.enabled()};
-  absl::Status s = cmd.run(context);
+  absl::Status s = ExplainTlsRefusal(cmd.run(context), server, tls);
   if (!s.ok()) {
     return Fail(
         s, s.GetPayload(kUsageError).has_value() ? kExitUsage : kExitFailure);

@@ -197,6 +197,14 @@ absl::StatusOr<BagImportReport> ImportBag(ArchiveClient& client,
   }
   auto revisions = BagReader(*bag, verifier.trust()).Read();
   if (!revisions.ok()) return revisions.status();
+  // Every revision's receipt from the archive will be checked against its
+  // key: an archive this client does not trust must be refused before it is
+  // sent anything, not after it stored the first revision.
+  if (auto cp = verifier.LatestCheckpoint(); !cp.ok()) {
+    return absl::Status(
+        cp.status().code(),
+        absl::StrCat("the archive to import into: ", cp.status().message()));
+  }
   if (absl::Status s = PrecheckWithArchive(client, *revisions); !s.ok())
     return s;
 

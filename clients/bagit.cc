@@ -15,7 +15,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "clients/archive_client.h"
+#include "clients/small_files.h"
 #include "storage/hex.h"
+#include "storage/origin.h"
 #include "storage/sha256.h"
 
 namespace archive {
@@ -28,6 +30,8 @@ constexpr char kBagInfoTxt[] = "bag-info.txt";
 constexpr char kPayloadManifest[] = "manifest-sha256.txt";
 constexpr char kTagManifest[] = "tagmanifest-sha256.txt";
 constexpr char kFetchTxt[] = "fetch.txt";
+// bagit.txt is two short lines.
+constexpr size_t kMaxBagitTxtBytes = 4096;
 
 // Lines of a tag file, whatever its line endings (RFC 8493 allows LF, CRLF
 // and CR). A final line ending does not start another line.
@@ -223,11 +227,20 @@ absl::Status CheckManifest(const std::string& dir, const std::string& name,
   return absl::OkStatus();
 }
 
+// Read before the tree is listed (which refuses links and special files), so
+// it is checked on its own: a link to /dev/zero or a FIFO named bagit.txt must
+// be refused, not read.
 absl::Status CheckBagitTxt(const std::string& dir) {
-  auto text = Env::Default()->ReadFile(dir + "/" + kBagitTxt);
-  if (!text.ok()) {
+  auto text =
+      ReadRegularFile(dir + "/" + kBagitTxt, kMaxBagitTxtBytes, Links::kRefuse);
+  if (absl::IsNotFound(text.status())) {
     return absl::InvalidArgumentError(
         absl::StrCat(dir, " is not a bag: it has no readable bagit.txt"));
+  }
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(dir, " is not a bag: its bagit.txt cannot be used: ",
+                     text.status().message()));
   }
   if (absl::StartsWith(*text, "\xEF\xBB\xBF")) {
     return absl::InvalidArgumentError(
@@ -329,14 +342,7 @@ std::string SafeFileName(absl::string_view name) {
       out.push_back(kHex[c & 15]);
     }
   }
-  if (out.size() <= kMaxSafeNameBytes) return out;
-  size_t keep = kMaxSafeNameBytes - 17;
-  // Never cut an escape in half: back up to before a "%" within two bytes.
-  for (size_t back = 1; back <= 2; ++back) {
-    if (out[keep - back] == '%') keep -= back;
-  }
-  out.resize(keep);
-  return absl::StrCat(out, "~", Sha256::HexDigest(name).substr(0, 16));
+  return CapEscapedName(std::move(out), name, kMaxSafeNameBytes, 16);
 }
 
 absl::StatusOr<std::vector<BagInfoEntry>> ParseBagInfo(absl::string_view text) {

@@ -18,8 +18,9 @@ namespace archive {
 
 class TrustStore {
  public:
-  // Reads `path`; a missing file is an empty store. Malformed lines are an
-  // error naming the file and line.
+  // Reads `path` (a regular file, or a link to one, of at most 1 MiB); a
+  // missing file is an empty store. Malformed lines are an error naming the
+  // file and line; a device or FIFO is FAILED_PRECONDITION.
   static absl::StatusOr<TrustStore> Load(const std::string& path);
 
   // The key trusted for `origin`, or nullptr.
@@ -43,17 +44,25 @@ class TrustStore {
 };
 
 // The newest verified checkpoint note per origin, kept as files
-// "<dir>/<origin>".
+// "<dir>/<OriginFileName(origin)>" (storage/origin.h), so whatever origin a
+// server claims names one file inside `dir`. Files written by older clients
+// under the plain origin are still read.
 class SeenCheckpoints {
  public:
   explicit SeenCheckpoints(std::string dir) : dir_(std::move(dir)) {}
-  // nullopt if this origin was never seen.
+  // nullopt if this origin was never seen. FAILED_PRECONDITION naming the
+  // file if what is there is not a regular file of at most 64 KiB (a planted
+  // link, a device, a FIFO).
   absl::StatusOr<std::optional<std::string>> Load(
       const std::string& origin) const;
+  // Replaces the file atomically.
   absl::Status Save(const std::string& origin,
                     const std::string& checkpoint_note) const;
+  // Where the checkpoint of `origin` is kept.
+  std::string PathFor(const std::string& origin) const;
 
  private:
+  std::string LegacyPathFor(const std::string& origin) const;
   std::string dir_;
 };
 

@@ -46,13 +46,35 @@ absl::StatusOr<VerifyingClient> VerifyingClient::Create(ArchiveClient* client,
                                                         VerifyOptions options) {
   auto trust = TrustStore::Load(options.trust_file);
   if (!trust.ok()) return trust.status();
-  return VerifyingClient(client, std::move(options), std::move(*trust));
+  auto known = KnownArchives::Load(options.known_archives_file);
+  if (!known.ok()) return known.status();
+  return VerifyingClient(client, std::move(options), std::move(*trust),
+                         std::move(*known));
+}
+
+// Explicit trust (--trust) is the user's word and stays as it is; pinning by
+// address guards what trust on first use would otherwise take on faith.
+bool VerifyingClient::PinsAddresses() const {
+  return options_.allow_trust_on_first_use &&
+         !options_.known_archives_file.empty() &&
+         !options_.server_address.empty();
 }
 
 absl::Status VerifyingClient::EnsureTrusted(
     const std::string& checkpoint_note) {
   std::string origin = CheckpointOrigin(checkpoint_note);
-  if (trust_.Find(origin) != nullptr) return absl::OkStatus();
+  if (PinsAddresses()) {
+    if (absl::Status s = known_.Check(options_.server_address, checkpoint_note);
+        !s.ok())
+      return s;
+  }
+  if (const VerifierKey* trusted = trust_.Find(origin); trusted != nullptr) {
+    // Trusted before this address was noted (an older client, a key added by
+    // hand): note it now, so a newcomer here is caught from now on.
+    return PinsAddresses()
+               ? known_.Pin(options_.server_address, trusted->ToString())
+               : absl::OkStatus();
+  }
   if (!options_.allow_trust_on_first_use) {
     return absl::PermissionDeniedError(
         absl::StrCat("archive ", origin, " is not trusted: its key is not in ",
@@ -66,10 +88,16 @@ absl::Status VerifyingClient::EnsureTrusted(
         "archive ", origin, " presents a key for another name: ", key));
   }
   if (absl::Status s = trust_.Pin(key); !s.ok()) return s;
+  if (PinsAddresses()) {
+    if (absl::Status s = known_.Pin(options_.server_address, key); !s.ok())
+      return s;
+  }
   if (options_.notice) {
     options_.notice(absl::StrCat(
         "trusting archive ", origin, " on first use: key ", key, " (saved to ",
-        trust_.path(), "; compare it with the archive's keys/verifier.key)"));
+        trust_.path(), PinsAddresses() ? " and " : "",
+        PinsAddresses() ? known_.path() : "", " for ", options_.server_address,
+        "; compare it with the archive's keys/verifier.key)"));
   }
   return absl::OkStatus();
 }
@@ -83,9 +111,9 @@ absl::Status VerifyingClient::CheckAgainstSeen(const Checkpoint& cp,
   ReceiptChecker checker(&trust_);
   auto previous = checker.CheckCheckpoint(**previous_note);
   if (!previous.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "the checkpoint remembered in ", options_.seen_dir, "/", cp.origin,
-        " does not verify: ", previous.status().message()));
+    return absl::DataLossError(
+        absl::StrCat("the checkpoint remembered in ", seen.PathFor(cp.origin),
+                     " does not verify: ", previous.status().message()));
   }
   const Checkpoint& older = previous->size <= cp.size ? *previous : cp;
   const Checkpoint& newer = previous->size <= cp.size ? cp : *previous;

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "clients/archive_client.h"
+#include "clients/known_archives.h"
 #include "clients/receipt_checker.h"
 #include "clients/trust_store.h"
 
@@ -22,6 +23,11 @@ struct VerifyOptions {
   bool allow_trust_on_first_use;  // pin an unknown archive's key (not with
                                   // --trust)
   std::string seen_dir;           // newest checkpoint seen per origin
+  // With trust on first use: the address talked to and the file pinning the
+  // archive first met at each address (known_archives.h). Empty: no
+  // per-address pinning.
+  std::string server_address;
+  std::string known_archives_file;
   // Messages the user should see (key pinned on first use), one line each.
   std::function<void(const std::string&)> notice;
 };
@@ -59,11 +65,13 @@ class VerifyingClient {
 
  private:
   VerifyingClient(ArchiveClient* client, VerifyOptions options,
-                  TrustStore trust)
+                  TrustStore trust, KnownArchives known)
       : client_(client),
         options_(std::move(options)),
-        trust_(std::move(trust)) {}
+        trust_(std::move(trust)),
+        known_(std::move(known)) {}
   absl::Status EnsureTrusted(const std::string& checkpoint_note);
+  bool PinsAddresses() const;
   absl::Status CheckAgainstSeen(const Checkpoint& cp, const std::string& note);
   absl::Status CheckContent(const VerifiedReceipt& receipt,
                             const v1::Revision& revision,
@@ -72,6 +80,7 @@ class VerifyingClient {
   ArchiveClient* client_;
   VerifyOptions options_;
   TrustStore trust_;
+  KnownArchives known_;
 };
 
 }  // namespace archive

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl
+  libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev clang libclang-rt-14-dev procps diffutils
 )

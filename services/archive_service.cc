@@ -641,8 +641,11 @@ ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
   auto doc = archive_->GetDocument(request->document_id());
   if (!doc.ok()) return call.Finish(ToGrpc(doc.status()));
   uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
-  auto revisions = archive_->History(request->document_id(), before, page + 1);
+  std::vector<std::string> damage;
+  auto revisions =
+      archive_->History(request->document_id(), before, page + 1, &damage);
   if (!revisions.ok()) return call.Finish(ToGrpc(revisions.status()));
+  for (const std::string& d : damage) response->add_damage(d);
   for (size_t i = 0; i < revisions->size() && i < page; ++i) {
     ToProto((*revisions)[i], response->add_revisions());
   }
@@ -669,8 +672,11 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
         absl::StrCat("status: unknown status \"", filter.status, "\"")));
   }
   uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
-  auto docs = archive_->ListDocuments(filter, request->page_token(), page + 1);
+  std::vector<std::string> damage;
+  auto docs =
+      archive_->ListDocuments(filter, request->page_token(), page + 1, &damage);
   if (!docs.ok()) return call.Finish(ToGrpc(docs.status()));
+  for (const std::string& d : damage) response->add_damage(d);
   for (size_t i = 0; i < docs->size() && i < page; ++i) {
     const auto& [info, latest] = (*docs)[i];
     v1::DocumentSummary* d = response->add_documents();

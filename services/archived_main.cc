@@ -67,6 +67,11 @@ ABSL_FLAG(int, drain_seconds, 30,
 ABSL_FLAG(bool, reindex, false,
           "drop the search and relation index (DATA_DIR/index) and rebuild it "
           "from the log before serving");
+ABSL_FLAG(bool, repair, false,
+          "repair a damaged metadata store (DATA_DIR/meta) with LevelDB's "
+          "repair, re-verify every record and the log, and serve only if the "
+          "log agrees with the newest checkpoint this archive signed "
+          "(DATA_DIR/newest-signed-checkpoint)");
 ABSL_FLAG(uint64_t, inline_blob_max_bytes, 256 << 10,
           "contents up to this size are stored inside the metadata store, "
           "written with their revision in one fsync; larger ones are files "
@@ -195,6 +200,7 @@ int Serve() {
   options.data_dir = data_dir;
   options.origin = origin;
   options.inline_blob_max_bytes = absl::GetFlag(FLAGS_inline_blob_max_bytes);
+  options.repair = absl::GetFlag(FLAGS_repair);
   auto archive = Archive::Open(options);
   if (!archive.ok()) return Fail(std::string(archive.status().message()));
 

@@ -1,5 +1,7 @@
 #include "services/proto_convert.h"
 
+#include <cstdio>
+
 #include "absl/strings/str_cat.h"
 #include "storage/env.h"
 
@@ -17,6 +19,15 @@ std::string BoundedMessage(absl::string_view message) {
 
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  if (IsDiskFull(status)) {
+    // The operator needs the path; the client needs to know it is not its
+    // fault and that nothing was stored.
+    std::fprintf(stderr, "archived: disk full: %s\n",
+                 std::string(status.message()).c_str());
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "the archive's disk is full: nothing was stored; try "
+                        "again once its operator has freed space");
+  }
   // absl and gRPC share the canonical code numbering.
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       BoundedMessage(status.message()));
@@ -25,6 +36,10 @@ grpc::Status ToGrpc(const absl::Status& status) {
 void ToProto(const StoredRevision& r, v1::Revision* out) {
   const Statement& s = r.statement;
   out->set_revision_id(r.id);
+  if (!r.damage.empty()) {
+    out->set_damage(r.damage);
+    return;
+  }
   out->set_document_id(s.document);
   out->set_origin(s.origin);
   for (const std::string& p : s.parents) out->add_parents(p);

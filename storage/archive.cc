@@ -14,6 +14,8 @@
 #include "leveldb/write_batch.h"
 #include "storage/hex.h"
 #include "storage/identity.h"
+#include "storage/leveldb_status.h"
+#include "storage/origin.h"
 #include "storage/pread_env.h"
 #include "storage/signed_note.h"
 
@@ -36,13 +38,6 @@ std::string EncodePeerProgress(const PeerProgress& p) {
 }
 std::string HistoryPrefix(absl::string_view doc) {
   return absl::StrCat("h/", doc, absl::string_view("\0", 1));
-}
-
-absl::Status FromLevelDb(const leveldb::Status& s) {
-  if (s.ok()) return absl::OkStatus();
-  if (s.IsNotFound()) return absl::NotFoundError(s.ToString());
-  if (s.IsCorruption()) return absl::DataLossError(s.ToString());
-  return absl::InternalError(s.ToString());
 }
 
 // Revision record: "<leaf index>\n<authoritative id or empty>\n<signed
@@ -173,12 +168,8 @@ Archive::Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
 
 absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
     const ArchiveOptions& options) {
-  if (absl::Status s = ValidateDocumentId(options.origin);
-      !s.ok() || absl::StrContains(options.origin, '+')) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--origin \"", options.origin,
-                     "\" is not a valid origin: printable, no spaces "
-                     "or '+', 1-256 bytes (e.g. gx.archive.example)"));
+  if (absl::Status s = ValidateOrigin(options.origin); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--origin: ", s.message()));
   }
   Env* env = options.env;
   if (absl::Status s = env->CreateDirs(options.data_dir, 0755); !s.ok())
@@ -193,9 +184,11 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   }
   auto key = LoadOrCreateIdentity(env, options.data_dir, options.origin);
   if (!key.ok()) return key.status();
+  auto recorded = CheckpointRecord::Load(env, options.data_dir, **key);
+  if (!recorded.ok()) return recorded.status();
   std::unique_ptr<Archive> archive(
       new Archive(options, std::move(*key), nullptr));
-  if (absl::Status s = archive->OpenDatabase(); !s.ok()) return s;
+  if (absl::Status s = archive->OpenDatabase(*recorded); !s.ok()) return s;
   // Only now, holding the metadata store's lock, is this the directory's one
   // user: opening the blob store deletes the temp files in blobs/tmp/, which
   // before the lock could be the uploads in flight of an archived already
@@ -204,16 +197,22 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
                                archive->inline_blobs_.get());
   if (!blobs.ok()) return blobs.status();
   archive->blobs_ = std::move(*blobs);
+  if (options.repair) {
+    if (absl::Status s = archive->CheckRepaired(); !s.ok()) return s;
+  }
   archive->sequencer_ =
       std::thread([a = archive.get()] { a->SequencerLoop(); });
   return archive;
 }
 
-absl::Status Archive::OpenDatabase() {
+absl::Status Archive::OpenDatabase(
+    const std::optional<RecordedCheckpoint>& recorded) {
   cache_.reset(leveldb::NewLRUCache(options_.block_cache_bytes));
   filter_.reset(leveldb::NewBloomFilterPolicy(10));
-  leveldb::Options o;
-  o.create_if_missing = true;
+  leveldb::Options& o = db_options_;
+  // Once this archive has signed a checkpoint, a missing store is a lost one,
+  // never a new one: creating it would delete what --repair could recover.
+  o.create_if_missing = !recorded.has_value();
   o.block_cache = cache_.get();
   o.filter_policy = filter_.get();
   o.paranoid_checks = true;
@@ -222,16 +221,29 @@ absl::Status Archive::OpenDatabase() {
   // Each open table holds a file descriptor (PreadEnv does not map them).
   o.max_open_files = 500;
   o.write_buffer_size = options_.write_buffer_bytes;
-  leveldb::DB* db = nullptr;
-  leveldb::Status s = leveldb::DB::Open(o, options_.data_dir + "/meta", &db);
-  if (!s.ok()) {
+  const std::string path = options_.data_dir + "/meta";
+  if (recorded && !options_.repair &&
+      !options_.env->FileExists(path + "/CURRENT")) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "cannot open metadata store ", options_.data_dir,
-        "/meta: ", s.ToString(),
-        s.IsIOError() ? " (is another archived using this data directory?)"
-                      : ""));
+        "the metadata store ", path, " is missing (no CURRENT file) but ",
+        CheckpointRecord::PathIn(options_.data_dir),
+        " shows this archive signed a log of ", recorded->size,
+        " entries: archived will not start an empty log under the same key "
+        "(it would fork the log). Run archived --repair to rebuild the store "
+        "from its table files, or restore the data directory from a backup"));
   }
-  db_.reset(db);
+  if (options_.repair) {
+    leveldb::Status s = leveldb::RepairDB(path, o);
+    if (!s.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("repair of ", path, " failed: ", s.ToString()));
+    }
+    o.create_if_missing = true;  // a repair of nothing leaves nothing to open
+  }
+  std::unique_ptr<RecoverableDb> db;
+  leveldb::Status s = RecoverableDb::Open(o, path, &db);
+  if (!s.ok()) return OpenFailure(path, s);
+  db_ = std::move(db);
   if (options_.inline_blob_max_bytes > 0) {
     inline_blobs_ = std::make_unique<InlineBlobs>(
         db_.get(), options_.inline_blob_max_bytes);
@@ -251,7 +263,17 @@ absl::Status Archive::OpenDatabase() {
   auto log = MerkleLog::Open(db_.get());
   if (!log.ok()) return log.status();
   log_ = std::move(*log);
-  return LoadCheckpoint();
+  if (recorded) {
+    if (absl::Status st = CheckAgainstRecord(*recorded); !st.ok()) return st;
+  }
+  if (absl::Status st = LoadCheckpoint(); !st.ok()) return st;
+  record_ = std::make_unique<CheckpointRecord>(options_.env, options_.data_dir);
+  SignedCheckpoint cp = LatestCheckpoint();
+  if (!recorded || recorded->size < cp.size) {
+    // Durable before any write is acknowledged on top of it.
+    if (absl::Status st = record_->Write(cp.note, cp.size); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SignedCheckpoint> Archive::SignCheckpoint(uint64_t size,
@@ -289,29 +311,49 @@ absl::StatusOr<SignedCheckpoint> Archive::ExtendCheckpoint(
   return next;
 }
 
-absl::Status Archive::LoadCheckpoint() {
+absl::StatusOr<std::optional<SignedCheckpoint>> Archive::StoredCheckpoint() {
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
   it->Seek("c0");  // just past every "c/..." key
   it->Prev();
-  if (it->Valid() && it->key().starts_with("c/")) {
-    uint64_t size = ReadBigEndian64(absl::string_view(it->key().data() + 2, 8));
-    if (size != log_->size()) {
-      return absl::DataLossError(absl::StrCat("latest checkpoint covers ", size,
-                                              " leaves but the log holds ",
-                                              log_->size()));
-    }
-    // The signed root is the reference; the stored nodes are checked against it
-    // before the next checkpoint is signed (ExtendCheckpoint).
-    std::string note = it->value().ToString();
-    auto parsed = ParseNote(note);
-    if (!parsed.ok()) return parsed.status();
-    auto body = ParseCheckpoint(parsed->text);
-    if (!body.ok() || body->size != size) {
-      return absl::DataLossError("the latest stored checkpoint is damaged");
-    }
+  if (!it->status().ok()) {
+    // A damaged block was skipped: the newest checkpoint may be in it.
+    return absl::DataLossError(absl::StrCat(
+        "the metadata store's checkpoint records are damaged (",
+        it->status().ToString(),
+        "); run archived --repair, or restore from a backup or a peer"));
+  }
+  if (!it->Valid() || !it->key().starts_with("c/")) {
+    if (!it->status().ok()) return FromLevelDb(it->status());
+    return std::optional<SignedCheckpoint>();
+  }
+  uint64_t size = ReadBigEndian64(absl::string_view(it->key().data() + 2, 8));
+  auto stored_log = MerkleLog::Open(db_.get());
+  if (!stored_log.ok()) return stored_log.status();
+  if (size != (*stored_log)->size()) {
+    return absl::DataLossError(absl::StrCat("latest checkpoint covers ", size,
+                                            " leaves but the log holds ",
+                                            (*stored_log)->size()));
+  }
+  // The signed root is the reference; the stored nodes are checked against it
+  // before the next checkpoint is signed (ExtendCheckpoint).
+  std::string note = it->value().ToString();
+  auto parsed = ParseNote(note);
+  if (!parsed.ok()) return parsed.status();
+  auto body = ParseCheckpoint(parsed->text);
+  if (!body.ok() || body->size != size) {
+    return absl::DataLossError("the latest stored checkpoint is damaged");
+  }
+  return std::optional<SignedCheckpoint>(
+      SignedCheckpoint{size, body->root_hash, std::move(note)});
+}
+
+absl::Status Archive::LoadCheckpoint() {
+  auto stored = StoredCheckpoint();
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
     absl::MutexLock lock(&mu_);
-    checkpoint_ = SignedCheckpoint{size, body->root_hash, std::move(note)};
+    checkpoint_ = std::move(**stored);
     return absl::OkStatus();
   }
   // A new archive: sign the empty log so clients have a first checkpoint to
@@ -489,6 +531,10 @@ void Archive::SequencerLoop() {
 }
 
 void Archive::ProcessBatch(std::vector<Pending>& batch) {
+  if (absl::Status s = EnsureWritable(); !s.ok()) {
+    for (Pending& p : batch) p.done(s);
+    return;
+  }
   BatchState state(this);
   std::vector<absl::StatusOr<CommitResult>> results;
   results.reserve(batch.size());
@@ -528,9 +574,11 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
       leveldb::WriteOptions sync;
       sync.sync = true;
       write_status = FromLevelDb(db_->Write(sync, &state.batch()));
+      if (!write_status.ok()) ReportWriteFailure(write_status);
     }
     if (write_status.ok()) {
       log_->Committed(new_size);
+      record_->Offer(cp.note, cp.size);
       absl::MutexLock lock(&mu_);
       checkpoint_ = cp;
     }
@@ -551,6 +599,9 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
 }
 
 absl::Status Archive::Precheck(NewRevision revision) {
+  // A store refusing writes is reopened by the sequencer, which a put reaches
+  // only past this check: let it through, the sequencer decides.
+  if (!db_->write_failure().ok()) return absl::OkStatus();
   BatchState state(this);
   return Stage(revision, state, /*dry_run=*/true).status();
 }
@@ -730,6 +781,11 @@ absl::StatusOr<DocumentInfo> Archive::GetDocument(
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("unknown document ", document_id));
   }
+  if (s.IsCorruption()) {
+    return absl::DataLossError(
+        absl::StrCat("the record of document ", document_id, " is damaged (",
+                     s.ToString(), "); archivectl scrub reports what else is"));
+  }
   if (!s.ok()) return FromLevelDb(s);
   return DecodeDocumentRecord(document_id, value);
 }
@@ -754,8 +810,31 @@ absl::StatusOr<StoredRevision> Archive::Authoritative(
   return ReadRevision(head->authoritative);
 }
 
+namespace {
+
+// A listed revision whose record is damaged.
+StoredRevision DamagedRevision(const std::string& id, const absl::Status& why) {
+  StoredRevision r;
+  r.id = id;
+  r.damage = absl::StrCat("the record of revision ", id,
+                          " is damaged: ", why.message());
+  return r;
+}
+
+// Records an iterator's read error (a damaged block it skipped).
+void NoteSkipped(const leveldb::Iterator& it, const char* what,
+                 std::vector<std::string>* damage) {
+  if (it.status().ok() || damage == nullptr) return;
+  damage->push_back(absl::StrCat(
+      "some ", what,
+      " could not be read and are missing here: ", it.status().ToString()));
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<StoredRevision>> Archive::History(
-    const std::string& document_id, uint64_t before_leaf, size_t limit) {
+    const std::string& document_id, uint64_t before_leaf, size_t limit,
+    std::vector<std::string>* damage) {
   if (auto doc = GetDocument(document_id); !doc.ok()) return doc.status();
   std::string prefix = HistoryPrefix(document_id);
   std::unique_ptr<leveldb::Iterator> it(
@@ -765,10 +844,16 @@ absl::StatusOr<std::vector<StoredRevision>> Archive::History(
   std::vector<StoredRevision> out;
   for (; it->Valid() && out.size() < limit && it->key().starts_with(prefix);
        it->Prev()) {
-    auto r = ReadRevision(it->value().ToString());
+    std::string id = it->value().ToString();
+    auto r = ReadRevision(id);
+    if (absl::IsNotFound(r.status()) || absl::IsDataLoss(r.status())) {
+      out.push_back(DamagedRevision(id, r.status()));
+      continue;
+    }
     if (!r.ok()) return r.status();
     out.push_back(std::move(*r));
   }
+  NoteSkipped(*it, "history entries", damage);
   return out;
 }
 
@@ -798,7 +883,8 @@ bool Matches(const DocumentFilter& f, const std::string& id,
 
 absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
 Archive::ListDocuments(const DocumentFilter& filter,
-                       const std::string& start_after, size_t limit) {
+                       const std::string& start_after, size_t limit,
+                       std::vector<std::string>* damage) {
   std::vector<std::pair<DocumentInfo, StoredRevision>> out;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
@@ -809,17 +895,25 @@ Archive::ListDocuments(const DocumentFilter& filter,
     if (!start_after.empty() && it->key() == start) continue;
     std::string id = it->key().ToString().substr(2);
     auto doc = DecodeDocumentRecord(id, it->value().ToString());
-    if (!doc.ok()) return doc.status();
+    if (!doc.ok()) {
+      if (damage != nullptr)
+        damage->push_back(std::string(doc.status().message()));
+      continue;
+    }
     StoredRevision latest;
     for (const std::string& head_id : doc->heads) {
       auto head = ReadRevision(head_id);
-      if (!head.ok()) return head.status();
+      if (!head.ok()) {
+        latest = DamagedRevision(head_id, head.status());
+        break;
+      }
       if (latest.id.empty() || head->leaf_index > latest.leaf_index)
         latest = *head;
     }
-    if (Matches(filter, id, latest.statement))
+    if (!latest.damage.empty() || Matches(filter, id, latest.statement))
       out.emplace_back(*doc, std::move(latest));
   }
+  NoteSkipped(*it, "document records", damage);
   return out;
 }
 
@@ -940,6 +1034,11 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
     b.size = r->statement.content_size;
     b.documents.push_back(r->statement.document);
   }
+  if (!it->status().ok()) {
+    report.log_problems.push_back(
+        absl::StrCat("damaged revision records: ", it->status().ToString()));
+  }
+  CheckMetadata(size, &report);
   auto root = log_->Root(size);
   if (!root.ok() || *root != LatestCheckpoint().root) {
     report.log_problems.push_back(
@@ -962,6 +1061,34 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
     report.damaged.push_back(blob);
   }
   return report;
+}
+
+void Archive::CheckMetadata(uint64_t size, ScrubReport* report) {
+  // Every log entry's revision record must be readable: this names the
+  // revisions a damaged table block took.
+  for (uint64_t leaf = 0; leaf < size; ++leaf) {
+    std::string id;
+    leveldb::Status s = db_->Get(leveldb::ReadOptions(), LeafKey(leaf), &id);
+    if (!s.ok()) {
+      report->log_problems.push_back(absl::StrCat(
+          "log entry ", leaf, ": its index record is damaged: ", s.ToString()));
+      continue;
+    }
+    if (auto r = ReadRevision(id); !r.ok()) {
+      report->log_problems.push_back(
+          absl::StrCat("log entry ", leaf, ": the record of revision ", id,
+                       " is damaged: ", r.status().message()));
+    }
+  }
+  // And every other record (documents, history, peers): a full pass.
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->NewIterator(leveldb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  }
+  if (!it->status().ok()) {
+    report->log_problems.push_back(
+        absl::StrCat("damaged metadata records: ", it->status().ToString()));
+  }
 }
 
 absl::Status Archive::RecordScrub(const ScrubRecord& record) {

@@ -41,9 +41,11 @@
 #include "leveldb/env.h"
 #include "leveldb/filter_policy.h"
 #include "storage/blob_store.h"
+#include "storage/checkpoint_record.h"
 #include "storage/env.h"
 #include "storage/inline_blobs.h"
 #include "storage/merkle_log.h"
+#include "storage/recoverable_db.h"
 #include "storage/scrub_record.h"
 #include "storage/signing_key.h"
 #include "storage/statement.h"
@@ -65,12 +67,19 @@ struct ArchiveOptions {
   // in 30 s and 140 ms put p99s (level-0 write stalls); 16 MiB gave 47k.
   size_t write_buffer_bytes = 16 << 20;
   // The metadata store's file system; null for PreadEnv::Default()
-  // (pread_env.h). A seam for tests that fail its fsync.
+  // (pread_env.h). A seam for tests that fail its writes and syncs.
   leveldb::Env* leveldb_env = nullptr;
+  // Run LevelDB's repair on meta/ before opening it (archived --repair); the
+  // archive then opens only if the repaired log agrees with the newest
+  // checkpoint it signed (checkpoint_record.h).
+  bool repair = false;
 };
 
 struct StoredRevision {
   std::string id;
+  // Non-empty in a listing or history: this revision's record could not be
+  // read (damaged metadata); only `id` is set. Scrub reports it.
+  std::string damage;
   Statement statement;
   std::string statement_text;
   std::string signed_statement;  // the note: text, blank line, signature(s)
@@ -163,6 +172,11 @@ struct ScrubReport {
 
 class Archive {
  public:
+  // Opens (or creates) the archive in options.data_dir. FAILED_PRECONDITION,
+  // saying how to recover, when the metadata store is missing or behind the
+  // newest checkpoint this archive signed (it would fork the log), or is
+  // locked by another process; RESOURCE_EXHAUSTED when the disk is too full
+  // to recover the store's log.
   static absl::StatusOr<std::unique_ptr<Archive>> Open(
       const ArchiveOptions& options);
   ~Archive();  // finishes queued commits, then closes
@@ -176,7 +190,11 @@ class Archive {
   // runs on the sequencer thread once the outcome is durable; it must not
   // block. Errors: INVALID_ARGUMENT (a statement field, naming it), ABORTED
   // (conditional put and the heads moved), FAILED_PRECONDITION (several heads
-  // and no parents named).
+  // and no parents named), RESOURCE_EXHAUSTED (the disk is full; see
+  // IsDiskFull). After a failed write of the metadata store nothing is
+  // acknowledged until the store has been reopened and its log checked
+  // against the newest signed checkpoint; the sequencer retries that on each
+  // later batch, so writes resume by themselves once space is freed.
   void CommitAsync(NewRevision revision, CommitCallback done);
   absl::StatusOr<CommitResult> Commit(NewRevision revision);  // blocking form
   // The answer Commit would give now, short of storing anything: lets a put be
@@ -228,13 +246,20 @@ class Archive {
                                                bool head_even_if_draft);
   // Revisions of a document, newest first, starting below `before_leaf`
   // (exclusive; UINT64_MAX for the newest).
+  //
+  // Listings contain damage rather than fail on it: a revision whose record
+  // cannot be read is listed with `damage` set, and records that could not be
+  // read at all (a damaged table block) are skipped and described in
+  // `*damage`, if given.
   absl::StatusOr<std::vector<StoredRevision>> History(
-      const std::string& document_id, uint64_t before_leaf, size_t limit);
+      const std::string& document_id, uint64_t before_leaf, size_t limit,
+      std::vector<std::string>* damage = nullptr);
   // Documents after `start_after` in id order matching `filter` (on the newest
-  // head).
+  // head). A document whose newest head is damaged is listed (unfiltered,
+  // since its fields are unknown) with that head's `damage` set.
   absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
   ListDocuments(const DocumentFilter& filter, const std::string& start_after,
-                size_t limit);
+                size_t limit, std::vector<std::string>* damage = nullptr);
 
   // Re-reads everything: every revision record (its statement must hash to its
   // id), every log leaf (its hash must match the statement), the log root (must
@@ -283,8 +308,22 @@ class Archive {
 
   Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
           std::unique_ptr<BlobStore> blobs);
-  absl::Status OpenDatabase();
+  absl::Status OpenDatabase(const std::optional<RecordedCheckpoint>& recorded);
   absl::Status LoadCheckpoint();
+  // The newest checkpoint in the store, checked against the log it covers;
+  // nullopt for an empty store.
+  absl::StatusOr<std::optional<SignedCheckpoint>> StoredCheckpoint();
+  // FAILED_PRECONDITION unless the store's log holds `recorded` (archive
+  // recovery: archive_recovery.cc).
+  absl::Status CheckAgainstRecord(const RecordedCheckpoint& recorded);
+  // OK if writes may go on; otherwise tries (at most every 200 ms) to reopen
+  // the store after a failed write and returns why writes are refused.
+  absl::Status EnsureWritable();
+  absl::Status ReopenStore();
+  bool RoomToReopen();
+  static void ReportWriteFailure(const absl::Status& status);
+  // After --repair: every record and the log root re-verified (Scrub).
+  absl::Status CheckRepaired();
   absl::StatusOr<SignedCheckpoint> ExtendCheckpoint(
       const SignedCheckpoint& previous, uint64_t new_size, HashSource& source);
   absl::StatusOr<SignedCheckpoint> SignCheckpoint(uint64_t size,
@@ -306,6 +345,8 @@ class Archive {
   void SequencerLoop();
   void ProcessBatch(std::vector<Pending>& batch);
   absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
+  // Scrub's pass over the metadata records themselves.
+  void CheckMetadata(uint64_t size, ScrubReport* report);
 
   ArchiveOptions options_;
   std::unique_ptr<SigningKey> key_;
@@ -313,7 +354,9 @@ class Archive {
   // Declared before db_ so they outlive it.
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
-  std::unique_ptr<leveldb::DB> db_;
+  leveldb::Options db_options_;
+  std::unique_ptr<RecoverableDb> db_;
+  std::unique_ptr<CheckpointRecord> record_;
   std::unique_ptr<InlineBlobs> inline_blobs_;
   std::unique_ptr<MerkleLog> log_;
 
@@ -321,6 +364,10 @@ class Archive {
   SignedCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Sequencer thread only: a store whose reopened log contradicts what was
+  // signed stays refused (DATA_LOSS) until a restart with --repair.
+  absl::Status store_unusable_;
+  int64_t last_reopen_micros_ = 0;
   std::thread sequencer_;
 };
 

@@ -23,15 +23,24 @@ namespace archive {
 namespace {
 
 // Keys of the index database:
+//   "format"                     IndexFormat() of the grams below
 //   "cursor"                     be64 next log index to index
 //   "stats/text-docs"            decimal count of documents with indexed text
 //   "doc/<doc>"                  DocRecord (what is indexed for the document)
 //   "g/<gram>\0<doc>"            decimal count of the gram in the document
 //   "in/<target>\0<source>\0<kind>"  revision of <source> declaring the
 //   relation
+constexpr char kFormatKey[] = "format";
 constexpr char kCursorKey[] = "cursor";
 constexpr char kTextDocsKey[] = "stats/text-docs";
 constexpr size_t kEntriesPerBatch = 256;
+
+// The grams are folded text, so the format names the folding. Version 2 folds
+// with NFKC_Casefold (issue 11); version 1, which wrote no "format" key,
+// folded ASCII letters only.
+std::string IndexFormat() {
+  return absl::StrCat("search-index/v2 ", SearchFoldingVersion());
+}
 
 std::string DocKey(const std::string& doc) { return "doc/" + doc; }
 std::string GramPrefix(const std::string& gram) {
@@ -154,6 +163,7 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(
     Archive* archive, const CatalogOptions& options) {
   std::unique_ptr<Catalog> catalog(new Catalog(archive, options));
   absl::Status opened = catalog->OpenDatabase();
+  if (opened.ok()) opened = catalog->CheckFormat();
   if (opened.ok()) return catalog;
   // The index is derived from the log, so damage to it is never a reason not
   // to serve: it is set aside (kept for whoever wants to look) and rebuilt.
@@ -166,6 +176,7 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(
         ") and could not be moved aside: ", s.message()));
   }
   if (absl::Status s = catalog->OpenDatabase(); !s.ok()) return s;
+  if (absl::Status s = catalog->CheckFormat(); !s.ok()) return s;
   catalog->damage_ =
       absl::StrCat("the search index was damaged (", opened.message(),
                    "); moved it to ", aside, "; it is rebuilt from the log");
@@ -193,7 +204,27 @@ absl::Status Catalog::LoadCursor() {
   return absl::OkStatus();
 }
 
-absl::Status Catalog::Rebuild() {
+absl::Status Catalog::CheckFormat() {
+  std::string format;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), kFormatKey, &format);
+  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "read");
+  if (s.ok() && format == IndexFormat()) return absl::OkStatus();
+  if (s.IsNotFound() && indexed_through() == 0) {
+    // Nothing indexed yet (the cursor goes in every batch): a new index.
+    return FromLevelDb(
+        db_->Put(leveldb::WriteOptions(), kFormatKey, IndexFormat()), "write");
+  }
+  // Folded another way, its grams would miss matches: derived data, so it is
+  // dropped rather than kept aside, and the log indexed again.
+  if (absl::Status st = Recreate(); !st.ok()) return st;
+  damage_ = absl::StrCat("the search index was built as \"",
+                         s.ok() ? format : "search-index/v1 ascii-lowercase",
+                         "\", not \"", IndexFormat(),
+                         "\"; it is dropped and rebuilt from the log");
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::Recreate() {
   // Destroyed and created again rather than emptied key by key, so that an
   // index too damaged to scan can be rebuilt too.
   db_.reset();
@@ -208,6 +239,11 @@ absl::Status Catalog::Rebuild() {
     documents_with_text_ = 0;
   }
   if (absl::Status s = OpenDatabase(); !s.ok()) return s;
+  return CheckFormat();  // writes the format of the new, empty index
+}
+
+absl::Status Catalog::Rebuild() {
+  if (absl::Status s = Recreate(); !s.ok()) return s;
   return IndexUntil(archive_->LatestCheckpoint().size);
 }
 
@@ -448,7 +484,8 @@ absl::StatusOr<SearchResult> Catalog::Search(const std::string& query,
         revision->statement.content_sha256, revision->statement.content_size);
     if (!bytes.ok()) continue;  // damaged: scrub reports it; skip the hit
     const std::u32string original = DecodeUtf8Lossy(*bytes);
-    const std::u32string text = FoldForSearch(original);
+    const FoldedText folded = FoldForSearch(original);
+    const std::u32string& text = folded.text;
     Match m;
     m.chars = text.size();
     size_t first_at = std::u32string::npos, first_len = 0;
@@ -466,7 +503,10 @@ absl::StatusOr<SearchResult> Catalog::Search(const std::string& query,
     m.hit.document = doc;
     m.hit.revision_id = revision->id;
     m.hit.title = revision->statement.title;
-    m.hit.snippet = Snippet(original, first_at, first_len);
+    // Folding changes lengths ('ß' -> "ss", 'Ａ' -> 'a' ...): the snippet
+    // marks the original characters the match was folded from.
+    const auto [begin, end] = folded.OriginalSpan(first_at, first_len);
+    m.hit.snippet = Snippet(original, begin, end - begin);
     for (size_t n : m.tf) m.hit.occurrences += n;
     matches.push_back(std::move(m));
   }

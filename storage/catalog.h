@@ -66,12 +66,16 @@ class Catalog {
  public:
   // Opens the index in options.dir, creating it if missing. An index that is
   // damaged (it cannot be opened or its cursor cannot be read) is renamed to
-  // "<dir>.damaged-<unix time in µs>" and a new one is created: damage() says
-  // so, and the caller rebuilds it (Rebuild) or lets the indexer catch up.
-  // Errors only when the directory cannot be used at all.
+  // "<dir>.damaged-<unix time in µs>" and a new one is created; an index whose
+  // format is not this build's (its text folded by other rules, e.g. before
+  // issue 11 or by ICU with another Unicode version) is dropped and created
+  // empty. Either way damage() says so, and the caller rebuilds it (Rebuild)
+  // or lets the indexer catch up. Errors only when the directory cannot be
+  // used at all.
   static absl::StatusOr<std::unique_ptr<Catalog>> Open(
       Archive* archive, const CatalogOptions& options);
-  // Empty, or what was damaged at Open and where it was moved.
+  // Empty, or why the index found at Open was not used: what was damaged and
+  // where it was moved, or which format it had.
   const std::string& damage() const { return damage_; }
   ~Catalog();  // stops the indexer
 
@@ -98,6 +102,11 @@ class Catalog {
   Catalog(Archive* archive, CatalogOptions options);
   absl::Status OpenDatabase();  // opens db_ and loads the cursor
   absl::Status LoadCursor();
+  // Stamps a new index with its format, or drops and recreates (Recreate) an
+  // index of another format, saying so in damage_.
+  absl::Status CheckFormat();
+  // Destroys the index and opens it again, empty.
+  absl::Status Recreate();
   // Indexes log entries [cursor, end) in one batch.
   absl::Status IndexRange(uint64_t end);
   absl::Status IndexDocument(const std::string& document, Batch& batch);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -178,6 +179,12 @@ absl::StatusOr<std::string> Env::ReadFile(const std::string& path) {
     if (chunk->empty()) return out;
     out.append(chunk->data(), chunk->size());
   }
+}
+
+bool IsDiskFull(const absl::Status& status) {
+  return absl::IsResourceExhausted(status) &&
+         (absl::StrContains(status.message(), std::strerror(ENOSPC)) ||
+          absl::StrContains(status.message(), std::strerror(EDQUOT)));
 }
 
 absl::Status Env::WriteFileAtomic(const std::string& path,

@@ -113,6 +113,11 @@ class EnvWrapper : public Env {
   Env* target_;
 };
 
+// True for the status a write gets when its file system is full or the quota
+// is used up (RESOURCE_EXHAUSTED naming ENOSPC or EDQUOT), from Env or from
+// the metadata store.
+bool IsDiskFull(const absl::Status& status);
+
 // The directory part of `path` ("." if none, "/" for a file in the root).
 std::string ParentDir(const std::string& path);
 

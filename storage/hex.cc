@@ -44,20 +44,24 @@ bool IsSha256Hex(absl::string_view s) {
   return true;
 }
 
-std::string Base64Encode(absl::string_view bytes) { return absl::Base64Escape(bytes); }
+std::string Base64Encode(absl::string_view bytes) {
+  return absl::Base64Escape(bytes);
+}
 
 std::optional<std::string> Base64Decode(absl::string_view b64) {
-  // absl's decoder tolerates missing padding; the formats we read require it, so a
-  // truncated value is caught here rather than decoding to something shorter.
+  // absl's decoder tolerates missing padding; the formats we read require it,
+  // so a truncated value is caught here rather than decoding to something
+  // shorter.
   if (b64.size() % 4 != 0) return std::nullopt;
   for (char c : b64) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '=';
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
     if (!ok) return std::nullopt;
   }
   std::string out;
   if (!absl::Base64Unescape(b64, &out)) return std::nullopt;
-  if (Base64Encode(out) != b64) return std::nullopt;  // non-canonical padding bits
+  if (Base64Encode(out) != b64)
+    return std::nullopt;  // non-canonical padding bits
   return out;
 }
 

@@ -1,4 +1,5 @@
-// Lowercase hex and standard base64 (with padding), as the public formats use them.
+// Lowercase hex and standard base64 (with padding), as the public formats use
+// them.
 #ifndef ARCHIVE_STORAGE_HEX_H_
 #define ARCHIVE_STORAGE_HEX_H_
 
@@ -15,7 +16,8 @@ std::optional<std::string> FromHex(absl::string_view hex);
 // True iff `s` is exactly 64 lowercase hex characters (a SHA-256 in hex).
 bool IsSha256Hex(absl::string_view s);
 
-std::string Base64Encode(absl::string_view bytes);  // RFC 4648 standard alphabet, padded
+std::string Base64Encode(
+    absl::string_view bytes);  // RFC 4648 standard alphabet, padded
 // Strict: standard alphabet, correct padding, no whitespace; nullopt otherwise.
 std::optional<std::string> Base64Decode(absl::string_view b64);
 

@@ -7,7 +7,8 @@
 namespace archive {
 namespace {
 
-// Fetched once: EVP_MD_fetch is costly and the result is immutable and shareable.
+// Fetched once: EVP_MD_fetch is costly and the result is immutable and
+// shareable.
 const EVP_MD* Sha256Md() {
   static const EVP_MD* md = [] {
     EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -20,7 +21,8 @@ const EVP_MD* Sha256Md() {
 }  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr) != 1) std::abort();
+  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr) != 1)
+    std::abort();
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
@@ -42,6 +44,8 @@ std::string Sha256::Digest(absl::string_view data) {
   return h.Finish();
 }
 
-std::string Sha256::HexDigest(absl::string_view data) { return ToHex(Digest(data)); }
+std::string Sha256::HexDigest(absl::string_view data) {
+  return ToHex(Digest(data));
+}
 
 }  // namespace archive

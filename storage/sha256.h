@@ -23,8 +23,9 @@ class Sha256 {
   std::string Finish();
 
   // One-shot helpers.
-  static std::string Digest(absl::string_view data);     // 32 raw bytes
-  static std::string HexDigest(absl::string_view data);  // 64 lowercase hex chars
+  static std::string Digest(absl::string_view data);  // 32 raw bytes
+  static std::string HexDigest(
+      absl::string_view data);  // 64 lowercase hex chars
 
  private:
   EVP_MD_CTX* ctx_;

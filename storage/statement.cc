@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
+#include "storage/unicode_name.h"
 
 namespace archive {
 namespace {
@@ -37,6 +38,14 @@ enum class Kind {
   kContent,    // sha256:<hex> <size>, two struct fields
   kRelations,  // repeated: `<kind> <document id>` per line
 };
+
+// Which rules the document ids in a statement are held to. A statement being
+// made now meets the Unicode rules for names (unicode_name.h) as well as the
+// format's (kNew); one already signed is read by the format's rules alone
+// (kFormat), so every statement archived before those rules still parses,
+// verifies, syncs and is indexed: the log is append-only, and refusing an old
+// entry would stop a verifier or a puller at it for good.
+enum class IdRules { kFormat, kNew };
 
 struct KeySpec {
   absl::string_view key;
@@ -178,18 +187,27 @@ absl::Status CheckText(absl::string_view key, absl::string_view value) {
   return absl::OkStatus();
 }
 
-absl::Status CheckName(absl::string_view key, absl::string_view value) {
+absl::Status CheckName(absl::string_view key, absl::string_view value,
+                       IdRules rules) {
   if (value.empty() || value.size() > kMaxNameBytes) {
     return FieldError(key, absl::StrCat("must be 1-", kMaxNameBytes,
                                         " bytes (is ", value.size(), ")"));
   }
-  return CheckChars(key, value, true);
+  if (absl::Status s = CheckChars(key, value, true); !s.ok()) return s;
+  if (rules == IdRules::kFormat) return absl::OkStatus();
+  return CheckUnicodeName(key, value);
 }
 
 // The origin is also the key name of the archive's signed notes, where C2SP
-// signed-note reserves '+' as the separator of a verifier key string.
+// signed-note reserves '+' as the separator of a verifier key string. It is
+// held to the format's rules only, even in a new statement: it is the
+// archive's own --origin, fixed when its key was made and checked when it
+// starts, and an archive whose origin was valid yesterday must not be unable
+// to accept any put today.
 absl::Status CheckOrigin(absl::string_view key, absl::string_view value) {
-  if (absl::Status s = CheckName(key, value); !s.ok()) return s;
+  if (absl::Status s = CheckName(key, value, IdRules::kFormat); !s.ok()) {
+    return s;
+  }
   if (value.find('+') != absl::string_view::npos) {
     return FieldError(key, "contains '+' (not allowed in a key name)");
   }
@@ -270,12 +288,13 @@ absl::Status CheckTimestamp(absl::string_view key, absl::string_view value) {
 }
 
 // Checks a non-empty value of a single-string key.
-absl::Status CheckScalar(const KeySpec& spec, absl::string_view value) {
+absl::Status CheckScalar(const KeySpec& spec, absl::string_view value,
+                         IdRules rules) {
   switch (spec.kind) {
     case Kind::kText:
       return CheckText(spec.key, value);
     case Kind::kName:
-      return CheckName(spec.key, value);
+      return CheckName(spec.key, value, rules);
     case Kind::kOrigin:
       return CheckOrigin(spec.key, value);
     case Kind::kStatus:
@@ -337,7 +356,8 @@ std::string RelationValue(const Relation& r) {
   return absl::StrCat(r.kind, " ", r.document);
 }
 
-absl::Status CheckRelation(absl::string_view key, const Relation& r) {
+absl::Status CheckRelation(absl::string_view key, const Relation& r,
+                           IdRules rules) {
   if (!IsKnownRelationKind(r.kind)) {
     std::vector<absl::string_view> kinds;
     for (const auto& pair : kRelationPairs) {
@@ -348,17 +368,20 @@ absl::Status CheckRelation(absl::string_view key, const Relation& r) {
                                         " (expected one of ",
                                         absl::StrJoin(kinds, ", "), ")"));
   }
-  return CheckName(key, r.document);
+  return CheckName(key, r.document, rules);
 }
 
-absl::Status ValidateRelations(const KeySpec& spec, const Statement& s) {
+absl::Status ValidateRelations(const KeySpec& spec, const Statement& s,
+                               IdRules rules) {
   if (s.relations.size() > kMaxRelations) {
     return FieldError(spec.key,
                       absl::StrCat(s.relations.size(), " relations; at most ",
                                    kMaxRelations, " per revision"));
   }
   for (const Relation& r : s.relations) {
-    if (absl::Status st = CheckRelation(spec.key, r); !st.ok()) return st;
+    if (absl::Status st = CheckRelation(spec.key, r, rules); !st.ok()) {
+      return st;
+    }
     if (r.document == s.document) {
       return FieldError(spec.key,
                         absl::StrCat("a document cannot relate to itself (",
@@ -375,15 +398,23 @@ absl::Status ValidateRelations(const KeySpec& spec, const Statement& s) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateField(const KeySpec& spec, const Statement& s) {
+absl::Status ValidateField(const KeySpec& spec, const Statement& s,
+                           IdRules rules) {
   if (spec.kind == Kind::kParents) return ValidateParents(spec, s);
-  if (spec.kind == Kind::kRelations) return ValidateRelations(spec, s);
+  if (spec.kind == Kind::kRelations) return ValidateRelations(spec, s, rules);
   if (spec.kind == Kind::kContent) return ValidateContent(spec, s);
   const std::string& value = s.*spec.field;
   if (value.empty()) {
     return spec.required ? FieldError(spec.key, "required") : absl::OkStatus();
   }
-  return CheckScalar(spec, value);
+  return CheckScalar(spec, value, rules);
+}
+
+absl::Status ValidateFields(const Statement& s, IdRules rules) {
+  for (const KeySpec& spec : kKeys) {
+    if (absl::Status st = ValidateField(spec, s, rules); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 void RenderLine(absl::string_view key, absl::string_view value,
@@ -417,6 +448,13 @@ void RenderField(const KeySpec& spec, const Statement& s, std::string* out) {
       if (!(s.*spec.field).empty()) RenderLine(spec.key, s.*spec.field, out);
       return;
   }
+}
+
+// The canonical text of a valid statement.
+std::string Render(const Statement& s) {
+  std::string out = absl::StrCat(kStatementHeader, "\n");
+  for (const KeySpec& spec : kKeys) RenderField(spec, s, &out);
+  return out;
 }
 
 // --- Parsing -------------------------------------------------------------
@@ -470,7 +508,10 @@ absl::Status ParseRelation(const KeySpec& spec, absl::string_view value,
   }
   Relation r{std::string(value.substr(0, space)),
              std::string(value.substr(space + 1))};
-  if (absl::Status st = CheckRelation(spec.key, r); !st.ok()) return st;
+  if (absl::Status st = CheckRelation(spec.key, r, IdRules::kFormat);
+      !st.ok()) {
+    return st;
+  }
   if (!s->relations.empty() && !(s->relations.back() < r)) {
     return FieldError(spec.key,
                       s->relations.back() == r
@@ -491,7 +532,9 @@ absl::Status ParseField(const KeySpec& spec, absl::string_view value,
     // An empty optional value is written by omitting its line.
     return FieldError(spec.key, spec.required ? "required" : "empty value");
   }
-  if (absl::Status st = CheckScalar(spec, value); !st.ok()) return st;
+  if (absl::Status st = CheckScalar(spec, value, IdRules::kFormat); !st.ok()) {
+    return st;
+  }
   s->*spec.field = std::string(value);
   return absl::OkStatus();
 }
@@ -665,21 +708,20 @@ std::string RelationKindForStatus(absl::string_view status) {
 }
 
 absl::Status ValidateDocumentId(absl::string_view id) {
-  return CheckName("document", id);
+  return CheckName("document", id, IdRules::kFormat);
+}
+
+absl::Status ValidateNewDocumentId(absl::string_view id) {
+  return CheckName("document", id, IdRules::kNew);
 }
 
 absl::Status ValidateStatement(const Statement& s) {
-  for (const KeySpec& spec : kKeys) {
-    if (absl::Status st = ValidateField(spec, s); !st.ok()) return st;
-  }
-  return absl::OkStatus();
+  return ValidateFields(s, IdRules::kNew);
 }
 
 absl::StatusOr<std::string> EncodeStatement(const Statement& s) {
   if (absl::Status st = ValidateStatement(s); !st.ok()) return st;
-  std::string out = absl::StrCat(kStatementHeader, "\n");
-  for (const KeySpec& spec : kKeys) RenderField(spec, s, &out);
-  return out;
+  return Render(s);
 }
 
 absl::StatusOr<Statement> ParseStatement(absl::string_view text) {
@@ -695,10 +737,12 @@ absl::StatusOr<Statement> ParseStatement(absl::string_view text) {
   }
   if (absl::Status st = parser.Finish(); !st.ok()) return st;
   // The line checks above should make this hold; checking it anyway makes
-  // "parse accepts only what encode writes" true by construction.
-  absl::StatusOr<std::string> canonical = EncodeStatement(s);
-  if (!canonical.ok()) return canonical.status();
-  if (*canonical != text) {
+  // "parse accepts only what encode writes" true by construction (by the
+  // rules the statement was signed under: see IdRules).
+  if (absl::Status st = ValidateFields(s, IdRules::kFormat); !st.ok()) {
+    return st;
+  }
+  if (Render(s) != text) {
     return absl::InvalidArgumentError("statement is not in canonical form");
   }
   return s;

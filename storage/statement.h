@@ -68,12 +68,23 @@ std::string RelationKindForStatus(absl::string_view status);
 // The lifecycle statuses, in the contract's spelling.
 bool IsKnownStatus(absl::string_view status);
 
-// Document ids: printable UTF-8, no whitespace or control characters, 1-256
-// bytes.
+// Document ids as the statement format allows them: printable UTF-8, no
+// whitespace or control characters, 1-256 bytes. Every id ever archived meets
+// this, so it is the rule for naming a document that may already exist (get,
+// history). INVALID_ARGUMENT "document: ..." otherwise.
 absl::Status ValidateDocumentId(absl::string_view id);
 
-// Checks every field rule. On failure returns INVALID_ARGUMENT whose message
-// starts with the offending field's key (e.g. "title: contains a control
+// A new id meets ValidateDocumentId and the Unicode rules for names
+// (unicode_name.h: no bidirectional controls, no invisible default-ignorable
+// characters, nothing unassigned, Normalization Form C; the NFC error names
+// the NFC form). ValidateStatement and EncodeStatement hold every document id
+// of a new statement (`document` and relation targets) to this.
+absl::Status ValidateNewDocumentId(absl::string_view id);
+
+// Checks every field rule of a statement about to be made (new ids as
+// ValidateNewDocumentId; the origin by the format's rules, as it is the
+// archive's own). On failure returns INVALID_ARGUMENT whose message starts
+// with the offending field's key (e.g. "title: contains a control
 // character").
 absl::Status ValidateStatement(const Statement& s);
 
@@ -82,8 +93,10 @@ absl::Status ValidateStatement(const Statement& s);
 absl::StatusOr<std::string> EncodeStatement(const Statement& s);
 
 // Strict parse: the text must be exactly what EncodeStatement would produce for
-// the result (right key order, no unknown keys, valid UTF-8, final newline).
-// INVALID_ARGUMENT naming the problem otherwise.
+// the result (right key order, no unknown keys, valid UTF-8, final newline),
+// except that its ids are held to the format's rules only (ValidateDocumentId):
+// a statement signed before the Unicode rules still parses, so it still
+// verifies and syncs. INVALID_ARGUMENT naming the problem otherwise.
 absl::StatusOr<Statement> ParseStatement(absl::string_view text);
 
 // Lowercase hex SHA-256 of the statement text.

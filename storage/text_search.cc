@@ -1,8 +1,15 @@
 #include "storage/text_search.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "storage/statement.h"
+#include "unicode/normalizer2.h"
+#include "unicode/uchar.h"
+#include "unicode/unistr.h"
+#include "unicode/uversion.h"
 
 namespace archive {
 namespace {
@@ -16,7 +23,70 @@ bool IsSeparator(char32_t c) {
          c == 0x2029 || c == 0xFEFF || (c >= 0x2000 && c <= 0x200B);
 }
 
-char32_t Fold(char32_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+// NFKC_Casefold. ICU builds it from data compiled into libicudata, so it is
+// missing only from a broken installation, where search cannot work at all.
+const icu::Normalizer2& Folding() {
+  static const icu::Normalizer2* const folding = [] {
+    UErrorCode error = U_ZERO_ERROR;
+    const icu::Normalizer2* n =
+        icu::Normalizer2::getNFKCCasefoldInstance(error);
+    if (U_FAILURE(error)) {
+      std::fprintf(stderr, "ICU has no NFKC_Casefold data: %s\n",
+                   u_errorName(error));
+      std::abort();
+    }
+    return n;
+  }();
+  return *folding;
+}
+
+// Folds original[begin, end), a run the folding treats as a whole, onto *out.
+void FoldRun(const std::u32string& original, size_t begin, size_t end,
+             icu::UnicodeString& run, icu::UnicodeString& folded,
+             std::u32string* out) {
+  const char32_t c = original[begin];
+  if (end == begin + 1 && c < 0x80) {  // the common case, without ICU
+    out->push_back(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return;
+  }
+  if (end == begin + 1 && Folding().isInert(c)) {  // most Chinese characters
+    out->push_back(c);
+    return;
+  }
+  run.remove();
+  for (size_t i = begin; i < end; ++i) {
+    run.append(static_cast<UChar32>(original[i]));
+  }
+  UErrorCode error = U_ZERO_ERROR;
+  Folding().normalize(run, folded, error);
+  if (U_FAILURE(error)) folded = run;  // only for memory exhaustion
+  for (int32_t i = 0; i < folded.length(); i = folded.moveIndex32(i, 1)) {
+    out->push_back(static_cast<char32_t>(folded.char32At(i)));
+  }
+}
+
+// Folds `original` into *out and, if `from` is set, records where each folded
+// character came from. Runs end where the folding has a boundary
+// (Normalizer2::hasBoundaryBefore), so folding them one by one gives exactly
+// the folding of the whole text, and a run is as short as it can be.
+void Fold(const std::u32string& original, std::u32string* out,
+          std::vector<std::pair<uint32_t, uint32_t>>* from) {
+  icu::UnicodeString run, folded;
+  size_t begin = 0;
+  while (begin < original.size()) {
+    size_t end = begin + 1;
+    while (end < original.size() &&
+           !Folding().hasBoundaryBefore(static_cast<UChar32>(original[end]))) {
+      ++end;
+    }
+    FoldRun(original, begin, end, run, folded, out);
+    if (from != nullptr) {
+      from->resize(out->size(),
+                   {static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
+    }
+    begin = end;
+  }
+}
 
 void AppendUtf8(char32_t c, std::string* out) {
   if (c < 0x80) {
@@ -54,13 +124,33 @@ std::u32string DecodeUtf8Lossy(absl::string_view utf8) {
   return out;
 }
 
-std::u32string FoldForSearch(std::u32string text) {
-  for (char32_t& c : text) c = Fold(c);
-  return text;
+std::string SearchFoldingVersion() {
+  UVersionInfo version;
+  u_getUnicodeVersion(version);
+  char text[U_MAX_VERSION_STRING_LENGTH];
+  u_versionToString(version, text);
+  return absl::StrCat("nfkc-casefold unicode-", text);
+}
+
+std::pair<size_t, size_t> FoldedText::OriginalSpan(size_t at,
+                                                   size_t length) const {
+  return {from[at].first, from[at + length - 1].second};
+}
+
+FoldedText FoldForSearch(const std::u32string& original) {
+  FoldedText folded;
+  folded.text.reserve(original.size());
+  folded.from.reserve(original.size());
+  Fold(original, &folded.text, &folded.from);
+  return folded;
 }
 
 std::u32string NormalizeForSearch(absl::string_view utf8) {
-  return FoldForSearch(DecodeUtf8Lossy(utf8));
+  std::u32string folded;
+  const std::u32string original = DecodeUtf8Lossy(utf8);
+  folded.reserve(original.size());
+  Fold(original, &folded, nullptr);
+  return folded;
 }
 
 std::map<std::u32string, uint32_t> CountGrams(const std::u32string& text) {

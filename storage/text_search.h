@@ -6,25 +6,53 @@
 // text, so a hit always contains the query exactly (no false positives) and no
 // text containing it is missed (no false negatives).
 //
-// Matching folds ASCII letters to lower case and nothing else: 数据 and
-// DATA/data match as typed; full-width and half-width forms stay distinct.
+// Matching folds text and queries alike with Unicode NFKC_Casefold (ICU's
+// Normalizer2): case is ignored ('DATA' finds 'data', 'STRASSE' finds
+// 'Straße'), compatibility forms are their plain letters (full-width 'Ａ１',
+// common in Chinese documents, is 'a1'; 'ﬁ' is 'fi'; the ideographic space is
+// a space), canonically equivalent spellings are one (NFC and NFD), and
+// default-ignorable characters (a soft hyphen, a zero-width joiner) are
+// dropped. Folding changes lengths, so FoldForSearch keeps, for each folded
+// character, the original characters it came from: snippets and highlights
+// show the original text.
 #ifndef ARCHIVE_STORAGE_TEXT_SEARCH_H_
 #define ARCHIVE_STORAGE_TEXT_SEARCH_H_
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 
 namespace archive {
 
-// The text as search sees it: ASCII letters in lower case; invalid UTF-8 bytes
-// become U+FFFD so a damaged document still indexes the rest.
+// Names the folding, for the index's format: an index folded another way (an
+// older archived, ICU with another Unicode version) must be rebuilt, or its
+// grams would not be the ones queries are folded to.
+std::string SearchFoldingVersion();
+
+// The text as search sees it: folded as above; invalid UTF-8 bytes become
+// U+FFFD so a damaged document still indexes the rest.
 std::u32string NormalizeForSearch(absl::string_view utf8);
-// The same for text already decoded (DecodeUtf8Lossy): offsets stay equal.
-std::u32string FoldForSearch(std::u32string text);
+
+// Folded text that remembers where each character came from.
+struct FoldedText {
+  std::u32string text;
+  // For each character of `text`, the original characters [first, second) it
+  // was folded from: one character, or a run that folds as a whole (a letter
+  // and its combining accents). Several folded characters may share a run
+  // ('ß' -> "ss"). 32 bits suffice: indexed text is far below 4G characters.
+  std::vector<std::pair<uint32_t, uint32_t>> from;
+
+  // The original characters [begin, end) that text[at, at + length) came
+  // from; a match covering part of a run covers all of it. length >= 1.
+  std::pair<size_t, size_t> OriginalSpan(size_t at, size_t length) const;
+};
+// Folds text already decoded (DecodeUtf8Lossy); text equals what
+// NormalizeForSearch gives for the same UTF-8.
+FoldedText FoldForSearch(const std::u32string& original);
 
 // Every 1- and 2-character gram of `text` with its count. Grams never span a
 // whitespace or control character: a query term holds none (terms are split
@@ -41,8 +69,9 @@ std::vector<std::u32string> QueryTerms(absl::string_view query);
 std::vector<size_t> FindAll(const std::u32string& text,
                             const std::u32string& term);
 
-// Up to `before` characters before and `after` after text[at, at+length), the
-// match itself marked 【…】, line breaks shown as spaces, "…" where cut.
+// Up to `before` characters before and `after` after original[at, at+length)
+// (original positions: see FoldedText::OriginalSpan), the match itself marked
+// 【…】, line breaks shown as spaces, "…" where cut.
 std::string Snippet(const std::u32string& original, size_t at, size_t length,
                     size_t before = 30, size_t after = 50);
 

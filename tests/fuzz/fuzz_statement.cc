@@ -68,8 +68,16 @@ void CheckParsedText(absl::string_view text) {
                parsed.status().ToString());
     return;
   }
-  FUZZ_CHECK(ValidateStatement(*parsed).ok(),
-             ValidateStatement(*parsed).ToString() + " for " + Show(text));
+  const absl::Status valid = ValidateStatement(*parsed);
+  if (!valid.ok()) {
+    // Parsing holds ids to the format's rules only, so a statement signed
+    // before the Unicode rules for new ids still parses (statement.h); a new
+    // statement may not say the same, and only for one of its ids.
+    FUZZ_CHECK(absl::StartsWith(valid.message(), "document: ") ||
+                   absl::StartsWith(valid.message(), "relation: "),
+               valid.ToString() + " for " + Show(text));
+    return;
+  }
   absl::StatusOr<std::string> encoded = EncodeStatement(*parsed);
   FUZZ_CHECK(encoded.ok(), encoded.status().ToString());
   FUZZ_CHECK(*encoded == text, Show(*encoded) + " != input " + Show(text));

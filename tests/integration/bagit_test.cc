@@ -7,6 +7,7 @@
 // round-trip safely. The server checks statements itself (ImportRevision is
 // called directly with forged input too).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <map>
@@ -25,6 +26,7 @@
 #include "nlohmann/json.hpp"
 #include "storage/hex.h"
 #include "storage/sha256.h"
+#include "tests/integration/bounded_run.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {
@@ -287,6 +289,18 @@ class BagitTest : public ::testing::Test {
     EXPECT_EQ(ParseJson(r), Json::array()) << "B imported something";
   }
 
+  // Entries in B's log, asked directly (no client trust involved).
+  uint64_t TreeSizeOfB() {
+    ArchiveClient client(ArchiveClient::Dial(b_->address()));
+    auto cp = client.GetCheckpoint();
+    EXPECT_TRUE(cp.ok()) << cp.status();
+    if (!cp.ok()) return ~0ull;
+    std::vector<std::string> lines = absl::StrSplit(cp->checkpoint(), '\n');
+    uint64_t size = ~0ull;
+    EXPECT_TRUE(lines.size() > 1 && absl::SimpleAtoi(lines[1], &size));
+    return size;
+  }
+
   TempDir tmp_;
   std::unique_ptr<TestServer> a_, b_;
   std::string a_key_, client_trust_;
@@ -493,6 +507,52 @@ TEST_F(BagitTest, ServerChecksImportedStatementsItself) {
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_FALSE(reply->created());
   EXPECT_TRUE(reply->already_present());
+}
+
+// Issue 11, defect 9: bagit.txt is read before the bag's tree is checked, so
+// it must be refused on its own if it is not a regular file, at once.
+TEST_F(BagitTest, BagitTxtLinkToDevZeroIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(LoadOddIdsIntoA());
+  std::string bag = Export({".."});
+  fs::remove(bag + "/bagit.txt");
+  fs::create_symlink("/dev/zero", bag + "/bagit.txt");
+  ASSERT_NO_FATAL_FAILURE(StartB(/*trust_a=*/true));
+  ProcessResult r =
+      RunBounded(*b_cli_, b_->address(),
+                 {"--trust", client_trust_, "import", "--bagit", bag});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(absl::StrContains(r.err, "bagit.txt is a symbolic link"))
+      << Describe(r);
+  ExpectNothingOnB();
+}
+
+TEST_F(BagitTest, BagitTxtFifoIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(LoadOddIdsIntoA());
+  std::string bag = Export({".."});
+  fs::remove(bag + "/bagit.txt");
+  ASSERT_EQ(::mkfifo((bag + "/bagit.txt").c_str(), 0600), 0);
+  ASSERT_NO_FATAL_FAILURE(StartB(/*trust_a=*/true));
+  ProcessResult r =
+      RunBounded(*b_cli_, b_->address(),
+                 {"--trust", client_trust_, "import", "--bagit", bag}, 20);
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(absl::StrContains(r.err, "bagit.txt is a FIFO")) << Describe(r);
+  ExpectNothingOnB();
+}
+
+// The client trusts the bag's archive but not the one it imports into: it
+// must find that out before sending anything, not after the archive stored
+// the first revision and sent a receipt the client cannot check.
+TEST_F(BagitTest, UntrustedKeyStoresNothing) {
+  ASSERT_NO_FATAL_FAILURE(LoadOddIdsIntoA());
+  std::string bag = Export();
+  ASSERT_NO_FATAL_FAILURE(StartB(/*trust_a=*/true));
+  ProcessResult r = b_cli_->Run({"--trust", a_key_, "import", "--bagit", bag});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(absl::StrContains(r.err, "b.archive.example is not trusted"))
+      << Describe(r);
+  ExpectNothingOnB();
+  EXPECT_EQ(TreeSizeOfB(), 0u);
 }
 
 }  // namespace
