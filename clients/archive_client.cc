@@ -308,6 +308,7 @@ absl::StatusOr<v1::HistoryResponse> ArchiveClient::FullHistory(
     if (!page.ok()) return page.status();
     for (auto& r : *page->mutable_revisions())
       *all.add_revisions() = std::move(r);
+    for (auto& d : *page->mutable_damage()) all.add_damage(std::move(d));
     *all.mutable_heads() = page->heads();
     all.set_authoritative(page->authoritative());
     request.set_page_token(page->next_page_token());

@@ -22,6 +22,8 @@ Json RevisionJson(const v1::Revision& r) {
   const v1::Metadata& m = r.metadata();
   Json j;
   j["revision_id"] = r.revision_id();
+  // A damaged record carries nothing else the archive could vouch for.
+  if (!r.damage().empty()) j["damage"] = r.damage();
   j["document_id"] = r.document_id();
   j["origin"] = r.origin();
   j["parents"] = Json::array();

@@ -384,7 +384,9 @@ void RecordChecker::CheckReceipt(const v1::Receipt& receipt,
                     report->checkpoint_size, " signed by ",
                     included->checkpoint.origin)});
   // The same receipt, now also against the checkpoints seen before.
-  auto consistent = verifier_->VerifyReceipt(receipt);
+  auto consistent = verifier_->VerifyReceipt(
+      receipt,
+      {report->revision.document_id(), report->revision.revision_id()});
   if (!facts_.checkpoint_status.ok()) {
     out.push_back({"consistency", Verdict::kFail,
                    absl::StrCat("the archive's current checkpoint: ",

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "clients/output_file.h"
+#include "clients/revision_view.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
 #include "storage/signed_note.h"
@@ -146,8 +148,22 @@ absl::StatusOr<Checkpoint> VerifyingClient::LatestCheckpoint(
   ReceiptChecker checker(&trust_);
   auto cp = checker.CheckCheckpoint(latest->checkpoint());
   if (!cp.ok()) return cp.status();
+  auto seen_before = SeenCheckpoints(options_.seen_dir).Load(cp->origin);
+  if (!seen_before.ok()) return seen_before.status();
   if (absl::Status s = CheckAgainstSeen(*cp, latest->checkpoint()); !s.ok())
     return s;
+  // An older checkpoint is fine in a receipt, but never as the latest: an
+  // archive never signs a smaller tree after a larger one, so this one hides
+  // the entries it showed before.
+  if (seen_before->has_value()) {
+    auto before = checker.CheckCheckpoint(**seen_before);
+    if (before.ok() && before->size > cp->size) {
+      return absl::DataLossError(absl::StrCat(
+          "the latest checkpoint of ", cp->origin, " has size ", cp->size,
+          ", but this client saw one of size ", before->size,
+          " before: the archive shows a stale view of its log"));
+    }
+  }
   if (note_out != nullptr) *note_out = latest->checkpoint();
   return cp;
 }
@@ -166,17 +182,97 @@ absl::StatusOr<VerifiedReceipt> VerifyingClient::VerifyReceipt(
   return verified;
 }
 
-absl::Status VerifyingClient::CheckContent(const VerifiedReceipt& receipt,
-                                           const v1::Revision& revision,
-                                           const std::string& sha256_hex,
-                                           uint64_t size) {
-  const Statement& st = receipt.revision.statement;
-  if (receipt.revision.revision_id != revision.revision_id()) {
+absl::Status CheckNamesWhatWasAsked(const ExpectedRevision& expected,
+                                    const VerifiedStatement& got) {
+  if (!expected.document_id.empty() &&
+      got.statement.document != expected.document_id) {
     return absl::DataLossError(
-        absl::StrCat("the server described revision ", revision.revision_id(),
-                     " but its receipt is for ", receipt.revision.revision_id));
+        absl::StrCat("asked for document ", expected.document_id,
+                     " but the archive answered with revision ",
+                     got.revision_id, " of document ", got.statement.document,
+                     " (the signed statement names another document)"));
   }
-  return CheckContentMatches(st, sha256_hex, size);
+  if (!expected.revision_id.empty() &&
+      got.revision_id != expected.revision_id) {
+    return absl::DataLossError(
+        absl::StrCat("asked for revision ", expected.revision_id,
+                     " but the archive answered with revision ",
+                     got.revision_id, " of ", got.statement.document,
+                     " (the signed statement hashes to another id)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<VerifiedReceipt> VerifyingClient::VerifyReceipt(
+    const v1::Receipt& receipt, const ExpectedRevision& expected) {
+  auto verified = VerifyReceipt(receipt);
+  if (!verified.ok()) return verified.status();
+  if (absl::Status s = CheckNamesWhatWasAsked(expected, verified->revision);
+      !s.ok()) {
+    return s;
+  }
+  return verified;
+}
+
+absl::Status VerifyingClient::CheckHeader(const v1::GetRequest& request,
+                                          const VerifiedReceipt& verified,
+                                          v1::GetHeader* header) {
+  const VerifiedStatement& got = verified.revision;
+  // What the server chose (the authoritative version, the head) cannot be
+  // proven newest here; what it claims about its choice can be checked.
+  if (request.revision_id().empty() && !request.head() &&
+      got.statement.status == "draft") {
+    return absl::DataLossError(absl::StrCat(
+        "asked for the authoritative version of ", request.document_id(),
+        " but the archive answered with revision ", got.revision_id,
+        ", a draft (the authoritative version is never a draft)"));
+  }
+  if (request.revision_id().empty() && request.head() &&
+      std::find(header->heads().begin(), header->heads().end(),
+                got.revision_id) == header->heads().end()) {
+    return absl::DataLossError(absl::StrCat(
+        "asked for the head of ", request.document_id(),
+        " but the archive answered with revision ", got.revision_id,
+        ", which is not among the heads it names"));
+  }
+  v1::Revision signed_view =
+      RevisionFromStatement(got, header->receipt().inclusion().leaf_index());
+  if (absl::Status s = CheckDescription(header->revision(), signed_view,
+                                        "the archive's Get header");
+      !s.ok()) {
+    return s;
+  }
+  *header->mutable_revision() = std::move(signed_view);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>>
+VerifyingClient::FetchVerified(const v1::GetRequest& request,
+                               const ChunkSink& sink, const Progress& progress,
+                               uint64_t* size, std::string* sha256_hex) {
+  Sha256 hasher;
+  *size = 0;
+  auto header = client_->Get(
+      request,
+      [&](absl::string_view chunk) {
+        hasher.Update(chunk);
+        *size += chunk.size();
+        return sink(chunk);
+      },
+      progress);
+  if (!header.ok()) return header.status();
+  auto verified = VerifyReceipt(header->receipt(),
+                                {request.document_id(), request.revision_id()});
+  if (!verified.ok()) return verified.status();
+  if (absl::Status s = CheckHeader(request, *verified, &*header); !s.ok())
+    return s;
+  if (!request.header_only()) {
+    *sha256_hex = ToHex(hasher.Finish());
+    absl::Status content =
+        CheckContentMatches(verified->revision.statement, *sha256_hex, *size);
+    if (!content.ok()) return content;
+  }
+  return std::make_pair(std::move(*header), std::move(*verified));
 }
 
 absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> VerifyingClient::Get(
@@ -188,13 +284,11 @@ absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> VerifyingClient::Get(
     if (!created.ok()) return created.status();
     out = std::move(*created);
   }
-  Sha256 hasher;
   uint64_t size = 0;
-  auto header = client_->Get(
+  std::string digest;
+  auto result = FetchVerified(
       request,
       [&](absl::string_view chunk) {
-        hasher.Update(chunk);
-        size += chunk.size();
         if (std::fwrite(chunk.data(), 1, chunk.size(), out->file()) !=
             chunk.size()) {
           return absl::ResourceExhaustedError(
@@ -202,33 +296,28 @@ absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> VerifyingClient::Get(
         }
         return absl::OkStatus();
       },
-      progress);
+      progress, &size, &digest);
   // On any failure `out` removes its temporary file; nothing reaches out_path.
-  if (!header.ok()) return header.status();
-  auto verified = VerifyReceipt(header->receipt());
-  if (!verified.ok()) return verified.status();
-  if (!request.header_only()) {
-    absl::Status content = CheckContent(*verified, header->revision(),
-                                        ToHex(hasher.Finish()), size);
-    if (!content.ok()) return content;
+  if (!result.ok()) return result.status();
+  if (out != nullptr) {
     if (absl::Status s = out->Commit(); !s.ok()) return s;
   }
-  return std::make_pair(std::move(*header), std::move(*verified));
+  return result;
 }
 
 absl::StatusOr<std::string> VerifyingClient::GetBytes(
     const v1::GetRequest& request) {
   std::string content;
-  auto header = client_->Get(request, [&](absl::string_view chunk) {
-    content.append(chunk.data(), chunk.size());
-    return absl::OkStatus();
-  });
-  if (!header.ok()) return header.status();
-  auto verified = VerifyReceipt(header->receipt());
-  if (!verified.ok()) return verified.status();
-  absl::Status s = CheckContent(*verified, header->revision(),
-                                Sha256::HexDigest(content), content.size());
-  if (!s.ok()) return s;
+  uint64_t size = 0;
+  std::string digest;
+  auto result = FetchVerified(
+      request,
+      [&](absl::string_view chunk) {
+        content.append(chunk.data(), chunk.size());
+        return absl::OkStatus();
+      },
+      nullptr, &size, &digest);
+  if (!result.ok()) return result.status();
   return content;
 }
 

@@ -8,6 +8,7 @@
 #define ARCHIVE_CLIENTS_VERIFIED_FETCH_H_
 
 #include <functional>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -39,6 +40,18 @@ ReceiptParts ReceiptFromProto(const v1::Receipt& receipt);
 absl::Status CheckContentMatches(const Statement& statement,
                                  const std::string& sha256_hex, uint64_t size);
 
+// What the caller asked for: a revision must be of `document_id` (if set) and
+// have `revision_id` (if set).
+struct ExpectedRevision {
+  std::string document_id;
+  std::string revision_id;
+};
+
+// OK iff `got` is what `expected` names; DATA_LOSS naming what was asked and
+// what the signed statement says otherwise.
+absl::Status CheckNamesWhatWasAsked(const ExpectedRevision& expected,
+                                    const VerifiedStatement& got);
+
 class VerifyingClient {
  public:
   static absl::StatusOr<VerifyingClient> Create(ArchiveClient* client,
@@ -48,8 +61,19 @@ class VerifyingClient {
   absl::StatusOr<Checkpoint> LatestCheckpoint(std::string* note = nullptr);
   // Verifies a receipt (statement, checkpoint, inclusion, consistency with what
   // was seen) and records its checkpoint as seen.
+  // This form checks nothing about which revision it is: use the next one
+  // wherever the caller knows what it asked for.
   absl::StatusOr<VerifiedReceipt> VerifyReceipt(const v1::Receipt& receipt);
+  // The same, and the statement names what was asked for (document, revision).
+  absl::StatusOr<VerifiedReceipt> VerifyReceipt(
+      const v1::Receipt& receipt, const ExpectedRevision& expected);
 
+  // Get and GetBytes refuse (DATA_LOSS) an answer whose signed statement is
+  // not of the requested document or revision, a draft for the authoritative
+  // version, a --head answer the server itself does not name as a head, and a
+  // header whose unsigned description differs from the signed statement. The
+  // header returned describes the revision as its signed statement does.
+  //
   // Fetches a revision into `out_path`, a path or "-" for stdout, through an
   // OutputFile (output_file.h): nothing reaches out_path before the content
   // and receipt verified, and a device or FIFO is written, never replaced.
@@ -59,6 +83,34 @@ class VerifyingClient {
       const Progress& progress);
   // Fetches a revision's verified content into memory (for diff).
   absl::StatusOr<std::string> GetBytes(const v1::GetRequest& request);
+
+  // The rest are in verified_reads.cc.
+  //
+  // The whole history of `document_id`, newest first: the listing checked by
+  // CheckHistory (history_check.h), every revision fetched (header only) and
+  // verified as Get verifies it, each described by its signed statement. A
+  // revision from an origin this client has no key for (imported by sync) is
+  // checked as far as the archive vouches for it: its statement hashes to its
+  // id and is included in the archive's verified checkpoint; its origin's
+  // signature is not checked, and the origin is added to `untrusted_origins`.
+  absl::StatusOr<v1::HistoryResponse> History(
+      const std::string& document_id,
+      std::set<std::string>* untrusted_origins = nullptr);
+  // `revision_id`'s statement: signed by its origin's trusted key, hashing to
+  // the id asked for, its description rebuilt from it.
+  absl::StatusOr<v1::GetStatementResponse> Statement(
+      const std::string& revision_id);
+  // The inclusion proof of `revision_id` in the tree of `tree_size` (0: the
+  // latest checkpoint's), checked against the latest verified checkpoint:
+  // directly at that size, else through a consistency proof to it.
+  absl::StatusOr<v1::InclusionProof> InclusionProof(
+      const std::string& revision_id, uint64_t tree_size);
+  // The consistency proof from `old_size` to `new_size` (0: the latest), both
+  // trees' roots established from the latest verified checkpoint. Reading a
+  // root at a size no checkpoint names takes one log entry (ReadLog), which
+  // the reader role may not do: PERMISSION_DENIED then, from the archive.
+  absl::StatusOr<v1::ConsistencyProof> ConsistencyProof(uint64_t old_size,
+                                                        uint64_t new_size);
 
   const TrustStore& trust() const { return trust_; }
   const VerifyOptions& options() const { return options_; }
@@ -73,9 +125,24 @@ class VerifyingClient {
   absl::Status EnsureTrusted(const std::string& checkpoint_note);
   bool PinsAddresses() const;
   absl::Status CheckAgainstSeen(const Checkpoint& cp, const std::string& note);
-  absl::Status CheckContent(const VerifiedReceipt& receipt,
-                            const v1::Revision& revision,
-                            const std::string& sha256_hex, uint64_t size);
+  absl::Status CheckHeader(const v1::GetRequest& request,
+                           const VerifiedReceipt& verified,
+                           v1::GetHeader* header);
+  // Streams the revision to `sink`, then verifies the header, what it names
+  // and the content's digest.
+  absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> FetchVerified(
+      const v1::GetRequest& request, const ChunkSink& sink,
+      const Progress& progress, uint64_t* size, std::string* sha256_hex);
+
+  // `listed` (of `doc`, its statement bound to its id by CheckHistory), its
+  // statement included in the archive's verified checkpoint.
+  absl::StatusOr<v1::Revision> IncludedRevision(const std::string& doc,
+                                                const v1::Revision& listed);
+  // The root of the log's first `size` entries, proven against `latest`.
+  absl::StatusOr<std::string> RootAt(uint64_t size, const Checkpoint& latest);
+  // OK iff `root` is the root at `size` of the log `latest` signs.
+  absl::Status CheckRootAt(uint64_t size, const std::string& root,
+                           const Checkpoint& latest);
 
   ArchiveClient* client_;
   VerifyOptions options_;

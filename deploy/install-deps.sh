@@ -5,9 +5,10 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ccache git ca-certificates
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3-grpcio python3-protobuf
   nlohmann-json3-dev clang libclang-rt-14-dev procps diffutils
 )
 

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "grpc/health/v1/health.pb.h"
 #include "services/archive_service.h"
 #include "services/request_log.h"
 #include "storage/env.h"
@@ -240,6 +241,9 @@ int Serve() {
   ArchiveService service(archive->get(), sync.get(), &*access, limits);
   service.set_catalog(catalog->get());
   grpc::EnableDefaultHealthCheckService(true);
+  // The built-in health service does not register its descriptor; using the
+  // generated one links it in, so reflection can describe grpc.health.v1.
+  grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
@@ -272,11 +276,16 @@ int Serve() {
   LogLine(
       absl::StrCat("archived: verifier key ", (*archive)->key().VerifierKey()));
 
+  // Per service, for health checks that name it (a load balancer, a
+  // generic client): SERVING now, NOT_SERVING from the start of the drain.
+  server->GetHealthCheckService()->SetServingStatus(
+      v1::Archive::service_full_name(), true);
   sync->Start();
 
   int sig = WaitForStopSignal();
   LogLine(absl::StrCat("archived: ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                        ", draining requests"));
+  server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
   LogLine("archived: requests drained");

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "clients/revision_view.h"
 #include "storage/env.h"
 
 namespace archive {
@@ -34,38 +35,13 @@ grpc::Status ToGrpc(const absl::Status& status) {
 }
 
 void ToProto(const StoredRevision& r, v1::Revision* out) {
-  const Statement& s = r.statement;
   out->set_revision_id(r.id);
   if (!r.damage.empty()) {
     out->set_damage(r.damage);
     return;
   }
-  out->set_document_id(s.document);
-  out->set_origin(s.origin);
-  for (const std::string& p : s.parents) out->add_parents(p);
-  out->set_sha256(s.content_sha256);
-  out->set_size(s.content_size);
-  v1::Metadata* m = out->mutable_metadata();
-  m->set_title(s.title);
-  m->set_issuer(s.issuer);
-  m->set_number(s.number);
-  m->set_region(s.region);
-  m->set_date(s.date);
-  m->set_source(s.source);
-  m->set_status(s.status);
-  m->set_media_type(s.media_type);
-  m->set_note(s.note);
-  m->set_effective(s.effective);
-  m->set_expires(s.expires);
-  for (const Relation& r : s.relations) {
-    v1::Relation* rel = m->add_relations();
-    rel->set_kind(r.kind);
-    rel->set_document_id(r.document);
-  }
-  out->set_submitted_by(s.submitted_by);
-  out->set_submitted_at(s.submitted_at);
-  out->set_statement(r.statement_text);
-  out->set_leaf_index(r.leaf_index);
+  // The client rebuilds descriptions with the same function to check them.
+  RevisionToProto(r.id, r.statement, r.statement_text, r.leaf_index, out);
 }
 
 void ToProto(const Receipt& receipt, v1::Receipt* out) {

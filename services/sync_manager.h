@@ -66,13 +66,31 @@ class SyncManager {
   void WorkerLoop();
   void QueueScheduledPulls() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::SyncResponse> RunPull(const std::string& address);
+  // Scrubs and repairs: scrub_repair.cc.
+  //
+  // Calls `attempt` with a client of each of `extra_peers` and the configured
+  // peers in turn until one succeeds; returns that peer's address, or
+  // UNAVAILABLE naming each peer's failure.
+  absl::StatusOr<std::string> FromSomePeer(
+      const std::vector<std::string>& extra_peers,
+      const std::function<absl::Status(ArchiveClient&)>& attempt);
   // Fetches the blob from the first peer that has intact bytes; returns its
   // address.
   absl::StatusOr<std::string> RepairBlob(
       const std::string& sha256, uint64_t size,
       const std::vector<std::string>& extra_peers);
+  // Restores a damaged revision record from the first peer whose copy of its
+  // statement is signed by a trusted key and is the one this log holds.
+  absl::StatusOr<std::string> RepairRecord(
+      uint64_t leaf_index, const std::string& revision_id,
+      const std::vector<std::string>& extra_peers);
+  // Damaged records first (restored, then the store rewritten and scrubbed
+  // again when all were), then blobs.
   v1::ScrubResponse RunScrub(bool repair,
                              const std::vector<std::string>& peers);
+  void RepairRecords(const ScrubReport& report,
+                     const std::vector<std::string>& peers,
+                     v1::ScrubResponse* response);
   // Keeps the scrub's outcome (after repairs) as the archive's last scrub.
   void RecordScrub(int64_t started_at, v1::ScrubResponse* response);
 

@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "clients/proof_verifier.h"
 #include "leveldb/write_batch.h"
+#include "storage/archive_records.h"
 #include "storage/hex.h"
 #include "storage/identity.h"
 #include "storage/leveldb_status.h"
@@ -21,78 +22,6 @@
 
 namespace archive {
 namespace {
-
-constexpr char kOriginKey[] = "meta/origin";
-constexpr char kLastScrubKey[] = "meta/last-scrub";
-
-std::string RevisionKey(absl::string_view id) { return absl::StrCat("r/", id); }
-std::string DocumentKey(absl::string_view id) { return absl::StrCat("d/", id); }
-std::string LeafKey(uint64_t leaf) { return "l/" + BigEndian64(leaf); }
-std::string CheckpointKey(uint64_t size) { return "c/" + BigEndian64(size); }
-std::string PeerKey(absl::string_view origin) {
-  return absl::StrCat("p/", origin);
-}
-
-std::string EncodePeerProgress(const PeerProgress& p) {
-  return absl::StrCat(p.next_index, "\n", p.checkpoint_note);
-}
-std::string HistoryPrefix(absl::string_view doc) {
-  return absl::StrCat("h/", doc, absl::string_view("\0", 1));
-}
-
-// Revision record: "<leaf index>\n<authoritative id or empty>\n<signed
-// statement>".
-std::string EncodeRevisionRecord(const StoredRevision& r) {
-  return absl::StrCat(r.leaf_index, "\n", r.authoritative, "\n",
-                      r.signed_statement);
-}
-
-absl::StatusOr<StoredRevision> DecodeRevisionRecord(absl::string_view id,
-                                                    absl::string_view value) {
-  auto corrupt = [&](absl::string_view why) {
-    return absl::DataLossError(
-        absl::StrCat("revision record ", id, " is corrupt: ", why));
-  };
-  std::vector<absl::string_view> parts =
-      absl::StrSplit(value, absl::MaxSplits('\n', 2));
-  StoredRevision r;
-  r.id = std::string(id);
-  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &r.leaf_index)) {
-    return corrupt("bad layout");
-  }
-  r.authoritative = std::string(parts[1]);
-  r.signed_statement = std::string(parts[2]);
-  auto note = ParseNote(r.signed_statement);
-  if (!note.ok()) return corrupt(note.status().message());
-  r.statement_text = note->text;
-  if (RevisionIdOf(r.statement_text) != id)
-    return corrupt("statement does not hash to id");
-  auto statement = ParseStatement(r.statement_text);
-  if (!statement.ok()) return corrupt(statement.status().message());
-  r.statement = std::move(*statement);
-  return r;
-}
-
-// Document record: "<revision count>\n<head> <head> ...".
-std::string EncodeDocumentRecord(const DocumentInfo& d) {
-  return absl::StrCat(d.revision_count, "\n", absl::StrJoin(d.heads, " "));
-}
-
-absl::StatusOr<DocumentInfo> DecodeDocumentRecord(absl::string_view id,
-                                                  absl::string_view value) {
-  DocumentInfo d;
-  d.id = std::string(id);
-  std::vector<absl::string_view> parts =
-      absl::StrSplit(value, absl::MaxSplits('\n', 1));
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &d.revision_count)) {
-    return absl::DataLossError(
-        absl::StrCat("document record ", id, " is corrupt"));
-  }
-  for (absl::string_view h : absl::StrSplit(parts[1], ' ', absl::SkipEmpty())) {
-    d.heads.emplace_back(h);
-  }
-  return d;
-}
 
 std::vector<std::string> SortedUnique(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
@@ -728,9 +657,7 @@ absl::StatusOr<CommitResult> Archive::StageImport(
 absl::StatusOr<CommitResult> Archive::AddRevision(StoredRevision r,
                                                   DocumentInfo doc,
                                                   BatchState& state) {
-  // The authoritative version of this line: this revision unless it is a draft,
-  // else the newest authoritative version among its parents.
-  uint64_t newest = 0;
+  std::vector<StoredRevision> parents;
   for (const std::string& parent_id : r.statement.parents) {
     auto parent = state.Revision(parent_id);
     if (absl::IsNotFound(parent.status())) {
@@ -739,12 +666,9 @@ absl::StatusOr<CommitResult> Archive::AddRevision(StoredRevision r,
                        ", which this archive does not have"));
     }
     if (!parent.ok()) return parent.status();
-    if (!parent->authoritative.empty() && parent->leaf_index >= newest) {
-      newest = parent->leaf_index;
-      r.authoritative = parent->authoritative;
-    }
+    parents.push_back(std::move(*parent));
   }
-  if (r.statement.status != "draft") r.authoritative = r.id;
+  r.authoritative = AuthoritativeOf(r, parents);
   doc.heads.push_back(r.id);
   std::sort(doc.heads.begin(), doc.heads.end());
   doc.revision_count++;
@@ -1035,8 +959,8 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
     b.documents.push_back(r->statement.document);
   }
   if (!it->status().ok()) {
-    report.log_problems.push_back(
-        absl::StrCat("damaged revision records: ", it->status().ToString()));
+    report.damaged_blocks.push_back(
+        absl::StrCat("revision records: ", it->status().ToString()));
   }
   CheckMetadata(size, &report);
   auto root = log_->Root(size);
@@ -1075,9 +999,8 @@ void Archive::CheckMetadata(uint64_t size, ScrubReport* report) {
       continue;
     }
     if (auto r = ReadRevision(id); !r.ok()) {
-      report->log_problems.push_back(
-          absl::StrCat("log entry ", leaf, ": the record of revision ", id,
-                       " is damaged: ", r.status().message()));
+      report->damaged_records.push_back(
+          DamagedRecord{leaf, id, std::string(r.status().message())});
     }
   }
   // And every other record (documents, history, peers): a full pass.
@@ -1086,8 +1009,8 @@ void Archive::CheckMetadata(uint64_t size, ScrubReport* report) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
   }
   if (!it->status().ok()) {
-    report->log_problems.push_back(
-        absl::StrCat("damaged metadata records: ", it->status().ToString()));
+    report->damaged_blocks.push_back(
+        absl::StrCat("metadata records: ", it->status().ToString()));
   }
 }
 

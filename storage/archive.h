@@ -162,11 +162,26 @@ struct DamagedBlob {
   std::vector<std::string> documents;  // documents with a revision using it
 };
 
+// A log entry whose revision record cannot be read (a damaged table block):
+// the log still names the revision, so an intact copy of its signed statement
+// (a peer's) can restore it (Archive::RestoreRevisionRecord).
+struct DamagedRecord {
+  uint64_t leaf_index = 0;
+  std::string revision_id;
+  std::string problem;
+};
+
 struct ScrubReport {
   uint64_t revisions_checked = 0;
   uint64_t blobs_checked = 0;
   uint64_t bytes_checked = 0;
   std::vector<DamagedBlob> damaged;
+  std::vector<DamagedRecord> damaged_records;
+  // Unreadable blocks of the store, as LevelDB names them (the records they
+  // hold that scrub can name are in damaged_records).
+  std::vector<std::string> damaged_blocks;
+  // Everything else that fails: records that do not parse, leaves that do
+  // not match their statement, a root that differs from the checkpoint.
   std::vector<std::string> log_problems;
 };
 
@@ -273,6 +288,22 @@ class Archive {
   // The last recorded scrub; nullopt if this archive was never scrubbed.
   absl::StatusOr<std::optional<ScrubRecord>> LastScrub();
 
+  // Restores the damaged record of the revision at log entry `leaf_index`
+  // from `signed_statement`, a copy from elsewhere (a peer) whose signature
+  // the caller has checked. DATA_LOSS unless the entry's index record names
+  // the statement's revision and the log's leaf hash there is the statement's
+  // (so only the exact statement this archive logged is accepted);
+  // FAILED_PRECONDITION if a parent's record is unreadable too (restore in log
+  // order). The new record is written synced and shadows the damaged one;
+  // the damaged block itself stays until RewriteStore().
+  absl::Status RestoreRevisionRecord(uint64_t leaf_index,
+                                     const std::string& signed_statement);
+  // Rewrites the metadata store without its unreadable blocks (LevelDB's
+  // repair, with writes held), then checks it against the newest checkpoint
+  // this archive signed, as a reopen after a failed write does. The records a
+  // damaged block held are dropped: call it once each has been restored.
+  absl::Status RewriteStore();
+
   SignedCheckpoint LatestCheckpoint();
   // The latest checkpoint once it covers `leaf_index` (waits briefly for a
   // batch being committed; returns the latest after 10 s regardless).
@@ -319,7 +350,9 @@ class Archive {
   // OK if writes may go on; otherwise tries (at most every 200 ms) to reopen
   // the store after a failed write and returns why writes are refused.
   absl::Status EnsureWritable();
-  absl::Status ReopenStore();
+  // Reopens the store (after LevelDB's repair if `repair`) and checks it
+  // against the newest signed checkpoint.
+  absl::Status ReopenStore(bool repair = false);
   bool RoomToReopen();
   static void ReportWriteFailure(const absl::Status& status);
   // After --repair: every record and the log root re-verified (Scrub).

@@ -58,11 +58,20 @@ absl::Status Archive::CheckRepaired() {
                "blobs, %zu damaged blobs, %zu log problems\n",
                static_cast<unsigned long long>(report->revisions_checked),
                static_cast<unsigned long long>(report->blobs_checked),
-               report->damaged.size(), report->log_problems.size());
-  if (report->log_problems.empty()) return absl::OkStatus();
+               report->damaged.size(),
+               report->log_problems.size() + report->damaged_records.size() +
+                   report->damaged_blocks.size());
+  std::vector<std::string> problems = report->log_problems;
+  for (const DamagedRecord& r : report->damaged_records) {
+    problems.push_back(absl::StrCat("log entry ", r.leaf_index,
+                                    ": the record of revision ", r.revision_id,
+                                    " is lost: ", r.problem));
+  }
+  for (const std::string& b : report->damaged_blocks) problems.push_back(b);
+  if (problems.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      "the repaired metadata store does not verify (",
-      report->log_problems.front(),
+      "the repaired metadata store does not verify (", problems.size(),
+      " problems, the first: ", problems.front(),
       "); restore the data directory from a backup or from a peer office "
       "that mirrors this log"));
 }
@@ -108,8 +117,8 @@ absl::Status Archive::EnsureWritable() {
   return ReopenStore();
 }
 
-absl::Status Archive::ReopenStore() {
-  if (leveldb::Status s = db_->Reopen(); !s.ok()) return FromLevelDb(s);
+absl::Status Archive::ReopenStore(bool repair) {
+  if (leveldb::Status s = db_->Reopen(repair); !s.ok()) return FromLevelDb(s);
   const SignedCheckpoint signed_cp = LatestCheckpoint();
   auto stored = StoredCheckpoint();
   absl::Status agrees = stored.status();
@@ -127,7 +136,9 @@ absl::Status Archive::ReopenStore() {
   if (!agrees.ok()) {
     store_unusable_ = absl::DataLossError(absl::StrCat(
         "the metadata store no longer agrees with the checkpoint of ",
-        signed_cp.size, " entries this archive signed, after a failed write: ",
+        signed_cp.size, " entries this archive signed, after ",
+        repair ? "rewriting it without its damaged blocks: "
+               : "a failed write: ",
         agrees.message(),
         "; writes stay refused until archived is restarted "
         "with --repair"));
@@ -144,9 +155,10 @@ absl::Status Archive::ReopenStore() {
     checkpoint_ = now;
   }
   std::fprintf(stderr,
-               "archived: metadata store reopened after a failed write; its "
-               "log of %llu entries agrees with the last signed checkpoint; "
-               "writes resume\n",
+               "archived: metadata store %s; its log of %llu entries agrees "
+               "with the last signed checkpoint; writes resume\n",
+               repair ? "rewritten without its damaged blocks"
+                      : "reopened after a failed write",
                static_cast<unsigned long long>(now.size));
   return absl::OkStatus();
 }

@@ -66,10 +66,14 @@ leveldb::Status RecoverableDb::write_failure() const {
   return write_failure_;
 }
 
-leveldb::Status RecoverableDb::Reopen() {
+leveldb::Status RecoverableDb::Reopen(bool repair) {
   std::lock_guard<std::mutex> writes(write_mu_);
   std::unique_lock<std::shared_mutex> lock(mu_);
   db_.reset();  // releases LevelDB's LOCK file, so the open below can take it
+  if (repair) {
+    reopen_failure_ = leveldb::RepairDB(path_, options_);
+    if (!reopen_failure_.ok()) return reopen_failure_;
+  }
   leveldb::DB* inner = nullptr;
   reopen_failure_ = leveldb::DB::Open(options_, path_, &inner);
   if (!reopen_failure_.ok()) return reopen_failure_;

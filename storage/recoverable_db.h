@@ -42,7 +42,10 @@ class RecoverableDb final : public leveldb::DB {
   // Closes and reopens the store. On success writes are allowed again; on
   // failure (e.g. still no room for the recovered log) the store stays
   // closed, reads fail with the reopen's error and Reopen() may be retried.
-  leveldb::Status Reopen();
+  // With `repair`, LevelDB's RepairDB runs between the close and the open: it
+  // rewrites the tables without their unreadable blocks (dropping the records
+  // those held) and rebuilds the manifest.
+  leveldb::Status Reopen(bool repair = false);
 
   leveldb::Status Put(const leveldb::WriteOptions& options,
                       const leveldb::Slice& key,
