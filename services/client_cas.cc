@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "storage/env.h"
 #include "storage/hex.h"
+#include "storage/sha256.h"
 
 namespace archive {
 
@@ -21,8 +22,9 @@ using Cert = std::shared_ptr<X509>;
 
 struct ClientCas::State {
   std::vector<Cert> certs;  // parallel to cas_
-  // IssuerOf() answers by presented chain: one signature check per CA and
-  // connection instead of per call. Cleared when full, so it stays small.
+  // IssuerOf() answers by the SHA-256 of the presented chain: one signature
+  // check per CA and connection instead of per call. Cleared when full, so it
+  // stays small (4096 digests).
   static constexpr size_t kMaxCached = 4096;
   mutable absl::Mutex mu;
   mutable absl::flat_hash_map<std::string, int> cache ABSL_GUARDED_BY(mu);
@@ -135,14 +137,15 @@ absl::StatusOr<ClientCas> ClientCas::Create(const std::string& bundle_pem,
                         "a name is 1-64 ASCII letters, digits, '.', '-' or "
                         "'_'");
     }
-    if (cas.Find(entry.name()) != kNone) {
-      return EntryError(entry, "the name is taken by another CA");
-    }
     auto fingerprint = EntryFingerprint(entry);
     if (!fingerprint.ok()) return fingerprint.status();
     int index = kNone;
     for (size_t i = 0; i < cas.cas_.size(); ++i) {
       if (cas.cas_[i].sha256 == *fingerprint) index = static_cast<int>(i);
+    }
+    // A CA may keep the "ca-…" name a denial showed, but no other may take it.
+    if (int taken = cas.Find(entry.name()); taken != kNone && taken != index) {
+      return EntryError(entry, "the name is taken by another CA");
     }
     if (index == kNone) {
       return EntryError(entry, absl::StrCat("no CA of --tls_client_ca has "
@@ -181,7 +184,11 @@ int ClientCas::Find(absl::string_view name) const {
 int ClientCas::IssuerOf(absl::string_view leaf_pem,
                         absl::string_view chain_pem) const {
   if (state_ == nullptr) return kNone;
-  std::string key = absl::StrCat(leaf_pem, "\n", chain_pem);
+  Sha256 digest;
+  digest.Update(leaf_pem);
+  digest.Update("\n");
+  digest.Update(chain_pem);
+  std::string key = digest.Finish();
   {
     absl::MutexLock lock(&state_->mu);
     if (auto it = state_->cache.find(key); it != state_->cache.end())

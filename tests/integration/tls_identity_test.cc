@@ -351,13 +351,29 @@ TEST_F(TlsIdentity, AmbiguousOwnCaIsRefusedAtStart) {
                "Scrub");
 }
 
-// A peer office bound by its CA pulls from us under mutual TLS, as
+// The config lines make-certs.sh --peer prints for the office that pulls
+// from: its CA named, its peer certificate bound by that CA.
+std::string PeerAdvice(const OfficeCerts& certs, const std::string& office) {
+  ProcessResult r = RunProcess({SourceDir() + "/deploy/make-certs.sh", "--out",
+                                certs.dir, "--peer", office});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  std::string config;
+  for (absl::string_view line : absl::StrSplit(r.out, '\n')) {
+    absl::string_view text = absl::StripLeadingAsciiWhitespace(line);
+    if (absl::StartsWith(text, "client_cas {") ||
+        absl::StartsWith(text, "roles {")) {
+      absl::StrAppend(&config, text, "\n");
+    }
+  }
+  EXPECT_TRUE(absl::StrContains(config, "ca: \"")) << Describe(r);
+  return config;
+}
+
+// A peer office bound by its CA pulls from us under mutual TLS, configured as
 // make-certs.sh --peer advises, and gets the peer role and nothing more.
 TEST_F(TlsIdentity, SyncPeerBoundByCaGetsOnlyThePeerRole) {
-  ASSERT_NO_FATAL_FAILURE(Start(
-      absl::StrCat("client_cas { name: \"b-office\" certificate_file: \"",
-                   peer_.ca(), "\" }\n", kUnnamedRoles, "roles { identity: \"",
-                   kPeer, "\" ca: \"b-office\" roles: \"peer\" }\n")));
+  ASSERT_NO_FATAL_FAILURE(
+      Start(absl::StrCat(PeerAdvice(peer_, kPeer), kUnnamedRoles)));
   for (int i = 1; i <= 2; ++i) {
     std::string path = absl::StrCat(dir_.path(), "/doc", i, ".txt");
     WriteFileOrDie(path, absl::StrCat(kText, "第", i, "号\n"));
@@ -388,7 +404,7 @@ TEST_F(TlsIdentity, SyncPeerBoundByCaGetsOnlyThePeerRole) {
   ASSERT_EQ(sync.exit_code, 0) << Describe(sync) << "\nour log:\n"
                                << server_->log();
   EXPECT_EQ(ParseJson(sync)["imported"], 2);
-  const std::string peer_id = std::string(kPeer) + "@b-office";
+  const std::string peer_id = absl::StrCat(kPeer, "@", kPeer);
   EXPECT_GE(AuditLines(server_->log(), "ReadLog", peer_id, "OK"), 1)
       << server_->log();
   EXPECT_EQ(AuditLines(server_->log(), "GetBlob", peer_id, "OK"), 2)
