@@ -4,9 +4,11 @@
 // refused with PERMISSION_DENIED naming the identity and the role it lacks. The
 // identity is written NAME for this office's own CA and NAME@CA for another
 // (services/client_cas.h), so a peer office's "CN=admin" is "admin@bj": not our
-// admin, and not "admin" in the statements it submits. Without client
-// certificates nobody is authenticated: on a plaintext loopback listener the
-// caller is "local" with every role (the machine's own users), and over TLS
+// admin, and not "admin" in the statements it submits. A name holding '@'
+// itself (an email address) is written NAME@CA even from the own CA, so the
+// text after the last '@' of an identity with one is always its CA. Without
+// client certificates nobody is authenticated: on a plaintext loopback listener
+// the caller is "local" with every role (the machine's own users), and over TLS
 // without client certificates "anonymous" with only the roles bound to
 // "anonymous" (default: reader).
 #ifndef ARCHIVE_SERVICES_ACCESS_CONTROL_H_

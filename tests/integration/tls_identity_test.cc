@@ -262,6 +262,29 @@ TEST_F(TlsIdentity, PeerCaArchivistBoundByCaSubmitsNamingItsCa) {
       absl::StrContains(access.client_cas(0), HexFingerprint(peer_.ca())));
 }
 
+// Our own CA's certificate "CN=archivist-alice@b-office" cannot pass for the
+// peer CA's archivist-alice in a statement: a name with '@' is written with its
+// CA even from ours, so the text after the last '@' always names the CA.
+TEST_F(TlsIdentity, OwnCaNameWithAtSignSaysItsCa) {
+  const std::string lookalike = "archivist-alice@b-office";
+  ASSERT_NO_FATAL_FAILURE(MakeCerts(ours_.dir, kOurs, {lookalike}));
+  ASSERT_NO_FATAL_FAILURE(Start(absl::StrCat(
+      "client_cas { name: \"b-office\" certificate_file: \"", peer_.ca(),
+      "\" }\n", "client_cas { name: \"a-office\" certificate_file: \"",
+      ours_.ca(), "\" }\n", kUnnamedRoles, "roles { identity: \"", lookalike,
+      "\" roles: \"archivist\" }\n")));
+
+  ProcessResult put = Ctl(ours_, lookalike, {"put", text_path_, "--id", kDoc});
+  ASSERT_EQ(put.exit_code, 0) << Describe(put);
+  std::string rev(absl::StripAsciiWhitespace(put.out));
+  EXPECT_TRUE(absl::StrContains(
+      Statement(rev), "\nsubmitted-by archivist-alice@b-office@a-office\n"))
+      << Statement(rev);
+  // The peer CA's archivist-alice is not bound here, and is told so by name.
+  ExpectDenied(Ctl(peer_, "archivist-alice", {"put", text_path_, "--id", kDoc}),
+               "archivist-alice@b-office", "archivist", "Put");
+}
+
 // A CA with our CA's very name ("CN=a.archive.test Archive CA") but another
 // key, first in the bundle, cannot mint our admins: the issuer is told by
 // signature, not by name.
@@ -326,11 +349,15 @@ TEST_F(TlsIdentity, AmbiguousOwnCaIsRefusedAtStart) {
   EXPECT_TRUE(absl::StrContains(r.err, "no CA of --tls_client_ca"))
       << Describe(r);
 
-  // Marking our CA as own settles it.
+  // Marking our CA as own settles it. The peer's CA may be pinned to the
+  // "ca-…" name its identities already carry (in statements, say).
   std::string config = dir_.path() + "/own.textproto";
-  WriteFileOrDie(config,
-                 absl::StrCat("client_cas { name: \"a\" certificate_file: \"",
-                              ours_.ca(), "\" own: true }\n", kUnnamedRoles));
+  WriteFileOrDie(
+      config,
+      absl::StrCat("client_cas { name: \"a\" certificate_file: \"", ours_.ca(),
+                   "\" own: true }\n", "client_cas { name: \"", AutoName(peer_),
+                   "\" certificate_file: \"", peer_.ca(), "\" }\n",
+                   kUnnamedRoles));
   TestServer::Options options;
   options.origin = kOurs;
   options.extra_flags = BundleFlags(dir_.path(), third, bundle);
