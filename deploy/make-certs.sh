@@ -427,8 +427,20 @@ else
   echo "  archivectl --tls_ca $(q "$d/ca.pem") --tls_cert $(q "$d/client-NAME.pem") --tls_key $(q "$d/client-NAME.key")"
 fi
 if [ -e "$d/peer.pem" ]; then
+  fp=$(openssl x509 -in "$d/ca.pem" -noout -fingerprint -sha256 2>/dev/null | cut -d= -f2)
+  # A client_cas name is 1-64 ASCII letters, digits, '.', '-' or '_'.
+  ca_name=$office
+  [[ $ca_name =~ ^[A-Za-z0-9._-]{1,64}$ ]] || ca_name=peer-office
+  # Protobuf text format: '\' and '"' are escaped in a string.
+  office_text=${office//\\/\\\\}
+  office_text=${office_text//\"/\\\"}
   echo "Peer sync: this office presents $(q "$d/peer.pem") / $(q "$d/peer.key") (CN=$office) when it"
-  echo "  pulls from another office; that office adds $(q "$d/ca.pem") to its --tls_client_ca bundle"
-  echo "  and gives '$office' the peer role."
+  echo "  pulls from another office. That office appends $(q "$d/ca.pem") to its --tls_client_ca bundle"
+  echo "  and, in its archived --config, names this CA and binds '$office' by it (an identity is"
+  echo "  the pair (CA, name): without ca: a binding means that office's own CA, so this CA's"
+  echo "  CN=admin is never its admin):"
+  echo "    client_cas { name: \"$ca_name\" sha256: \"$fp\" }"
+  echo "    roles { identity: \"$office_text\" ca: \"$ca_name\" roles: \"peer\" }"
+  echo "  (Or that office's own CA issues this office a client certificate, and its bundle stays as is.)"
 fi
 echo "Keep ca.key private (offline once the certificates are made); the servers and clients only need ca.pem."

@@ -1,6 +1,7 @@
 #include "services/access_control.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace archive {
 namespace {
@@ -23,6 +24,37 @@ bool Grants(const std::set<Role>& held, Role needed) {
          (held.count(Role::kArchivist) || held.count(Role::kPeer));
 }
 
+// The bundle index a binding names: its `ca`, or without one the own CA.
+absl::StatusOr<int> BindingCa(const v1::RoleBinding& binding,
+                              const ClientCas& cas) {
+  std::vector<std::string> known;
+  for (const ClientCas::Ca& ca : cas.cas()) known.push_back(ca.name);
+  if (!binding.ca().empty()) {
+    int ca = cas.Find(binding.ca());
+    if (ca != ClientCas::kNone) return ca;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "roles entry for \"", binding.identity(), "\": ca \"", binding.ca(),
+        "\" is no CA of --tls_client_ca (its CAs: ", absl::StrJoin(known, ", "),
+        "; name them in client_cas)"));
+  }
+  if (cas.own() != ClientCas::kNone) return cas.own();
+  std::vector<std::string> described;
+  for (size_t i = 0; i < cas.cas().size(); ++i)
+    described.push_back(cas.Describe(static_cast<int>(i)));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "roles entry for \"", binding.identity(),
+      "\" names no ca, and which CA of --tls_client_ca is this office's own "
+      "is ambiguous: it holds ",
+      cas.cas().size(), " CAs (", absl::StrJoin(described, "; "),
+      ") and none issued --tls_cert; give the entry ca: NAME, or mark the own "
+      "CA in client_cas { name: ... sha256: ... own: true }"));
+}
+
+std::string FirstProperty(const grpc::AuthContext& auth, const char* name) {
+  auto values = auth.FindPropertyValues(name);
+  return values.empty() ? "" : std::string(values[0].data(), values[0].size());
+}
+
 }  // namespace
 
 const char* RoleName(Role role) {
@@ -40,23 +72,51 @@ const char* RoleName(Role role) {
 }
 
 absl::StatusOr<AccessControl> AccessControl::Create(
-    Mode mode, const v1::ServerConfig& config) {
+    Mode mode, const v1::ServerConfig& config, ClientCas cas) {
   AccessControl ac;
   ac.mode_ = mode;
+  ac.cas_ = std::move(cas);
   for (const v1::RoleBinding& binding : config.roles()) {
     if (binding.identity().empty()) {
       return absl::InvalidArgumentError("a roles entry needs an identity");
     }
+    std::set<Role> roles;
     for (const std::string& name : binding.roles()) {
       auto role = ParseRole(name);
       if (!role.ok()) return role.status();
-      ac.bindings_[binding.identity()].insert(*role);
+      roles.insert(*role);
     }
+    // Outside mutual TLS no certificate names a CA, so only bindings without
+    // one ("anonymous") can apply.
+    int ca = ClientCas::kNone;
+    if (mode == Mode::kMutualTls) {
+      auto bound = BindingCa(binding, ac.cas_);
+      if (!bound.ok()) return bound.status();
+      ca = *bound;
+    } else if (!binding.ca().empty()) {
+      continue;
+    }
+    ac.bindings_[{ca, binding.identity()}].insert(roles.begin(), roles.end());
   }
-  if (mode == Mode::kTlsAnonymous && !ac.bindings_.count("anonymous")) {
-    ac.bindings_["anonymous"] = {Role::kReader};
+  const Key anonymous{ClientCas::kNone, "anonymous"};
+  if (mode == Mode::kTlsAnonymous && !ac.bindings_.count(anonymous)) {
+    ac.bindings_[anonymous] = {Role::kReader};
   }
   return ac;
+}
+
+std::string AccessControl::IdentityOf(int ca, const std::string& name) const {
+  if (ca == ClientCas::kNone) return name + "@unknown-ca";
+  // A name with '@' of its own is qualified even from the own CA, so that
+  // "admin@bj" can only ever mean bj's admin.
+  if (ca == cas_.own() && name.find('@') == std::string::npos) return name;
+  return absl::StrCat(name, "@", cas_.cas()[ca].name);
+}
+
+void AccessControl::AddRoles(const Key& key, Caller* caller) const {
+  if (auto it = bindings_.find(key); it != bindings_.end()) {
+    caller->roles.insert(it->second.begin(), it->second.end());
+  }
 }
 
 Caller AccessControl::Identify(const grpc::ServerContextBase& ctx) const {
@@ -78,30 +138,35 @@ Caller AccessControl::Identify(const grpc::ServerContextBase& ctx) const {
          auth->FindPropertyValues("x509_subject_alternative_name")) {
       names.emplace_back(v.data(), v.size());
     }
-    caller.identity = names.empty() ? "unnamed-certificate" : names[0];
-    for (const std::string& name : names) {
-      if (auto it = bindings_.find(name); it != bindings_.end()) {
-        caller.roles.insert(it->second.begin(), it->second.end());
-      }
-    }
-    if (auto it = bindings_.find("*"); it != bindings_.end()) {
-      caller.roles.insert(it->second.begin(), it->second.end());
-    }
+    int ca = cas_.IssuerOf(FirstProperty(*auth, "x509_pem_cert"),
+                           FirstProperty(*auth, "x509_pem_cert_chain"));
+    caller.identity =
+        IdentityOf(ca, names.empty() ? "unnamed-certificate" : names[0]);
+    if (ca == ClientCas::kNone) return caller;
+    if (ca != cas_.own()) caller.foreign_ca = cas_.cas()[ca].name;
+    for (const std::string& name : names) AddRoles({ca, name}, &caller);
+    AddRoles({ca, "*"}, &caller);
     return caller;
   }
   caller.identity = "anonymous";
-  if (auto it = bindings_.find("anonymous"); it != bindings_.end())
-    caller.roles = it->second;
+  AddRoles({ClientCas::kNone, "anonymous"}, &caller);
   return caller;
 }
 
 absl::Status AccessControl::Check(const Caller& caller, Role needed,
                                   const char* method) {
   if (Grants(caller.roles, needed)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      caller.identity, " lacks role ", RoleName(needed), " for ", method,
-      caller.authenticated ? " (grant it in the server config's roles)"
-                           : " (present a client certificate)"));
+  std::string hint =
+      !caller.authenticated ? " (present a client certificate)"
+      : caller.foreign_ca.empty()
+          ? " (grant it in the server config's roles)"
+          : absl::StrCat(" (its certificate is from CA \"", caller.foreign_ca,
+                         "\", not this office's own; grant it in the server "
+                         "config's roles with ca: \"",
+                         caller.foreign_ca, "\")");
+  return absl::PermissionDeniedError(
+      absl::StrCat(caller.identity, " lacks role ", RoleName(needed), " for ",
+                   method, hint));
 }
 
 void AccessControl::Describe(v1::AccessPolicy* out) const {
@@ -116,12 +181,16 @@ void AccessControl::Describe(v1::AccessPolicy* out) const {
       break;
     case Mode::kTlsAnonymous:
       out->set_transport("tls");
-      if (auto it = bindings_.find("anonymous"); it != bindings_.end())
-        callers.insert(*it);
+      if (auto it = bindings_.find({ClientCas::kNone, "anonymous"});
+          it != bindings_.end())
+        callers["anonymous"] = it->second;
       break;
     case Mode::kMutualTls:
       out->set_transport("mutual-tls");
-      callers = bindings_;
+      for (const auto& [key, roles] : bindings_)
+        callers[IdentityOf(key.first, key.second)] = roles;
+      for (size_t i = 0; i < cas_.cas().size(); ++i)
+        out->add_client_cas(cas_.Describe(static_cast<int>(i)));
       break;
   }
   const std::pair<Role, google::protobuf::RepeatedPtrField<std::string>*>

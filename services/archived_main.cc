@@ -107,6 +107,8 @@ int Fail(const std::string& message) {
 struct TlsSetup {
   std::shared_ptr<grpc::ServerCredentials> credentials;  // null: plaintext
   AccessControl::Mode mode = AccessControl::Mode::kLocalPlaintext;
+  std::string server_cert_pem;
+  std::string client_ca_pem;  // under mutual TLS: which CAs identities name
 };
 
 // The search and relation index. With --reindex it is rebuilt before the
@@ -169,7 +171,9 @@ absl::StatusOr<TlsSetup> ServerTls() {
     auto ca_pem = ReadPem("tls_client_ca", client_ca);
     if (!ca_pem.ok()) return ca_pem.status();
     options.pem_root_certs = *ca_pem;
+    setup.client_ca_pem = *ca_pem;
   }
+  setup.server_cert_pem = *cert_pem;
   setup.credentials = grpc::SslServerCredentials(options);
   setup.mode = client_ca.empty() ? AccessControl::Mode::kTlsAnonymous
                                  : AccessControl::Mode::kMutualTls;
@@ -214,7 +218,14 @@ int Serve() {
     return Fail(std::string(trust.status().message()));
   }
 
-  auto access = AccessControl::Create(tls->mode, config_for_roles);
+  ClientCas client_cas;
+  if (tls->mode == AccessControl::Mode::kMutualTls) {
+    auto cas = ClientCas::Create(tls->client_ca_pem, tls->server_cert_pem,
+                                 config_for_roles);
+    if (!cas.ok()) return Fail(std::string(cas.status().message()));
+    client_cas = std::move(*cas);
+  }
+  auto access = AccessControl::Create(tls->mode, config_for_roles, client_cas);
   if (!access.ok()) return Fail(std::string(access.status().message()));
 
   ServiceLimits limits;

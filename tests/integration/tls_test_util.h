@@ -14,12 +14,15 @@
 
 namespace archive::testing {
 
-// Runs deploy/make-certs.sh --out DIR OFFICE CLIENT...; fails the test if it
-// fails.
+// Runs deploy/make-certs.sh --out DIR [OPTIONS] OFFICE CLIENT...; fails the
+// test if it fails.
 inline void MakeCerts(const std::string& dir, const std::string& office,
-                      const std::vector<std::string>& clients) {
+                      const std::vector<std::string>& clients,
+                      const std::vector<std::string>& options = {}) {
   std::vector<std::string> argv = {SourceDir() + "/deploy/make-certs.sh",
-                                   "--out", dir, office};
+                                   "--out", dir};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.push_back(office);
   argv.insert(argv.end(), clients.begin(), clients.end());
   ProcessResult r = RunProcess(argv);
   ASSERT_EQ(r.exit_code, 0)
@@ -32,6 +35,9 @@ struct OfficeCerts {
   std::string ca() const { return dir + "/ca.pem"; }
   std::string server_cert() const { return dir + "/server.pem"; }
   std::string server_key() const { return dir + "/server.key"; }
+  // With make-certs.sh --peer: what this office presents when it pulls.
+  std::string peer_cert() const { return dir + "/peer.pem"; }
+  std::string peer_key() const { return dir + "/peer.key"; }
   std::string cert(const std::string& client) const {
     return absl::StrCat(dir, "/client-", client, ".pem");
   }
