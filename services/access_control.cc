@@ -25,7 +25,7 @@ bool Grants(const std::set<Role>& held, Role needed) {
 }
 
 // The bundle index a binding names: its `ca`, or without one the own CA.
-absl::StatusOr<int> BindingCa(const v1::RoleBinding& binding,
+absl::StatusOr<int> BindingCa(const archive_config::v1::RoleBinding& binding,
                               const ClientCas& cas) {
   std::vector<std::string> known;
   for (const ClientCas::Ca& ca : cas.cas()) known.push_back(ca.name);
@@ -72,11 +72,11 @@ const char* RoleName(Role role) {
 }
 
 absl::StatusOr<AccessControl> AccessControl::Create(
-    Mode mode, const v1::ServerConfig& config, ClientCas cas) {
+    Mode mode, const archive_config::v1::ServerConfig& config, ClientCas cas) {
   AccessControl ac;
   ac.mode_ = mode;
   ac.cas_ = std::move(cas);
-  for (const v1::RoleBinding& binding : config.roles()) {
+  for (const archive_config::v1::RoleBinding& binding : config.roles()) {
     if (binding.identity().empty()) {
       return absl::InvalidArgumentError("a roles entry needs an identity");
     }

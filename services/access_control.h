@@ -23,7 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "archive/v1/archive.pb.h"
-#include "archive/v1/config.pb.h"
+#include "archive_config/v1/config.pb.h"
 #include "services/client_cas.h"
 
 namespace archive {
@@ -50,9 +50,9 @@ class AccessControl {
   // for an unknown role name in the config, and under mutual TLS for a binding
   // whose `ca` names no CA of the bundle, or that names no `ca` when which CA
   // is this office's own cannot be told.
-  static absl::StatusOr<AccessControl> Create(Mode mode,
-                                              const v1::ServerConfig& config,
-                                              ClientCas cas = ClientCas());
+  static absl::StatusOr<AccessControl> Create(
+      Mode mode, const archive_config::v1::ServerConfig& config,
+      ClientCas cas = ClientCas());
 
   // Who is calling, and with which roles.
   Caller Identify(const grpc::ServerContextBase& ctx) const;

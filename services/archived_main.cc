@@ -34,9 +34,10 @@ ABSL_FLAG(
     "file of verifier keys (one per line) of the offices whose statements this "
     "archive accepts and whose archives it may pull; re-read before every "
     "pull");
-ABSL_FLAG(std::string, config, "",
-          "server configuration (protobuf text, archive.v1.ServerConfig): "
-          "peers to pull");
+ABSL_FLAG(
+    std::string, config, "",
+    "server configuration (protobuf text, archive_config.v1.ServerConfig): "
+    "peers to pull");
 ABSL_FLAG(std::string, tls_cert, "",
           "server certificate chain (PEM); enables TLS");
 ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
@@ -205,13 +206,13 @@ int Serve() {
   auto archive = Archive::Open(options);
   if (!archive.ok()) return Fail(std::string(archive.status().message()));
 
-  v1::ServerConfig config;
+  archive_config::v1::ServerConfig config;
   if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
     auto loaded = LoadServerConfig(path);
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     config = std::move(*loaded);
   }
-  v1::ServerConfig config_for_roles = config;
+  archive_config::v1::ServerConfig config_for_roles = config;
   auto sync = std::make_unique<SyncManager>(
       archive->get(), absl::GetFlag(FLAGS_trust), std::move(config));
   if (auto trust = sync->CurrentTrust(); !trust.ok()) {

@@ -77,13 +77,15 @@ bool IsCaName(absl::string_view name) {
   return true;
 }
 
-absl::Status EntryError(const v1::ClientCa& entry, absl::string_view what) {
+absl::Status EntryError(const archive_config::v1::ClientCa& entry,
+                        absl::string_view what) {
   return absl::InvalidArgumentError(
       absl::StrCat("client_cas entry \"", entry.name(), "\": ", what));
 }
 
 // The fingerprint an entry names, from its sha256 or its certificate_file.
-absl::StatusOr<std::string> EntryFingerprint(const v1::ClientCa& entry) {
+absl::StatusOr<std::string> EntryFingerprint(
+    const archive_config::v1::ClientCa& entry) {
   if (entry.sha256().empty() == entry.certificate_file().empty()) {
     return EntryError(entry, "give exactly one of certificate_file and sha256");
   }
@@ -113,9 +115,9 @@ absl::StatusOr<std::string> EntryFingerprint(const v1::ClientCa& entry) {
 
 }  // namespace
 
-absl::StatusOr<ClientCas> ClientCas::Create(const std::string& bundle_pem,
-                                            const std::string& server_cert_pem,
-                                            const v1::ServerConfig& config) {
+absl::StatusOr<ClientCas> ClientCas::Create(
+    const std::string& bundle_pem, const std::string& server_cert_pem,
+    const archive_config::v1::ServerConfig& config) {
   ClientCas cas;
   cas.state_ = std::make_shared<State>();
   cas.state_->certs = ParsePem(bundle_pem);
@@ -131,7 +133,7 @@ absl::StatusOr<ClientCas> ClientCas::Create(const std::string& bundle_pem,
     cas.cas_.push_back(std::move(ca));
   }
   std::vector<bool> named(cas.cas_.size(), false);
-  for (const v1::ClientCa& entry : config.client_cas()) {
+  for (const archive_config::v1::ClientCa& entry : config.client_cas()) {
     if (!IsCaName(entry.name())) {
       return EntryError(entry,
                         "a name is 1-64 ASCII letters, digits, '.', '-' or "

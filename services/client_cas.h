@@ -21,7 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "archive/v1/config.pb.h"
+#include "archive_config/v1/config.pb.h"
 
 namespace archive {
 
@@ -44,9 +44,9 @@ class ClientCas {
   // certificate_file and sha256, whose file is unreadable or holds other than
   // one certificate, that matches no CA of the bundle or one another entry
   // named, or that is a second `own`.
-  static absl::StatusOr<ClientCas> Create(const std::string& bundle_pem,
-                                          const std::string& server_cert_pem,
-                                          const v1::ServerConfig& config);
+  static absl::StatusOr<ClientCas> Create(
+      const std::string& bundle_pem, const std::string& server_cert_pem,
+      const archive_config::v1::ServerConfig& config);
 
   const std::vector<Ca>& cas() const { return cas_; }
   // Index into cas() of this office's own CA; kNone when the bundle has

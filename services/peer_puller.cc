@@ -56,9 +56,11 @@ class PullSession {
     // Read only when entries are due: ReadLog's tree_size 0 means "the latest",
     // so an empty checkpoint would bring entries it does not cover.
     if (progress_.next_index < checkpoint_.size) {
-      absl::Status s = client_.ReadLog(
-          progress_.next_index, checkpoint_.size,
-          [this](const v1::ReadLogResponse& entry) { return ImportEntry(entry); });
+      absl::Status s =
+          client_.ReadLog(progress_.next_index, checkpoint_.size,
+                          [this](const v1::ReadLogResponse& entry) {
+                            return ImportEntry(entry);
+                          });
       // What was verified before an error is still imported.
       absl::Status flushed = FlushPage();
       if (!s.ok()) return Context(s);

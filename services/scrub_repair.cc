@@ -27,7 +27,7 @@ absl::StatusOr<std::string> SyncManager::FromSomePeer(
     const std::vector<std::string>& extra_peers,
     const std::function<absl::Status(ArchiveClient&)>& attempt) {
   std::vector<std::string> peers = extra_peers;
-  for (const v1::PeerConfig& peer : config_.peers())
+  for (const archive_config::v1::PeerConfig& peer : config_.peers())
     peers.push_back(peer.address());
   if (peers.empty()) {
     return absl::FailedPreconditionError("no peers to repair from");

@@ -26,10 +26,11 @@ class ConfigErrors : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
+absl::StatusOr<archive_config::v1::ServerConfig> LoadServerConfig(
+    const std::string& path) {
   auto text = Env::Default()->ReadFile(path);
   if (!text.ok()) return text.status();
-  v1::ServerConfig config;
+  archive_config::v1::ServerConfig config;
   google::protobuf::TextFormat::Parser parser;
   ConfigErrors errors;
   parser.RecordErrorsTo(&errors);
@@ -37,7 +38,7 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", absl::StrJoin(errors.errors, "; ")));
   }
-  for (const v1::PeerConfig& peer : config.peers()) {
+  for (const archive_config::v1::PeerConfig& peer : config.peers()) {
     if (peer.address().empty() || peer.name().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": every peer needs a name (its origin) and an address"));
@@ -59,7 +60,7 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
 }
 
 SyncManager::SyncManager(Archive* archive, std::string trust_file,
-                         v1::ServerConfig config)
+                         archive_config::v1::ServerConfig config)
     : archive_(archive),
       trust_file_(std::move(trust_file)),
       config_(std::move(config)) {}
@@ -78,7 +79,7 @@ void SyncManager::Start() {
   absl::Time now = absl::Now();
   {
     absl::MutexLock lock(&mu_);
-    for (const v1::PeerConfig& peer : config_.peers()) {
+    for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
       if (peer.pull_interval_seconds() > 0) next_pull_[peer.address()] = now;
     }
   }
@@ -132,29 +133,30 @@ absl::StatusOr<TrustStore> SyncManager::CurrentTrust() const {
   if (!trust.ok()) return trust.status();
   absl::Status s = trust->AddKey(archive_->key().VerifierKey());
   if (!s.ok()) return s;
-  for (const v1::PeerConfig& peer : config_.peers()) {
+  for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
     if (peer.verifier_key().empty()) continue;
     if (s = trust->AddKey(peer.verifier_key()); !s.ok()) return s;
   }
   return trust;
 }
 
-v1::PeerConfig SyncManager::ConfiguredPeer(const std::string& address) const {
-  for (const v1::PeerConfig& peer : config_.peers()) {
+archive_config::v1::PeerConfig SyncManager::ConfiguredPeer(
+    const std::string& address) const {
+  for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
     if (peer.address() == address) return peer;
   }
-  return v1::PeerConfig{};
+  return archive_config::v1::PeerConfig{};
 }
 
 TlsFiles SyncManager::PeerTls(const std::string& address) const {
-  v1::PeerConfig peer = ConfiguredPeer(address);
+  archive_config::v1::PeerConfig peer = ConfiguredPeer(address);
   return TlsFiles{peer.tls_ca_file(), peer.tls_cert_file(),
                   peer.tls_key_file()};
 }
 
 void SyncManager::QueueScheduledPulls() {
   absl::Time now = absl::Now();
-  for (const v1::PeerConfig& peer : config_.peers()) {
+  for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
     auto it = next_pull_.find(peer.address());
     if (it == next_pull_.end() || it->second > now) continue;
     it->second = now + absl::Seconds(peer.pull_interval_seconds());

@@ -19,7 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "archive/v1/archive.pb.h"
-#include "archive/v1/config.pb.h"
+#include "archive_config/v1/config.pb.h"
 #include "clients/archive_client.h"
 #include "clients/trust_store.h"
 #include "storage/archive.h"
@@ -28,7 +28,8 @@ namespace archive {
 
 // Reads a ServerConfig in protobuf text format; INVALID_ARGUMENT naming the
 // line.
-absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path);
+absl::StatusOr<archive_config::v1::ServerConfig> LoadServerConfig(
+    const std::string& path);
 
 class SyncManager {
  public:
@@ -38,7 +39,7 @@ class SyncManager {
   // `trust_file` (may be empty) lists the verifier keys of trusted offices; it
   // is re-read before every pull, so adding an office needs no restart.
   SyncManager(Archive* archive, std::string trust_file,
-              v1::ServerConfig config);
+              archive_config::v1::ServerConfig config);
   ~SyncManager();  // stops a running pull early; it resumes next time
 
   // Starts the worker thread (and scheduled pulls).
@@ -62,7 +63,8 @@ class SyncManager {
   TlsFiles PeerTls(const std::string& address) const;
   // The configured peer at `address`; an empty one (plaintext, any trusted
   // origin) for an address the config does not list.
-  v1::PeerConfig ConfiguredPeer(const std::string& address) const;
+  archive_config::v1::PeerConfig ConfiguredPeer(
+      const std::string& address) const;
   void WorkerLoop();
   void QueueScheduledPulls() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::SyncResponse> RunPull(const std::string& address);
@@ -96,7 +98,7 @@ class SyncManager {
 
   Archive* archive_;
   std::string trust_file_;
-  v1::ServerConfig config_;
+  archive_config::v1::ServerConfig config_;
   std::atomic<bool> stop_{false};
   absl::Mutex mu_;
   std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
