@@ -18,7 +18,11 @@
 
 namespace archive {
 
+// The server's status as an absl::Status, marked as the server's (FromServer),
+// so that a caller can tell the archive refusing it (PERMISSION_DENIED for a
+// role) from the client refusing the archive (an untrusted key).
 absl::Status FromGrpc(const grpc::Status& status);
+bool FromServer(const absl::Status& status);
 
 // Reports transfer progress: bytes done of total.
 using Progress = std::function<void(uint64_t done, uint64_t total)>;

@@ -1387,7 +1387,12 @@ int Main(int argc, char** argv) {
   // failure can join the command's report (json_error.h).
   std::optional<StdoutCapture> capture;
   if (json) capture.emplace();
-  absl::Status s = ExplainTlsRefusal(cmd.run(context), server, tls);
+  absl::Status s = cmd.run(context);
+  if (absl::Status explained = ExplainTlsRefusal(s, server, tls);
+      explained != s) {
+    // The server refused the client's certificate, or wanted one.
+    s = WithExit(std::move(explained), kExitNotPermitted);
+  }
   s = MarkSeveralHeads(client, DocumentOf(*args), std::move(s));
   std::string printed = capture ? capture->Release() : "";
   if (!s.ok()) return Fail(s, json, printed);

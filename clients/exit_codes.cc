@@ -21,9 +21,12 @@ const char kExitCodesHelp[] =
     "  3  not found: no such document or revision\n"
     "  4  does not verify or does not match: content digest, signature, "
     "proof,\n"
-    "     a forked log, a file that differs from the archived bytes\n"
+    "     a forked log, a file that differs from the archived bytes, an "
+    "archive key\n"
+    "     that is not trusted or not the one pinned for the address\n"
     "  5  archive unreachable or timed out\n"
-    "  6  not permitted: authentication or role refused\n"
+    "  6  not permitted: the archive refused the client's certificate or "
+    "role\n"
     "  7  conflict: the head moved (put --parent), or the document has "
     "several heads\n"
     "With --json a failure also prints {\"error\": {\"exit\": N, \"code\": "
@@ -61,7 +64,9 @@ ExitCode ExitCodeFor(const absl::Status& s) {
       return kExitUnreachable;
     case absl::StatusCode::kUnauthenticated:
     case absl::StatusCode::kPermissionDenied:
-      return kExitNotPermitted;
+      // The archive refusing the caller, or the client refusing an archive
+      // whose key it does not trust (verified_fetch.h, known_archives.h).
+      return FromServer(s) ? kExitNotPermitted : kExitMismatch;
     case absl::StatusCode::kAborted:
       return kExitConflict;
     default:

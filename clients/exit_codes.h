@@ -43,8 +43,11 @@ absl::Status UsageError(const std::string& message);
 // The exit code for `s`: its WithExit mark if it has one, else by code: OK 0;
 // NOT_FOUND 3; DATA_LOSS 4 (the verifying client's code for a digest,
 // signature, proof or log that does not check out); UNAVAILABLE and
-// DEADLINE_EXCEEDED 5; UNAUTHENTICATED and PERMISSION_DENIED 6; ABORTED 7 (the
-// server's code for a conditional put whose head moved); anything else 1.
+// DEADLINE_EXCEEDED 5; UNAUTHENTICATED and PERMISSION_DENIED 6 from the server
+// (FromServer: a role or certificate refused) but 4 from the client itself (an
+// archive key it does not trust, a pinned key or origin that changed);
+// ABORTED 7 (the server's code for a conditional put whose head moved);
+// anything else 1.
 ExitCode ExitCodeFor(const absl::Status& s);
 
 // The server refuses a put without --parent, or a get without --rev, of a
