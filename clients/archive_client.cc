@@ -147,6 +147,15 @@ bool FromServer(const absl::Status& status) {
   return status.GetPayload(kFromServerPayload).has_value();
 }
 
+absl::Status WithMessage(const absl::Status& status,
+                         absl::string_view message) {
+  absl::Status out(status.code(), message);
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& p) {
+    out.SetPayload(url, p);
+  });
+  return out;
+}
+
 absl::Status ExplainTlsRefusal(const absl::Status& status,
                                const std::string& server, const TlsFiles& tls) {
   if (!tls.enabled() || !absl::IsUnavailable(status)) return status;
