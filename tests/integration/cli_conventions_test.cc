@@ -99,7 +99,9 @@ TEST_F(CliConventions, VersionsNameTheCMakeVersionAndTheCommit) {
         << program << ": " << Describe(r);
     if (!commit.empty()) {
       EXPECT_TRUE(absl::StrContains(r.out, "commit " + commit))
-          << program << " built from " << commit << ": " << Describe(r);
+          << "the source is at commit " << commit << " but " << program
+          << " says otherwise (or was built before the last commit: "
+          << "cmake --build again): " << Describe(r);
     }
     EXPECT_FALSE(absl::StrContains(r.out, "NDEBUG")) << Describe(r);
   }
