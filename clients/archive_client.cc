@@ -4,6 +4,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -129,14 +130,30 @@ absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
   return ToHex(hasher.Finish());
 }
 
+constexpr char kFromServerPayload[] = "archive/from-server";
+
 absl::Status FromGrpc(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   std::string message = status.error_message();
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     message = absl::StrCat("server unavailable: ", message);
   }
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      message);
+  absl::Status s(static_cast<absl::StatusCode>(status.error_code()), message);
+  s.SetPayload(kFromServerPayload, absl::Cord());
+  return s;
+}
+
+bool FromServer(const absl::Status& status) {
+  return status.GetPayload(kFromServerPayload).has_value();
+}
+
+absl::Status WithMessage(const absl::Status& status,
+                         absl::string_view message) {
+  absl::Status out(status.code(), message);
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& p) {
+    out.SetPayload(url, p);
+  });
+  return out;
 }
 
 absl::Status ExplainTlsRefusal(const absl::Status& status,

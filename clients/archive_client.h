@@ -18,7 +18,13 @@
 
 namespace archive {
 
+// The server's status as an absl::Status, marked as the server's (FromServer),
+// so that a caller can tell the archive refusing it (PERMISSION_DENIED for a
+// role) from the client refusing the archive (an untrusted key).
 absl::Status FromGrpc(const grpc::Status& status);
+bool FromServer(const absl::Status& status);
+// `status` with another message; its code and payloads (FromServer) kept.
+absl::Status WithMessage(const absl::Status& status, absl::string_view message);
 
 // Reports transfer progress: bytes done of total.
 using Progress = std::function<void(uint64_t done, uint64_t total)>;

@@ -9,9 +9,9 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 
-#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,14 +24,18 @@
 #include "clients/check_report.h"
 #include "clients/cli_args.h"
 #include "clients/cli_output.h"
+#include "clients/completion.h"
+#include "clients/exit_codes.h"
 #include "clients/history_check.h"
 #include "clients/import_report.h"
+#include "clients/json_error.h"
 #include "clients/line_diff.h"
 #include "clients/media_check.h"
 #include "clients/media_type.h"
 #include "clients/receipt_files.h"
 #include "clients/scrub_report.h"
 #include "clients/verified_fetch.h"
+#include "storage/build_version.h"
 #include "storage/env.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
@@ -40,9 +44,6 @@
 
 namespace archive {
 namespace {
-
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
 
 constexpr char kGlobalHelp[] =
     "Global options (before or after the command):\n"
@@ -62,7 +63,15 @@ constexpr char kGlobalHelp[] =
     "                      pinned address is refused until its line is "
     "removed)\n"
     "  --as NAME           without TLS, submit as local:NAME instead of "
-    "local\n";
+    "local\n"
+    "  --tls_ca FILE       connect with TLS, checking the server's certificate "
+    "against the\n"
+    "                      CA certificates (PEM) in FILE\n"
+    "  --tls_cert FILE     client certificate (PEM) for mutual TLS; with "
+    "--tls_key\n"
+    "  --tls_key FILE      the client certificate's private key (PEM)\n"
+    "  --help, -h          this help, or a command's with COMMAND --help\n"
+    "  --version           archivectl's version, commit and build type\n";
 
 struct Context {
   const Args& args;
@@ -87,16 +96,8 @@ std::string OneLine(absl::string_view message) {
   return absl::StrReplaceAll(message, {{"\n", " "}, {"\r", " "}});
 }
 
-// Marks a status as the user's mistake in calling archivectl (exit 2), so a
-// missing --id exits 2 whatever its message says; INVALID_ARGUMENT from the
-// server (a bad field value) stays an ordinary failure (exit 1).
-constexpr char kUsageError[] = "archivectl/usage";
-
-absl::Status Usage(const std::string& message) {
-  absl::Status s = absl::InvalidArgumentError(message);
-  s.SetPayload(kUsageError, absl::Cord());
-  return s;
-}
+// The user's mistake in calling archivectl: exit 2 (exit_codes.h).
+absl::Status Usage(const std::string& message) { return UsageError(message); }
 
 // --relation KIND:DOC, repeatable.
 absl::Status AddRelations(const Args& a, v1::Metadata* m) {
@@ -379,10 +380,11 @@ absl::StatusOr<v1::Revision> SingleHead(Context& c, const std::string& doc) {
   auto history = c.client.History(request);
   if (!history.ok()) return history.status();
   if (history->heads_size() != 1 || history->revisions_size() == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(doc, " has ", history->heads_size(), " heads (",
-                     absl::StrJoin(history->heads(), ", "),
-                     "); resolve the conflict with a merging put first"));
+    return WithExit(absl::FailedPreconditionError(absl::StrCat(
+                        doc, " has ", history->heads_size(), " heads (",
+                        absl::StrJoin(history->heads(), ", "),
+                        "); resolve the conflict with a merging put first")),
+                    kExitConflict);
   }
   return history->revisions(0);  // newest first: the head
 }
@@ -675,11 +677,13 @@ absl::Status RunVerify(Context& c) {
     PrintJson(j);
   }
   if (!same) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " is NOT the archived ", st.document, " revision ",
-                     result->second.revision.revision_id, ": file has ",
-                     file_size, " bytes, sha256 ", *digest, "; archive has ",
-                     st.content_size, " bytes, sha256 ", st.content_sha256));
+    return WithExit(
+        absl::FailedPreconditionError(absl::StrCat(
+            path, " is NOT the archived ", st.document, " revision ",
+            result->second.revision.revision_id, ": file has ", file_size,
+            " bytes, sha256 ", *digest, "; archive has ", st.content_size,
+            " bytes, sha256 ", st.content_sha256)),
+        kExitMismatch);
   }
   if (!c.json) {
     std::cout << "OK: " << path << " is byte-identical to " << st.document
@@ -880,6 +884,32 @@ absl::Status RunImportBag(Context& c) {
   return PrintReport(c, ImportBag(c.client, c.verifier, c.args.Get("bagit")));
 }
 
+// The client's version, then the server's: the client's is printed even when
+// the server cannot say its own.
+absl::Status RunVersion(Context& c) {
+  Json j;
+  j["client_version"] = VersionString();
+  if (!c.json) std::cout << VersionLine("archivectl") << "\n";
+  auto info = c.client.GetArchiveInfo();
+  if (!info.ok()) {
+    if (c.json) PrintJson(j);
+    return info.status();
+  }
+  std::string server = info->server_version().empty()
+                           ? "unknown (this archived does not report it)"
+                           : info->server_version();
+  if (c.json) {
+    j["server"] = c.server;
+    j["server_origin"] = info->origin();
+    j["server_version"] = server;
+    PrintJson(j);
+  } else {
+    std::cout << "archived " << server << " (" << info->origin() << " at "
+              << c.server << ")\n";
+  }
+  return absl::OkStatus();
+}
+
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
       {"put",
@@ -1060,7 +1090,7 @@ const std::map<std::string, Command>& Commands() {
        {"verify FILE --id DOC [--rev REV]",
         "Check that FILE is byte-identical to DOC's authoritative (or the "
         "given) revision.\n"
-        "Exits 0 if it is, 1 with the reason if not.",
+        "Exits 0 if it is, 4 with the reason if not.",
         {"id", "rev", "head"},
         1,
         1,
@@ -1159,6 +1189,34 @@ const std::map<std::string, Command>& Commands() {
         2,
         3,
         RunProof}},
+      {"version",
+       {"version",
+        "Print archivectl's version, then the server's (GetArchiveInfo). If "
+        "the server\n"
+        "cannot be reached, the client's version is still printed, and the "
+        "exit code says\n"
+        "why (5: unreachable).",
+        {},
+        0,
+        0,
+        RunVersion}},
+      // help and completion need no archive; Main runs them (LocalCommand).
+      {"help",
+       {"help [COMMAND]",
+        "Print the commands, or COMMAND's help (as archivectl COMMAND --help).",
+        {},
+        0,
+        1,
+        nullptr}},
+      {"completion",
+       {"completion bash",
+        "Print a bash completion script for archivectl's commands and flags. "
+        "Use:\n"
+        "  source <(archivectl completion bash)",
+        {},
+        1,
+        1,
+        nullptr}},
   };
   return *commands;
 }
@@ -1166,8 +1224,9 @@ const std::map<std::string, Command>& Commands() {
 FlagSpec AllFlags() {
   FlagSpec spec;
   spec.with_value = {"server", "trust", "as", "tls_ca", "tls_cert", "tls_key"};
-  spec.boolean = {"json",  "help",  "head",  "no-verify", "repair",
-                  "plain", "chars", "words", "color",     "keep-metadata"};
+  spec.boolean = {"json",      "help",   "version",      "head",
+                  "no-verify", "repair", "plain",        "chars",
+                  "words",     "color",  "keep-metadata"};
   for (const auto& [name, cmd] : Commands()) {
     for (const std::string& f : cmd.flags) {
       if (!spec.boolean.count(f)) spec.with_value.insert(f);
@@ -1177,6 +1236,24 @@ FlagSpec AllFlags() {
   return spec;
 }
 
+// The command table as help and completion see it (completion.h).
+CliTable Table() {
+  CliTable table;
+  for (const auto& [name, cmd] : Commands()) {
+    CommandFlags c{name, {cmd.flags.begin(), cmd.flags.end()}, {}};
+    if (name == "help") {
+      for (const auto& [other, unused] : Commands()) c.words.push_back(other);
+    }
+    if (name == "completion") c.words = {"bash"};
+    if (name == "proof") c.words = {"inclusion", "consistency"};
+    table.commands.push_back(std::move(c));
+  }
+  table.global_flags = {"server",   "json",    "trust", "as",     "tls_ca",
+                        "tls_cert", "tls_key", "help",  "version"};
+  table.with_value = AllFlags().with_value;
+  return table;
+}
+
 void PrintHelp() {
   std::cout << "archivectl: client for Policy Archive, a verifiable archive of "
                "policy "
@@ -1184,33 +1261,92 @@ void PrintHelp() {
   for (const auto& [name, cmd] : Commands())
     std::cout << "  " << cmd.usage << "\n";
   std::cout << "\n"
-            << kGlobalHelp << "\nRun archivectl COMMAND --help for details.\n";
+            << kGlobalHelp << "\n"
+            << kExitCodesHelp
+            << "\nRun archivectl help COMMAND (or archivectl COMMAND --help) "
+               "for details.\n";
 }
 
-int Fail(const absl::Status& s, int code = kExitFailure) {
-  std::cerr << "archivectl: " << OneLine(s.message()) << "\n";
-  return code;
+void PrintCommandHelp(const Command& cmd) {
+  std::cout << "usage: archivectl " << cmd.usage << "\n\n" << cmd.help << "\n";
+  if (!cmd.flags.empty()) {
+    std::cout << "\nFlags: " << FlagList({cmd.flags.begin(), cmd.flags.end()})
+              << "\n";
+  }
+  std::cout << "\n" << kGlobalHelp;
+}
+
+// Reports failure `s` (one line on stderr; with --json also the error object
+// on stdout, after or within `printed`, the command's JSON output) and
+// returns its exit code.
+int Fail(const absl::Status& s, bool json, const std::string& printed = "") {
+  const std::string message = OneLine(s.message());
+  std::cerr << "archivectl: " << message << "\n";
+  if (json) std::cout << JsonFailureOutput(printed, s, message);
+  return ExitCodeFor(s);
+}
+
+// help [COMMAND] and completion bash: no archive involved.
+int LocalCommand(const Args& args, bool json) {
+  const std::vector<std::string>& p = args.positional();
+  if (args.command() == "completion") {
+    if (p[0] != "bash") {
+      return Fail(Usage(absl::StrCat("completion: unknown shell \"", p[0],
+                                     "\" (only bash)")),
+                  json);
+    }
+    std::cout << BashCompletion("archivectl", Table());
+    return kExitOk;
+  }
+  if (p.empty()) {
+    PrintHelp();
+    return kExitOk;
+  }
+  auto it = Commands().find(p[0]);
+  if (it == Commands().end()) {
+    return Fail(Usage(absl::StrCat("help: unknown command \"", p[0],
+                                   "\" (see archivectl help)")),
+                json);
+  }
+  PrintCommandHelp(it->second);
+  return kExitOk;
+}
+
+// The document a failed command was about, for the conflict check below.
+std::string DocumentOf(const Args& args) {
+  if (args.Has("id")) return args.Get("id");
+  static const std::set<std::string> by_position = {"get", "status", "check"};
+  if (by_position.count(args.command()) && !args.positional().empty())
+    return args.positional()[0];
+  return "";
 }
 
 int Main(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, AllFlags());
-  if (!args.ok()) return Fail(args.status(), kExitUsage);
+  if (!args.ok()) {
+    bool json = false;
+    for (int i = 1; i < argc; ++i) json |= std::string(argv[i]) == "--json";
+    return Fail(WithExit(args.status(), kExitUsage), json);
+  }
+  const bool json = args->Has("json");
+  if (args->Has("version")) {
+    std::cout << VersionLine("archivectl") << "\n";
+    return kExitOk;
+  }
   if (args->command().empty()) {
     PrintHelp();
-    return args->Has("help") ? 0 : kExitUsage;
+    return args->Has("help") ? kExitOk : kExitUsage;
   }
   auto it = Commands().find(args->command());
   if (it == Commands().end()) {
     return Fail(Usage(absl::StrCat("unknown command \"", args->command(),
                                    "\" (see archivectl --help)")),
-                kExitUsage);
+                json);
   }
   const Command& cmd = it->second;
   if (args->Has("help")) {
-    std::cout << "usage: archivectl " << cmd.usage << "\n\n"
-              << cmd.help << "\n\n"
-              << kGlobalHelp;
-    return 0;
+    PrintCommandHelp(cmd);
+    return kExitOk;
   }
   for (const char* flag :
        {"id", "title", "rev", "parent", "size", "output", "receipt", "dir",
@@ -1218,21 +1354,21 @@ int Main(int argc, char** argv) {
     if (args->Has(flag) && !cmd.flags.count(flag)) {
       return Fail(Usage(absl::StrCat("--", flag, " does not apply to ",
                                      args->command())),
-                  kExitUsage);
+                  json);
     }
   }
   size_t n = args->positional().size();
   if (n < cmd.min_positional || n > cmd.max_positional) {
-    return Fail(Usage(absl::StrCat("usage: archivectl ", cmd.usage)),
-                kExitUsage);
+    return Fail(Usage(absl::StrCat("usage: archivectl ", cmd.usage)), json);
   }
+  if (!cmd.run) return LocalCommand(*args, json);
   const char* env_server = std::getenv("ARCHIVE_SERVER");
   std::string server = args->Get(
       "server", env_server && *env_server ? env_server : "127.0.0.1:7070");
   TlsFiles tls{args->Get("tls_ca"), args->Get("tls_cert"),
                args->Get("tls_key")};
   auto channel = ArchiveClient::Dial(server, tls);
-  if (!channel.ok()) return Fail(channel.status(), kExitUsage);
+  if (!channel.ok()) return Fail(WithExit(channel.status(), kExitUsage), json);
   ArchiveClient client(std::move(*channel));
   VerifyOptions options;
   std::string config = DefaultClientConfigDir();
@@ -1245,15 +1381,23 @@ int Main(int argc, char** argv) {
     std::cerr << "archivectl: " << line << "\n";
   };
   auto verifier = VerifyingClient::Create(&client, options);
-  if (!verifier.ok()) return Fail(verifier.status());
-  Context context{*args,  args->Has("json"), client, *verifier,
-                  server, tls.enabled()};
-  absl::Status s = ExplainTlsRefusal(cmd.run(context), server, tls);
-  if (!s.ok()) {
-    return Fail(
-        s, s.GetPayload(kUsageError).has_value() ? kExitUsage : kExitFailure);
+  if (!verifier.ok()) return Fail(verifier.status(), json);
+  Context context{*args, json, client, *verifier, server, tls.enabled()};
+  // With --json the output is held until the outcome is known, so that a
+  // failure can join the command's report (json_error.h).
+  std::optional<StdoutCapture> capture;
+  if (json) capture.emplace();
+  absl::Status s = cmd.run(context);
+  if (absl::Status explained = ExplainTlsRefusal(s, server, tls);
+      explained != s) {
+    // The server refused the client's certificate, or wanted one.
+    s = WithExit(std::move(explained), kExitNotPermitted);
   }
-  return 0;
+  s = MarkSeveralHeads(client, DocumentOf(*args), std::move(s));
+  std::string printed = capture ? capture->Release() : "";
+  if (!s.ok()) return Fail(s, json, printed);
+  std::cout << printed;
+  return kExitOk;
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ struct BagRevision {
 };
 
 absl::Status InBag(const std::string& where, const absl::Status& s) {
-  return absl::Status(s.code(), absl::StrCat(where, ": ", s.message()));
+  return WithMessage(s, absl::StrCat(where, ": ", s.message()));
 }
 
 class BagReader {
@@ -151,11 +151,13 @@ class BagReader {
   // Says how to trust an unknown archive, naming the key the bag carries.
   absl::Status Explain(const absl::Status& s) const {
     if (!absl::IsPermissionDenied(s)) return s;
-    return absl::PermissionDeniedError(absl::StrCat(
-        s.message(), "; the bag says its archive's key is ",
-        bag_.Info("Archive-Verifier-Key"),
-        ": if you trust it, add that line to the file given to archivectl "
-        "--trust"));
+    return WithMessage(
+        s,
+        absl::StrCat(
+            s.message(), "; the bag says its archive's key is ",
+            bag_.Info("Archive-Verifier-Key"),
+            ": if you trust it, add that line to the file given to archivectl "
+            "--trust"));
   }
 
   const ValidBag& bag_;

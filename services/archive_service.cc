@@ -8,6 +8,7 @@
 #include "services/proto_convert.h"
 #include "services/request_log.h"
 #include "services/upload_reactor.h"
+#include "storage/build_version.h"
 #include "storage/hex.h"
 
 namespace archive {
@@ -775,6 +776,7 @@ ServerUnaryReactor* ArchiveService::GetArchiveInfo(
   for (std::string& role : AccessControl::RoleNames(caller))
     response->add_caller_roles(std::move(role));
   access_->Describe(response->mutable_access());
+  response->set_server_version(VersionString());
   return call.Finish(grpc::Status::OK);
 }
 

@@ -12,12 +12,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
 #include "services/archive_service.h"
 #include "services/request_log.h"
+#include "storage/build_version.h"
 #include "storage/env.h"
 
 ABSL_FLAG(std::string, data_dir, "", "data directory (created on first start)");
@@ -314,6 +316,13 @@ int main(int argc, char** argv) {
       "Creates DIR and its Ed25519 identity (DIR/keys) on first start, then "
       "serves the\n"
       "archive.v1.Archive gRPC API until SIGTERM/SIGINT.");
+  // --version: ours, not Abseil's default (which reports how Abseil itself
+  // was built, "Debug build (NDEBUG not #defined)", whatever this binary is).
+  absl::FlagsUsageConfig usage_config;
+  usage_config.version_string = [] {
+    return archive::VersionLine("archived") + "\n";
+  };
+  absl::SetFlagsUsageConfig(usage_config);
   absl::ParseCommandLine(argc, argv);
   // Debian's Abseil is built with its debug checks, which keep a lock graph
   // on every Mutex acquisition (GraphCycles in bench/PROFILE.md); the locking

@@ -362,7 +362,7 @@ TEST_F(BagitTest, AlteredPayloadByteIsRefusedNamingTheFile) {
   ASSERT_NE(ValidateBagPerRfc8493(bag), "");
   ASSERT_NO_FATAL_FAILURE(StartB(/*trust_a=*/true));
   ProcessResult r = B({"import", "--bagit", bag});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, victim)) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "checksum mismatch")) << Describe(r);
   ExpectNothingOnB();
@@ -372,7 +372,7 @@ TEST_F(BagitTest, AlteredPayloadByteIsRefusedNamingTheFile) {
   Reseal(bag);
   ASSERT_EQ(ValidateBagPerRfc8493(bag), "");
   r = B({"import", "--bagit", bag});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, victim)) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "signed statement")) << Describe(r);
   ExpectNothingOnB();
@@ -395,7 +395,7 @@ TEST_F(BagitTest, AlteredStatementIsRefused) {
   ASSERT_EQ(ValidateBagPerRfc8493(bag), "");
   ASSERT_NO_FATAL_FAILURE(StartB(/*trust_a=*/true));
   ProcessResult r = B({"import", "--bagit", bag});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "statement signature")) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, RevisionDirs(bag).front()))
       << Describe(r);
@@ -417,7 +417,7 @@ TEST_F(BagitTest, UntrustedOriginIsRefused) {
   std::string only_b = tmp_.path() + "/only-b";
   WriteFileOrDie(only_b, ReadFileOrDie(b_->data_dir() + "/keys/verifier.key"));
   r = b_cli_->Run({"--trust", only_b, "import", "--bagit", bag});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "a.archive.example is not trusted"))
       << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "archivectl --trust")) << Describe(r);
@@ -450,7 +450,7 @@ TEST_F(BagitTest, ExportRefusesAnExistingBagAndImportNeedsBagit) {
   EXPECT_EQ(ReadFileOrDie(bag + "/manifest-sha256.txt"), manifest);
   // An unknown document: nothing is left behind.
   r = A({"export", "--bagit", tmp_.path() + "/other", "--id", "no-such"});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
   EXPECT_FALSE(fs::exists(tmp_.path() + "/other"));
   for (const auto& e : fs::directory_iterator(tmp_.path())) {
     EXPECT_FALSE(absl::StrContains(e.path().string(), ".partial-")) << e.path();
@@ -548,7 +548,7 @@ TEST_F(BagitTest, UntrustedKeyStoresNothing) {
   std::string bag = Export();
   ASSERT_NO_FATAL_FAILURE(StartB(/*trust_a=*/true));
   ProcessResult r = b_cli_->Run({"--trust", a_key_, "import", "--bagit", bag});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "b.archive.example is not trusted"))
       << Describe(r);
   ExpectNothingOnB();

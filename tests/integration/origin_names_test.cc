@@ -141,7 +141,7 @@ TEST_F(OriginNames, LegacySeenFileIsStillRead) {
   // It is read: a damaged one is reported.
   WriteFileOrDie(legacy, "not a checkpoint\n");
   r = cli.Run({"checkpoint"});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "remembered")) << Describe(r);
 }
 
@@ -187,7 +187,7 @@ TEST_F(TrustOnFirstUse, NewOriginAtPinnedAddressIsRefused) {
   std::string trusted_before =
       ReadFileOrDie(cli.config_home() + "/archivectl/trusted");
   ProcessResult r = cli.Run({"checkpoint"});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   for (const std::string& part :
        {second->address(), std::string("a.archive.example"),
         std::string("b.archive.example"), std::string("known_archives")}) {
@@ -210,7 +210,7 @@ TEST_F(TrustOnFirstUse, ChangedKeyAtPinnedAddressSaysWhatChanged) {
   ASSERT_NO_FATAL_FAILURE(MeetThenReplace("a.archive.example"));
   const Cli& cli = *cli_;
   ProcessResult r = cli.Run({"checkpoint"});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "key changed")) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, VerifierKey(*first_))) << Describe(r);
 }

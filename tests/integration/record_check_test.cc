@@ -311,11 +311,11 @@ TEST_F(RecordCheck, RevSelectsOneRevisionAndUnknownOnesAreRefused) {
   EXPECT_EQ(one["revisions"][0]["revision_id"], first);
 
   ProcessResult unknown = Check("doc", {"--rev", std::string(64, 'a')});
-  EXPECT_EQ(unknown.exit_code, 1) << Describe(unknown);
+  EXPECT_EQ(unknown.exit_code, 3) << Describe(unknown);
   EXPECT_TRUE(absl::StrContains(unknown.err, "not a revision of doc"))
       << Describe(unknown);
   ProcessResult no_doc = Check("no-such-doc");
-  EXPECT_EQ(no_doc.exit_code, 1) << Describe(no_doc);
+  EXPECT_EQ(no_doc.exit_code, 3) << Describe(no_doc);
   ProcessResult usage = office_->Ctl({"check"});
   EXPECT_EQ(usage.exit_code, 2) << Describe(usage);
 }

@@ -117,10 +117,10 @@ TEST_F(SyncConflict, ConcurrentRevisionsKeptAsTwoHeadsThenMerged) {
     ASSERT_EQ(text.exit_code, 0) << Describe(text);
     EXPECT_TRUE(ContainsAll(text.out, {"conflict", head_a, head_b}))
         << text.out;
-    // get without --rev refuses, naming both heads.
+    // get without --rev refuses, naming both heads: a conflict (exit 7).
     ProcessResult get = office->Ctl(
         {"--trust", keys_, "get", kDoc, "-o", office->scratch() + "/none"});
-    EXPECT_NE(get.exit_code, 0) << Describe(get);
+    EXPECT_EQ(get.exit_code, 7) << Describe(get);
     EXPECT_TRUE(ContainsAll(get.err, {head_a, head_b})) << Describe(get);
     // ls flags it.
     ProcessResult ls = office->Ctl({"ls"});
@@ -134,7 +134,7 @@ TEST_F(SyncConflict, ConcurrentRevisionsKeptAsTwoHeadsThenMerged) {
     std::string plain = office->scratch() + "/plain.txt";
     WriteFileOrDie(plain, "a plain put\n");
     ProcessResult put = office->Ctl({"put", plain, "--id", kDoc});
-    EXPECT_NE(put.exit_code, 0) << Describe(put);
+    EXPECT_EQ(put.exit_code, 7) << Describe(put);
     EXPECT_TRUE(absl::StrContains(put.err, "heads")) << Describe(put);
   }
 

@@ -143,10 +143,10 @@ class TlsRoles : public ::testing::Test {
     return j;
   }
 
-  // archivectl exits 1 with "IDENTITY lacks role ROLE for METHOD".
+  // archivectl exits 6 (not permitted) with "IDENTITY lacks role ROLE for METHOD".
   void ExpectCtlDenied(const ProcessResult& r, const std::string& identity,
                        const std::string& role, const std::string& method) {
-    EXPECT_EQ(r.exit_code, 1) << Describe(r);
+    EXPECT_EQ(r.exit_code, 6) << Describe(r);
     EXPECT_TRUE(absl::StrContains(
         r.err, absl::StrCat(identity, " lacks role ", role, " for ", method)))
         << "expected the identity " << identity << " and the missing role "
@@ -321,7 +321,7 @@ TEST_F(TlsRoles, AdminMayDoEverything) {
 
   // Sync is allowed: it fails only because nothing listens at the peer.
   ProcessResult sync = Ctl("admin", {"sync", "127.0.0.1:1"});
-  EXPECT_EQ(sync.exit_code, 1) << Describe(sync);
+  EXPECT_EQ(sync.exit_code, 5) << Describe(sync);
   EXPECT_FALSE(absl::StrContains(sync.err, "lacks role")) << Describe(sync);
   auto direct = admin.Sync("127.0.0.1:1");
   EXPECT_EQ(direct.status().code(), absl::StatusCode::kUnavailable)
@@ -561,7 +561,7 @@ TEST_F(TlsRoles, ForeignOrMissingClientCertificateFailsTheHandshake) {
     }
     argv.insert(argv.end(), {"put", text_path_, "--id", "sneaky"});
     ProcessResult r = cli_->Run(argv);
-    EXPECT_EQ(r.exit_code, 1) << Describe(r);
+    EXPECT_EQ(r.exit_code, 6) << Describe(r);
     EXPECT_TRUE(absl::StrContains(r.err, "unavailable")) << Describe(r);
   }
   // No request got as far as the service.
@@ -591,7 +591,7 @@ TEST_F(TlsRoles, PlaintextClientFailsCleanlyAndServerKeepsServing) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 
   ProcessResult r = cli_->Run({"checkpoint"});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.exit_code, 5) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "unavailable")) << Describe(r);
 
   // A good TLS call still works, writes included.
@@ -695,7 +695,7 @@ TEST(TlsAnonymous, WithoutClientCaCallersAreAnonymousReaders) {
   }
 
   ProcessResult put = ctl({"put", doc_path, "--id", "anon-doc"});
-  EXPECT_EQ(put.exit_code, 1) << Describe(put);
+  EXPECT_EQ(put.exit_code, 6) << Describe(put);
   EXPECT_TRUE(
       absl::StrContains(put.err, "anonymous lacks role archivist for Put"))
       << Describe(put);
@@ -703,7 +703,7 @@ TEST(TlsAnonymous, WithoutClientCaCallersAreAnonymousReaders) {
   ProcessResult with_cert =
       ctl({"--tls_cert", certs.cert("archivist-alice"), "--tls_key",
            certs.key("archivist-alice"), "put", doc_path, "--id", "anon-doc"});
-  EXPECT_EQ(with_cert.exit_code, 1) << Describe(with_cert);
+  EXPECT_EQ(with_cert.exit_code, 6) << Describe(with_cert);
   EXPECT_TRUE(absl::StrContains(with_cert.err, "anonymous lacks role"))
       << Describe(with_cert);
   ProcessResult scrub = ctl({"scrub"});
@@ -860,7 +860,7 @@ TEST_F(TlsSync, PeerWithoutThePeerRoleIsRefused) {
   PutIntoA();
 
   ProcessResult sync = CtlB({"sync", a_->address()});
-  EXPECT_EQ(sync.exit_code, 1) << Describe(sync);
+  EXPECT_EQ(sync.exit_code, 6) << Describe(sync);
   EXPECT_TRUE(absl::StrContains(sync.err, "peer-b lacks role peer for ReadLog"))
       << Describe(sync);
   EXPECT_EQ(AuditLines(a_->log(), "ReadLog", "peer-b", "PERMISSION_DENIED"), 1)
