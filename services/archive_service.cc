@@ -12,6 +12,16 @@
 #include "storage/hex.h"
 
 namespace archive {
+
+grpc::Status CheckChunkSize(size_t size, const ServiceLimits& limits) {
+  if (size <= limits.max_chunk_bytes) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("chunk: ", size, " bytes exceeds this archive's limit of ",
+                   limits.max_chunk_bytes,
+                   " bytes per message (archived --max_message_bytes); send "
+                   "the content in smaller chunks (archivectl sends 256 KiB)"));
+}
 namespace {
 
 using grpc::CallbackServerContext;
@@ -119,6 +129,8 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
       return Invalid("the first message of a Put must be its header");
     }
     const std::string& chunk = request().chunk();
+    if (grpc::Status s = CheckChunkSize(chunk.size(), limits_); !s.ok())
+      return s;
     if (header_.reuse_content()) {
       return Invalid(
           "reuse_content: the header says the content is already stored, so "

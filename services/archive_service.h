@@ -26,7 +26,14 @@ struct ServiceLimits {
   // stream may wait on its client (0: forever). See stream_limits.h.
   uint32_t max_streams_per_client = 16;
   uint32_t idle_stream_seconds = 30;
+  // Largest chunk a Put or ImportRevision message may carry (archived
+  // --max_message_bytes). The transport admits somewhat larger messages, so
+  // a client that sends more hears this limit named, not gRPC's own message.
+  uint32_t max_chunk_bytes = 4 << 20;
 };
+
+// OK, or RESOURCE_EXHAUSTED naming `limits.max_chunk_bytes` and its flag.
+grpc::Status CheckChunkSize(size_t size, const ServiceLimits& limits);
 
 class ArchiveService final : public v1::Archive::CallbackService {
  public:

@@ -48,7 +48,8 @@ ABSL_FLAG(
     "CA certificates (PEM) for client certificates: with it, clients must "
     "present one (mutual TLS) and get the roles the --config binds to them");
 ABSL_FLAG(uint32_t, max_message_bytes, 4 << 20,
-          "largest gRPC message accepted (a put's chunk must fit in it)");
+          "largest chunk one put or import message may carry; a larger one "
+          "is refused naming this flag (the transport admits up to twice it)");
 ABSL_FLAG(uint32_t, max_parents, 16, "most parents one revision may name");
 ABSL_FLAG(uint32_t, max_metadata_value_bytes, 4096,
           "longest metadata value (title, issuer, note, ...) accepted; at most "
@@ -237,6 +238,7 @@ int Serve() {
   limits.max_metadata_value_bytes =
       std::min<uint32_t>(absl::GetFlag(FLAGS_max_metadata_value_bytes), 4096);
   limits.max_page_size = absl::GetFlag(FLAGS_max_page_size);
+  limits.max_chunk_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   auto catalog = OpenCatalog(archive->get(), data_dir);
   if (!catalog.ok()) return Fail(std::string(catalog.status().message()));
   limits.max_streams_per_client = absl::GetFlag(FLAGS_max_streams_per_client);
@@ -256,7 +258,10 @@ int Serve() {
                                : grpc::InsecureServerCredentials(),
                            &port);
   builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  // Room above the chunk limit, so an oversized chunk reaches the service,
+  // which refuses it naming --max_message_bytes.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<uint64_t>(
+      2ULL * absl::GetFlag(FLAGS_max_message_bytes) + (64 << 10), INT32_MAX)));
   // Drain waits for client connections to close; an idle one (no call for a
   // while) is closed by the server, so an idle client never holds up a stop.
   // Clients reconnect transparently on their next call.

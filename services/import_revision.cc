@@ -70,6 +70,8 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
       return Invalid("the first message of an ImportRevision is its header");
     }
     const std::string& chunk = request().chunk();
+    if (grpc::Status s = CheckChunkSize(chunk.size(), limits_); !s.ok())
+      return s;
     received_ += chunk.size();
     log().add_bytes(chunk.size());
     if (received_ > statement_.content_size) {

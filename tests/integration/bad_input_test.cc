@@ -261,6 +261,28 @@ TEST_F(BadInput, WrongSizeIsInvalidArgument) {
   ExpectNothingStoredAndStillServing();
 }
 
+// Issue 12: a chunk larger than the server's limit is refused naming the
+// limit and its flag, not with gRPC's "Received message larger than max".
+TEST_F(BadInput, OversizedChunkNamesTheLimitAndItsFlag) {
+  std::string content((5 << 20) + 1, 'k');  // the default limit is 4 MiB
+  auto stub = v1::Archive::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::PutResponse response;
+  auto stream = stub->Put(&ctx, &response);
+  ASSERT_TRUE(stream->Write(HeaderMessage(HeaderFor("big-chunk", content))));
+  stream->Write(ChunkMessage(content));
+  stream->WritesDone();
+  grpc::Status s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << s.error_message();
+  for (const char* part : {"chunk", "4194304", "--max_message_bytes"}) {
+    EXPECT_TRUE(absl::StrContains(s.error_message(), part))
+        << part << " missing from: " << s.error_message();
+  }
+  ExpectNothingStoredAndStillServing();
+}
+
 TEST_F(BadInput, MalformedDigestInHeader) {
   std::string content = "text\n";
   v1::PutHeader header = HeaderFor("bad-digest", content);
