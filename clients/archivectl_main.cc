@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "clients/api_enums.h"
 #include "clients/archive_bag.h"
 #include "clients/archive_client.h"
 #include "clients/bulk_import.h"
@@ -141,6 +142,7 @@ absl::Status FillMetadata(Context& c, v1::PutHeader* header) {
     auto head = SingleHead(c, header->document_id());
     if (!head.ok()) return head.status();
     *m = head->metadata();
+    KeepWordsOnly(m);
     m->clear_media_type();  // guessed again from the new bytes
     m->clear_note();
     if (!a.Has("parent")) header->add_expected_parents(head->revision_id());
@@ -403,6 +405,7 @@ absl::Status RunStatus(Context& c) {
   header.set_as_name(c.args.Get("as"));
   v1::Metadata* m = header.mutable_metadata();
   *m = head->metadata();
+  KeepWordsOnly(m);
   m->set_status(status);
   m->set_note(c.args.Get("note"));
   if (c.args.Has("effective")) m->set_effective(c.args.Get("effective"));

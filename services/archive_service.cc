@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "clients/api_enums.h"
 #include "services/proto_convert.h"
 #include "services/request_log.h"
 #include "services/upload_reactor.h"
@@ -179,7 +180,11 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
     }
     auto submitter = SubmitterIdentity(caller_, header.as_name());
     if (!submitter.ok()) return ToGrpc(submitter.status());
-    revision_.statement = StatementFromPutHeader(header, *submitter);
+    // The API's enums become the statement's words (or must agree with them).
+    if (absl::Status s = ResolveEnums(header_.mutable_metadata()); !s.ok()) {
+      return ToGrpc(s);
+    }
+    revision_.statement = StatementFromPutHeader(header_, *submitter);
     revision_.expected_parents.assign(header.expected_parents().begin(),
                                       header.expected_parents().end());
     if (grpc::Status s = CheckMetadataLengths(header.metadata()); !s.ok()) {
@@ -676,10 +681,14 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
                                          v1::ListResponse* response) {
   UnaryCall call(ctx, *access_, "List", Role::kReader);
   if (!call.allowed()) return call.Refuse();
-  DocumentFilter filter{request->region(),    request->issuer(),
-                        request->number(),    request->status(),
-                        request->date_from(), request->date_to(),
-                        request->query()};
+  v1::ListRequest resolved = *request;
+  if (absl::Status s = ResolveEnums(&resolved); !s.ok()) {
+    return call.Finish(ToGrpc(s));
+  }
+  DocumentFilter filter{resolved.region(),    resolved.issuer(),
+                        resolved.number(),    resolved.status(),
+                        resolved.date_from(), resolved.date_to(),
+                        resolved.query()};
   if (!filter.status.empty() && !IsKnownStatus(filter.status)) {
     return call.Finish(Invalid(
         absl::StrCat("status: unknown status \"", filter.status, "\"")));
@@ -864,6 +873,7 @@ ServerUnaryReactor* ArchiveService::Relations(
   for (const RelationEdge& e : *edges) {
     v1::RelationEdge* out = response->add_relations();
     out->set_kind(e.kind);
+    out->set_type(RelationKindOf(e.kind));
     out->set_other(e.other);
     out->set_declared_by(e.declared_by);
     out->set_revision_id(e.revision_id);
