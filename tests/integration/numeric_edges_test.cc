@@ -219,7 +219,7 @@ TEST_F(NumericEdges, PagesAndLimitsStayWithinTheirMaximum) {
     ASSERT_TRUE(Acceptable(s, absl::StrCat("Search(limit=", page, ")")));
   }
   // Page tokens carry positions: numbers at the edges, and not numbers.
-  for (const std::string token :
+  for (const std::string& token :
        {std::string("0"), std::string("-1"), absl::StrCat(kMax64),
         absl::StrCat(kMax64, "0"), std::string("99999999999999999999999999"),
         std::string("0x10"), std::string(" 1"), std::string("1e9"),
