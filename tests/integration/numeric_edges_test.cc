@@ -209,7 +209,9 @@ TEST_F(NumericEdges, PagesAndLimitsStayWithinTheirMaximum) {
     grpc::ClientContext c2;
     s = stub_->List(&c2, list, &l);
     ASSERT_TRUE(Acceptable(s, absl::StrCat("List(page_size=", page, ")")));
-    if (s.ok()) EXPECT_EQ(l.documents_size(), 1);
+    if (s.ok()) {
+      EXPECT_EQ(l.documents_size(), 1);
+    }
     v1::SearchRequest search;
     search.set_query("policy");
     search.set_limit(page);
