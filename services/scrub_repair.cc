@@ -21,6 +21,15 @@ void AddCounts(const ScrubReport& report, v1::ScrubResponse* response) {
     response->add_log_problems(p);
 }
 
+v1::DamagedRecord* AddDamagedRecord(const DamagedRecord& record,
+                                    v1::ScrubResponse* response) {
+  v1::DamagedRecord* out = response->add_damaged_records();
+  out->set_leaf_index(record.leaf_index);
+  out->set_revision_id(record.revision_id);
+  out->set_problem(record.problem);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> SyncManager::FromSomePeer(
@@ -92,10 +101,7 @@ void SyncManager::RepairRecords(const ScrubReport& report,
   size_t restored = 0;
   // In log order, so a parent's record is back before its child's.
   for (const DamagedRecord& record : report.damaged_records) {
-    v1::DamagedRecord* out = response->add_damaged_records();
-    out->set_leaf_index(record.leaf_index);
-    out->set_revision_id(record.revision_id);
-    out->set_problem(record.problem);
+    v1::DamagedRecord* out = AddDamagedRecord(record, response);
     auto from = RepairRecord(record.leaf_index, record.revision_id, peers);
     if (from.ok()) {
       out->set_repaired_from(*from);
@@ -132,12 +138,8 @@ v1::ScrubResponse SyncManager::RunScrub(bool repair,
     // What is left after the repair is what this scrub reports.
     if (response.store_rewritten()) report = archive_->Scrub();
   } else if (report.ok()) {
-    for (const DamagedRecord& record : report->damaged_records) {
-      v1::DamagedRecord* out = response.add_damaged_records();
-      out->set_leaf_index(record.leaf_index);
-      out->set_revision_id(record.revision_id);
-      out->set_problem(record.problem);
-    }
+    for (const DamagedRecord& record : report->damaged_records)
+      AddDamagedRecord(record, &response);
   }
   if (!report.ok()) {
     response.add_log_problems(std::string(report.status().message()));

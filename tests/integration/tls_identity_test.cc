@@ -51,19 +51,6 @@ std::string AutoName(const OfficeCerts& certs) {
   return "ca-" + HexFingerprint(certs.ca()).substr(0, 16);
 }
 
-int AuditLines(const std::string& log, const std::string& method,
-               const std::string& identity, const std::string& status) {
-  int n = 0;
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    if (absl::StrContains(line,
-                          absl::StrCat(" ", method, " id=", identity, " ")) &&
-        absl::StrContains(line, absl::StrCat(" status=", status, " "))) {
-      ++n;
-    }
-  }
-  return n;
-}
-
 // archived flags for mutual TLS with `server`'s certificate and a client CA
 // bundle of the CAs of `bundle`, in that order.
 std::vector<std::string> BundleFlags(const std::string& dir,

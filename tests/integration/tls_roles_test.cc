@@ -39,20 +39,6 @@ constexpr char kDoc[] = "gx-2023-roles-1";
 constexpr char kText[] =
     "关于印发档案管理办法的通知\n第一条 为了规范档案管理。\n";
 
-// Number of audit lines for `method` by `identity` with `status`.
-int AuditLines(const std::string& log, const std::string& method,
-               const std::string& identity, const std::string& status) {
-  int n = 0;
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    if (absl::StrContains(line,
-                          absl::StrCat(" ", method, " id=", identity, " ")) &&
-        absl::StrContains(line, absl::StrCat(" status=", status, " "))) {
-      ++n;
-    }
-  }
-  return n;
-}
-
 std::string ReadVerifierKey(const std::string& data_dir) {
   return std::string(absl::StripAsciiWhitespace(
       ReadFileOrDie(data_dir + "/keys/verifier.key")));
@@ -143,7 +129,8 @@ class TlsRoles : public ::testing::Test {
     return j;
   }
 
-  // archivectl exits 6 (not permitted) with "IDENTITY lacks role ROLE for METHOD".
+  // archivectl exits 6 (not permitted) with "IDENTITY lacks role ROLE for
+  // METHOD".
   void ExpectCtlDenied(const ProcessResult& r, const std::string& identity,
                        const std::string& role, const std::string& method) {
     EXPECT_EQ(r.exit_code, 6) << Describe(r);

@@ -8,11 +8,27 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "clients/archive_client.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {
+
+// Number of audit lines for `method` by `identity` with `status`.
+inline int AuditLines(const std::string& log, const std::string& method,
+                      const std::string& identity, const std::string& status) {
+  int n = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line,
+                          absl::StrCat(" ", method, " id=", identity, " ")) &&
+        absl::StrContains(line, absl::StrCat(" status=", status, " "))) {
+      ++n;
+    }
+  }
+  return n;
+}
 
 // Runs deploy/make-certs.sh --out DIR [OPTIONS] OFFICE CLIENT...; fails the
 // test if it fails.
