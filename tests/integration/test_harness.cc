@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -201,16 +202,24 @@ std::unique_ptr<TestServer> TestServer::Start(Options options) {
     server->owned_dir_ = std::make_unique<TempDir>();
     options.data_dir = server->owned_dir_->path() + "/data";
   }
-  if (options.port == 0) options.port = FreePort();
+  const bool pick_port = options.port == 0;
   server->options_ = std::move(options);
-  server->address_ =
-      absl::StrCat(server->options_.tls_ca.empty() ? "127.0.0.1" : "localhost",
-                   ":", server->options_.port);
-  server->log_path_ = absl::StrCat(server->options_.data_dir, ".",
-                                   server->options_.port, ".log");
-  if (!server->Launch()) {
-    ADD_FAILURE() << "archived did not start; its log:\n" << server->log();
+  // A port found free may be taken by a parallel test before archived binds
+  // it: then, for a port we picked, try another.
+  for (int attempt = 0;; ++attempt) {
+    if (pick_port) server->options_.port = FreePort();
+    server->address_ = absl::StrCat(
+        server->options_.tls_ca.empty() ? "127.0.0.1" : "localhost", ":",
+        server->options_.port);
+    server->log_path_ = absl::StrCat(server->options_.data_dir, ".",
+                                     server->options_.port, ".log");
+    if (server->Launch()) return server;
+    if (!pick_port || attempt == 2 ||
+        !absl::StrContains(server->log(), "Address already in use")) {
+      break;
+    }
   }
+  ADD_FAILURE() << "archived did not start; its log:\n" << server->log();
   return server;
 }
 
