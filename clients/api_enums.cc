@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "storage/error_detail.h"
 
 namespace archive {
 namespace {
@@ -35,11 +36,13 @@ absl::Status Resolve(const std::string& field, const std::string& enum_field,
                      std::string* word) {
   if (number == 0) return absl::OkStatus();
   if (from_number.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        enum_field, ": ", number, " is not a value this archive knows"));
+    return InvalidFieldError(
+        enum_field, absl::StrCat(enum_field, ": ", number,
+                                 " is not a value this archive knows"));
   }
   if (!word->empty() && *word != from_number) {
-    return absl::InvalidArgumentError(
+    return InvalidFieldError(
+        enum_field,
         absl::StrCat(field, " \"", *word, "\" and ", enum_field, " (",
                      from_number, ") disagree: send one, or the same"));
   }

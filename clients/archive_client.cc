@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "clients/status_details.h"
 #include "storage/env.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
@@ -140,7 +141,7 @@ absl::Status FromGrpc(const grpc::Status& status) {
   }
   absl::Status s(static_cast<absl::StatusCode>(status.error_code()), message);
   s.SetPayload(kFromServerPayload, absl::Cord());
-  return s;
+  return WithDetailFrom(std::move(s), status.error_details());
 }
 
 bool FromServer(const absl::Status& status) {

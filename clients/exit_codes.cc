@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clients/archive_client.h"
+#include "storage/error_detail.h"
 
 namespace archive {
 namespace {
@@ -52,6 +53,12 @@ ExitCode ExitCodeFor(const absl::Status& s) {
       return static_cast<ExitCode>(code);
     }
   }
+  // The server says why (storage/error_detail.h) where a code alone is
+  // ambiguous: FAILED_PRECONDITION is several heads or another refusal.
+  const std::string reason = DetailOf(s).reason;
+  if (reason == kReasonHeadMoved || reason == kReasonSeveralHeads) {
+    return kExitConflict;
+  }
   switch (s.code()) {
     case absl::StatusCode::kOk:
       return kExitOk;
@@ -76,8 +83,10 @@ ExitCode ExitCodeFor(const absl::Status& s) {
 
 absl::Status MarkSeveralHeads(ArchiveClient& client,
                               const std::string& document, absl::Status s) {
+  // A status with a reason says whether it is several heads; only an older
+  // archive's, without one, needs the question asked.
   if (document.empty() || !absl::IsFailedPrecondition(s) ||
-      s.GetPayload(kExitPayload).has_value()) {
+      s.GetPayload(kExitPayload).has_value() || !DetailOf(s).reason.empty()) {
     return s;
   }
   v1::HistoryRequest request;

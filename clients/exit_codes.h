@@ -40,8 +40,9 @@ absl::Status WithExit(absl::Status s, ExitCode code);
 // stays an ordinary failure (exit 1).
 absl::Status UsageError(const std::string& message);
 
-// The exit code for `s`: its WithExit mark if it has one, else by code: OK 0;
-// NOT_FOUND 3; DATA_LOSS 4 (the verifying client's code for a digest,
+// The exit code for `s`: its WithExit mark if it has one; 7 for the server's
+// reasons HEAD_MOVED and SEVERAL_HEADS (storage/error_detail.h); else by code:
+// OK 0; NOT_FOUND 3; DATA_LOSS 4 (the verifying client's code for a digest,
 // signature, proof or log that does not check out); UNAVAILABLE and
 // DEADLINE_EXCEEDED 5; UNAUTHENTICATED and PERMISSION_DENIED 6 from the server
 // (FromServer: a role or certificate refused) but 4 from the client itself (an
@@ -52,10 +53,12 @@ ExitCode ExitCodeFor(const absl::Status& s);
 
 // The server refuses a put without --parent, or a get without --rev, of a
 // document with several heads with FAILED_PRECONDITION, a code it also gives
-// other refusals (a missing parent, an untrusted origin). So for an unmarked
-// FAILED_PRECONDITION about `document` this asks the archive how many heads
-// it has and marks `s` a conflict (exit 7) only if there are several. Any
-// other status, or an empty `document`, is returned as it is.
+// other refusals (a missing parent, an untrusted origin). Archives since 0.12
+// say which with the reason SEVERAL_HEADS; for an older archive's unmarked
+// FAILED_PRECONDITION about `document`, without a reason, this asks the
+// archive how many heads it has and marks `s` a conflict (exit 7) only if
+// there are several. Any other status, or an empty `document`, is returned as
+// it is.
 absl::Status MarkSeveralHeads(ArchiveClient& client,
                               const std::string& document, absl::Status s);
 

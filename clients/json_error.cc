@@ -4,6 +4,7 @@
 
 #include "clients/cli_output.h"
 #include "clients/exit_codes.h"
+#include "storage/error_detail.h"
 
 namespace archive {
 namespace {
@@ -13,6 +14,17 @@ Json ErrorObject(const absl::Status& s, const std::string& message) {
   error["exit"] = static_cast<int>(ExitCodeFor(s));
   error["code"] = ErrorCodeName(s);
   error["message"] = message;
+  // What a program acts on, when the archive said it (storage/error_detail.h).
+  ErrorDetail detail = DetailOf(s);
+  if (detail.reason.empty()) return error;
+  error["reason"] = detail.reason;
+  if (!detail.field.empty()) error["field"] = detail.field;
+  if (detail.limit.has_value()) {
+    error["limit"] = {{"name", detail.limit->name},
+                      {"maximum", detail.limit->maximum},
+                      {"flag", detail.limit->flag}};
+  }
+  if (!detail.metadata.empty()) error["metadata"] = detail.metadata;
   return error;
 }
 

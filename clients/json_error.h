@@ -1,6 +1,9 @@
 // The --json form of a failure (ARCHITECTURE.md, "Exit codes of archivectl"):
 // {"error": {"exit": N, "code": "NOT_FOUND" | ... | "USAGE", "message": "..."}}
-// on stdout, while the one-line reason still goes to stderr.
+// on stdout, while the one-line reason still goes to stderr. When the archive
+// said why (proto/archive/v1/error_detail.proto), the object also has
+// "reason", and where they apply "field", "limit" {"name", "maximum", "flag"}
+// and "metadata" {string: string}.
 //
 // A command that prints a JSON report and then fails (verify of a file that
 // differs, check, scrub, import) keeps its report: the error becomes its

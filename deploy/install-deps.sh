@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  libgoogle-common-protos-java
   libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-grpcio python3-protobuf

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "storage/error_detail.h"
 
 namespace archive {
 namespace {
@@ -164,9 +165,12 @@ absl::Status AccessControl::Check(const Caller& caller, Role needed,
                          "\", not this office's own; grant it in the server "
                          "config's roles with ca: \"",
                          caller.foreign_ca, "\")");
-  return absl::PermissionDeniedError(
-      absl::StrCat(caller.identity, " lacks role ", RoleName(needed), " for ",
-                   method, hint));
+  return WithReason(
+      absl::PermissionDeniedError(absl::StrCat(caller.identity, " lacks role ",
+                                               RoleName(needed), " for ",
+                                               method, hint)),
+      kReasonRoleRequired,
+      {{"role", RoleName(needed)}, {"identity", caller.identity}});
 }
 
 void AccessControl::Describe(v1::AccessPolicy* out) const {

@@ -10,18 +10,20 @@
 #include "services/request_log.h"
 #include "services/upload_reactor.h"
 #include "storage/build_version.h"
+#include "storage/error_detail.h"
 #include "storage/hex.h"
 
 namespace archive {
 
 grpc::Status CheckChunkSize(size_t size, const ServiceLimits& limits) {
   if (size <= limits.max_chunk_bytes) return grpc::Status::OK;
-  return grpc::Status(
-      grpc::StatusCode::RESOURCE_EXHAUSTED,
-      absl::StrCat("chunk: ", size, " bytes exceeds this archive's limit of ",
-                   limits.max_chunk_bytes,
-                   " bytes per message (archived --max_message_bytes); send "
-                   "the content in smaller chunks (archivectl sends 256 KiB)"));
+  return ToGrpc(LimitExceededError(
+      {"chunk_bytes", limits.max_chunk_bytes, "--max_message_bytes"}, "chunk",
+      absl::StrCat(
+          "chunk: ", size, " bytes exceeds this archive's limit of ",
+          limits.max_chunk_bytes,
+          " bytes per message (archived --max_message_bytes); send "
+          "the content in smaller chunks (archivectl sends 256 KiB)")));
 }
 namespace {
 
@@ -32,9 +34,10 @@ using grpc::ServerUnaryReactor;
 constexpr absl::Duration kIndexWait = absl::Seconds(3);
 constexpr size_t kMaxQueryBytes = 1024;
 
-grpc::Status Invalid(const std::string& message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      BoundedMessage(message));
+// INVALID_ARGUMENT `message` about the request's `field` (a path of proto
+// field names, ErrorDetail.field).
+grpc::Status Invalid(absl::string_view field, const std::string& message) {
+  return ToGrpc(InvalidFieldError(field, message));
 }
 
 // Under mutual TLS the certificate says who submits, and nobody can claim
@@ -43,15 +46,18 @@ absl::StatusOr<std::string> SubmitterIdentity(const Caller& caller,
                                               const std::string& as_name) {
   if (caller.authenticated || caller.identity == "anonymous") {
     if (!as_name.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "as_name: you are ", caller.identity,
-          "; only unauthenticated local callers may name themselves"));
+      return InvalidFieldError(
+          "header.as_name",
+          absl::StrCat(
+              "as_name: you are ", caller.identity,
+              "; only unauthenticated local callers may name themselves"));
     }
     return caller.identity;
   }
   if (as_name.empty()) return std::string("local");
   if (as_name.size() > 64 || !ValidateDocumentId(as_name).ok()) {
-    return absl::InvalidArgumentError(
+    return InvalidFieldError(
+        "header.as_name",
         "as_name: must be 1-64 printable characters without spaces");
   }
   return "local:" + as_name;
@@ -127,62 +133,69 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
   grpc::Status Consume() override {
     if (request().has_header()) return StartDocument(request().header());
     if (!header_seen_) {
-      return Invalid("the first message of a Put must be its header");
+      return Invalid("header", "the first message of a Put must be its header");
     }
     const std::string& chunk = request().chunk();
     if (grpc::Status s = CheckChunkSize(chunk.size(), limits_); !s.ok())
       return s;
     if (header_.reuse_content()) {
       return Invalid(
+          "chunk",
           "reuse_content: the header says the content is already stored, so "
           "a Put must not send chunks");
     }
     if (temp_blob()->size() + chunk.size() > header_.size()) {
-      return Invalid(absl::StrCat("size: received more than the ",
-                                  header_.size(),
-                                  " bytes the header promised"));
+      return Invalid(
+          "chunk", absl::StrCat("size: received more than the ", header_.size(),
+                                " bytes the header promised"));
     }
     log().add_bytes(chunk.size());
     return ToGrpc(temp_blob()->Append(chunk));
   }
 
   grpc::Status StartDocument(const v1::PutHeader& header) {
-    if (header_seen_) return Invalid("a Put carries exactly one header");
+    if (header_seen_)
+      return Invalid("header", "a Put carries exactly one header");
     header_seen_ = true;
     header_ = header;
     log().set_document(header.document_id());
     if (!IsSha256Hex(header.sha256())) {
-      return Invalid(
-          "sha256: the header must give the content's SHA-256 as 64 "
-          "lowercase hex characters");
+      return Invalid("header.sha256",
+                     "sha256: the header must give the content's SHA-256 as 64 "
+                     "lowercase hex characters");
     }
     if (header.size() > limits_.max_document_bytes) {
-      return grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
+      return ToGrpc(LimitExceededError(
+          {"document_bytes", limits_.max_document_bytes,
+           "--max_document_bytes"},
+          "header.size",
           absl::StrCat("size: ", header.size(),
                        " bytes exceeds this archive's limit of ",
                        limits_.max_document_bytes,
-                       " bytes (archived --max_document_bytes)"));
+                       " bytes (archived --max_document_bytes)")));
     }
     if (static_cast<uint32_t>(header.expected_parents_size()) >
         limits_.max_parents) {
-      return grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
+      return ToGrpc(LimitExceededError(
+          {"parents", limits_.max_parents, "--max_parents"},
+          "header.expected_parents",
           absl::StrCat("parent: ", header.expected_parents_size(),
                        " parents named; this archive allows at most ",
-                       limits_.max_parents, " (archived --max_parents)"));
+                       limits_.max_parents, " (archived --max_parents)")));
     }
     for (const std::string& p : header.expected_parents()) {
       if (!IsSha256Hex(p)) {
-        return Invalid(absl::StrCat(
-            "parent: \"", p, "\" is not a revision id (64 lowercase hex)"));
+        return Invalid(
+            "header.expected_parents",
+            absl::StrCat("parent: \"", p,
+                         "\" is not a revision id (64 lowercase hex)"));
       }
     }
     auto submitter = SubmitterIdentity(caller_, header.as_name());
     if (!submitter.ok()) return ToGrpc(submitter.status());
     // The API's enums become the statement's words (or must agree with them).
     if (absl::Status s = ResolveEnums(header_.mutable_metadata()); !s.ok()) {
-      return ToGrpc(s);
+      return ToGrpc(UnderField(s, "header.metadata"));
     }
     revision_.statement = StatementFromPutHeader(header_, *submitter);
     revision_.expected_parents.assign(header.expected_parents().begin(),
@@ -195,7 +208,9 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
     Statement probe = revision_.statement;
     probe.origin = archive_->origin();
     probe.submitted_at = "2000-01-01T00:00:00Z";
-    if (absl::Status s = ValidateStatement(probe); !s.ok()) return ToGrpc(s);
+    if (absl::Status s = ValidateStatement(probe); !s.ok()) {
+      return ToGrpc(InPutHeader(s));
+    }
     // A moved head or a conflict is refused before any content is received,
     // so a refused put leaves nothing behind.
     if (absl::Status s = archive_->Precheck(revision_); !s.ok())
@@ -209,7 +224,7 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client cancelled the put; nothing was stored");
     }
-    if (!header_seen_) return Invalid("a Put needs a header message");
+    if (!header_seen_) return Invalid("header", "a Put needs a header message");
     if (!header_.reuse_content()) {
       // A small content is sealed, not stored: the sequencer writes it in the
       // batch of its revision, so the put's only fsync is the batch's.
@@ -234,11 +249,12 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
   grpc::Status CheckReusedContent() {
     auto size = archive_->BlobSize(header_.sha256());
     if (!size.ok() || *size != header_.size()) {
-      return grpc::Status(
-          grpc::StatusCode::FAILED_PRECONDITION,
-          absl::StrCat("reuse_content: no content sha256:", header_.sha256(),
-                       " of ", header_.size(),
-                       " bytes is stored in this archive; send the bytes"));
+      return ToGrpc(
+          WithReason(absl::FailedPreconditionError(absl::StrCat(
+                         "reuse_content: no content sha256:", header_.sha256(),
+                         " of ", header_.size(),
+                         " bytes is stored in this archive; send the bytes")),
+                     kReasonContentNotStored, {{"sha256", header_.sha256()}}));
     }
     return grpc::Status::OK;
   }
@@ -253,11 +269,20 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
         {"expires", &m.expires()}};
     for (const auto& [name, value] : fields) {
       if (value->size() > limits_.max_metadata_value_bytes) {
-        return Invalid(absl::StrCat(
-            name, ": ", value->size(),
-            " bytes exceeds this archive's limit of ",
-            limits_.max_metadata_value_bytes,
-            " bytes per value (archived --max_metadata_value_bytes)"));
+        // INVALID_ARGUMENT, as for any other bad value, with the limit said.
+        ErrorDetail detail{
+            kReasonLimitExceeded,
+            PutHeaderField(name),
+            ErrorLimit{"metadata_value_bytes", limits_.max_metadata_value_bytes,
+                       "--max_metadata_value_bytes"},
+            {}};
+        return ToGrpc(WithDetail(
+            absl::InvalidArgumentError(absl::StrCat(
+                name, ": ", value->size(),
+                " bytes exceeds this archive's limit of ",
+                limits_.max_metadata_value_bytes,
+                " bytes per value (archived --max_metadata_value_bytes)")),
+            detail));
       }
     }
     return grpc::Status::OK;
@@ -510,17 +535,22 @@ class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
         proof_size_(request.tree_size()) {
     uint64_t latest = archive_->LatestCheckpoint().size;
     if (proof_size_ > latest) {
-      Stop(grpc::Status(
-          grpc::StatusCode::OUT_OF_RANGE,
-          absl::StrCat("tree_size ", proof_size_,
-                       " is beyond the latest checkpoint (", latest, ")")));
+      Stop(ToGrpc(
+          WithDetail(absl::OutOfRangeError(absl::StrCat(
+                         "tree_size ", proof_size_,
+                         " is beyond the latest checkpoint (", latest, ")")),
+                     {kReasonTreeBeyondCheckpoint,
+                      "tree_size",
+                      std::nullopt,
+                      {{"latest", absl::StrCat(latest)}}})));
       return;
     }
     uint64_t limit = proof_size_ > 0 ? proof_size_ : latest;
     if (next_ > limit) {
-      Stop(grpc::Status(
-          grpc::StatusCode::OUT_OF_RANGE,
-          absl::StrCat("start ", next_, " is beyond the log's size ", limit)));
+      Stop(ToGrpc(
+          WithDetail(absl::OutOfRangeError(absl::StrCat(
+                         "start ", next_, " is beyond the log's size ", limit)),
+                     {kReasonInvalidField, "start", std::nullopt, {}})));
       return;
     }
     // Compared as a remainder, never as next_ + count: a count near 2^64
@@ -654,7 +684,8 @@ ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
   uint64_t before = UINT64_MAX;
   if (!request->page_token().empty() &&
       !absl::SimpleAtoi(request->page_token(), &before)) {
-    return call.Finish(Invalid("page_token: not a token this server issued"));
+    return call.Finish(
+        Invalid("page_token", "page_token: not a token this server issued"));
   }
   auto doc = archive_->GetDocument(request->document_id());
   if (!doc.ok()) return call.Finish(ToGrpc(doc.status()));
@@ -683,7 +714,7 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
   if (!call.allowed()) return call.Refuse();
   v1::ListRequest resolved = *request;
   if (absl::Status s = ResolveEnums(&resolved); !s.ok()) {
-    return call.Finish(ToGrpc(s));
+    return call.Finish(ToGrpc(s));  // names "lifecycle", a ListRequest field
   }
   DocumentFilter filter{resolved.region(),    resolved.issuer(),
                         resolved.number(),    resolved.status(),
@@ -691,6 +722,7 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
                         resolved.query()};
   if (!filter.status.empty() && !IsKnownStatus(filter.status)) {
     return call.Finish(Invalid(
+        "status",
         absl::StrCat("status: unknown status \"", filter.status, "\"")));
   }
   uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
@@ -815,7 +847,8 @@ ServerUnaryReactor* ArchiveService::Sync(CallbackServerContext* ctx,
                                     "this server does not sync"));
   }
   if (request->peer().empty()) {
-    return FinishUnary(ctx, *log, Invalid("peer: give the peer's HOST:PORT"));
+    return FinishUnary(ctx, *log,
+                       Invalid("peer", "peer: give the peer's HOST:PORT"));
   }
   ServerUnaryReactor* reactor = ctx->DefaultReactor();
   sync_->PullAsync(request->peer(), [reactor, response,
@@ -893,10 +926,11 @@ ServerUnaryReactor* ArchiveService::Search(CallbackServerContext* ctx,
   }
   if (request->query().size() > kMaxQueryBytes) {
     return call.Finish(
-        Invalid(absl::StrCat("query: longer than ", kMaxQueryBytes, " bytes")));
+        Invalid("query",
+                absl::StrCat("query: longer than ", kMaxQueryBytes, " bytes")));
   }
   if (!IsValidUtf8(request->query())) {
-    return call.Finish(Invalid("query: not valid UTF-8"));
+    return call.Finish(Invalid("query", "query: not valid UTF-8"));
   }
   // Read your own writes: a search right after a put or a sync sees it.
   const uint64_t log_size = archive_->LatestCheckpoint().size;

@@ -14,15 +14,16 @@
 #include "services/proto_convert.h"
 #include "services/request_log.h"
 #include "services/upload_reactor.h"
+#include "storage/error_detail.h"
 
 namespace archive {
 namespace {
 
 using grpc::CallbackServerContext;
 
-grpc::Status Invalid(const std::string& message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      BoundedMessage(message));
+// INVALID_ARGUMENT `message` about the request's `field`.
+grpc::Status Invalid(absl::string_view field, const std::string& message) {
+  return ToGrpc(InvalidFieldError(field, message));
 }
 
 // The statement, if this server trusts its origin and the signature is good.
@@ -67,7 +68,8 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
   grpc::Status Consume() override {
     if (request().has_header()) return Start(request().header());
     if (statement_.content_sha256.empty()) {
-      return Invalid("the first message of an ImportRevision is its header");
+      return Invalid("header",
+                     "the first message of an ImportRevision is its header");
     }
     const std::string& chunk = request().chunk();
     if (grpc::Status s = CheckChunkSize(chunk.size(), limits_); !s.ok())
@@ -75,9 +77,9 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
     received_ += chunk.size();
     log().add_bytes(chunk.size());
     if (received_ > statement_.content_size) {
-      return Invalid(absl::StrCat("content: received more than the ",
-                                  statement_.content_size,
-                                  " bytes the statement gives"));
+      return Invalid("chunk", absl::StrCat("content: received more than the ",
+                                           statement_.content_size,
+                                           " bytes the statement gives"));
     }
     // Content of a revision already here is not needed again.
     return temp_blob() == nullptr ? grpc::Status::OK
@@ -86,7 +88,7 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
 
   grpc::Status Start(const v1::ImportRevisionHeader& header) {
     if (!statement_.content_sha256.empty()) {
-      return Invalid("an ImportRevision carries exactly one header");
+      return Invalid("header", "an ImportRevision carries exactly one header");
     }
     auto verified = VerifyHandedInStatement(sync_, header.signed_statement());
     if (!verified.ok()) return ToGrpc(verified.status());
@@ -96,12 +98,14 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
     log().set_document(statement_.document);
     response_->set_revision_id(revision_id_);
     if (statement_.content_size > limits_.max_document_bytes) {
-      return grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
+      return ToGrpc(LimitExceededError(
+          {"document_bytes", limits_.max_document_bytes,
+           "--max_document_bytes"},
+          "header.signed_statement",
           absl::StrCat("content: ", statement_.content_size,
                        " bytes exceeds this archive's limit of ",
                        limits_.max_document_bytes,
-                       " bytes (archived --max_document_bytes)"));
+                       " bytes (archived --max_document_bytes)")));
     }
     present_ = archive_->HasRevision(revision_id_);
     response_->set_already_present(present_);
@@ -128,7 +132,7 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
           "the client cancelled the import; nothing was stored");
     }
     if (statement_.content_sha256.empty()) {
-      return Invalid("an ImportRevision needs a header message");
+      return Invalid("header", "an ImportRevision needs a header message");
     }
     if (present_) return ReplyWithStored();
     // Sealed like a put's content: a small one is written in the batch of

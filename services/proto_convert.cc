@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/revision_view.h"
+#include "clients/status_details.h"
 #include "storage/env.h"
+#include "storage/error_detail.h"
 
 namespace archive {
 
@@ -25,13 +27,19 @@ grpc::Status ToGrpc(const absl::Status& status) {
     // fault and that nothing was stored.
     std::fprintf(stderr, "archived: disk full: %s\n",
                  std::string(status.message()).c_str());
+    absl::Status full = WithDetail(
+        absl::ResourceExhaustedError(
+            "the archive's disk is full: nothing was stored; try again once "
+            "its operator has freed space"),
+        ErrorDetail{kReasonDiskFull, "", std::nullopt, {}});
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        "the archive's disk is full: nothing was stored; try "
-                        "again once its operator has freed space");
+                        std::string(full.message()),
+                        RichStatusOf(full, full.message()));
   }
   // absl and gRPC share the canonical code numbering.
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      BoundedMessage(status.message()));
+  std::string message = BoundedMessage(status.message());
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
+                      RichStatusOf(status, message));
 }
 
 void ToProto(const StoredRevision& r, v1::Revision* out) {
@@ -77,6 +85,37 @@ Statement StatementFromPutHeader(const v1::PutHeader& header,
   }
   s.submitted_by = submitted_by;
   return s;
+}
+
+std::string PutHeaderField(absl::string_view key) {
+  static constexpr std::pair<absl::string_view, absl::string_view> kFields[] = {
+      {"document", "header.document_id"},
+      {"content", "header.sha256"},
+      {"parent", "header.expected_parents"},
+      {"submitted-by", "header.as_name"},
+      {"media-type", "header.metadata.media_type"},
+      {"status", "header.metadata.status"},
+      {"relation", "header.metadata.relations"},
+  };
+  for (const auto& [statement_key, field] : kFields) {
+    if (statement_key == key) return std::string(field);
+  }
+  // The other keys are Metadata fields of the same name.
+  static constexpr absl::string_view kSameName[] = {
+      "title",  "issuer", "number",    "region", "date",
+      "source", "note",   "effective", "expires"};
+  for (absl::string_view name : kSameName) {
+    if (name == key) return absl::StrCat("header.metadata.", name);
+  }
+  return "header";
+}
+
+absl::Status InPutHeader(absl::Status status) {
+  ErrorDetail detail = DetailOf(status);
+  auto key = detail.metadata.find("statement_key");
+  if (!detail.field.empty() || key == detail.metadata.end()) return status;
+  detail.field = PutHeaderField(key->second);
+  return WithDetail(std::move(status), detail);
 }
 
 void ToProto(const ScrubRecord& record, v1::ScrubSummary* out) {

@@ -22,7 +22,10 @@ namespace archive {
 constexpr size_t kMaxStatusMessageBytes = 1024;
 std::string BoundedMessage(absl::string_view message);
 
-// The same code, with the message bounded by BoundedMessage.
+// The same code, with the message bounded by BoundedMessage, and the status's
+// ErrorDetail (storage/error_detail.h) as gRPC's rich status
+// (clients/status_details.h). A full disk becomes DISK_FULL, its path kept for
+// the operator's log.
 grpc::Status ToGrpc(const absl::Status& status);
 
 void ToProto(const StoredRevision& revision, v1::Revision* out);
@@ -33,6 +36,14 @@ void ToProto(const ScrubRecord& record, v1::ScrubSummary* out);
 // submitted_at are filled by the archive.
 Statement StatementFromPutHeader(const v1::PutHeader& header,
                                  const std::string& submitted_by);
+
+// The PutRequest field that carries statement key `key` ("title" is
+// "header.metadata.title"); "header" for a key no header field carries.
+std::string PutHeaderField(absl::string_view key);
+
+// `status` (from checking a statement made of a put header) naming the header
+// field its statement key came from (ErrorDetail.field).
+absl::Status InPutHeader(absl::Status status);
 
 }  // namespace archive
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "storage/error_detail.h"
 
 namespace archive {
 namespace {
@@ -61,11 +62,12 @@ absl::StatusOr<std::unique_ptr<StreamLimits::Ticket>> StreamLimits::Admit(
   auto it = open_.find(client);
   uint32_t open = it == open_.end() ? 0 : it->second;
   if (max_per_client_ > 0 && open >= max_per_client_) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "max_streams_per_client: ", client, " already has ", open,
-        " streaming calls open, the most this archive allows per client "
-        "(archived --max_streams_per_client=",
-        max_per_client_, "); retry when one ends"));
+    return LimitExceededError(
+        {"streams_per_client", max_per_client_, "--max_streams_per_client"}, "",
+        absl::StrCat("max_streams_per_client: ", client, " already has ", open,
+                     " streaming calls open, the most this archive allows per "
+                     "client (archived --max_streams_per_client=",
+                     max_per_client_, "); retry when one ends"));
   }
   ++open_[client];
   std::unique_ptr<Ticket> ticket(new Ticket(this, client, ctx->c_call()));

@@ -13,6 +13,7 @@
 #include "clients/proof_verifier.h"
 #include "leveldb/write_batch.h"
 #include "storage/archive_records.h"
+#include "storage/error_detail.h"
 #include "storage/hex.h"
 #include "storage/identity.h"
 #include "storage/leveldb_status.h"
@@ -557,18 +558,26 @@ absl::StatusOr<CommitResult> Archive::Stage(NewRevision& revision,
         return CommitResult{std::move(*head), false, {}};
       }
     }
-    return absl::AbortedError(absl::StrCat(
-        "conflict: ", st.document, " has moved: you expected head ",
-        ListOf(expected), " but the head is now ", ListOf(doc->heads),
-        "; fetch the new head, reconcile, and put again with --parent set to "
-        "it"));
+    return WithReason(
+        absl::AbortedError(absl::StrCat(
+            "conflict: ", st.document, " has moved: you expected head ",
+            ListOf(expected), " but the head is now ", ListOf(doc->heads),
+            "; fetch the new head, reconcile, and put again with --parent set "
+            "to it")),
+        kReasonHeadMoved,
+        {{"document", st.document},
+         {"expected", absl::StrJoin(expected, ",")},
+         {"heads", absl::StrJoin(doc->heads, ",")}});
   }
   if (!conditional && doc->heads.size() > 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        st.document, " has ", doc->heads.size(),
-        " heads (a conflict between offices): ", ListOf(doc->heads),
-        "; to resolve it, put the reconciled text with --parent for each "
-        "head"));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat(
+            st.document, " has ", doc->heads.size(),
+            " heads (a conflict between offices): ", ListOf(doc->heads),
+            "; to resolve it, put the reconciled text with --parent for each "
+            "head")),
+        kReasonSeveralHeads,
+        {{"document", st.document}, {"heads", absl::StrJoin(doc->heads, ",")}});
   }
   st.origin = origin();
   st.parents = doc->heads;
@@ -681,7 +690,9 @@ absl::StatusOr<StoredRevision> Archive::ReadRevision(const std::string& id) {
   std::string value;
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), RevisionKey(id), &value);
   if (s.IsNotFound())
-    return absl::NotFoundError(absl::StrCat("unknown revision ", id));
+    return WithReason(
+        absl::NotFoundError(absl::StrCat("unknown revision ", id)),
+        kReasonRevisionNotFound, {{"revision", id}});
   if (!s.ok()) return FromLevelDb(s);
   return DecodeRevisionRecord(id, value);
 }
@@ -703,12 +714,16 @@ absl::StatusOr<DocumentInfo> Archive::GetDocument(
   leveldb::Status s =
       db_->Get(leveldb::ReadOptions(), DocumentKey(document_id), &value);
   if (s.IsNotFound()) {
-    return absl::NotFoundError(absl::StrCat("unknown document ", document_id));
+    return WithReason(
+        absl::NotFoundError(absl::StrCat("unknown document ", document_id)),
+        kReasonDocumentNotFound, {{"document", document_id}});
   }
   if (s.IsCorruption()) {
-    return absl::DataLossError(
-        absl::StrCat("the record of document ", document_id, " is damaged (",
-                     s.ToString(), "); archivectl scrub reports what else is"));
+    return WithReason(
+        absl::DataLossError(absl::StrCat(
+            "the record of document ", document_id, " is damaged (",
+            s.ToString(), "); archivectl scrub reports what else is")),
+        kReasonRecordDamaged, {{"document", document_id}});
   }
   if (!s.ok()) return FromLevelDb(s);
   return DecodeDocumentRecord(document_id, value);
@@ -719,16 +734,22 @@ absl::StatusOr<StoredRevision> Archive::Authoritative(
   auto doc = GetDocument(document_id);
   if (!doc.ok()) return doc.status();
   if (doc->heads.size() != 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        document_id, " has ", doc->heads.size(),
-        " heads (a conflict between offices): ", ListOf(doc->heads),
-        "; name one with --rev, or resolve with put --parent for each"));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat(
+            document_id, " has ", doc->heads.size(),
+            " heads (a conflict between offices): ", ListOf(doc->heads),
+            "; name one with --rev, or resolve with put --parent for each")),
+        kReasonSeveralHeads,
+        {{"document", document_id}, {"heads", absl::StrJoin(doc->heads, ",")}});
   }
   auto head = ReadRevision(doc->heads[0]);
   if (!head.ok() || head_even_if_draft) return head;
   if (head->authoritative.empty()) {
-    return absl::NotFoundError(absl::StrCat(
-        document_id, " has only draft revisions; use --head to get the draft"));
+    return WithReason(
+        absl::NotFoundError(absl::StrCat(
+            document_id,
+            " has only draft revisions; use --head to get the draft")),
+        kReasonNoAuthoritative, {{"document", document_id}});
   }
   if (head->authoritative == head->id) return head;
   return ReadRevision(head->authoritative);
@@ -875,8 +896,11 @@ absl::StatusOr<std::vector<std::string>> Archive::InclusionProof(
     uint64_t leaf, uint64_t size) {
   uint64_t latest = LatestCheckpoint().size;
   if (size > latest) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "tree size ", size, " is beyond the latest checkpoint (", latest, ")"));
+    return WithReason(absl::OutOfRangeError(absl::StrCat(
+                          "tree size ", size,
+                          " is beyond the latest checkpoint (", latest, ")")),
+                      kReasonTreeBeyondCheckpoint,
+                      {{"latest", absl::StrCat(latest)}});
   }
   if (leaf >= size) {
     return absl::InvalidArgumentError(
@@ -889,9 +913,11 @@ absl::StatusOr<std::vector<std::string>> Archive::ConsistencyProof(
     uint64_t old_size, uint64_t new_size) {
   uint64_t latest = LatestCheckpoint().size;
   if (new_size > latest) {
-    return absl::OutOfRangeError(
-        absl::StrCat("tree size ", new_size,
-                     " is beyond the latest checkpoint (", latest, ")"));
+    return WithReason(absl::OutOfRangeError(absl::StrCat(
+                          "tree size ", new_size,
+                          " is beyond the latest checkpoint (", latest, ")")),
+                      kReasonTreeBeyondCheckpoint,
+                      {{"latest", absl::StrCat(latest)}});
   }
   if (old_size > new_size) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/error_detail.h"
 #include "storage/merkle_log.h"
 #include "storage/signed_note.h"
 #include "storage/statement.h"
@@ -37,8 +38,9 @@ std::string EncodeRevisionRecord(const StoredRevision& r) {
 absl::StatusOr<StoredRevision> DecodeRevisionRecord(absl::string_view id,
                                                     absl::string_view value) {
   auto corrupt = [&](absl::string_view why) {
-    return absl::DataLossError(
-        absl::StrCat("revision record ", id, " is corrupt: ", why));
+    return WithReason(absl::DataLossError(absl::StrCat("revision record ", id,
+                                                       " is corrupt: ", why)),
+                      kReasonRecordDamaged, {{"revision", std::string(id)}});
   };
   std::vector<absl::string_view> parts =
       absl::StrSplit(value, absl::MaxSplits('\n', 2));
@@ -72,8 +74,9 @@ absl::StatusOr<DocumentInfo> DecodeDocumentRecord(absl::string_view id,
   std::vector<absl::string_view> parts =
       absl::StrSplit(value, absl::MaxSplits('\n', 1));
   if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &d.revision_count)) {
-    return absl::DataLossError(
-        absl::StrCat("document record ", id, " is corrupt"));
+    return WithReason(absl::DataLossError(
+                          absl::StrCat("document record ", id, " is corrupt")),
+                      kReasonRecordDamaged, {{"document", std::string(id)}});
   }
   for (absl::string_view h : absl::StrSplit(parts[1], ' ', absl::SkipEmpty())) {
     d.heads.emplace_back(h);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "storage/error_detail.h"
 #include "storage/hex.h"
 #include "storage/sha256.h"
 #include "storage/unicode_name.h"
@@ -94,7 +95,7 @@ constexpr absl::string_view kRelationPairs[][2] = {
 };
 
 absl::Status FieldError(absl::string_view key, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(key, ": ", problem));
+  return StatementFieldError(key, problem);
 }
 
 // Quotes a value for an error message: escaped so that the message stays one

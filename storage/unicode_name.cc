@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "storage/error_detail.h"
 #include "unicode/normalizer2.h"
 #include "unicode/uchar.h"
 #include "unicode/unistr.h"
@@ -13,7 +14,7 @@ namespace archive {
 namespace {
 
 absl::Status NameError(absl::string_view key, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(key, ": ", problem));
+  return StatementFieldError(key, problem);
 }
 
 // "U+202E RIGHT-TO-LEFT OVERRIDE": the number to look up, the name to read.

@@ -26,6 +26,7 @@
 #include "archive/v1/archive.grpc.pb.h"
 #include "clients/archive_client.h"
 #include "storage/sha256.h"
+#include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {
@@ -280,6 +281,11 @@ TEST_F(BadInput, OversizedChunkNamesTheLimitAndItsFlag) {
     EXPECT_TRUE(absl::StrContains(s.error_message(), part))
         << part << " missing from: " << s.error_message();
   }
+  RichStatus rich = RichStatusOf(s);
+  EXPECT_EQ(rich.detail.reason(), "LIMIT_EXCEEDED");
+  EXPECT_EQ(rich.detail.field(), "chunk");
+  EXPECT_EQ(rich.detail.limit().maximum(), 4194304u);
+  EXPECT_EQ(rich.detail.limit().flag(), "--max_message_bytes");
   ExpectNothingStoredAndStillServing();
 }
 

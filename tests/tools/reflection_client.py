@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A generic gRPC client with no project code: it learns archived's API through server
 reflection alone (grpc.reflection.v1alpha, the version gRPC 1.51 serves), then calls the
-health service and the archive with messages built from the descriptors it was sent.
+health service and the archive with messages built from the descriptors it was sent, and
+decodes a refusal's rich status (google.rpc.Status and its details) the same way.
 
 Usage: reflection_client.py HOST:PORT
 Prints one line per finding and exits non-zero on the first thing that does not resolve
@@ -78,6 +79,10 @@ class Reflector:
             if not progressed:
                 raise SystemExit(f"unresolvable dependencies: {[p.name for p in pending]}")
 
+    def message(self, name):
+        self.add_files(self.ask(file_containing_symbol=name))
+        return self.pool.FindMessageTypeByName(name)
+
     def service(self, name):
         self.add_files(self.ask(file_containing_symbol=name))
         return self.pool.FindServiceByName(name)
@@ -97,6 +102,40 @@ def unary(channel, api, method_name, **fields):
                                request_serializer=request_class.SerializeToString,
                                response_deserializer=response_class.FromString)
     return call(request_class(**fields), timeout=10)
+
+
+def rich_status(reflector, error):
+    """The details of a failed call's google.rpc.Status (grpc-status-details-bin), each
+    decoded with a type the server described through reflection: what grpcurl and buf curl
+    do to show error details."""
+    trailer = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin")
+    if trailer is None:
+        raise SystemExit(f"{error.code()} carries no grpc-status-details-bin trailer")
+    status = message_class(reflector.message("google.rpc.Status")).FromString(trailer)
+    if status.code != error.code().value[0] or status.message != error.details():
+        raise SystemExit(f"rich status {status.code} {status.message!r} is not the call's "
+                         f"{error.code()} {error.details()!r}")
+    details = []
+    for any_detail in status.details:
+        name = any_detail.type_url.split("/")[-1]
+        detail = message_class(reflector.message(name)).FromString(any_detail.value)
+        details.append((name, detail))
+    return details
+
+
+def check_error_details(reflector, channel, archive):
+    try:
+        unary(channel, archive, "History", document_id="gx-none", page_token="not-a-token")
+        raise SystemExit("History with a forged page_token answered")
+    except grpc.RpcError as e:
+        if e.code() != grpc.StatusCode.INVALID_ARGUMENT:
+            raise SystemExit(f"History with a forged page_token: {e.code()}")
+        for name, detail in rich_status(reflector, e):
+            if name == "archive.v1.ErrorDetail":
+                print(f"detail {name}: reason {detail.reason} field {detail.field}")
+            elif name == "google.rpc.BadRequest":
+                fields = ",".join(v.field for v in detail.field_violations)
+                print(f"detail {name}: field_violations {fields}")
 
 
 def main():
@@ -136,6 +175,7 @@ def main():
         print(f"GetCheckpoint: tree_size {checkpoint.tree_size}")
         if not checkpoint.checkpoint:
             raise SystemExit("GetCheckpoint returned no checkpoint")
+        check_error_details(reflector, channel, archive)
 
 
 if __name__ == "__main__":
