@@ -37,13 +37,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "clients/archive_client.h"
-#include "clients/receipt_checker.h"
-#include "clients/trust_store.h"
-#include "clients/verified_fetch.h"
+#include "clients/api/archive_client.h"
+#include "clients/api/verified_fetch.h"
 #include "rpc.grpc.pb.h"
-#include "storage/hex.h"
-#include "storage/sha256.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
+#include "storage/verify/receipt_checker.h"
+#include "storage/verify/trust_store.h"
 
 ABSL_FLAG(std::string, target, "archive", "archive or etcd");
 ABSL_FLAG(std::string, server, "127.0.0.1:7070", "HOST:PORT of the server");
@@ -371,8 +371,8 @@ class Bench {
     for (int i = 0; i < count; ++i) {
       uint64_t index = rng() % cp->tree_size();
       ProofSample sample;
-      absl::Status s =
-          client.ReadLog(index, index + 1, [&](const v1::ReadLogResponse& entry) {
+      absl::Status s = client.ReadLog(
+          index, index + 1, [&](const v1::ReadLogResponse& entry) {
             sample.signed_statement = entry.signed_statement();
             return absl::OkStatus();
           });

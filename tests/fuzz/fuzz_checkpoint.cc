@@ -17,8 +17,8 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "clients/note_verifier.h"
-#include "clients/proof_verifier.h"
+#include "storage/verify/note_verifier.h"
+#include "storage/verify/proof_verifier.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace archive {

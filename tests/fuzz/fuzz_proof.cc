@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "clients/proof_verifier.h"
-#include "storage/merkle.h"
+#include "storage/format/merkle.h"
+#include "storage/verify/proof_verifier.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace archive {

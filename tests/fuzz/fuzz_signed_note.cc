@@ -17,9 +17,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "clients/note_verifier.h"
-#include "storage/signed_note.h"
-#include "storage/statement.h"
+#include "storage/format/signed_note.h"
+#include "storage/format/statement.h"
+#include "storage/verify/note_verifier.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace archive {

@@ -21,8 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "storage/sha256.h"
-#include "storage/statement.h"
+#include "storage/base/sha256.h"
+#include "storage/format/statement.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace archive {

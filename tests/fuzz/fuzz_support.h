@@ -1,6 +1,7 @@
-// Shared by the fuzz targets: the known-answer vectors of tests/testdata/vectors
-// (copied in, so a reproducer runs from the binary alone) and a CHECK that
-// turns a broken property into a crash libFuzzer records.
+// Shared by the fuzz targets: the known-answer vectors of
+// tests/testdata/vectors (copied in, so a reproducer runs from the binary
+// alone) and a CHECK that turns a broken property into a crash libFuzzer
+// records.
 #ifndef ARCHIVE_TESTS_FUZZ_FUZZ_SUPPORT_H_
 #define ARCHIVE_TESTS_FUZZ_FUZZ_SUPPORT_H_
 
@@ -11,9 +12,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
-#include "clients/note_verifier.h"
-#include "storage/hex.h"
-#include "storage/signing_key.h"
+#include "storage/base/hex.h"
+#include "storage/format/signing_key.h"
+#include "storage/verify/note_verifier.h"
 
 namespace archive {
 namespace fuzz {

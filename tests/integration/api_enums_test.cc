@@ -2,15 +2,15 @@
 // statement keeps its words. A client may send either form (both must agree);
 // the server answers with both, and every enum value is a word the statement
 // format knows.
-#include "clients/api_enums.h"
+#include "clients/api/api_enums.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "absl/strings/match.h"
-#include "clients/archive_client.h"
-#include "storage/statement.h"
+#include "clients/api/archive_client.h"
+#include "storage/format/statement.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

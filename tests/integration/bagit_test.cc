@@ -22,10 +22,10 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "nlohmann/json.hpp"
-#include "storage/hex.h"
-#include "storage/sha256.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
 #include "tests/integration/bounded_run.h"
 #include "tests/integration/test_harness.h"
 

@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
-#include "storage/hex.h"
-#include "storage/sha256.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

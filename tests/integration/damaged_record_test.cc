@@ -16,7 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "tests/integration/hostile_proxy.h"
 #include "tests/integration/sync_test_util.h"
 #include "tests/integration/test_harness.h"

@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "clients/archive_client.h"
-#include "clients/proof_verifier.h"
-#include "storage/hex.h"
-#include "storage/sha256.h"
+#include "clients/api/archive_client.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
+#include "storage/verify/proof_verifier.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

@@ -36,9 +36,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "archive/v1/archive.grpc.pb.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "storage/sha256.h"
+#include "storage/base/sha256.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

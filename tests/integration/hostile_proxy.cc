@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "clients/archive_client.h"
-#include "clients/proof_verifier.h"
-#include "storage/signed_note.h"
+#include "clients/api/archive_client.h"
+#include "storage/format/signed_note.h"
+#include "storage/verify/proof_verifier.h"
 
 namespace archive::testing {
 namespace {
@@ -312,9 +312,9 @@ grpc::Status HostileProxy::GetConsistencyProof(
   return grpc::Status::OK;
 }
 
-grpc::Status HostileProxy::ReadLog(grpc::ServerContext*,
-                                   const v1::ReadLogRequest* request,
-                                   grpc::ServerWriter<v1::ReadLogResponse>* writer) {
+grpc::Status HostileProxy::ReadLog(
+    grpc::ServerContext*, const v1::ReadLogRequest* request,
+    grpc::ServerWriter<v1::ReadLogResponse>* writer) {
   grpc::ClientContext up;
   auto reader = stub_->ReadLog(&up, *request);
   v1::ReadLogResponse entry;

@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "archive/v1/archive.grpc.pb.h"
-#include "storage/signing_key.h"
+#include "storage/format/signing_key.h"
 
 namespace archive::testing {
 
@@ -87,8 +87,9 @@ class HostileProxy final : public v1::Archive::Service {
   grpc::Status GetConsistencyProof(
       grpc::ServerContext*, const v1::GetConsistencyProofRequest* request,
       v1::GetConsistencyProofResponse* response) override;
-  grpc::Status ReadLog(grpc::ServerContext*, const v1::ReadLogRequest* request,
-                       grpc::ServerWriter<v1::ReadLogResponse>* writer) override;
+  grpc::Status ReadLog(
+      grpc::ServerContext*, const v1::ReadLogRequest* request,
+      grpc::ServerWriter<v1::ReadLogResponse>* writer) override;
   grpc::Status GetArchiveInfo(grpc::ServerContext*,
                               const v1::GetArchiveInfoRequest* request,
                               v1::GetArchiveInfoResponse* response) override;

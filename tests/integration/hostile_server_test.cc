@@ -20,9 +20,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "clients/archive_client.h"
-#include "clients/trust_store.h"
-#include "storage/signing_key.h"
+#include "clients/api/archive_client.h"
+#include "storage/format/signing_key.h"
+#include "storage/verify/trust_store.h"
 #include "tests/integration/hostile_proxy.h"
 #include "tests/integration/test_harness.h"
 
@@ -291,14 +291,18 @@ TEST_F(HostileServer, EveryReadCommandSucceedsThroughAnHonestProxy) {
     Run run = RunThroughProxy(command, Lie::kNone);
     EXPECT_EQ(run.result.exit_code, 0)
         << command.name << ": " << Describe(run.result);
-    if (command.name == "get")
+    if (command.name == "get") {
       EXPECT_EQ(ReadFileOrDie(run.out), World::Text("a2"));
-    if (command.name == "get-rev")
+    }
+    if (command.name == "get-rev") {
       EXPECT_EQ(ReadFileOrDie(run.out), World::Text("a1"));
-    if (command.name == "get-head")
+    }
+    if (command.name == "get-head") {
       EXPECT_EQ(ReadFileOrDie(run.out), World::Text("a3"));
-    if (command.name == "export")
+    }
+    if (command.name == "export") {
       EXPECT_FALSE(FilesUnder(run.out).empty()) << Describe(run.result);
+    }
   }
 }
 

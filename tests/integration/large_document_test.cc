@@ -13,8 +13,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "storage/hex.h"
-#include "storage/sha256.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

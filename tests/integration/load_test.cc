@@ -22,8 +22,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "archive/v1/archive.grpc.pb.h"
-#include "clients/archive_client.h"
-#include "storage/sha256.h"
+#include "clients/api/archive_client.h"
+#include "storage/base/sha256.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

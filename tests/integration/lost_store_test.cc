@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

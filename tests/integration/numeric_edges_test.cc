@@ -17,7 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "archive/v1/archive.grpc.pb.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "clients/archive_client.h"
-#include "clients/proof_verifier.h"
+#include "clients/api/archive_client.h"
+#include "storage/verify/proof_verifier.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

@@ -29,7 +29,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "archive/v1/archive.grpc.pb.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "tests/integration/sync_test_util.h"
 
 namespace archive::testing {
@@ -148,9 +148,9 @@ class LyingProxy final : public v1::Archive::Service {
     return stub_->GetConsistencyProof(&up, *request, response);
   }
 
-  grpc::Status ReadLog(grpc::ServerContext* ctx,
-                       const v1::ReadLogRequest* request,
-                       grpc::ServerWriter<v1::ReadLogResponse>* writer) override {
+  grpc::Status ReadLog(
+      grpc::ServerContext* ctx, const v1::ReadLogRequest* request,
+      grpc::ServerWriter<v1::ReadLogResponse>* writer) override {
     grpc::ClientContext up;
     auto reader = stub_->ReadLog(&up, *request);
     v1::ReadLogResponse entry;

@@ -17,9 +17,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "clients/archive_client.h"
-#include "clients/receipt_checker.h"
-#include "clients/trust_store.h"
+#include "clients/api/archive_client.h"
+#include "storage/verify/receipt_checker.h"
+#include "storage/verify/trust_store.h"
 #include "tests/integration/sync_test_util.h"
 
 namespace archive::testing {

@@ -18,8 +18,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "clients/archive_client.h"
-#include "storage/sha256.h"
+#include "clients/api/archive_client.h"
+#include "storage/base/sha256.h"
 #include "tests/integration/sync_test_util.h"
 
 namespace archive::testing {

@@ -7,11 +7,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "clients/archive_client.h"
-#include "storage/hex.h"
-#include "storage/sha256.h"
-#include "storage/signed_note.h"
-#include "storage/statement.h"
+#include "clients/api/archive_client.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
+#include "storage/format/signed_note.h"
+#include "storage/format/statement.h"
 
 namespace archive::testing {
 
@@ -121,8 +121,8 @@ std::vector<std::string> Office::LogRevisionIds() const {
   ArchiveClient client(ArchiveClient::Dial(address()));
   uint64_t size = TreeSize();
   uint64_t expected_index = 0;
-  absl::Status s =
-      client.ReadLog(0, size, [&](const v1::ReadLogResponse& entry) -> absl::Status {
+  absl::Status s = client.ReadLog(
+      0, size, [&](const v1::ReadLogResponse& entry) -> absl::Status {
         if (entry.index() != expected_index++) {
           return absl::DataLossError(
               absl::StrCat("entry ", entry.index(), " out of order"));

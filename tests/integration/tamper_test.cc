@@ -22,9 +22,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "leveldb/db.h"
-#include "storage/hex.h"
-#include "storage/merkle_log.h"
-#include "storage/sha256.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
+#include "storage/db/merkle_log.h"
 #include "tests/integration/test_harness.h"
 
 namespace archive::testing {

@@ -21,8 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "storage/hex.h"
-#include "storage/sha256.h"
+#include "storage/base/hex.h"
+#include "storage/base/sha256.h"
 
 namespace archive::testing {
 namespace fs = std::filesystem;

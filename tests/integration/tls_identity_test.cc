@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "tests/integration/test_harness.h"
 #include "tests/integration/tls_test_util.h"
 

@@ -23,9 +23,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "archive/v1/archive.grpc.pb.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "nlohmann/json.hpp"
-#include "storage/sha256.h"
+#include "storage/base/sha256.h"
 #include "tests/integration/test_harness.h"
 #include "tests/integration/tls_test_util.h"
 

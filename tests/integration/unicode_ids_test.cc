@@ -13,7 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "clients/archive_client.h"
+#include "clients/api/archive_client.h"
 #include "leveldb/db.h"
 #include "leveldb/write_batch.h"
 #include "tests/integration/test_harness.h"

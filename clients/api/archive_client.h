@@ -1,0 +1,150 @@
+// A thin, typed client for the archive.v1.Archive API: streaming put and get,
+// and the unary calls, with gRPC statuses turned into absl::Status. It verifies
+// nothing itself; see verified_fetch.h for the verifying layer archivectl uses.
+#ifndef ARCHIVE_CLIENTS_API_ARCHIVE_CLIENT_H_
+#define ARCHIVE_CLIENTS_API_ARCHIVE_CLIENT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "archive/v1/archive.grpc.pb.h"
+#include "storage/base/file_hash.h"
+
+namespace archive {
+
+// The server's status as an absl::Status, marked as the server's (FromServer),
+// so that a caller can tell the archive refusing it (PERMISSION_DENIED for a
+// role) from the client refusing the archive (an untrusted key).
+absl::Status FromGrpc(const grpc::Status& status);
+bool FromServer(const absl::Status& status);
+// `status` with another message; its code and payloads (FromServer) kept.
+absl::Status WithMessage(const absl::Status& status, absl::string_view message);
+
+// Reports transfer progress: bytes done of total.
+using Progress = std::function<void(uint64_t done, uint64_t total)>;
+// Receives content chunks in order; an error stops the transfer.
+using ChunkSink = std::function<absl::Status(absl::string_view chunk)>;
+
+// Sees a file's bytes while PutFile hashes them, and may complete the header
+// (say, a media type guessed from the content) before it is sent.
+class PutInspector {
+ public:
+  virtual ~PutInspector() = default;
+  virtual void Chunk(absl::string_view chunk) = 0;
+  virtual void Finish(v1::PutHeader* header) = 0;
+};
+
+// Files for a TLS connection; all empty means plaintext.
+struct TlsFiles {
+  std::string ca;    // CA certificates (PEM) that sign the server's certificate
+  std::string cert;  // client certificate (PEM), for mutual TLS
+  std::string key;   // its private key (PEM)
+  bool enabled() const { return !ca.empty() || !cert.empty(); }
+};
+
+// Under TLS a server that refuses the client's certificate (or wants one and
+// got none) drops the connection in the handshake, and gRPC reports only
+// UNAVAILABLE "Socket closed". This turns such a status from a call to
+// `server` over `tls` into UNAVAILABLE saying that, naming the certificate;
+// any other status is returned unchanged.
+absl::Status ExplainTlsRefusal(const absl::Status& status,
+                               const std::string& server, const TlsFiles& tls);
+
+// SHA-256 (lowercase hex) and size of a file, read in chunks (never whole into
+// memory); `inspector`, if given, sees every chunk.
+absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
+                                     PutInspector* inspector = nullptr);
+
+class ArchiveClient {
+ public:
+  explicit ArchiveClient(std::shared_ptr<grpc::Channel> channel);
+  // A plaintext channel to host:port.
+  static std::shared_ptr<grpc::Channel> Dial(const std::string& target);
+  // A channel using `tls` if enabled, else plaintext. INVALID_ARGUMENT naming
+  // an unreadable file.
+  static absl::StatusOr<std::shared_ptr<grpc::Channel>> Dial(
+      const std::string& target, const TlsFiles& tls);
+
+  static constexpr size_t kChunkBytes = archive::kChunkBytes;
+
+  // Streams the file at `path`. Fills header.sha256 and header.size from the
+  // file (read once to hash it, then again to send it) — unless header.sha256
+  // is already set: then the file is read once, and the archive refuses bytes
+  // that do not match the given digest and size (DATA_LOSS /
+  // INVALID_ARGUMENT), so a file changed after the caller checked it is never
+  // stored under the checked digest. `inspector` is not used then.
+  absl::StatusOr<v1::PutResponse> PutFile(const std::string& path,
+                                          v1::PutHeader header,
+                                          const Progress& progress = nullptr,
+                                          PutInspector* inspector = nullptr);
+  // Sends `content` as given; the header's sha256 and size are used as they
+  // are.
+  absl::StatusOr<v1::PutResponse> PutBytes(absl::string_view content,
+                                           const v1::PutHeader& header);
+  // Hands the archive a revision signed elsewhere (e.g. from a bag): its
+  // signed statement, then the file at `content_path`. With `check_only` the
+  // archive only verifies and reports (content_path is not read).
+  absl::StatusOr<v1::ImportRevisionResponse> ImportRevision(
+      const std::string& signed_statement, const std::string& content_path,
+      bool check_only);
+  // Streams a revision: returns its header after every chunk went to `sink`.
+  absl::StatusOr<v1::GetHeader> Get(const v1::GetRequest& request,
+                                    const ChunkSink& sink,
+                                    const Progress& progress = nullptr);
+
+  absl::StatusOr<v1::HistoryResponse> History(
+      const v1::HistoryRequest& request);
+  // Every page of a document's history, newest first, with its heads.
+  absl::StatusOr<v1::HistoryResponse> FullHistory(
+      const std::string& document_id);
+  absl::StatusOr<v1::ListResponse> List(const v1::ListRequest& request);
+  absl::StatusOr<v1::RelationsResponse> Relations(
+      const std::string& document_id);
+  absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
+  absl::StatusOr<v1::GetStatementResponse> GetStatement(
+      const std::string& revision_id);
+  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint();
+  // Origin, key, log size, last scrub, access policy and who the caller is.
+  absl::StatusOr<v1::GetArchiveInfoResponse> GetArchiveInfo();
+  absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProof(
+      const std::string& revision_id, uint64_t tree_size);
+  absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
+      uint64_t old_size, uint64_t new_size);
+
+  // Streams log entries from `start` up to `tree_size`, each with its inclusion
+  // proof in that tree, to `entry` in order; an error from `entry` stops it.
+  absl::Status ReadLog(
+      uint64_t start, uint64_t tree_size,
+      const std::function<absl::Status(const v1::ReadLogResponse&)>& entry);
+  // Streams the blob with this digest to `sink` (unverified: the caller
+  // re-hashes).
+  absl::Status GetBlob(const std::string& sha256_hex, const ChunkSink& sink);
+  // Asks this archive to pull from `peer` now.
+  absl::StatusOr<v1::SyncResponse> Sync(const std::string& peer);
+  // Asks this archive to scrub itself (and repair from peers if `repair`).
+  absl::StatusOr<v1::ScrubResponse> Scrub(const v1::ScrubRequest& request);
+
+  // Unary calls fail with DEADLINE_EXCEEDED after `deadline` (default 60 s);
+  // ReadLog and GetBlob fail when nothing arrives for `idle` (default: never),
+  // so a stalled peer cannot hold a pull forever.
+  void set_timeouts(absl::Duration deadline, absl::Duration idle) {
+    unary_deadline_ = deadline;
+    idle_timeout_ = idle;
+  }
+
+ private:
+  std::unique_ptr<v1::Archive::Stub> stub_;
+  absl::Duration unary_deadline_ = absl::Seconds(60);
+  absl::Duration idle_timeout_ = absl::ZeroDuration();
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_CLIENTS_API_ARCHIVE_CLIENT_H_

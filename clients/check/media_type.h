@@ -1,0 +1,32 @@
+// The media type archivectl records when the user gives none, guessed from the
+// bytes as the contract says: valid UTF-8 is "text/plain; charset=utf-8", a
+// file starting "%PDF-" is "application/pdf", anything else
+// "application/octet-stream". Used by put and import.
+#ifndef ARCHIVE_CLIENTS_CHECK_MEDIA_TYPE_H_
+#define ARCHIVE_CLIENTS_CHECK_MEDIA_TYPE_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "clients/api/archive_client.h"
+#include "clients/check/media_check.h"
+
+namespace archive {
+
+// Sees a file's chunks in order (as a PutInspector while PutFile or HashFile
+// reads it); chunk boundaries may fall inside a UTF-8 character.
+class MediaTypeGuesser : public PutInspector {
+ public:
+  void Chunk(absl::string_view chunk) override;
+  // Sets the header's media type to Guess() unless it already has one.
+  void Finish(v1::PutHeader* header) override;
+  // The guess for the bytes seen so far, taken as the whole file.
+  std::string Guess() const;
+
+ private:
+  ContentSniffer content_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_CLIENTS_CHECK_MEDIA_TYPE_H_

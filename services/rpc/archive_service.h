@@ -1,0 +1,131 @@
+// The archive.v1.Archive gRPC service (callback API): request flow, limits and
+// error mapping only. All storage logic is in storage/archive.h.
+#ifndef ARCHIVE_SERVICES_RPC_ARCHIVE_SERVICE_H_
+#define ARCHIVE_SERVICES_RPC_ARCHIVE_SERVICE_H_
+
+#include <cstdint>
+
+#include "archive/v1/archive.grpc.pb.h"
+#include "services/rpc/access_control.h"
+#include "services/rpc/request_log.h"
+#include "services/rpc/stream_limits.h"
+#include "services/sync/sync_manager.h"
+#include "storage/base/file_hash.h"
+#include "storage/db/archive.h"
+#include "storage/index/catalog.h"
+
+namespace archive {
+
+struct ServiceLimits {
+  uint64_t max_document_bytes = 4ULL << 30;  // 4 GiB
+  uint32_t chunk_bytes = kChunkBytes;        // Get chunk size
+  uint32_t max_page_size = 1000;
+  uint32_t max_parents = 16;
+  // Longest metadata value (title, issuer, ...); statements cap values at 4096.
+  uint32_t max_metadata_value_bytes = 4096;
+  // Streaming calls open at once per client (0: no limit), and how long a
+  // stream may wait on its client (0: forever). See stream_limits.h.
+  uint32_t max_streams_per_client = 16;
+  uint32_t idle_stream_seconds = 30;
+  // Largest chunk a Put or ImportRevision message may carry (archived
+  // --max_message_bytes). The transport admits somewhat larger messages, so
+  // a client that sends more hears this limit named, not gRPC's own message.
+  uint32_t max_chunk_bytes = 4 << 20;
+};
+
+// OK, or RESOURCE_EXHAUSTED naming `limits.max_chunk_bytes` and its flag.
+grpc::Status CheckChunkSize(size_t size, const ServiceLimits& limits);
+
+class ArchiveService final : public v1::Archive::CallbackService {
+ public:
+  // `sync` may be null (then Sync is UNAVAILABLE). `access` decides who may
+  // call what; all three must outlive the service.
+  ArchiveService(Archive* archive, SyncManager* sync,
+                 const AccessControl* access, ServiceLimits limits)
+      : archive_(archive),
+        sync_(sync),
+        access_(access),
+        limits_(limits),
+        streams_(limits.max_streams_per_client,
+                 absl::Seconds(limits.idle_stream_seconds)) {}
+
+  grpc::ServerReadReactor<v1::PutRequest>* Put(
+      grpc::CallbackServerContext* ctx, v1::PutResponse* response) override;
+  grpc::ServerWriteReactor<v1::GetResponse>* Get(
+      grpc::CallbackServerContext* ctx, const v1::GetRequest* request) override;
+  grpc::ServerUnaryReactor* History(grpc::CallbackServerContext* ctx,
+                                    const v1::HistoryRequest* request,
+                                    v1::HistoryResponse* response) override;
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
+                                 const v1::ListRequest* request,
+                                 v1::ListResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatement(
+      grpc::CallbackServerContext* ctx, const v1::GetStatementRequest* request,
+      v1::GetStatementResponse* response) override;
+  grpc::ServerUnaryReactor* GetCheckpoint(
+      grpc::CallbackServerContext* ctx, const v1::GetCheckpointRequest* request,
+      v1::GetCheckpointResponse* response) override;
+  grpc::ServerUnaryReactor* GetInclusionProof(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetInclusionProofRequest* request,
+      v1::GetInclusionProofResponse* response) override;
+  grpc::ServerUnaryReactor* GetConsistencyProof(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetConsistencyProofRequest* request,
+      v1::GetConsistencyProofResponse* response) override;
+  grpc::ServerWriteReactor<v1::GetBlobResponse>* GetBlob(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetBlobRequest* request) override;
+  grpc::ServerUnaryReactor* Scrub(grpc::CallbackServerContext* ctx,
+                                  const v1::ScrubRequest* request,
+                                  v1::ScrubResponse* response) override;
+  grpc::ServerUnaryReactor* Sync(grpc::CallbackServerContext* ctx,
+                                 const v1::SyncRequest* request,
+                                 v1::SyncResponse* response) override;
+  grpc::ServerUnaryReactor* GetArchiveInfo(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetArchiveInfoRequest* request,
+      v1::GetArchiveInfoResponse* response) override;
+  // In services/import_revision.cc.
+  grpc::ServerReadReactor<v1::ImportRevisionRequest>* ImportRevision(
+      grpc::CallbackServerContext* ctx,
+      v1::ImportRevisionResponse* response) override;
+  grpc::ServerWriteReactor<v1::ReadLogResponse>* ReadLog(
+      grpc::CallbackServerContext* ctx,
+      const v1::ReadLogRequest* request) override;
+  grpc::ServerUnaryReactor* Relations(grpc::CallbackServerContext* ctx,
+                                      const v1::RelationsRequest* request,
+                                      v1::RelationsResponse* response) override;
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* ctx,
+                                   const v1::SearchRequest* request,
+                                   v1::SearchResponse* response) override;
+
+  // The indexes behind Relations and Search (UNAVAILABLE without one); must
+  // outlive the service.
+  void set_catalog(Catalog* catalog) { catalog_ = catalog; }
+
+ private:
+  // Identifies the caller (for the log) and checks it holds `needed`.
+  absl::Status Authorize(const grpc::CallbackServerContext& ctx, Role needed,
+                         const char* method, RequestLog& log) const;
+  template <typename Reactor>
+  Reactor* Refuse(grpc::CallbackServerContext* ctx, const char* method,
+                  const Caller& caller, const std::string& document,
+                  const absl::Status& status) const;
+  // Checks the caller holds `needed` and may open one more stream: its
+  // ticket, or the refusal.
+  absl::StatusOr<std::unique_ptr<StreamLimits::Ticket>> AdmitStream(
+      grpc::CallbackServerContext* ctx, const Caller& caller, Role needed,
+      const char* method);
+
+  Archive* archive_;
+  SyncManager* sync_;
+  const AccessControl* access_;
+  ServiceLimits limits_;
+  Catalog* catalog_ = nullptr;
+  StreamLimits streams_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_SERVICES_RPC_ARCHIVE_SERVICE_H_

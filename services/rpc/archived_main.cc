@@ -1,0 +1,337 @@
+// archived: serves one office's archive over gRPC until SIGTERM or SIGINT, then
+// drains in-flight requests and exits 0.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "grpc/health/v1/health.pb.h"
+#include "services/rpc/archive_service.h"
+#include "services/rpc/request_log.h"
+#include "storage/base/build_version.h"
+#include "storage/base/env.h"
+
+ABSL_FLAG(std::string, data_dir, "", "data directory (created on first start)");
+ABSL_FLAG(std::string, origin, "",
+          "this archive's origin name, e.g. gx.archive.example; fixed at first "
+          "start");
+ABSL_FLAG(
+    std::string, listen, "127.0.0.1:7070",
+    "address to serve on; without TLS only loopback addresses are allowed");
+ABSL_FLAG(uint64_t, max_document_bytes, 4ULL << 30,
+          "largest document accepted, in bytes");
+ABSL_FLAG(
+    std::string, trust, "",
+    "file of verifier keys (one per line) of the offices whose statements this "
+    "archive accepts and whose archives it may pull; re-read before every "
+    "pull");
+ABSL_FLAG(
+    std::string, config, "",
+    "server configuration (protobuf text, archive_config.v1.ServerConfig): "
+    "peers to pull");
+ABSL_FLAG(std::string, tls_cert, "",
+          "server certificate chain (PEM); enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
+ABSL_FLAG(
+    std::string, tls_client_ca, "",
+    "CA certificates (PEM) for client certificates: with it, clients must "
+    "present one (mutual TLS) and get the roles the --config binds to them");
+ABSL_FLAG(uint32_t, max_message_bytes, 4 << 20,
+          "largest chunk one put or import message may carry; a larger one "
+          "is refused naming this flag (the transport admits up to twice it)");
+ABSL_FLAG(uint32_t, max_parents, 16, "most parents one revision may name");
+ABSL_FLAG(uint32_t, max_metadata_value_bytes, 4096,
+          "longest metadata value (title, issuer, note, ...) accepted; at most "
+          "4096, the statement format's own cap");
+ABSL_FLAG(uint32_t, max_page_size, 1000,
+          "most items one History/List page returns");
+ABSL_FLAG(uint32_t, max_concurrent_streams, 100,
+          "most concurrent calls one client connection may have open");
+ABSL_FLAG(uint32_t, max_streams_per_client, 16,
+          "most streaming calls (put, import, get, blob and log reads) one "
+          "client may have open at once over all its connections; a client "
+          "is its certificate identity under mutual TLS, else its address; "
+          "0: no limit");
+ABSL_FLAG(uint32_t, idle_stream_seconds, 30,
+          "a streaming call on which the client sends or reads nothing for "
+          "this long is ended with DEADLINE_EXCEEDED (a put or import then "
+          "stores nothing); 0: wait forever");
+ABSL_FLAG(int, drain_seconds, 30,
+          "on SIGTERM, how long in-flight requests may finish");
+ABSL_FLAG(bool, reindex, false,
+          "drop the search and relation index (DATA_DIR/index) and rebuild it "
+          "from the log before serving");
+ABSL_FLAG(bool, repair, false,
+          "repair a damaged metadata store (DATA_DIR/meta) with LevelDB's "
+          "repair, re-verify every record and the log, and serve only if the "
+          "log agrees with the newest checkpoint this archive signed "
+          "(DATA_DIR/newest-signed-checkpoint)");
+ABSL_FLAG(uint64_t, inline_blob_max_bytes, 256 << 10,
+          "contents up to this size are stored inside the metadata store, "
+          "written with their revision in one fsync; larger ones are files "
+          "under DIR/blobs (0: every content is a file)");
+
+namespace archive {
+namespace {
+
+bool IsLoopback(const std::string& address) {
+  return absl::StartsWith(address, "127.") ||
+         absl::StartsWith(address, "[::1]:") ||
+         absl::StartsWith(address, "localhost:");
+}
+
+// Signals are blocked in every thread and taken here, so the drain runs on a
+// normal thread rather than in a signal handler.
+int WaitForStopSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int Fail(const std::string& message) {
+  LogLine("archived: " + message);
+  return 1;
+}
+
+struct TlsSetup {
+  std::shared_ptr<grpc::ServerCredentials> credentials;  // null: plaintext
+  AccessControl::Mode mode = AccessControl::Mode::kLocalPlaintext;
+  std::string server_cert_pem;
+  std::string client_ca_pem;  // under mutual TLS: which CAs identities name
+};
+
+// The search and relation index. With --reindex it is rebuilt before the
+// server answers, so what it serves is complete.
+absl::StatusOr<std::unique_ptr<Catalog>> OpenCatalog(
+    Archive* archive, const std::string& data_dir) {
+  CatalogOptions options;
+  options.dir = data_dir + "/index";
+  auto catalog = Catalog::Open(archive, options);
+  if (!catalog.ok()) return catalog.status();
+  if (!(*catalog)->damage().empty()) {
+    std::fprintf(stderr, "archived: %s\n", (*catalog)->damage().c_str());
+  }
+  if (absl::GetFlag(FLAGS_reindex) || !(*catalog)->damage().empty()) {
+    absl::Time start = absl::Now();
+    if (absl::Status s = (*catalog)->Rebuild(); !s.ok()) return s;
+    std::fprintf(stderr, "archived: reindexed %llu log entries in %s\n",
+                 static_cast<unsigned long long>((*catalog)->indexed_through()),
+                 absl::FormatDuration(absl::Now() - start).c_str());
+  }
+  (*catalog)->Start();
+  return catalog;
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& flag,
+                                    const std::string& path) {
+  auto pem = Env::Default()->ReadFile(path);
+  if (!pem.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", path, ": ", pem.status().message()));
+  }
+  return pem;
+}
+
+absl::StatusOr<TlsSetup> ServerTls() {
+  std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  std::string key = absl::GetFlag(FLAGS_tls_key);
+  std::string client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  TlsSetup setup;
+  if (cert.empty() && key.empty()) {
+    if (!client_ca.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return setup;
+  }
+  if (cert.empty() || key.empty()) {
+    return absl::InvalidArgumentError("give both --tls_cert and --tls_key");
+  }
+  grpc::SslServerCredentialsOptions options(
+      client_ca.empty()
+          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  auto cert_pem = ReadPem("tls_cert", cert);
+  auto key_pem = ReadPem("tls_key", key);
+  if (!cert_pem.ok()) return cert_pem.status();
+  if (!key_pem.ok()) return key_pem.status();
+  options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
+  if (!client_ca.empty()) {
+    auto ca_pem = ReadPem("tls_client_ca", client_ca);
+    if (!ca_pem.ok()) return ca_pem.status();
+    options.pem_root_certs = *ca_pem;
+    setup.client_ca_pem = *ca_pem;
+  }
+  setup.server_cert_pem = *cert_pem;
+  setup.credentials = grpc::SslServerCredentials(options);
+  setup.mode = client_ca.empty() ? AccessControl::Mode::kTlsAnonymous
+                                 : AccessControl::Mode::kMutualTls;
+  return setup;
+}
+
+int Serve() {
+  std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::string origin = absl::GetFlag(FLAGS_origin);
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  if (data_dir.empty()) return Fail("--data_dir is required");
+  if (origin.empty())
+    return Fail("--origin is required (e.g. --origin=gx.archive.example)");
+  auto tls = ServerTls();
+  if (!tls.ok()) return Fail(std::string(tls.status().message()));
+  if (tls->credentials == nullptr && !IsLoopback(listen)) {
+    return Fail(absl::StrCat(
+        "refusing to listen on ", listen,
+        " without TLS: plaintext would let anyone on the network read and "
+        "write as an unauthenticated user; use 127.0.0.1:PORT or [::1]:PORT, "
+        "or give --tls_cert and --tls_key (and --tls_client_ca for mutual "
+        "TLS)"));
+  }
+  ArchiveOptions options;
+  options.data_dir = data_dir;
+  options.origin = origin;
+  options.inline_blob_max_bytes = absl::GetFlag(FLAGS_inline_blob_max_bytes);
+  options.repair = absl::GetFlag(FLAGS_repair);
+  auto archive = Archive::Open(options);
+  if (!archive.ok()) return Fail(std::string(archive.status().message()));
+
+  archive_config::v1::ServerConfig config;
+  if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    auto loaded = LoadServerConfig(path);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    config = std::move(*loaded);
+  }
+  archive_config::v1::ServerConfig config_for_roles = config;
+  auto sync = std::make_unique<SyncManager>(
+      archive->get(), absl::GetFlag(FLAGS_trust), std::move(config));
+  if (auto trust = sync->CurrentTrust(); !trust.ok()) {
+    return Fail(std::string(trust.status().message()));
+  }
+
+  ClientCas client_cas;
+  if (tls->mode == AccessControl::Mode::kMutualTls) {
+    auto cas = ClientCas::Create(tls->client_ca_pem, tls->server_cert_pem,
+                                 config_for_roles);
+    if (!cas.ok()) return Fail(std::string(cas.status().message()));
+    client_cas = std::move(*cas);
+  }
+  auto access = AccessControl::Create(tls->mode, config_for_roles, client_cas);
+  if (!access.ok()) return Fail(std::string(access.status().message()));
+
+  ServiceLimits limits;
+  limits.max_document_bytes = absl::GetFlag(FLAGS_max_document_bytes);
+  limits.max_parents = absl::GetFlag(FLAGS_max_parents);
+  limits.max_metadata_value_bytes =
+      std::min<uint32_t>(absl::GetFlag(FLAGS_max_metadata_value_bytes), 4096);
+  limits.max_page_size = absl::GetFlag(FLAGS_max_page_size);
+  limits.max_chunk_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  auto catalog = OpenCatalog(archive->get(), data_dir);
+  if (!catalog.ok()) return Fail(std::string(catalog.status().message()));
+  limits.max_streams_per_client = absl::GetFlag(FLAGS_max_streams_per_client);
+  limits.idle_stream_seconds = absl::GetFlag(FLAGS_idle_stream_seconds);
+  ArchiveService service(archive->get(), sync.get(), &*access, limits);
+  service.set_catalog(catalog->get());
+  grpc::EnableDefaultHealthCheckService(true);
+  // The built-in health service does not register its descriptor; using the
+  // generated one links it in, so reflection can describe grpc.health.v1.
+  grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen,
+                           tls->credentials != nullptr
+                               ? tls->credentials
+                               : grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&service);
+  // Room above the chunk limit, so an oversized chunk reaches the service,
+  // which refuses it naming --max_message_bytes.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<uint64_t>(
+      2ULL * absl::GetFlag(FLAGS_max_message_bytes) + (64 << 10), INT32_MAX)));
+  // Drain waits for client connections to close; an idle one (no call for a
+  // while) is closed by the server, so an idle client never holds up a stop.
+  // Clients reconnect transparently on their next call.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 2000);
+  // gRPC sets SO_REUSEPORT by default, which lets a second archived bind a
+  // port the first still serves, and clients then reach either at random.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             absl::GetFlag(FLAGS_max_concurrent_streams));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return Fail(
+        absl::StrCat("cannot listen on ", listen, " (is the port in use?)"));
+  }
+  std::string address =
+      listen.substr(0, listen.rfind(':') + 1) + std::to_string(port);
+  LogLine(absl::StrCat("archived: serving origin ", origin, " on ", address,
+                       " (data dir ", data_dir, ", log size ",
+                       (*archive)->LatestCheckpoint().size, ")"));
+  LogLine(
+      absl::StrCat("archived: verifier key ", (*archive)->key().VerifierKey()));
+
+  // Per service, for health checks that name it (a load balancer, a
+  // generic client): SERVING now, NOT_SERVING from the start of the drain.
+  server->GetHealthCheckService()->SetServingStatus(
+      v1::Archive::service_full_name(), true);
+  sync->Start();
+
+  int sig = WaitForStopSignal();
+  LogLine(absl::StrCat("archived: ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                       ", draining requests"));
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
+  LogLine("archived: requests drained");
+  sync.reset();  // ends a running pull early; it resumes next time
+  server->Wait();
+  catalog->reset();  // stops the indexer, which reads the archive
+  archive->reset();  // finishes queued commits
+  LogLine("archived: stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+}  // namespace archive
+
+int main(int argc, char** argv) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  absl::SetProgramUsageMessage(
+      "Policy Archive server.\n\n"
+      "  archived --data_dir=DIR --origin=NAME [--listen=127.0.0.1:7070]\n\n"
+      "Creates DIR and its Ed25519 identity (DIR/keys) on first start, then "
+      "serves the\n"
+      "archive.v1.Archive gRPC API until SIGTERM/SIGINT.");
+  // --version: ours, not Abseil's default (which reports how Abseil itself
+  // was built, "Debug build (NDEBUG not #defined)", whatever this binary is).
+  absl::FlagsUsageConfig usage_config;
+  usage_config.version_string = [] {
+    return archive::VersionLine("archived") + "\n";
+  };
+  absl::SetFlagsUsageConfig(usage_config);
+  absl::ParseCommandLine(argc, argv);
+  // Debian's Abseil is built with its debug checks, which keep a lock graph
+  // on every Mutex acquisition (GraphCycles in bench/PROFILE.md); the locking
+  // here is simple enough not to need it at run time.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  return archive::Serve();
+}

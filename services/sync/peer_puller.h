@@ -1,0 +1,51 @@
+// Pulls one peer archive's log into this one: the sync of ARCHITECTURE.md
+// ("Sync between offices"). Every check is made with the verification code in
+// clients/: the peer's checkpoint signature, its consistency with the last
+// checkpoint accepted from that peer (a fork or a shrunk log stops the pull),
+// every entry's inclusion in the new checkpoint, and every statement's
+// signature by its origin's trusted key. Content is fetched only when missing,
+// re-hashed as it is stored, and each revision is committed together with the
+// advanced cursor, so an interrupted pull resumes where it stopped.
+#ifndef ARCHIVE_SERVICES_SYNC_PEER_PULLER_H_
+#define ARCHIVE_SERVICES_SYNC_PEER_PULLER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "archive/v1/archive.pb.h"
+#include "clients/api/archive_client.h"
+#include "storage/db/archive.h"
+#include "storage/verify/trust_store.h"
+
+namespace archive {
+
+class PeerPuller {
+ public:
+  // `trust` must hold this archive's own key and every trusted office's key.
+  // `stop` is polled between entries so a shutting-down server ends a pull
+  // early (the pull then resumes next time).
+  PeerPuller(Archive* archive, const TrustStore* trust,
+             const std::atomic<bool>* stop)
+      : archive_(archive), trust_(trust), stop_(stop) {}
+
+  // Pulls everything new from the archive at `address`. If `expected_origin`
+  // is set (the name the server config gives the peer at that address), a
+  // peer whose checkpoint names another origin is refused with
+  // FAILED_PRECONDITION naming both, before anything is read. On error nothing
+  // unverified was stored, and the progress recorded so far stays valid.
+  absl::StatusOr<v1::SyncResponse> Pull(
+      const std::string& address, const TlsFiles& tls = {},
+      const std::string& expected_origin = "");
+
+ private:
+  Archive* archive_;
+  const TrustStore* trust_;
+  const std::atomic<bool>* stop_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_SERVICES_SYNC_PEER_PULLER_H_

@@ -1,0 +1,130 @@
+// The filesystem and clock seam, after LevelDB's Env: all of the archive's file
+// I/O and time goes through an Env, so tests can fail writes, lose unsynced
+// data or fix the clock.
+#ifndef ARCHIVE_STORAGE_BASE_ENV_H_
+#define ARCHIVE_STORAGE_BASE_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace archive {
+
+// A file being written. Data is durable only after Sync() returns OK.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual absl::Status Append(absl::string_view data) = 0;
+  virtual absl::Status Sync() = 0;
+  virtual absl::Status Close() = 0;
+};
+
+// A file read front to back.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into scratch; returns the bytes read (empty at end of
+  // file).
+  virtual absl::StatusOr<absl::string_view> Read(size_t n, char* scratch) = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX environment. Never deleted.
+  static Env* Default();
+
+  // Creates or truncates `path` with permission bits `mode` (so a private key
+  // is never readable by others, not even briefly).
+  virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path, int mode = 0644) = 0;
+  virtual absl::StatusOr<std::unique_ptr<SequentialFile>> NewSequentialFile(
+      const std::string& path) = 0;
+  // Atomically replaces `to` (POSIX rename). Not durable until SyncDir(parent
+  // of `to`).
+  virtual absl::Status RenameFile(const std::string& from,
+                                  const std::string& to) = 0;
+  // fsync()s a directory so renames and creations inside it survive a crash.
+  virtual absl::Status SyncDir(const std::string& dir) = 0;
+  virtual absl::Status RemoveFile(const std::string& path) = 0;
+  // Creates the directory and its parents; OK if it exists.
+  virtual absl::Status CreateDirs(const std::string& dir, int mode = 0755) = 0;
+  virtual bool FileExists(const std::string& path) = 0;
+  virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListDir(
+      const std::string& dir) = 0;
+  // Whole-file helpers for small files (keys, markers).
+  virtual absl::StatusOr<std::string> ReadFile(const std::string& path);
+  // Writes atomically and durably: temp file, fsync, rename, directory fsync.
+  virtual absl::Status WriteFileAtomic(const std::string& path,
+                                       absl::string_view data, int mode = 0644);
+
+  // Seconds since the Unix epoch.
+  virtual int64_t NowSeconds() = 0;
+  virtual int64_t NowMicros() = 0;
+};
+
+// Forwards everything to another Env; subclass it to override a few calls in
+// tests.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path, int mode = 0644) override {
+    return target_->NewWritableFile(path, mode);
+  }
+  absl::StatusOr<std::unique_ptr<SequentialFile>> NewSequentialFile(
+      const std::string& path) override {
+    return target_->NewSequentialFile(path);
+  }
+  absl::Status RenameFile(const std::string& from,
+                          const std::string& to) override {
+    return target_->RenameFile(from, to);
+  }
+  absl::Status SyncDir(const std::string& dir) override {
+    return target_->SyncDir(dir);
+  }
+  absl::Status RemoveFile(const std::string& path) override {
+    return target_->RemoveFile(path);
+  }
+  absl::Status CreateDirs(const std::string& dir, int mode) override {
+    return target_->CreateDirs(dir, mode);
+  }
+  bool FileExists(const std::string& path) override {
+    return target_->FileExists(path);
+  }
+  absl::StatusOr<uint64_t> FileSize(const std::string& path) override {
+    return target_->FileSize(path);
+  }
+  absl::StatusOr<std::vector<std::string>> ListDir(
+      const std::string& dir) override {
+    return target_->ListDir(dir);
+  }
+  int64_t NowSeconds() override { return target_->NowSeconds(); }
+  int64_t NowMicros() override { return target_->NowMicros(); }
+
+ private:
+  Env* target_;
+};
+
+// True for the status a write gets when its file system is full or the quota
+// is used up (RESOURCE_EXHAUSTED naming ENOSPC or EDQUOT), from Env or from
+// the metadata store.
+bool IsDiskFull(const absl::Status& status);
+
+// The directory part of `path` ("." if none, "/" for a file in the root).
+std::string ParentDir(const std::string& path);
+
+// Formats a Unix time as RFC 3339 UTC with whole seconds:
+// "2026-11-30T04:20:00Z".
+std::string FormatRfc3339(int64_t unix_seconds);
+
+}  // namespace archive
+
+#endif  // ARCHIVE_STORAGE_BASE_ENV_H_

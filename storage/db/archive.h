@@ -1,0 +1,409 @@
+// The archive: revisions, documents and the transparency log of one office,
+// stored in a LevelDB metadata store and a content-addressed blob store under
+// one data directory.
+//
+// Contracts:
+//  - A revision is committed only after its content is durable in the blob
+//  store.
+//  - Commit() returns only once the revision is durable in LevelDB (sync write)
+//  AND
+//    covered by a checkpoint signed with the archive's key; concurrent commits
+//    are batched by a single sequencer so one fsync and one signature cover
+//    many.
+//  - Log leaves, node hashes, revision and document records and the new
+//  checkpoint are
+//    written in one atomic LevelDB batch: a crash leaves all of a batch or none
+//    of it, and a checkpoint is never handed out before the batch holding it is
+//    durable, so no two signed checkpoints are ever inconsistent.
+//
+// Data directory layout: keys/ (identity.h), blobs/ (blob_store.h), meta/
+// (LevelDB). LevelDB keys: "meta/origin"; "r/<rev id>" revision record; "d/<doc
+// id>" document record; "h/<doc id>\0<be64 leaf>" history; "l/<be64 leaf>" leaf
+// -> rev id; "c/<be64 size>" signed checkpoint; "n..." and "log/size"
+// (merkle_log.h); "meta/last-scrub" the last scrub's outcome (scrub_record.h);
+// "b/<sha256 hex>" small blobs (inline_blobs.h).
+#ifndef ARCHIVE_STORAGE_DB_ARCHIVE_H_
+#define ARCHIVE_STORAGE_DB_ARCHIVE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "leveldb/cache.h"
+#include "leveldb/db.h"
+#include "leveldb/env.h"
+#include "leveldb/filter_policy.h"
+#include "storage/base/env.h"
+#include "storage/db/blob_store.h"
+#include "storage/db/checkpoint_record.h"
+#include "storage/db/inline_blobs.h"
+#include "storage/db/merkle_log.h"
+#include "storage/db/recoverable_db.h"
+#include "storage/db/scrub_record.h"
+#include "storage/format/signing_key.h"
+#include "storage/format/statement.h"
+
+namespace archive {
+
+struct ArchiveOptions {
+  std::string data_dir;
+  std::string origin;
+  Env* env = Env::Default();
+  size_t block_cache_bytes = 32 << 20;
+  // Contents up to this size written through blobs().NewWriter(size) are kept
+  // in the metadata store, in the same batch as their revision (see
+  // inline_blobs.h); larger ones are files. 0 keeps every blob in a file.
+  uint64_t inline_blob_max_bytes = 256 << 10;
+  // LevelDB's memtable (and log file) size; up to two stay resident (one
+  // being written, one being flushed). Inline blobs fill LevelDB's default of
+  // 4 MiB every ~100 puts: under the 64-client load test that gave 33k puts
+  // in 30 s and 140 ms put p99s (level-0 write stalls); 16 MiB gave 47k.
+  size_t write_buffer_bytes = 16 << 20;
+  // The metadata store's file system; null for PreadEnv::Default()
+  // (pread_env.h). A seam for tests that fail its writes and syncs.
+  leveldb::Env* leveldb_env = nullptr;
+  // Run LevelDB's repair on meta/ before opening it (archived --repair); the
+  // archive then opens only if the repaired log agrees with the newest
+  // checkpoint it signed (checkpoint_record.h).
+  bool repair = false;
+};
+
+struct StoredRevision {
+  std::string id;
+  // Non-empty in a listing or history: this revision's record could not be
+  // read (damaged metadata); only `id` is set. Scrub reports it.
+  std::string damage;
+  Statement statement;
+  std::string statement_text;
+  std::string signed_statement;  // the note: text, blank line, signature(s)
+  uint64_t leaf_index = 0;
+  // Newest non-draft revision at or before this one in its line of history (""
+  // if all drafts); the authoritative version when this revision is the single
+  // head.
+  std::string authoritative;
+};
+
+struct DocumentInfo {
+  std::string id;
+  std::vector<std::string> heads;  // sorted; more than one means a conflict
+  uint64_t revision_count = 0;
+};
+
+struct SignedCheckpoint {
+  uint64_t size = 0;
+  std::string root;  // 32 bytes
+  std::string note;  // C2SP signed note
+};
+
+struct Receipt {
+  std::string signed_statement;
+  SignedCheckpoint checkpoint;
+  uint64_t leaf_index = 0;
+  std::vector<std::string> inclusion;  // audit path to checkpoint.root
+};
+
+// A revision to add. `statement` carries document, content, media type, status,
+// metadata, submitted_by and note; the archive fills origin, parents and
+// submitted_at.
+struct NewRevision {
+  Statement statement;
+  // Non-empty: a conditional put, valid only if these are exactly the current
+  // heads.
+  std::vector<std::string> expected_parents;
+  // A small content sealed by blobs() but not yet stored (Writer::Seal): it is
+  // written in the same atomic batch as the revision. Null if the content is
+  // already committed to blobs(). Must match statement's content digest.
+  std::shared_ptr<const VerifiedBlob> content;
+};
+
+struct CommitResult {
+  StoredRevision revision;
+  bool created = false;  // false: identical to the head; nothing was stored
+  Receipt receipt;
+};
+
+using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
+
+// How far this archive has pulled a peer's log: the next leaf index to read and
+// the newest checkpoint of the peer's that was verified (the base for the next
+// consistency check). Stored with the revisions it covers, in the same atomic
+// batch.
+struct PeerProgress {
+  std::string peer_origin;
+  uint64_t next_index = 0;
+  std::string checkpoint_note;  // empty: none accepted yet
+};
+
+// One revision pulled from a peer, for Archive::ImportAll.
+struct PeerEntry {
+  std::string signed_statement;                 // verified by the caller
+  std::shared_ptr<const VerifiedBlob> content;  // null: already in blobs()
+  PeerProgress progress;  // recorded with it: the cursor just past it
+};
+
+// Filters for ListDocuments; empty fields match everything.
+struct DocumentFilter {
+  std::string region, issuer, number, status;
+  std::string date_from, date_to;  // inclusive, YYYY-MM-DD
+  std::string query;               // substring of id, title, issuer or number
+};
+
+struct DamagedBlob {
+  std::string sha256;
+  uint64_t size = 0;
+  std::string problem;
+  std::vector<std::string> documents;  // documents with a revision using it
+};
+
+// A log entry whose revision record cannot be read (a damaged table block):
+// the log still names the revision, so an intact copy of its signed statement
+// (a peer's) can restore it (Archive::RestoreRevisionRecord).
+struct DamagedRecord {
+  uint64_t leaf_index = 0;
+  std::string revision_id;
+  std::string problem;
+};
+
+struct ScrubReport {
+  uint64_t revisions_checked = 0;
+  uint64_t blobs_checked = 0;
+  uint64_t bytes_checked = 0;
+  std::vector<DamagedBlob> damaged;
+  std::vector<DamagedRecord> damaged_records;
+  // Unreadable blocks of the store, as LevelDB names them (the records they
+  // hold that scrub can name are in damaged_records).
+  std::vector<std::string> damaged_blocks;
+  // Everything else that fails: records that do not parse, leaves that do
+  // not match their statement, a root that differs from the checkpoint.
+  std::vector<std::string> log_problems;
+};
+
+class Archive {
+ public:
+  // Opens (or creates) the archive in options.data_dir. FAILED_PRECONDITION,
+  // saying how to recover, when the metadata store is missing or behind the
+  // newest checkpoint this archive signed (it would fork the log), or is
+  // locked by another process; RESOURCE_EXHAUSTED when the disk is too full
+  // to recover the store's log.
+  static absl::StatusOr<std::unique_ptr<Archive>> Open(
+      const ArchiveOptions& options);
+  ~Archive();  // finishes queued commits, then closes
+
+  const std::string& origin() const { return key_->name(); }
+  const SigningKey& key() const { return *key_; }
+  BlobStore& blobs() { return *blobs_; }
+
+  // Queues a revision whose content is committed to blobs() or carried in
+  // revision.content. `done`
+  // runs on the sequencer thread once the outcome is durable; it must not
+  // block. Errors: INVALID_ARGUMENT (a statement field, naming it), ABORTED
+  // (conditional put and the heads moved), FAILED_PRECONDITION (several heads
+  // and no parents named), RESOURCE_EXHAUSTED (the disk is full; see
+  // IsDiskFull). After a failed write of the metadata store nothing is
+  // acknowledged until the store has been reopened and its log checked
+  // against the newest signed checkpoint; the sequencer retries that on each
+  // later batch, so writes resume by themselves once space is freed.
+  void CommitAsync(NewRevision revision, CommitCallback done);
+  absl::StatusOr<CommitResult> Commit(NewRevision revision);  // blocking form
+  // The answer Commit would give now, short of storing anything: lets a put be
+  // refused (a moved head, several heads) before its content is received. The
+  // sequencer decides again at commit time, so a race is still caught.
+  absl::Status Precheck(NewRevision revision);
+
+  // Appends a revision pulled from a peer, its signed statement unchanged, and
+  // records `progress` in the same atomic write. The caller has verified the
+  // signature and stored the content in blobs() or passes it sealed in
+  // `content` (written in the same batch). A revision already here is not
+  // appended again (created=false) but the progress is still recorded. Its
+  // parents must be here (DATA_LOSS otherwise: the peer's log is out of order).
+  // Heads: the revision replaces those of its parents that are heads; a
+  // concurrent line of history stays a head too.
+  absl::StatusOr<CommitResult> Import(
+      const std::string& signed_statement, PeerProgress progress,
+      std::shared_ptr<const VerifiedBlob> content = nullptr);
+  // Import without peer progress (a revision handed in by a client, e.g. from
+  // a bag); `done` runs on the sequencer thread once the outcome is durable and
+  // checkpointed, and must not block. Same rules as Import.
+  void ImportAsync(const std::string& signed_statement,
+                   std::shared_ptr<const VerifiedBlob> content,
+                   CommitCallback done);
+  // Imports `entries` in order, as Import would one by one, but queued
+  // together so they share one batch: one fsync and one checkpoint for all.
+  // Stops at the first entry that fails: those before it are stored with
+  // their progress, it and those after it are not (ABORTED), so the recorded
+  // progress never skips an entry. One result per entry.
+  std::vector<absl::StatusOr<CommitResult>> ImportAll(
+      std::vector<PeerEntry> entries);
+  // Records progress alone (e.g. a verified checkpoint that brought nothing
+  // new).
+  absl::Status SavePeerProgress(PeerProgress progress);
+  // NOT_FOUND if this peer was never pulled.
+  absl::StatusOr<PeerProgress> GetPeerProgress(const std::string& peer_origin);
+  bool HasRevision(const std::string& revision_id);
+  // Size of a stored blob as found on disk (its re-hash on read catches
+  // damage); NOT_FOUND if this archive has no such blob.
+  absl::StatusOr<uint64_t> BlobSize(const std::string& sha256_hex);
+
+  absl::StatusOr<StoredRevision> GetRevision(const std::string& revision_id);
+  absl::StatusOr<DocumentInfo> GetDocument(const std::string& document_id);
+  // The authoritative revision: newest non-draft on the single head. With
+  // `head_even_if_draft`, the head itself. FAILED_PRECONDITION listing the
+  // heads when there are several; NOT_FOUND for an unknown document or one with
+  // only drafts.
+  absl::StatusOr<StoredRevision> Authoritative(const std::string& document_id,
+                                               bool head_even_if_draft);
+  // Revisions of a document, newest first, starting below `before_leaf`
+  // (exclusive; UINT64_MAX for the newest).
+  //
+  // Listings contain damage rather than fail on it: a revision whose record
+  // cannot be read is listed with `damage` set, and records that could not be
+  // read at all (a damaged table block) are skipped and described in
+  // `*damage`, if given.
+  absl::StatusOr<std::vector<StoredRevision>> History(
+      const std::string& document_id, uint64_t before_leaf, size_t limit,
+      std::vector<std::string>* damage = nullptr);
+  // Documents after `start_after` in id order matching `filter` (on the newest
+  // head). A document whose newest head is damaged is listed (unfiltered,
+  // since its fields are unknown) with that head's `damage` set.
+  absl::StatusOr<std::vector<std::pair<DocumentInfo, StoredRevision>>>
+  ListDocuments(const DocumentFilter& filter, const std::string& start_after,
+                size_t limit, std::vector<std::string>* damage = nullptr);
+
+  // Re-reads everything: every revision record (its statement must hash to its
+  // id), every log leaf (its hash must match the statement), the log root (must
+  // match the signed checkpoint) and every blob (re-hashed). Reports all damage
+  // found.
+  absl::StatusOr<ScrubReport> Scrub();
+  // Records a scrub's outcome (after its repairs) durably, replacing the
+  // previous record, so "when was this archive last scrubbed, and what was
+  // found" survives restarts.
+  absl::Status RecordScrub(const ScrubRecord& record);
+  // The last recorded scrub; nullopt if this archive was never scrubbed.
+  absl::StatusOr<std::optional<ScrubRecord>> LastScrub();
+
+  // Restores the damaged record of the revision at log entry `leaf_index`
+  // from `signed_statement`, a copy from elsewhere (a peer) whose signature
+  // the caller has checked. DATA_LOSS unless the entry's index record names
+  // the statement's revision and the log's leaf hash there is the statement's
+  // (so only the exact statement this archive logged is accepted);
+  // FAILED_PRECONDITION if a parent's record is unreadable too (restore in log
+  // order). The new record is written synced and shadows the damaged one;
+  // the damaged block itself stays until RewriteStore().
+  absl::Status RestoreRevisionRecord(uint64_t leaf_index,
+                                     const std::string& signed_statement);
+  // Rewrites the metadata store without its unreadable blocks (LevelDB's
+  // repair, with writes held), then checks it against the newest checkpoint
+  // this archive signed, as a reopen after a failed write does. The records a
+  // damaged block held are dropped: call it once each has been restored.
+  absl::Status RewriteStore();
+
+  SignedCheckpoint LatestCheckpoint();
+  // The latest checkpoint once it covers `leaf_index` (waits briefly for a
+  // batch being committed; returns the latest after 10 s regardless).
+  SignedCheckpoint CheckpointCovering(uint64_t leaf_index);
+  // A receipt against the latest checkpoint.
+  absl::StatusOr<Receipt> ReceiptFor(const StoredRevision& revision);
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t leaf,
+                                                          uint64_t size);
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                            uint64_t new_size);
+  // Signed statements at leaf indexes [start, start + count), within the latest
+  // checkpoint.
+  absl::StatusOr<std::vector<std::string>> LogEntries(uint64_t start,
+                                                      uint64_t count);
+
+ private:
+  // One queued write: a local put, or an import (imported_statement set), each
+  // optionally carrying peer progress.
+  struct Pending {
+    NewRevision revision;
+    std::string imported_statement;
+    std::shared_ptr<const VerifiedBlob> imported_content;
+    std::optional<PeerProgress> progress;
+    // Shared by the entries of one ImportAll: set once one fails, so the
+    // entries after it are not staged.
+    std::shared_ptr<bool> chain_failed;
+    CommitCallback done;
+  };
+  void Enqueue(Pending pending);
+  void EnqueueAll(std::vector<Pending> pendings);
+  absl::StatusOr<CommitResult> EnqueueAndWait(Pending pending);
+  class BatchState;
+
+  Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
+          std::unique_ptr<BlobStore> blobs);
+  absl::Status OpenDatabase(const std::optional<RecordedCheckpoint>& recorded);
+  absl::Status LoadCheckpoint();
+  // The newest checkpoint in the store, checked against the log it covers;
+  // nullopt for an empty store.
+  absl::StatusOr<std::optional<SignedCheckpoint>> StoredCheckpoint();
+  // FAILED_PRECONDITION unless the store's log holds `recorded` (archive
+  // recovery: archive_recovery.cc).
+  absl::Status CheckAgainstRecord(const RecordedCheckpoint& recorded);
+  // OK if writes may go on; otherwise tries (at most every 200 ms) to reopen
+  // the store after a failed write and returns why writes are refused.
+  absl::Status EnsureWritable();
+  // Reopens the store (after LevelDB's repair if `repair`) and checks it
+  // against the newest signed checkpoint.
+  absl::Status ReopenStore(bool repair = false);
+  bool RoomToReopen();
+  static void ReportWriteFailure(const absl::Status& status);
+  // After --repair: every record and the log root re-verified (Scrub).
+  absl::Status CheckRepaired();
+  absl::StatusOr<SignedCheckpoint> ExtendCheckpoint(
+      const SignedCheckpoint& previous, uint64_t new_size, HashSource& source);
+  absl::StatusOr<SignedCheckpoint> SignCheckpoint(uint64_t size,
+                                                  HashSource& source);
+  // Decides what one queued put becomes within `state`; stages it if it is new.
+  absl::StatusOr<CommitResult> Stage(NewRevision& revision, BatchState& state,
+                                     bool dry_run = false);
+  absl::StatusOr<CommitResult> StageImport(
+      const std::string& signed_statement,
+      const std::shared_ptr<const VerifiedBlob>& content, BatchState& state);
+  // Adds a sealed content to the batch of the revision using it.
+  absl::Status StageContent(const Statement& statement,
+                            const std::shared_ptr<const VerifiedBlob>& content,
+                            BatchState& state);
+  // Computes the authoritative pointer, appends to the log and stages the
+  // records.
+  absl::StatusOr<CommitResult> AddRevision(StoredRevision r, DocumentInfo doc,
+                                           BatchState& state);
+  void SequencerLoop();
+  void ProcessBatch(std::vector<Pending>& batch);
+  absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
+  // Scrub's pass over the metadata records themselves.
+  void CheckMetadata(uint64_t size, ScrubReport* report);
+
+  ArchiveOptions options_;
+  std::unique_ptr<SigningKey> key_;
+  std::unique_ptr<BlobStore> blobs_;
+  // Declared before db_ so they outlive it.
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  leveldb::Options db_options_;
+  std::unique_ptr<RecoverableDb> db_;
+  std::unique_ptr<CheckpointRecord> record_;
+  std::unique_ptr<InlineBlobs> inline_blobs_;
+  std::unique_ptr<MerkleLog> log_;
+
+  absl::Mutex mu_;
+  SignedCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Sequencer thread only: a store whose reopened log contradicts what was
+  // signed stays refused (DATA_LOSS) until a restart with --repair.
+  absl::Status store_unusable_;
+  int64_t last_reopen_micros_ = 0;
+  std::thread sequencer_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_STORAGE_DB_ARCHIVE_H_

@@ -1,0 +1,145 @@
+// Content-addressed blob store: each distinct content is one immutable file
+// named by its SHA-256, DIR/<first 2 hex>/<64 hex>. Writes are atomic and
+// durable (temp file, fsync, rename, directory fsync), so a crash leaves either
+// the whole blob or none. Reads re-hash everything they return, so damaged
+// bytes are reported, never silently served.
+//
+// With an InlineBlobs table (inline_blobs.h), contents of at most its
+// max_bytes() that are written through NewWriter(size) are kept in the metadata
+// store instead of a file; Seal() hands them to the archive, which writes them
+// in the same batch as the revision using them. Reads, Contains and StoredSize
+// look in both places (the table first for small sizes), and re-hash alike.
+#ifndef ARCHIVE_STORAGE_DB_BLOB_STORE_H_
+#define ARCHIVE_STORAGE_DB_BLOB_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/base/env.h"
+#include "storage/base/sha256.h"
+#include "storage/db/inline_blobs.h"
+
+namespace archive {
+
+// Content a Writer verified (digest and size) but did not store: a small blob
+// to be written inline, in the batch of the revision that uses it
+// (NewRevision::content, Archive::Import). Only a Writer makes one, so holding
+// one means the bytes hash to sha256_hex().
+class VerifiedBlob {
+ public:
+  const std::string& sha256_hex() const { return sha256_hex_; }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  friend class BlobStore;
+  VerifiedBlob(std::string sha256_hex, std::string bytes)
+      : sha256_hex_(std::move(sha256_hex)), bytes_(std::move(bytes)) {}
+  std::string sha256_hex_;
+  std::string bytes_;
+};
+
+class BlobStore {
+ public:
+  // Opens (creating if needed) a store rooted at `dir`; removes temp files left
+  // by a crash. `inline_blobs` (may be null: files only) must outlive the
+  // store.
+  static absl::StatusOr<std::unique_ptr<BlobStore>> Open(
+      Env* env, const std::string& dir, InlineBlobs* inline_blobs = nullptr);
+
+  // A blob being written. Hashes as it goes. Destroying an uncommitted writer
+  // discards it.
+  class Writer {
+   public:
+    ~Writer();
+    absl::Status Append(absl::string_view data);
+    uint64_t size() const { return size_; }
+    // Checks the content against what the client promised, then makes it
+    // durable under its digest (a file, or an inline blob written on its own).
+    // INVALID_ARGUMENT if the size differs, DATA_LOSS if the digest differs;
+    // nothing is stored in either case. Returns the digest (lowercase hex).
+    absl::StatusOr<std::string> Commit(absl::string_view expected_sha256_hex,
+                                       uint64_t expected_size);
+    // Checks like Commit. A blob kept as a file is committed now and the
+    // result is null; an inline blob is returned instead, still to be stored:
+    // the archive writes it in the same batch as its revision, so one fsync
+    // covers both. Errors as Commit's.
+    absl::StatusOr<std::shared_ptr<const VerifiedBlob>> Seal(
+        absl::string_view expected_sha256_hex, uint64_t expected_size);
+    // True if the bytes are buffered for an inline blob (no temp file).
+    bool is_inline() const { return file_ == nullptr; }
+
+   private:
+    friend class BlobStore;
+    Writer(BlobStore* store, std::string temp_path,
+           std::unique_ptr<WritableFile> file);
+    // Size and digest against the promise; returns the digest.
+    absl::StatusOr<std::string> Check(absl::string_view expected_sha256_hex,
+                                      uint64_t expected_size);
+    absl::Status CommitFile(const std::string& digest);
+    BlobStore* store_;
+    std::string temp_path_;
+    std::unique_ptr<WritableFile> file_;  // null: buffering an inline blob
+    std::string buffer_;                  // an inline blob's bytes
+    uint64_t limit_ = 0;                  // an inline blob's promised size
+    Sha256 hasher_;
+    uint64_t size_ = 0;
+    bool done_ = false;
+  };
+
+  // Streams a blob and re-hashes it. The last Read (the one returning empty)
+  // fails with DATA_LOSS if the bytes or their length differ from what was
+  // stored.
+  class Reader {
+   public:
+    absl::StatusOr<absl::string_view> Read(size_t n, char* scratch);
+
+   private:
+    friend class BlobStore;
+    Reader(std::string sha256_hex, uint64_t size,
+           std::unique_ptr<SequentialFile> file)
+        : sha256_hex_(std::move(sha256_hex)),
+          size_(size),
+          file_(std::move(file)) {}
+    std::string sha256_hex_;
+    uint64_t size_;
+    uint64_t read_ = 0;
+    std::unique_ptr<SequentialFile> file_;
+    Sha256 hasher_;
+  };
+
+  // A writer that stages into a temp file and commits a file.
+  absl::StatusOr<std::unique_ptr<Writer>> NewWriter();
+  // For content promised to be `expected_size` bytes: buffered in memory and
+  // stored inline if that size fits the inline table, else as NewWriter().
+  // An inline writer refuses (INVALID_ARGUMENT) bytes beyond the promise.
+  absl::StatusOr<std::unique_ptr<Writer>> NewWriter(uint64_t expected_size);
+  // NOT_FOUND if absent. `size` is the size recorded in the statement.
+  absl::StatusOr<std::unique_ptr<Reader>> NewReader(
+      const std::string& sha256_hex, uint64_t size);
+  // Reads a whole blob, verified; for small blobs and scrubbing.
+  absl::StatusOr<std::string> ReadVerified(const std::string& sha256_hex,
+                                           uint64_t size);
+  bool Contains(const std::string& sha256_hex);
+  // Size of the stored copy (not verified); NOT_FOUND if there is none.
+  absl::StatusOr<uint64_t> StoredSize(const std::string& sha256_hex);
+  // The inline table, or null if this store keeps files only.
+  InlineBlobs* inline_blobs() const { return inline_; }
+
+ private:
+  BlobStore(Env* env, std::string dir, InlineBlobs* inline_blobs)
+      : env_(env), dir_(std::move(dir)), inline_(inline_blobs) {}
+  std::string PathFor(absl::string_view sha256_hex) const;
+  Env* env_;
+  std::string dir_;
+  InlineBlobs* inline_;
+  std::atomic<uint64_t> next_temp_{0};
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_STORAGE_DB_BLOB_STORE_H_

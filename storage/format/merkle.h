@@ -1,0 +1,80 @@
+// RFC 6962 / RFC 9162 Merkle tree hashing and proof construction.
+//
+// leaf hash = SHA-256(0x00 || leaf), node hash = SHA-256(0x01 || left ||
+// right), and the empty tree's root is SHA-256(""). Proofs are built from
+// "perfect subtree" hashes: the hash of the 2^level leaves starting at index *
+// 2^level, supplied by a HashSource, so a proof costs O(log n) look-ups
+// whatever the log's size. Verification lives in clients/proof_verifier.h.
+#ifndef ARCHIVE_STORAGE_FORMAT_MERKLE_H_
+#define ARCHIVE_STORAGE_FORMAT_MERKLE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace archive {
+
+std::string MerkleLeafHash(absl::string_view leaf);  // 32 bytes
+std::string MerkleNodeHash(absl::string_view left,
+                           absl::string_view right);  // 32 bytes
+std::string MerkleEmptyRoot();
+
+// Supplies hashes of complete, aligned subtrees of an append-only log.
+class HashSource {
+ public:
+  virtual ~HashSource() = default;
+  // Hash of leaves [index << level, (index + 1) << level); the log must hold
+  // them all.
+  virtual absl::StatusOr<std::string> PerfectSubtree(int level,
+                                                     uint64_t index) = 0;
+};
+
+// MTH(D[begin:end]) for any range within the log (begin < end).
+absl::StatusOr<std::string> SubtreeHash(HashSource& source, uint64_t begin,
+                                        uint64_t end);
+// MTH of the first `size` leaves; the empty root when size == 0.
+absl::StatusOr<std::string> RootHash(HashSource& source, uint64_t size);
+// RFC 6962 PATH(leaf_index, D[0:tree_size]). INVALID_ARGUMENT if leaf_index >=
+// tree_size.
+absl::StatusOr<std::vector<std::string>> InclusionProof(HashSource& source,
+                                                        uint64_t leaf_index,
+                                                        uint64_t tree_size);
+// RFC 6962 PROOF(old_size, D[0:new_size]). INVALID_ARGUMENT unless old_size <=
+// new_size; empty when old_size is 0 or equal to new_size.
+absl::StatusOr<std::vector<std::string>> ConsistencyProof(HashSource& source,
+                                                          uint64_t old_size,
+                                                          uint64_t new_size);
+
+// A perfect-subtree hash completed by appending a leaf.
+struct SubtreeNode {
+  int level;
+  uint64_t index;
+  std::string hash;
+};
+
+// The perfect subtrees (level 0 = the leaf itself, then each parent it
+// completes) that become defined when leaf number `leaf_index` with hash
+// `leaf_hash` is appended to a log of size leaf_index. Reads only left siblings
+// from `source`.
+absl::StatusOr<std::vector<SubtreeNode>> NodesCompletedByAppend(
+    HashSource& source, uint64_t leaf_index, absl::string_view leaf_hash);
+
+// A HashSource over leaf hashes held in memory; for tests and small tools.
+class InMemoryHashSource : public HashSource {
+ public:
+  void Append(absl::string_view leaf_hash);
+  uint64_t size() const { return leaves_.size(); }
+  absl::StatusOr<std::string> PerfectSubtree(int level,
+                                             uint64_t index) override;
+
+ private:
+  std::vector<std::vector<std::string>> levels_;  // levels_[l][i]
+  std::vector<std::string> leaves_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_STORAGE_FORMAT_MERKLE_H_

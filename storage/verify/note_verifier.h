@@ -1,0 +1,60 @@
+// Verifier keys and signed-note verification: the one place that decides
+// whether a note was signed by a key we trust. Used by archivectl and by the
+// server's sync.
+#ifndef ARCHIVE_STORAGE_VERIFY_NOTE_VERIFIER_H_
+#define ARCHIVE_STORAGE_VERIFY_NOTE_VERIFIER_H_
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/format/signed_note.h"
+
+namespace archive {
+
+// An Ed25519 verifier key "<name>+<8 hex key id>+<base64(0x01 || 32-byte
+// key)>".
+class VerifierKey {
+ public:
+  ~VerifierKey();
+  VerifierKey(const VerifierKey&) = delete;
+  VerifierKey& operator=(const VerifierKey&) = delete;
+
+  // Rejects a wrong algorithm byte, a key id that does not match the name and
+  // key, bad hex/base64, a malformed name, or a small-order public key
+  // (INVALID_ARGUMENT naming the problem). FromPublicKey checks the same for
+  // its arguments.
+  static absl::StatusOr<std::unique_ptr<VerifierKey>> Parse(
+      absl::string_view vkey);
+  static absl::StatusOr<std::unique_ptr<VerifierKey>> FromPublicKey(
+      absl::string_view name, absl::string_view public_key32);
+
+  const std::string& name() const { return name_; }
+  uint32_t key_id() const { return key_id_; }
+  const std::string& public_key() const { return public_key_; }
+  std::string ToString() const;  // the verifier key string
+
+  bool Verify(absl::string_view message, absl::string_view signature) const;
+
+ private:
+  VerifierKey(std::string name, std::string public_key, EVP_PKEY* pkey);
+  std::string name_;
+  std::string public_key_;
+  uint32_t key_id_;
+  EVP_PKEY* pkey_;  // owned
+};
+
+// Parses `note` and checks that it carries a valid signature by `key` (other
+// signatures are ignored, as the signed-note spec says). Returns the verified
+// text. Errors name the failure: malformed note, no signature by <name>,
+// signature invalid.
+absl::StatusOr<std::string> VerifyNote(absl::string_view note,
+                                       const VerifierKey& key);
+
+}  // namespace archive
+
+#endif  // ARCHIVE_STORAGE_VERIFY_NOTE_VERIFIER_H_

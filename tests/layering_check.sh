@@ -1,0 +1,60 @@
+#!/bin/bash
+# The layering rule (CMakeLists.txt, "Libraries and binaries"): each folder is one layer
+# and may include only its own headers and those of the layers below it. This fails,
+# naming file and line, on an include that points up or sideways, and on gRPC or the
+# API's generated code anywhere under storage/.
+set -euo pipefail
+# Usage: layering_check.sh [ROOT]   (default: this checkout)
+root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
+cd "$root"
+
+# folder: the folders it may include from (besides itself).
+declare -A may=(
+  [storage/base]=""
+  [storage/format]="storage/base"
+  [storage/verify]="storage/base storage/format"
+  [storage/db]="storage/base storage/format storage/verify"
+  [storage/index]="storage/base storage/format storage/verify storage/db"
+  [clients/api]="storage/base storage/format storage/verify"
+  [clients/check]="storage/base storage/format storage/verify clients/api"
+  [clients/diff]="storage/base storage/format"
+  [clients/bagit]="storage/base storage/format"
+  [clients/bulk]="storage/base storage/format storage/verify clients/api clients/check"
+  [clients/cli]="storage/base storage/format storage/verify clients/api clients/check clients/diff clients/bagit clients/bulk"
+  [services/sync]="storage/base storage/format storage/verify storage/db clients/api"
+  [services/rpc]="storage/base storage/format storage/verify storage/db storage/index clients/api services/sync"
+)
+
+bad=0
+# Every folder holding code must be listed: a new one needs a place in the order.
+while read -r dir; do
+  if [[ -z "${may[$dir]+set}" ]]; then
+    echo "layering: $dir holds code but has no place in tests/layering_check.sh"
+    bad=1
+  fi
+done < <(find storage clients services -name '*.cc' -o -name '*.h' | xargs -n1 dirname | sort -u)
+
+for dir in "${!may[@]}"; do
+  allowed=" $dir ${may[$dir]} "
+  for file in "$dir"/*.h "$dir"/*.cc; do
+    [[ -e "$file" ]] || continue
+    while IFS=: read -r line target; do
+      folder="$(dirname "$target")"
+      if [[ "$allowed" != *" $folder "* ]]; then
+        echo "layering: $file:$line includes $target; $dir may include only from:$allowed"
+        bad=1
+      fi
+    done < <(grep -n '^#include "\(storage\|clients\|services\)/' "$file" |
+             sed -E 's/^([0-9]+):#include "([^"]+)".*/\1:\2/')
+    if [[ "$dir" == storage/* ]] &&
+       grep -n '^#include [<"]\(grpcpp/\|grpc/\|archive/v1/\)' "$file"; then
+      echo "layering: $file includes gRPC or the API's generated code; storage/ knows neither"
+      bad=1
+    fi
+  done
+done
+
+if [[ $bad -ne 0 ]]; then
+  exit 1
+fi
+echo "layering: every include points down"
