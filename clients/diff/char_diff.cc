@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/diff/line_diff.h"
+#include "storage/base/utf8.h"
 #include "storage/format/statement.h"
 
 namespace archive {

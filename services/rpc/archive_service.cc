@@ -12,6 +12,7 @@
 #include "storage/base/build_version.h"
 #include "storage/base/error_detail.h"
 #include "storage/base/hex.h"
+#include "storage/base/utf8.h"
 
 namespace archive {
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "storage/base/sha256.h"
+#include "storage/base/utf8.h"
 #include "storage/format/signed_note.h"
 #include "storage/format/statement.h"
 

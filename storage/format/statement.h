@@ -106,12 +106,6 @@ std::string RevisionIdOf(absl::string_view statement_text);
 // note: a put of `b` over head `a` is then a retry and stores nothing.
 bool SameRevisionContent(const Statement& a, const Statement& b);
 
-// Validates a UTF-8 string (no overlongs, no surrogates, <= U+10FFFF).
-bool IsValidUtf8(absl::string_view s);
-// Decodes the code point at s[*pos] and advances *pos past it. False (and
-// *pos unchanged) if the bytes there are not well-formed UTF-8 (RFC 3629).
-bool DecodeUtf8(absl::string_view s, size_t* pos, char32_t* out);
-
 }  // namespace archive
 
 #endif  // ARCHIVE_STORAGE_FORMAT_STATEMENT_H_

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "storage/base/utf8.h"
 #include "storage/format/statement.h"
 #include "unicode/normalizer2.h"
 #include "unicode/uchar.h"

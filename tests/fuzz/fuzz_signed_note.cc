@@ -17,6 +17,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "storage/base/utf8.h"
 #include "storage/format/signed_note.h"
 #include "storage/format/statement.h"
 #include "storage/verify/note_verifier.h"

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "storage/base/utf8.h"
 #include "storage/format/statement.h"
 #include "tests/integration/sync_test_util.h"
 #include "tests/integration/test_harness.h"

@@ -11,6 +11,7 @@
 #include "clients/diff/line_diff.h"
 #include "gtest/gtest.h"
 #include "storage/base/env.h"
+#include "storage/base/utf8.h"
 #include "storage/format/statement.h"
 
 namespace archive {
