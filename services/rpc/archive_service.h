@@ -1,5 +1,5 @@
 // The archive.v1.Archive gRPC service (callback API): request flow, limits and
-// error mapping only. All storage logic is in storage/archive.h.
+// error mapping only. All storage logic is in storage/db/archive.h.
 #ifndef ARCHIVE_SERVICES_RPC_ARCHIVE_SERVICE_H_
 #define ARCHIVE_SERVICES_RPC_ARCHIVE_SERVICE_H_
 
@@ -8,33 +8,13 @@
 #include "archive/v1/archive.grpc.pb.h"
 #include "services/rpc/access_control.h"
 #include "services/rpc/request_log.h"
+#include "services/rpc/service_limits.h"
 #include "services/rpc/stream_limits.h"
 #include "services/sync/sync_manager.h"
-#include "storage/base/file_hash.h"
 #include "storage/db/archive.h"
 #include "storage/index/catalog.h"
 
 namespace archive {
-
-struct ServiceLimits {
-  uint64_t max_document_bytes = 4ULL << 30;  // 4 GiB
-  uint32_t chunk_bytes = kChunkBytes;        // Get chunk size
-  uint32_t max_page_size = 1000;
-  uint32_t max_parents = 16;
-  // Longest metadata value (title, issuer, ...); statements cap values at 4096.
-  uint32_t max_metadata_value_bytes = 4096;
-  // Streaming calls open at once per client (0: no limit), and how long a
-  // stream may wait on its client (0: forever). See stream_limits.h.
-  uint32_t max_streams_per_client = 16;
-  uint32_t idle_stream_seconds = 30;
-  // Largest chunk a Put or ImportRevision message may carry (archived
-  // --max_message_bytes). The transport admits somewhat larger messages, so
-  // a client that sends more hears this limit named, not gRPC's own message.
-  uint32_t max_chunk_bytes = 4 << 20;
-};
-
-// OK, or RESOURCE_EXHAUSTED naming `limits.max_chunk_bytes` and its flag.
-grpc::Status CheckChunkSize(size_t size, const ServiceLimits& limits);
 
 class ArchiveService final : public v1::Archive::CallbackService {
  public:

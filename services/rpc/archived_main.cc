@@ -22,6 +22,11 @@
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
 
+// The defaults of the limit and store flags are the library's own, stated once
+// in service_limits.h and archive.h.
+static const archive::ServiceLimits kLimits;
+static const archive::ArchiveOptions kStore;
+
 ABSL_FLAG(std::string, data_dir, "", "data directory (created on first start)");
 ABSL_FLAG(std::string, origin, "",
           "this archive's origin name, e.g. gx.archive.example; fixed at first "
@@ -29,7 +34,7 @@ ABSL_FLAG(std::string, origin, "",
 ABSL_FLAG(
     std::string, listen, "127.0.0.1:7070",
     "address to serve on; without TLS only loopback addresses are allowed");
-ABSL_FLAG(uint64_t, max_document_bytes, 4ULL << 30,
+ABSL_FLAG(uint64_t, max_document_bytes, kLimits.max_document_bytes,
           "largest document accepted, in bytes");
 ABSL_FLAG(
     std::string, trust, "",
@@ -47,23 +52,24 @@ ABSL_FLAG(
     std::string, tls_client_ca, "",
     "CA certificates (PEM) for client certificates: with it, clients must "
     "present one (mutual TLS) and get the roles the --config binds to them");
-ABSL_FLAG(uint32_t, max_message_bytes, 4 << 20,
+ABSL_FLAG(uint32_t, max_message_bytes, kLimits.max_chunk_bytes,
           "largest chunk one put or import message may carry; a larger one "
           "is refused naming this flag (the transport admits up to twice it)");
-ABSL_FLAG(uint32_t, max_parents, 16, "most parents one revision may name");
-ABSL_FLAG(uint32_t, max_metadata_value_bytes, 4096,
+ABSL_FLAG(uint32_t, max_parents, kLimits.max_parents,
+          "most parents one revision may name");
+ABSL_FLAG(uint32_t, max_metadata_value_bytes, kLimits.max_metadata_value_bytes,
           "longest metadata value (title, issuer, note, ...) accepted; at most "
           "4096, the statement format's own cap");
-ABSL_FLAG(uint32_t, max_page_size, 1000,
+ABSL_FLAG(uint32_t, max_page_size, kLimits.max_page_size,
           "most items one History/List page returns");
 ABSL_FLAG(uint32_t, max_concurrent_streams, 100,
           "most concurrent calls one client connection may have open");
-ABSL_FLAG(uint32_t, max_streams_per_client, 16,
+ABSL_FLAG(uint32_t, max_streams_per_client, kLimits.max_streams_per_client,
           "most streaming calls (put, import, get, blob and log reads) one "
           "client may have open at once over all its connections; a client "
           "is its certificate identity under mutual TLS, else its address; "
           "0: no limit");
-ABSL_FLAG(uint32_t, idle_stream_seconds, 30,
+ABSL_FLAG(uint32_t, idle_stream_seconds, kLimits.idle_stream_seconds,
           "a streaming call on which the client sends or reads nothing for "
           "this long is ended with DEADLINE_EXCEEDED (a put or import then "
           "stores nothing); 0: wait forever");
@@ -77,7 +83,7 @@ ABSL_FLAG(bool, repair, false,
           "repair, re-verify every record and the log, and serve only if the "
           "log agrees with the newest checkpoint this archive signed "
           "(DATA_DIR/newest-signed-checkpoint)");
-ABSL_FLAG(uint64_t, inline_blob_max_bytes, 256 << 10,
+ABSL_FLAG(uint64_t, inline_blob_max_bytes, kStore.inline_blob_max_bytes,
           "contents up to this size are stored inside the metadata store, "
           "written with their revision in one fsync; larger ones are files "
           "under DIR/blobs (0: every content is a file)");

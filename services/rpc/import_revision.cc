@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/rpc/archive_service.h"
+#include "services/rpc/call_support.h"
 #include "services/rpc/proto_convert.h"
 #include "services/rpc/request_log.h"
 #include "services/rpc/upload_reactor.h"
@@ -20,11 +21,6 @@ namespace archive {
 namespace {
 
 using grpc::CallbackServerContext;
-
-// INVALID_ARGUMENT `message` about the request's `field`.
-grpc::Status Invalid(absl::string_view field, const std::string& message) {
-  return ToGrpc(InvalidFieldError(field, message));
-}
 
 // The statement, if this server trusts its origin and the signature is good.
 absl::StatusOr<VerifiedStatement> VerifyHandedInStatement(

@@ -1,0 +1,47 @@
+// Internal to services/rpc: a stored blob read out in chunks for Get and
+// GetBlob. One object per call, used by that call only; it borrows the
+// BlobStore, which must outlive it.
+#ifndef ARCHIVE_SERVICES_RPC_BLOB_CHUNKS_H_
+#define ARCHIVE_SERVICES_RPC_BLOB_CHUNKS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "storage/db/blob_store.h"
+
+namespace archive {
+
+// Yields a blob's bytes in chunks, re-hashed on the way. A small blob is
+// verified whole before its first chunk, so damage is reported before anything
+// was sent; a large one streams and its last Next() fails with DATA_LOSS if the
+// re-hash does not match.
+class BlobChunks {
+ public:
+  static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
+
+  // Opens the blob of `size` bytes named by `sha256`. NOT_FOUND if it is
+  // not stored; DATA_LOSS if a small blob does not hash to its name.
+  absl::Status Open(BlobStore& blobs, const std::string& sha256, uint64_t size,
+                    uint32_t chunk_bytes);
+
+  // True once Next() has handed out every byte of a blob verified whole, so
+  // the last chunk can go out with the call's status.
+  bool done() const { return reader_ == nullptr && offset_ == small_.size(); }
+
+  // Sets *chunk to the next bytes; empty at the (verified) end.
+  absl::Status Next(std::string* chunk);
+
+ private:
+  uint32_t chunk_bytes_ = 0;
+  std::string small_;
+  size_t offset_ = 0;
+  std::unique_ptr<BlobStore::Reader> reader_;
+  std::string scratch_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_SERVICES_RPC_BLOB_CHUNKS_H_
