@@ -1,6 +1,7 @@
 #include "storage/db/inline_blobs.h"
 
 #include "absl/strings/str_cat.h"
+#include "storage/db/leveldb_status.h"
 
 namespace archive {
 namespace {
@@ -27,11 +28,9 @@ absl::StatusOr<std::string> InlineBlobs::Get(
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("no inline blob ", sha256_hex));
   }
-  std::string why =
-      absl::StrCat("blob ", sha256_hex,
-                   " cannot be read from the metadata store: ", s.ToString());
-  if (s.IsCorruption()) return absl::DataLossError(why);
-  return absl::InternalError(why);
+  return FromLevelDb(s,
+                     absl::StrCat("blob ", sha256_hex,
+                                  " cannot be read from the metadata store"));
 }
 
 void InlineBlobs::Stage(absl::string_view sha256_hex, absl::string_view bytes,
@@ -44,9 +43,8 @@ absl::Status InlineBlobs::PutDurable(absl::string_view sha256_hex,
   leveldb::WriteOptions sync;
   sync.sync = true;
   leveldb::Status s = db_->Put(sync, KeyFor(sha256_hex), ToSlice(bytes));
-  if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(
-      "storing blob ", sha256_hex, " in the metadata store: ", s.ToString()));
+  return FromLevelDb(
+      s, absl::StrCat("storing blob ", sha256_hex, " in the metadata store"));
 }
 
 }  // namespace archive

@@ -16,8 +16,14 @@ bool SaysDiskFull(const std::string& message) {
 }  // namespace
 
 absl::Status FromLevelDb(const leveldb::Status& s) {
+  return FromLevelDb(s, "");
+}
+
+absl::Status FromLevelDb(const leveldb::Status& s, absl::string_view context) {
   if (s.ok()) return absl::OkStatus();
-  std::string message = s.ToString();
+  std::string message = context.empty()
+                            ? s.ToString()
+                            : absl::StrCat(context, ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(message);
   if (s.IsCorruption()) return absl::DataLossError(message);
   if (SaysDiskFull(message)) return absl::ResourceExhaustedError(message);

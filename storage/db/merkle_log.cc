@@ -1,6 +1,7 @@
 #include "storage/db/merkle_log.h"
 
 #include "absl/strings/str_cat.h"
+#include "storage/db/leveldb_status.h"
 
 namespace archive {
 namespace {
@@ -41,7 +42,7 @@ absl::StatusOr<std::unique_ptr<MerkleLog>> MerkleLog::Open(leveldb::DB* db) {
       return absl::DataLossError("log/size record is corrupt");
     size = ReadBigEndian64(value);
   } else if (!s.IsNotFound()) {
-    return absl::InternalError(s.ToString());
+    return FromLevelDb(s, "log/size record");
   }
   return std::unique_ptr<MerkleLog>(new MerkleLog(db, size));
 }
@@ -65,7 +66,10 @@ absl::StatusOr<std::string> MerkleLog::PerfectSubtree(int level,
     return absl::DataLossError(absl::StrCat("log node (level ", level,
                                             ", index ", index, ") is missing"));
   }
-  if (!s.ok()) return absl::InternalError(s.ToString());
+  if (!s.ok()) {
+    return FromLevelDb(
+        s, absl::StrCat("log node (level ", level, ", index ", index, ")"));
+  }
   if (value.size() != 32) {
     return absl::DataLossError(absl::StrCat("log node (level ", level,
                                             ", index ", index, ") is corrupt"));

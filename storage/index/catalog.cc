@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "leveldb/write_batch.h"
 #include "storage/base/env.h"
+#include "storage/db/leveldb_status.h"
 #include "storage/db/merkle_log.h"
 #include "storage/format/signed_note.h"
 #include "storage/index/text_search.h"
@@ -102,11 +103,6 @@ struct DocRecord {
   }
 };
 
-absl::Status FromLevelDb(const leveldb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat("index ", what, ": ", s.ToString()));
-}
-
 bool IsText(const Statement& s) {
   return absl::StartsWith(s.media_type, "text/");
 }
@@ -124,7 +120,7 @@ class Catalog::Batch {
     std::string value;
     leveldb::Status s = db_->Get(leveldb::ReadOptions(), DocKey(doc), &value);
     if (s.IsNotFound()) return DocRecord();
-    if (!s.ok()) return FromLevelDb(s, "read");
+    if (!s.ok()) return FromLevelDb(s, "index read");
     return DocRecord::Decode(doc, value);
   }
   void SetRecord(const std::string& doc, DocRecord rec) {
@@ -151,7 +147,7 @@ absl::Status Catalog::OpenDatabase() {
   o.paranoid_checks = true;
   leveldb::DB* db = nullptr;
   if (absl::Status s =
-          FromLevelDb(leveldb::DB::Open(o, options_.dir, &db), "open");
+          FromLevelDb(leveldb::DB::Open(o, options_.dir, &db), "index open");
       !s.ok()) {
     return s;
   }
@@ -196,7 +192,7 @@ absl::Status Catalog::LoadCursor() {
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), kCursorKey, &value);
   absl::MutexLock lock(&mu_);
   if (s.IsNotFound()) return absl::OkStatus();
-  if (!s.ok()) return FromLevelDb(s, "read");
+  if (!s.ok()) return FromLevelDb(s, "index read");
   cursor_ = ReadBigEndian64(value);
   if (db_->Get(leveldb::ReadOptions(), kTextDocsKey, &value).ok()) {
     (void)absl::SimpleAtoi(value, &documents_with_text_);
@@ -207,12 +203,13 @@ absl::Status Catalog::LoadCursor() {
 absl::Status Catalog::CheckFormat() {
   std::string format;
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), kFormatKey, &format);
-  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "read");
+  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "index read");
   if (s.ok() && format == IndexFormat()) return absl::OkStatus();
   if (s.IsNotFound() && indexed_through() == 0) {
     // Nothing indexed yet (the cursor goes in every batch): a new index.
     return FromLevelDb(
-        db_->Put(leveldb::WriteOptions(), kFormatKey, IndexFormat()), "write");
+        db_->Put(leveldb::WriteOptions(), kFormatKey, IndexFormat()),
+        "index write");
   }
   // Folded another way, its grams would miss matches: derived data, so it is
   // dropped rather than kept aside, and the log indexed again.
@@ -228,8 +225,9 @@ absl::Status Catalog::Recreate() {
   // Destroyed and created again rather than emptied key by key, so that an
   // index too damaged to scan can be rebuilt too.
   db_.reset();
-  if (absl::Status s = FromLevelDb(
-          leveldb::DestroyDB(options_.dir, leveldb::Options()), "destroy");
+  if (absl::Status s =
+          FromLevelDb(leveldb::DestroyDB(options_.dir, leveldb::Options()),
+                      "index destroy");
       !s.ok()) {
     return s;
   }
@@ -327,7 +325,7 @@ absl::Status Catalog::IndexRange(uint64_t end) {
   // Not a sync write: a crash may lose the tail of the index, and its cursor
   // with it, so indexing simply resumes from an earlier entry.
   if (absl::Status s = FromLevelDb(
-          db_->Write(leveldb::WriteOptions(), &batch.writes()), "write");
+          db_->Write(leveldb::WriteOptions(), &batch.writes()), "index write");
       !s.ok()) {
     return s;
   }
@@ -413,7 +411,7 @@ absl::StatusOr<std::vector<RelationEdge>> Catalog::Relations(
   std::string value;
   leveldb::Status s =
       db_->Get(leveldb::ReadOptions(), DocKey(document), &value);
-  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "read");
+  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "index read");
   if (s.ok()) edges = DocRecord::Decode(document, value).relations;
   const std::string prefix = IncomingPrefix(document);
   std::unique_ptr<leveldb::Iterator> it(
@@ -426,7 +424,8 @@ absl::StatusOr<std::vector<RelationEdge>> Catalog::Relations(
     edges.push_back(
         {InverseRelationKind(f[1]), f[0], f[0], it->value().ToString()});
   }
-  if (absl::Status st = FromLevelDb(it->status(), "scan"); !st.ok()) return st;
+  if (absl::Status st = FromLevelDb(it->status(), "index scan"); !st.ok())
+    return st;
   return edges;
 }
 
@@ -444,7 +443,7 @@ absl::StatusOr<std::vector<std::string>> Catalog::Candidates(
         std::string doc = it->key().ToString().substr(prefix.size());
         if (!result || result->count(doc)) docs.insert(std::move(doc));
       }
-      if (absl::Status s = FromLevelDb(it->status(), "scan"); !s.ok()) {
+      if (absl::Status s = FromLevelDb(it->status(), "index scan"); !s.ok()) {
         return s;
       }
       result = std::move(docs);

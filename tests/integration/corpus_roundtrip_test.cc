@@ -33,22 +33,6 @@ std::string CleanNote(const CorpusDocument& d) {
   return note;
 }
 
-// The metadata flags for `put`, from the manifest, omitting empty values.
-std::vector<std::string> MetadataFlags(const CorpusDocument& d) {
-  std::vector<std::string> flags;
-  for (const auto& [flag, value] :
-       std::vector<std::pair<const char*, std::string>>{{"--title", d.title},
-                                                        {"--issuer", d.issuer},
-                                                        {"--number", d.number},
-                                                        {"--region", d.region},
-                                                        {"--date", d.date}}) {
-    if (value.empty()) continue;
-    flags.push_back(flag);
-    flags.push_back(value);
-  }
-  return flags;
-}
-
 // The manifest value behind a JSON metadata key, "" meaning the key is absent.
 void ExpectMetadata(const Json& revision, const CorpusDocument& d) {
   for (const auto& [key, want] :
@@ -92,7 +76,7 @@ class CorpusRoundTrip : public ::testing::Test {
                   long size) {
     std::vector<std::string> args = {"put",    path, "--id",  d.id,
                                      "--note", note, "--json"};
-    std::vector<std::string> meta = MetadataFlags(d);
+    std::vector<std::string> meta = d.PutFlags();
     args.insert(args.end(), meta.begin(), meta.end());
     ProcessResult r = cli_->Run(args);
     EXPECT_EQ(r.exit_code, 0) << "put " << path << ": " << Describe(r);
@@ -352,7 +336,7 @@ TEST_F(CorpusRoundTrip, IdempotentReputReturnsSameRevision) {
   for (const CorpusDocument& d : corpus_) {
     std::vector<std::string> args = {"put",    d.clean_path(), "--id",  d.id,
                                      "--note", "retried",      "--json"};
-    std::vector<std::string> meta = MetadataFlags(d);
+    std::vector<std::string> meta = d.PutFlags();
     args.insert(args.end(), meta.begin(), meta.end());
     ProcessResult r = cli_->Run(args);
     ASSERT_EQ(r.exit_code, 0) << "re-put " << d.id << ": " << Describe(r);
@@ -364,7 +348,7 @@ TEST_F(CorpusRoundTrip, IdempotentReputReturnsSameRevision) {
   const CorpusDocument& d = corpus_[2];
   std::vector<std::string> args = {"put", d.clean_path(), "--id",
                                    d.id,  "--note",       CleanNote(d)};
-  std::vector<std::string> meta = MetadataFlags(d);
+  std::vector<std::string> meta = d.PutFlags();
   args.insert(args.end(), meta.begin(), meta.end());
   ProcessResult r = cli_->Run(args);
   ASSERT_EQ(r.exit_code, 0) << Describe(r);

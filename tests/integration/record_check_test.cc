@@ -30,11 +30,6 @@ CorpusDocument CorpusDoc() {
   return corpus.empty() ? CorpusDocument{} : corpus[0];
 }
 
-std::vector<std::string> MetadataFlags(const CorpusDocument& d) {
-  return {"--title", d.title,  "--issuer", d.issuer,   "--number",
-          d.number,  "--date", d.date,     "--region", d.region};
-}
-
 // archivectl check ... --json, parsed; *code gets the exit status.
 Json CheckJson(const ProcessResult& r) {
   Json j = Json::parse(r.out, nullptr, false);
@@ -115,7 +110,7 @@ class RecordCheck : public ::testing::Test {
 
 TEST_F(RecordCheck, PlaintextReportSaysSoAndHasTheDocumentedFields) {
   CorpusDocument d = CorpusDoc();
-  std::string rev = office_->Put(d.raw_path(), d.id, MetadataFlags(d));
+  std::string rev = office_->Put(d.raw_path(), d.id, d.PutFlags());
   ProcessResult r = Check(d.id);
   ASSERT_EQ(r.exit_code, 0) << "warnings do not fail: " << Describe(r);
   Json j = CheckJson(r);
@@ -346,7 +341,7 @@ TEST(RecordCheckTls, CorpusDocumentPassesAllFourUnderMutualTls) {
 
   CorpusDocument d = CorpusDoc();
   std::vector<std::string> put = {"put", d.raw_path(), "--id", d.id};
-  for (const std::string& f : MetadataFlags(d)) put.push_back(f);
+  for (const std::string& f : d.PutFlags()) put.push_back(f);
   ProcessResult p = ctl("archivist-alice", put);
   ASSERT_EQ(p.exit_code, 0) << Describe(p);
   ProcessResult scrub = ctl("admin", {"scrub"});

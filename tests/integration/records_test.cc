@@ -29,18 +29,7 @@ namespace fs = std::filesystem;
 // its corrected text, with the manifest's metadata.
 void PutCorpus(const Office& office) {
   for (const CorpusDocument& d : LoadCorpus()) {
-    std::vector<std::string> meta;
-    for (const auto& [flag, value] :
-         std::vector<std::pair<std::string, std::string>>{
-             {"--title", d.title},
-             {"--issuer", d.issuer},
-             {"--number", d.number},
-             {"--region", d.region},
-             {"--date", d.date}}) {
-      if (value.empty()) continue;
-      meta.push_back(flag);
-      meta.push_back(value);
-    }
+    const std::vector<std::string> meta = d.PutFlags();
     ASSERT_FALSE(office.Put(d.raw_path(), d.id, meta).empty()) << d.id;
     ASSERT_FALSE(office.Put(d.clean_path(), d.id, meta).empty()) << d.id;
   }

@@ -36,16 +36,7 @@ struct Expected {
 std::vector<std::string> MetadataFlags(const CorpusDocument& d,
                                        const std::string& note) {
   std::vector<std::string> flags = {"--note", note};
-  for (const auto& [flag, value] :
-       std::vector<std::pair<const char*, std::string>>{{"--title", d.title},
-                                                        {"--issuer", d.issuer},
-                                                        {"--number", d.number},
-                                                        {"--region", d.region},
-                                                        {"--date", d.date}}) {
-    if (value.empty()) continue;
-    flags.push_back(flag);
-    flags.push_back(value);
-  }
+  for (std::string& flag : d.PutFlags()) flags.push_back(std::move(flag));
   return flags;
 }
 

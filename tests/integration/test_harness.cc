@@ -287,6 +287,21 @@ ProcessResult Cli::Run(const std::vector<std::string>& args) const {
       argv, {{"XDG_CONFIG_HOME", config_.path()}, {"ARCHIVE_SERVER", server_}});
 }
 
+std::vector<std::string> CorpusDocument::PutFlags() const {
+  std::vector<std::string> flags;
+  for (const auto& [flag, value] :
+       {std::pair<const char*, const std::string*>{"--title", &title},
+        {"--issuer", &issuer},
+        {"--number", &number},
+        {"--region", &region},
+        {"--date", &date}}) {
+    if (value->empty()) continue;
+    flags.push_back(flag);
+    flags.push_back(*value);
+  }
+  return flags;
+}
+
 std::string CorpusDocument::raw_path() const {
   return absl::StrCat(CorpusDir(), "/raw/", id, ".txt");
 }

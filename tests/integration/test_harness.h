@@ -140,6 +140,9 @@ struct CorpusDocument {
   long raw_bytes = 0, clean_bytes = 0;
   std::string raw_path() const;
   std::string clean_path() const;
+  // The manifest's metadata as `archivectl put` flags (--title, --issuer,
+  // --number, --region, --date), omitting empty values.
+  std::vector<std::string> PutFlags() const;
 };
 std::vector<CorpusDocument> LoadCorpus();
 

@@ -13,15 +13,12 @@
 #include "storage/base/env.h"
 #include "storage/base/utf8.h"
 #include "storage/format/statement.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  auto contents = Env::Default()->ReadFile(path);
-  EXPECT_TRUE(contents.ok()) << contents.status();
-  return contents.value_or("");
-}
+using ::archive::testing::ReadTestFile;
 
 // The marked diff with its marks taken out again.
 std::string WithoutMarks(const std::string& marked) {
@@ -143,7 +140,7 @@ TEST(CharDiffTest, TooLargeAChangeIsLeftUnmarked) {
 // mark something in each diff, and come out to the plain diff again.
 TEST(CharDiffTest, CorpusRawAgainstCleanKeepsCharactersWhole) {
   std::string manifest =
-      ReadFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/manifest.tsv"));
+      ReadTestFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/manifest.tsv"));
   int documents = 0;
   std::istringstream rows(manifest);
   std::string row;
@@ -151,9 +148,9 @@ TEST(CharDiffTest, CorpusRawAgainstCleanKeepsCharactersWhole) {
   while (std::getline(rows, row)) {
     std::string name = row.substr(0, row.find('\t'));
     std::string raw =
-        ReadFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/raw/", name, ".txt"));
+        ReadTestFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/raw/", name, ".txt"));
     std::string clean =
-        ReadFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/clean/", name, ".txt"));
+        ReadTestFile(absl::StrCat(ARCHIVE_CORPUS_DIR, "/clean/", name, ".txt"));
     std::string plain = UnifiedDiff(raw, clean);
     std::string marked = MarkChangedCharacters(plain, MarkStyle::kBrackets);
     EXPECT_TRUE(IsValidUtf8(marked)) << name;

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,19 +14,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace {
 
-constexpr char kNoNewline[] = "\\ No newline at end of file\n";
+using ::archive::testing::ReadTestFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+constexpr char kNoNewline[] = "\\ No newline at end of file\n";
 
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -279,7 +273,8 @@ TEST(LineDiffTest, MatchesGnuDiffOnCorpus) {
         absl::StrCat(ARCHIVE_CORPUS_DIR, "/raw/", name, ".txt");
     const std::string clean =
         absl::StrCat(ARCHIVE_CORPUS_DIR, "/clean/", name, ".txt");
-    const std::string diff = UnifiedDiff(ReadFile(raw), ReadFile(clean));
+    const std::string diff =
+        UnifiedDiff(ReadTestFile(raw), ReadTestFile(clean));
     EXPECT_FALSE(diff.empty()) << name;
     EXPECT_EQ(diff, GnuDiff::RunOnFiles(raw, clean, 3)) << name;
   }

@@ -6,31 +6,20 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "storage/base/hex.h"
 #include "storage/base/sha256.h"
 #include "storage/verify/proof_verifier.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace {
 
+using ::archive::testing::VectorFile;
+
 constexpr int kMaxLeaves = 64;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string VectorFile(const std::string& name) {
-  return ReadFile(std::string(ARCHIVE_VECTORS_DIR) + "/" + name);
-}
 
 // --- RFC 6962 section 2.1, written out as the RFC states it
 // ---------------------------- Deliberately naive: slices and recursion,

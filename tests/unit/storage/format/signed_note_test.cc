@@ -4,30 +4,22 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/str_replace.h"
 #include "storage/base/hex.h"
 #include "storage/format/signing_key.h"
 #include "storage/verify/note_verifier.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace {
 
+using ::archive::testing::VectorFile;
+
 constexpr char kEmDash[] = "\xE2\x80\x94";
 constexpr char kKeyName[] = "test.archive.example";
 constexpr uint32_t kKeyId = 0xdb157ac4;
-
-std::string VectorFile(const std::string& name) {
-  std::string path = std::string(ARCHIVE_VECTORS_DIR) + "/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string TrimNewline(std::string s) {
   while (!s.empty() && s.back() == '\n') s.pop_back();

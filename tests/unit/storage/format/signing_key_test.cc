@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,28 +19,19 @@
 #include "storage/base/sha256.h"
 #include "storage/format/signed_note.h"
 #include "storage/verify/note_verifier.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace {
 
-constexpr char kKeyName[] = "test.archive.example";
+using ::archive::testing::VectorFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+constexpr char kKeyName[] = "test.archive.example";
 
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary);
   out << data;
   ASSERT_TRUE(out.good()) << path;
-}
-
-std::string VectorFile(const std::string& name) {
-  return ReadFile(std::string(ARCHIVE_VECTORS_DIR) + "/" + name);
 }
 
 std::string TrimNewline(std::string s) {

@@ -1,6 +1,5 @@
 #include "storage/format/statement.h"
 
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,23 +12,18 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/base/sha256.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace {
 
+using ::archive::testing::ReadTestFile;
+
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::string SharedFile(const std::string& name) {
-  return ReadFile(absl::StrCat(ARCHIVE_VECTORS_DIR, "/", name));
+  return ReadTestFile(absl::StrCat(ARCHIVE_VECTORS_DIR, "/", name));
 }
 
 std::string Trimmed(std::string s) {

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,20 +12,14 @@
 #include "storage/format/merkle.h"
 #include "storage/format/signing_key.h"
 #include "storage/verify/note_verifier.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace {
 
-constexpr char kOrigin[] = "test.archive.example";
+using ::archive::testing::VectorFile;
 
-std::string VectorFile(const std::string& name) {
-  std::string path = std::string(ARCHIVE_VECTORS_DIR) + "/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+constexpr char kOrigin[] = "test.archive.example";
 
 std::string TrimNewline(std::string s) {
   while (!s.empty() && s.back() == '\n') s.pop_back();
