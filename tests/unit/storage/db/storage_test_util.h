@@ -11,11 +11,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <system_error>
 
 #include "storage/base/env.h"
+#include "tests/unit/test_files.h"
 
 namespace archive {
 namespace testing_util {
@@ -46,11 +46,7 @@ class ScopedTempDir {
 };
 
 inline std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read " << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ::archive::testing::ReadTestFile(path);
 }
 
 inline void WriteWholeFile(const std::string& path, const std::string& data) {
