@@ -4,17 +4,21 @@
 //
 // Contracts:
 //  - A revision is committed only after its content is durable in the blob
-//  store.
-//  - Commit() returns only once the revision is durable in LevelDB (sync write)
-//  AND
-//    covered by a checkpoint signed with the archive's key; concurrent commits
-//    are batched by a single sequencer so one fsync and one signature cover
-//    many.
+//    store.
+//  - Commit() returns only once the revision is durable in LevelDB (a synced
+//    write) AND covered by a checkpoint signed with the archive's key.
+//    Concurrent commits are batched by a single sequencer (sequencer.h), so
+//    one fsync and one signature cover many.
 //  - Log leaves, node hashes, revision and document records and the new
-//  checkpoint are
-//    written in one atomic LevelDB batch: a crash leaves all of a batch or none
-//    of it, and a checkpoint is never handed out before the batch holding it is
-//    durable, so no two signed checkpoints are ever inconsistent.
+//    checkpoint are written in one atomic LevelDB batch: a crash leaves all of
+//    a batch or none of it, and a checkpoint is never handed out before the
+//    batch holding it is durable, so no two signed checkpoints are ever
+//    inconsistent.
+//  - Thread-safety: every public method may be called from any thread. Writes
+//    are serialized by the sequencer; reads go straight to LevelDB and see
+//    whole batches only.
+//  - Ownership: the Archive owns its store, blob store and key; blobs() and
+//    key() are valid for the Archive's lifetime.
 //
 // Data directory layout: keys/ (identity.h), blobs/ (blob_store.h), meta/
 // (LevelDB). LevelDB keys: "meta/origin"; "r/<rev id>" revision record; "d/<doc
@@ -26,12 +30,10 @@
 #define ARCHIVE_STORAGE_DB_ARCHIVE_H_
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -41,12 +43,15 @@
 #include "leveldb/env.h"
 #include "leveldb/filter_policy.h"
 #include "storage/base/env.h"
+#include "storage/db/archive_types.h"
 #include "storage/db/blob_store.h"
 #include "storage/db/checkpoint_record.h"
 #include "storage/db/inline_blobs.h"
 #include "storage/db/merkle_log.h"
 #include "storage/db/recoverable_db.h"
 #include "storage/db/scrub_record.h"
+#include "storage/db/scrub_report.h"
+#include "storage/db/sequencer.h"
 #include "storage/format/signing_key.h"
 #include "storage/format/statement.h"
 
@@ -73,116 +78,6 @@ struct ArchiveOptions {
   // archive then opens only if the repaired log agrees with the newest
   // checkpoint it signed (checkpoint_record.h).
   bool repair = false;
-};
-
-struct StoredRevision {
-  std::string id;
-  // Non-empty in a listing or history: this revision's record could not be
-  // read (damaged metadata); only `id` is set. Scrub reports it.
-  std::string damage;
-  Statement statement;
-  std::string statement_text;
-  std::string signed_statement;  // the note: text, blank line, signature(s)
-  uint64_t leaf_index = 0;
-  // Newest non-draft revision at or before this one in its line of history (""
-  // if all drafts); the authoritative version when this revision is the single
-  // head.
-  std::string authoritative;
-};
-
-struct DocumentInfo {
-  std::string id;
-  std::vector<std::string> heads;  // sorted; more than one means a conflict
-  uint64_t revision_count = 0;
-};
-
-struct SignedCheckpoint {
-  uint64_t size = 0;
-  std::string root;  // 32 bytes
-  std::string note;  // C2SP signed note
-};
-
-struct Receipt {
-  std::string signed_statement;
-  SignedCheckpoint checkpoint;
-  uint64_t leaf_index = 0;
-  std::vector<std::string> inclusion;  // audit path to checkpoint.root
-};
-
-// A revision to add. `statement` carries document, content, media type, status,
-// metadata, submitted_by and note; the archive fills origin, parents and
-// submitted_at.
-struct NewRevision {
-  Statement statement;
-  // Non-empty: a conditional put, valid only if these are exactly the current
-  // heads.
-  std::vector<std::string> expected_parents;
-  // A small content sealed by blobs() but not yet stored (Writer::Seal): it is
-  // written in the same atomic batch as the revision. Null if the content is
-  // already committed to blobs(). Must match statement's content digest.
-  std::shared_ptr<const VerifiedBlob> content;
-};
-
-struct CommitResult {
-  StoredRevision revision;
-  bool created = false;  // false: identical to the head; nothing was stored
-  Receipt receipt;
-};
-
-using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
-
-// How far this archive has pulled a peer's log: the next leaf index to read and
-// the newest checkpoint of the peer's that was verified (the base for the next
-// consistency check). Stored with the revisions it covers, in the same atomic
-// batch.
-struct PeerProgress {
-  std::string peer_origin;
-  uint64_t next_index = 0;
-  std::string checkpoint_note;  // empty: none accepted yet
-};
-
-// One revision pulled from a peer, for Archive::ImportAll.
-struct PeerEntry {
-  std::string signed_statement;                 // verified by the caller
-  std::shared_ptr<const VerifiedBlob> content;  // null: already in blobs()
-  PeerProgress progress;  // recorded with it: the cursor just past it
-};
-
-// Filters for ListDocuments; empty fields match everything.
-struct DocumentFilter {
-  std::string region, issuer, number, status;
-  std::string date_from, date_to;  // inclusive, YYYY-MM-DD
-  std::string query;               // substring of id, title, issuer or number
-};
-
-struct DamagedBlob {
-  std::string sha256;
-  uint64_t size = 0;
-  std::string problem;
-  std::vector<std::string> documents;  // documents with a revision using it
-};
-
-// A log entry whose revision record cannot be read (a damaged table block):
-// the log still names the revision, so an intact copy of its signed statement
-// (a peer's) can restore it (Archive::RestoreRevisionRecord).
-struct DamagedRecord {
-  uint64_t leaf_index = 0;
-  std::string revision_id;
-  std::string problem;
-};
-
-struct ScrubReport {
-  uint64_t revisions_checked = 0;
-  uint64_t blobs_checked = 0;
-  uint64_t bytes_checked = 0;
-  std::vector<DamagedBlob> damaged;
-  std::vector<DamagedRecord> damaged_records;
-  // Unreadable blocks of the store, as LevelDB names them (the records they
-  // hold that scrub can name are in damaged_records).
-  std::vector<std::string> damaged_blocks;
-  // Everything else that fails: records that do not parse, leaves that do
-  // not match their statement, a root that differs from the checkpoint.
-  std::vector<std::string> log_problems;
 };
 
 class Archive {
@@ -332,8 +227,6 @@ class Archive {
     std::shared_ptr<bool> chain_failed;
     CommitCallback done;
   };
-  void Enqueue(Pending pending);
-  void EnqueueAll(std::vector<Pending> pendings);
   absl::StatusOr<CommitResult> EnqueueAndWait(Pending pending);
   class BatchState;
 
@@ -375,7 +268,6 @@ class Archive {
   // records.
   absl::StatusOr<CommitResult> AddRevision(StoredRevision r, DocumentInfo doc,
                                            BatchState& state);
-  void SequencerLoop();
   void ProcessBatch(std::vector<Pending>& batch);
   absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
   // Scrub's pass over the metadata records themselves.
@@ -395,13 +287,13 @@ class Archive {
 
   absl::Mutex mu_;
   SignedCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
-  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Sequencer thread only: a store whose reopened log contradicts what was
   // signed stays refused (DATA_LOSS) until a restart with --repair.
   absl::Status store_unusable_;
   int64_t last_reopen_micros_ = 0;
-  std::thread sequencer_;
+  // The one writer: runs ProcessBatch (archive_batch.cc). Last, so it stops
+  // before anything it uses is destroyed.
+  std::unique_ptr<Sequencer<Pending>> sequencer_;
 };
 
 }  // namespace archive

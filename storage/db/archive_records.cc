@@ -98,4 +98,8 @@ std::string AuthoritativeOf(const StoredRevision& r,
   return authoritative;
 }
 
+std::string ListOf(const std::vector<std::string>& ids) {
+  return ids.empty() ? "none" : absl::StrJoin(ids, ", ");
+}
+
 }  // namespace archive

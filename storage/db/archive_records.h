@@ -42,6 +42,9 @@ absl::StatusOr<StoredRevision> DecodeRevisionRecord(absl::string_view id,
 std::string AuthoritativeOf(const StoredRevision& r,
                             const std::vector<StoredRevision>& parents);
 
+// "a, b, c", or "none": revision ids as an error message lists them.
+std::string ListOf(const std::vector<std::string>& ids);
+
 // Document record: "<revision count>\n<head> <head> ...".
 std::string EncodeDocumentRecord(const DocumentInfo& d);
 absl::StatusOr<DocumentInfo> DecodeDocumentRecord(absl::string_view id,
