@@ -70,12 +70,6 @@ void ContentSniffer::Update(absl::string_view chunk) {
   }
 }
 
-std::string GuessMediaType(const ContentSniffer& content) {
-  if (absl::StartsWith(content.head(), "%PDF-")) return "application/pdf";
-  if (content.valid_utf8()) return "text/plain; charset=utf-8";
-  return "application/octet-stream";
-}
-
 namespace {
 
 struct MediaType {

@@ -1,12 +1,13 @@
 // Does a document's content match its declared media type? The usability half
-// of the four-property check (可用性), and the media-type guess archivectl put
-// makes (ARCHITECTURE.md: valid UTF-8 -> text/plain; charset=utf-8, "%PDF-" ->
-// application/pdf, else application/octet-stream).
+// of the four-property check (可用性). The guess archivectl makes when no
+// media type is given is media_type.h's, from the same ContentSniffer, so the
+// guess and the check never disagree about the same bytes.
 //
 // Content is streamed once through a ContentSniffer (no whole-document
 // buffering), which keeps only what the checks need: the size, the first and
 // last bytes, and whether the bytes so far are valid UTF-8 (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF).
+// overlong forms, no surrogates, nothing above U+10FFFF). Not thread-safe:
+// one sniffer sees one stream.
 #ifndef ARCHIVE_CLIENTS_CHECK_MEDIA_CHECK_H_
 #define ARCHIVE_CLIENTS_CHECK_MEDIA_CHECK_H_
 
@@ -53,10 +54,6 @@ class ContentSniffer {
   unsigned char next_lo_ = 0x80, next_hi_ = 0xBF;
   uint64_t sequence_start_ = 0;
 };
-
-// The contract's guess: "application/pdf", "text/plain; charset=utf-8" or
-// "application/octet-stream".
-std::string GuessMediaType(const ContentSniffer& content);
 
 // Usability findings for content declared as `media_type`:
 //  - "size": fail if empty;

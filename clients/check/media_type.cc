@@ -1,6 +1,14 @@
 #include "clients/check/media_type.h"
 
+#include "absl/strings/match.h"
+
 namespace archive {
+
+std::string GuessMediaType(const ContentSniffer& content) {
+  if (absl::StartsWith(content.head(), "%PDF-")) return "application/pdf";
+  if (content.valid_utf8()) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
 
 void MediaTypeGuesser::Chunk(absl::string_view chunk) {
   content_.Update(chunk);
@@ -11,8 +19,6 @@ void MediaTypeGuesser::Finish(v1::PutHeader* header) {
   header->mutable_metadata()->set_media_type(Guess());
 }
 
-// The sniffer that archivectl check uses, so put's guess and check's verdict
-// can never disagree about the same bytes.
 std::string MediaTypeGuesser::Guess() const { return GuessMediaType(content_); }
 
 }  // namespace archive

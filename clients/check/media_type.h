@@ -13,8 +13,13 @@
 
 namespace archive {
 
+// The contract's guess for the bytes `content` has seen: "application/pdf",
+// "text/plain; charset=utf-8" or "application/octet-stream".
+std::string GuessMediaType(const ContentSniffer& content);
+
 // Sees a file's chunks in order (as a PutInspector while PutFile or HashFile
-// reads it); chunk boundaries may fall inside a UTF-8 character.
+// reads it); chunk boundaries may fall inside a UTF-8 character. Not
+// thread-safe: one guesser sees one file.
 class MediaTypeGuesser : public PutInspector {
  public:
   void Chunk(absl::string_view chunk) override;

@@ -42,22 +42,29 @@ struct Caller {
   std::string foreign_ca;
 };
 
+// Immutable once created, so thread-safe: every RPC thread may call Identify,
+// Check and Describe at once. Create copies what it needs from `config`, which
+// need not outlive it. A Caller is a value owned by whoever holds it; keep it
+// no longer than the call it describes.
 class AccessControl {
  public:
   enum class Mode { kLocalPlaintext, kTlsAnonymous, kMutualTls };
 
-  // `cas` is the --tls_client_ca bundle (kMutualTls only). INVALID_ARGUMENT
-  // for an unknown role name in the config, and under mutual TLS for a binding
+  // `cas` is the --tls_client_ca bundle (kMutualTls only); outside mutual TLS
+  // a binding that names a `ca` is ignored. INVALID_ARGUMENT for a binding
+  // without an identity or an unknown role name, and under mutual TLS for one
   // whose `ca` names no CA of the bundle, or that names no `ca` when which CA
   // is this office's own cannot be told.
   static absl::StatusOr<AccessControl> Create(
       Mode mode, const archive_config::v1::ServerConfig& config,
       ClientCas cas = ClientCas());
 
-  // Who is calling, and with which roles.
+  // Who is calling, and with which roles. Never fails: a certificate that no
+  // CA of the bundle issued gets identity NAME@unknown-ca and no roles.
   Caller Identify(const grpc::ServerContextBase& ctx) const;
-  // OK if `caller` holds `needed` (admin holds every role); otherwise
-  // PERMISSION_DENIED "IDENTITY lacks role ROLE for METHOD (hint)".
+  // OK if `caller` holds `needed` (admin holds every role; archivist and peer
+  // also hold reader); otherwise PERMISSION_DENIED "IDENTITY lacks role ROLE
+  // for METHOD (hint)", with error detail kReasonRoleRequired.
   static absl::Status Check(const Caller& caller, Role needed,
                             const char* method);
 

@@ -175,7 +175,7 @@ v1::ScrubResponse SyncManager::RunScrub(bool repair,
 void SyncManager::RecordScrub(int64_t started_at, v1::ScrubResponse* response) {
   ScrubRecord record;
   record.started_at = started_at;
-  record.finished_at = Env::Default()->NowSeconds();
+  record.finished_at = archive_->env()->NowSeconds();
   record.revisions_checked = response->revisions_checked();
   record.blobs_checked = response->blobs_checked();
   record.bytes_checked = response->bytes_checked();

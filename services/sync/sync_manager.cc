@@ -27,8 +27,8 @@ class ConfigErrors : public google::protobuf::io::ErrorCollector {
 }  // namespace
 
 absl::StatusOr<archive_config::v1::ServerConfig> LoadServerConfig(
-    const std::string& path) {
-  auto text = Env::Default()->ReadFile(path);
+    const std::string& path, Env* env) {
+  auto text = env->ReadFile(path);
   if (!text.ok()) return text.status();
   archive_config::v1::ServerConfig config;
   google::protobuf::TextFormat::Parser parser;
@@ -76,7 +76,7 @@ SyncManager::~SyncManager() {
 }
 
 void SyncManager::Start() {
-  absl::Time now = absl::Now();
+  absl::Time now = absl::FromUnixMicros(archive_->env()->NowMicros());
   {
     absl::MutexLock lock(&mu_);
     for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
@@ -100,7 +100,7 @@ void SyncManager::ScrubAsync(bool repair, std::vector<std::string> peers,
                              Done<v1::ScrubResponse> done) {
   Queue([this, repair, peers, done] {
     if (stop_) return done(absl::UnavailableError("server is shutting down"));
-    int64_t started_at = Env::Default()->NowSeconds();
+    int64_t started_at = archive_->env()->NowSeconds();
     v1::ScrubResponse response = RunScrub(repair, peers);
     RecordScrub(started_at, &response);
     done(std::move(response));
@@ -125,7 +125,7 @@ void SyncManager::RequestRepair(const std::string& sha256, uint64_t size) {
 }
 
 absl::StatusOr<TrustStore> SyncManager::CurrentTrust() const {
-  if (!trust_file_.empty() && !Env::Default()->FileExists(trust_file_)) {
+  if (!trust_file_.empty() && !archive_->env()->FileExists(trust_file_)) {
     return absl::FailedPreconditionError(
         absl::StrCat("trust file ", trust_file_, " does not exist"));
   }
@@ -155,7 +155,7 @@ TlsFiles SyncManager::PeerTls(const std::string& address) const {
 }
 
 void SyncManager::QueueScheduledPulls() {
-  absl::Time now = absl::Now();
+  absl::Time now = absl::FromUnixMicros(archive_->env()->NowMicros());
   for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
     auto it = next_pull_.find(peer.address());
     if (it == next_pull_.end() || it->second > now) continue;

@@ -3,6 +3,12 @@
 // damaged blobs from peers. Jobs run one at a time on the manager's own thread,
 // so a long catch-up never holds an RPC thread and two pulls never race on one
 // peer's cursor.
+//
+// Thread-safe: every public method may be called from any thread (RPC
+// threads do); `done` callbacks run on the worker thread and must not block
+// on another job. Errors reach `done`: UNAVAILABLE when a peer cannot be
+// reached or the server is shutting down, FAILED_PRECONDITION for a trust file
+// that is missing, DATA_LOSS for a peer whose log does not verify.
 #ifndef ARCHIVE_SERVICES_SYNC_SYNC_MANAGER_H_
 #define ARCHIVE_SERVICES_SYNC_SYNC_MANAGER_H_
 
@@ -21,15 +27,16 @@
 #include "archive/v1/archive.pb.h"
 #include "archive_config/v1/config.pb.h"
 #include "clients/api/archive_client.h"
+#include "storage/base/env.h"
 #include "storage/db/archive.h"
 #include "storage/verify/trust_store.h"
 
 namespace archive {
 
-// Reads a ServerConfig in protobuf text format; INVALID_ARGUMENT naming the
-// line.
+// Reads a ServerConfig in protobuf text format through `env`; INVALID_ARGUMENT
+// naming the line, or the Env's error when it cannot be read.
 absl::StatusOr<archive_config::v1::ServerConfig> LoadServerConfig(
-    const std::string& path);
+    const std::string& path, Env* env = Env::Default());
 
 class SyncManager {
  public:
@@ -37,7 +44,9 @@ class SyncManager {
   using Done = std::function<void(absl::StatusOr<T>)>;
 
   // `trust_file` (may be empty) lists the verifier keys of trusted offices; it
-  // is re-read before every pull, so adding an office needs no restart.
+  // is re-read before every pull, so adding an office needs no restart. The
+  // archive is not owned and must outlive the manager; its Env is the
+  // manager's file system and clock (pull schedules, scrub times).
   SyncManager(Archive* archive, std::string trust_file,
               archive_config::v1::ServerConfig config);
   ~SyncManager();  // stops a running pull early; it resumes next time

@@ -1,6 +1,14 @@
 // The filesystem and clock seam, after LevelDB's Env: all of the archive's file
 // I/O and time goes through an Env, so tests can fail writes, lose unsynced
 // data or fix the clock.
+//
+// Thread-safe: an Env's methods may be called concurrently from any thread
+// (the POSIX Env keeps no state). A WritableFile or SequentialFile is not: use
+// each from one thread at a time. Files are returned owned by the caller.
+//
+// Errors (POSIX Env) map errno: NOT_FOUND for ENOENT, RESOURCE_EXHAUSTED for
+// ENOSPC or EDQUOT (see IsDiskFull), PERMISSION_DENIED for EACCES or EPERM,
+// INTERNAL for anything else; each message names the call and the path.
 #ifndef ARCHIVE_STORAGE_BASE_ENV_H_
 #define ARCHIVE_STORAGE_BASE_ENV_H_
 
@@ -37,7 +45,8 @@ class Env {
  public:
   virtual ~Env() = default;
 
-  // The process-wide POSIX environment. Never deleted.
+  // The process-wide POSIX environment. Not owned by the caller; never
+  // deleted.
   static Env* Default();
 
   // Creates or truncates `path` with permission bits `mode` (so a private key
@@ -59,9 +68,13 @@ class Env {
   virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
   virtual absl::StatusOr<std::vector<std::string>> ListDir(
       const std::string& dir) = 0;
-  // Whole-file helpers for small files (keys, markers).
+  // Whole-file helpers for small files (keys, markers). Both are built on the
+  // calls above, so a subclass that overrides those sees them too.
   virtual absl::StatusOr<std::string> ReadFile(const std::string& path);
   // Writes atomically and durably: temp file, fsync, rename, directory fsync.
+  // The temp file is named per process and call, so concurrent writers never
+  // rename each other's file; on failure it is removed and `path` is
+  // untouched.
   virtual absl::Status WriteFileAtomic(const std::string& path,
                                        absl::string_view data, int mode = 0644);
 
@@ -71,7 +84,9 @@ class Env {
 };
 
 // Forwards everything to another Env; subclass it to override a few calls in
-// tests.
+// tests. `target` is not owned and must outlive the wrapper. ReadFile and
+// WriteFileAtomic are not forwarded: they run Env's versions over this
+// wrapper's calls, so an overridden write or sync also fails them.
 class EnvWrapper : public Env {
  public:
   explicit EnvWrapper(Env* target) : target_(target) {}

@@ -93,6 +93,9 @@ class Archive {
 
   const std::string& origin() const { return key_->name(); }
   const SigningKey& key() const { return *key_; }
+  // The file system and clock this archive was opened with (not owned; it
+  // outlives the archive), for the work done beside it.
+  Env* env() const { return options_.env; }
   BlobStore& blobs() { return *blobs_; }
 
   // Queues a revision whose content is committed to blobs() or carried in

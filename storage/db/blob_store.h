@@ -43,6 +43,17 @@ class VerifiedBlob {
   std::string bytes_;
 };
 
+// Thread-safe: BlobStore's methods may be called concurrently (each writer
+// gets its own temp file, and a commit renames whole files). A Writer or
+// Reader is not: use each from one thread, and destroy it before the store.
+// The Env is not owned and must outlive the store; writers and readers are
+// returned owned by the caller.
+//
+// Errors: INVALID_ARGUMENT for a digest that is not 64 lowercase hex or
+// content that breaks its size promise, DATA_LOSS for content that does not
+// hash as promised or a stored copy that is missing or damaged; anything else
+// is the Env's or the inline table's (RESOURCE_EXHAUSTED when the disk is
+// full, see IsDiskFull).
 class BlobStore {
  public:
   // Opens (creating if needed) a store rooted at `dir`; removes temp files left
@@ -91,9 +102,10 @@ class BlobStore {
     bool done_ = false;
   };
 
-  // Streams a blob and re-hashes it. The last Read (the one returning empty)
-  // fails with DATA_LOSS if the bytes or their length differ from what was
-  // stored.
+  // Streams a blob and re-hashes it. A Read fails with DATA_LOSS as soon as
+  // more than the recorded size arrives; the last Read (the one returning
+  // empty) fails with DATA_LOSS if the copy is short or its bytes do not hash
+  // to the digest. Bytes returned before that are unverified until then.
   class Reader {
    public:
     absl::StatusOr<absl::string_view> Read(size_t n, char* scratch);
@@ -118,14 +130,19 @@ class BlobStore {
   // stored inline if that size fits the inline table, else as NewWriter().
   // An inline writer refuses (INVALID_ARGUMENT) bytes beyond the promise.
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter(uint64_t expected_size);
-  // NOT_FOUND if absent. `size` is the size recorded in the statement.
+  // `size` is the size recorded in the statement. DATA_LOSS (not NOT_FOUND)
+  // if the blob is absent: a caller asks only for blobs its metadata says were
+  // stored, so a missing one is damage.
   absl::StatusOr<std::unique_ptr<Reader>> NewReader(
       const std::string& sha256_hex, uint64_t size);
   // Reads a whole blob, verified; for small blobs and scrubbing.
   absl::StatusOr<std::string> ReadVerified(const std::string& sha256_hex,
                                            uint64_t size);
+  // True iff StoredSize() succeeds; false also for an invalid digest or an
+  // I/O error.
   bool Contains(const std::string& sha256_hex);
-  // Size of the stored copy (not verified); NOT_FOUND if there is none.
+  // Size of the stored copy (not verified); NOT_FOUND if there is none,
+  // INVALID_ARGUMENT for an invalid digest.
   absl::StatusOr<uint64_t> StoredSize(const std::string& sha256_hex);
   // The inline table, or null if this store keeps files only.
   InlineBlobs* inline_blobs() const { return inline_; }

@@ -16,6 +16,11 @@
 
 namespace archive {
 
+// Thread-safe, like any leveldb::Env: LevelDB calls it from its own threads,
+// and each returned file's Read may run concurrently (it keeps no offset).
+// `target` is not owned and must outlive the PreadEnv. NewRandomAccessFile
+// gives the caller ownership of *result (nullptr on error) and returns
+// leveldb statuses, not absl ones: NotFound for ENOENT, IOError otherwise.
 class PreadEnv : public leveldb::EnvWrapper {
  public:
   // One per process, over leveldb::Env::Default(). Never deleted.

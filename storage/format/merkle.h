@@ -2,9 +2,15 @@
 //
 // leaf hash = SHA-256(0x00 || leaf), node hash = SHA-256(0x01 || left ||
 // right), and the empty tree's root is SHA-256(""). Proofs are built from
-// "perfect subtree" hashes: the hash of the 2^level leaves starting at index *
-// 2^level, supplied by a HashSource, so a proof costs O(log n) look-ups
-// whatever the log's size. Verification lives in clients/proof_verifier.h.
+// "perfect subtree" hashes (the hash of the 2^level leaves starting at leaf
+// index << level), supplied by a HashSource, so a proof costs O(log n)
+// look-ups whatever the log's size. Verification lives in
+// storage/verify/proof_verifier.h.
+//
+// The functions keep no state and do not retain `source`: they are as
+// thread-safe as the HashSource they read. Errors: INVALID_ARGUMENT for a
+// range or size the log cannot have (each says which); any error of the
+// HashSource is returned unchanged (InMemoryHashSource: OUT_OF_RANGE).
 #ifndef ARCHIVE_STORAGE_FORMAT_MERKLE_H_
 #define ARCHIVE_STORAGE_FORMAT_MERKLE_H_
 
@@ -32,7 +38,8 @@ class HashSource {
                                                      uint64_t index) = 0;
 };
 
-// MTH(D[begin:end]) for any range within the log (begin < end).
+// MTH(D[begin:end]) for any range within the log; INVALID_ARGUMENT unless
+// begin < end.
 absl::StatusOr<std::string> SubtreeHash(HashSource& source, uint64_t begin,
                                         uint64_t end);
 // MTH of the first `size` leaves; the empty root when size == 0.
@@ -63,6 +70,8 @@ absl::StatusOr<std::vector<SubtreeNode>> NodesCompletedByAppend(
     HashSource& source, uint64_t leaf_index, absl::string_view leaf_hash);
 
 // A HashSource over leaf hashes held in memory; for tests and small tools.
+// Not thread-safe: use from one thread, or guard it. PerfectSubtree returns
+// OUT_OF_RANGE for a subtree not yet complete.
 class InMemoryHashSource : public HashSource {
  public:
   void Append(absl::string_view leaf_hash);

@@ -145,6 +145,7 @@ absl::Status Catalog::OpenDatabase() {
   // Damage is found at open (and then repaired by a rebuild) rather than
   // served as wrong search answers later.
   o.paranoid_checks = true;
+  if (options_.leveldb_env != nullptr) o.env = options_.leveldb_env;
   leveldb::DB* db = nullptr;
   if (absl::Status s =
           FromLevelDb(leveldb::DB::Open(o, options_.dir, &db), "index open");
@@ -164,7 +165,7 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(
   // The index is derived from the log, so damage to it is never a reason not
   // to serve: it is set aside (kept for whoever wants to look) and rebuilt.
   catalog->db_.reset();
-  Env* env = Env::Default();
+  Env* env = options.env;
   std::string aside = absl::StrCat(options.dir, ".damaged-", env->NowMicros());
   if (absl::Status s = env->RenameFile(options.dir, aside); !s.ok()) {
     return absl::InternalError(absl::StrCat(
@@ -225,9 +226,10 @@ absl::Status Catalog::Recreate() {
   // Destroyed and created again rather than emptied key by key, so that an
   // index too damaged to scan can be rebuilt too.
   db_.reset();
-  if (absl::Status s =
-          FromLevelDb(leveldb::DestroyDB(options_.dir, leveldb::Options()),
-                      "index destroy");
+  leveldb::Options destroy;
+  if (options_.leveldb_env != nullptr) destroy.env = options_.leveldb_env;
+  if (absl::Status s = FromLevelDb(leveldb::DestroyDB(options_.dir, destroy),
+                                   "index destroy");
       !s.ok()) {
     return s;
   }

@@ -17,6 +17,13 @@
 //    every hit contains every query term exactly (see text_search.h).
 //  - Relations are those declared by a document's current heads; a later
 //    revision that drops a relation removes it.
+//  - Thread-safe: once Open returns, Relations, Search, WaitIndexed and
+//    indexed_through may be called from any thread, concurrently with the
+//    indexer; Rebuild only before Start. The Archive is not owned and must
+//    outlive the catalog.
+//  - Errors: RESOURCE_EXHAUSTED when the disk is full, INTERNAL for an index
+//    LevelDB cannot read or write (leveldb_status.h), INVALID_ARGUMENT for a
+//    query with no terms.
 #ifndef ARCHIVE_STORAGE_INDEX_CATALOG_H_
 #define ARCHIVE_STORAGE_INDEX_CATALOG_H_
 
@@ -30,12 +37,20 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "leveldb/db.h"
+#include "leveldb/env.h"
+#include "storage/base/env.h"
 #include "storage/db/archive.h"
 
 namespace archive {
 
 struct CatalogOptions {
   std::string dir;  // the index's LevelDB directory
+  // Moves a damaged index aside and names it by its clock. Not owned; must
+  // outlive the catalog.
+  Env* env = Env::Default();
+  // The index's file system; null for LevelDB's default. Not owned; must
+  // outlive the catalog. A seam for tests that fail its writes.
+  leveldb::Env* leveldb_env = nullptr;
   uint64_t max_text_bytes = 64 << 20;
 };
 

@@ -18,6 +18,11 @@ namespace archive {
 
 // An Ed25519 verifier key "<name>+<8 hex key id>+<base64(0x01 || 32-byte
 // key)>".
+//
+// Immutable once made, so thread-safe: Verify makes a fresh OpenSSL context
+// per call and may run concurrently. Parse and FromPublicKey return a key
+// owned by the caller; the key owns its EVP_PKEY. Verify returns false, never
+// an error, for a signature that does not verify.
 class VerifierKey {
  public:
   ~VerifierKey();
@@ -50,8 +55,9 @@ class VerifierKey {
 
 // Parses `note` and checks that it carries a valid signature by `key` (other
 // signatures are ignored, as the signed-note spec says). Returns the verified
-// text. Errors name the failure: malformed note, no signature by <name>,
-// signature invalid.
+// text. Thread-safe; `key` is only borrowed for the call. Errors name the
+// failure: INVALID_ARGUMENT for a malformed note, UNAUTHENTICATED when it has
+// no signature by <name>+<key id> or one of those signatures is invalid.
 absl::StatusOr<std::string> VerifyNote(absl::string_view note,
                                        const VerifierKey& key);
 

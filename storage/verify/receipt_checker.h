@@ -37,6 +37,19 @@ struct VerifiedReceipt {
   std::string checkpoint_note;
 };
 
+// Thread-safe: every method is const and may be called concurrently. The
+// TrustStore is not owned and must outlive the checker.
+//
+// CheckCheckpoint (and Check) remember, process-wide, the last 64 checkpoint
+// notes whose signature verified, keyed by the verifier key and the note's
+// exact bytes: an Ed25519 verification depends on nothing else, so a note
+// seen again under the same key is not verified twice (every get between two
+// puts carries the same checkpoint). Only the signature check is skipped;
+// parsing, the trust lookup and the inclusion proof run every time.
+//
+// Errors: PERMISSION_DENIED for an origin with no trusted key; DATA_LOSS for
+// anything else that does not verify (text that does not parse, a bad
+// signature, a failing proof), each message saying which part failed.
 class ReceiptChecker {
  public:
   explicit ReceiptChecker(const TrustStore* trust) : trust_(trust) {}

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "clients/check/media_type.h"
 #include "gtest/gtest.h"
 
 namespace archive {
