@@ -196,6 +196,31 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   return r;
 }
 
+ProcessResult RunKilledAfter(const std::vector<std::string>& argv,
+                             absl::Duration after) {
+  TempDir dir;
+  std::string out = dir.path() + "/out", err = dir.path() + "/err";
+  pid_t pid = Spawn(argv, {}, out, err, "");
+  absl::Time deadline = absl::Now() + after;
+  ProcessResult r;
+  int status = 0;
+  pid_t reaped = 0;
+  while ((reaped = ::waitpid(pid, &status, WNOHANG)) == 0 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  if (reaped == pid) {
+    r.exit_code =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  } else {
+    ::kill(pid, SIGKILL);
+    r.exit_code = WaitExit(pid);
+  }
+  r.out = ReadFileOrDie(out);
+  r.err = ReadFileOrDie(err);
+  return r;
+}
+
 std::unique_ptr<TestServer> TestServer::Start(Options options) {
   std::unique_ptr<TestServer> server(new TestServer);
   if (options.data_dir.empty()) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "archive/v1/archive.pb.h"
 #include "nlohmann/json.hpp"
 
@@ -67,6 +68,12 @@ v1::PutHeader HeaderFor(const std::string& doc, const std::string& content);
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& stdin_file = "");
+
+// Runs a program and SIGKILLs it `after` from its start unless it has exited
+// by then; returns once it is reaped, so every file and lock it held is
+// released (`timeout -s KILL` returns before its child is gone).
+ProcessResult RunKilledAfter(const std::vector<std::string>& argv,
+                             absl::Duration after);
 
 // An archived process.
 class TestServer {
