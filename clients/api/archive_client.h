@@ -21,7 +21,11 @@ namespace archive {
 
 // The server's status as an absl::Status, marked as the server's (FromServer),
 // so that a caller can tell the archive refusing it (PERMISSION_DENIED for a
-// role) from the client refusing the archive (an untrusted key).
+// role) from the client refusing the archive (an untrusted key). The code is
+// kept; UNAVAILABLE gets a "server unavailable: " prefix, and an ErrorDetail
+// in the trailer is attached (status_details.h). Note that every non-OK
+// grpc::Status is marked, including ones gRPC makes locally (a deadline, a
+// failed connection, a cancel).
 absl::Status FromGrpc(const grpc::Status& status);
 bool FromServer(const absl::Status& status);
 // `status` with another message; its code and payloads (FromServer) kept.
@@ -33,7 +37,9 @@ using Progress = std::function<void(uint64_t done, uint64_t total)>;
 using ChunkSink = std::function<absl::Status(absl::string_view chunk)>;
 
 // Sees a file's bytes while PutFile hashes them, and may complete the header
-// (say, a media type guessed from the content) before it is sent.
+// (say, a media type guessed from the content) before it is sent. Called on
+// the caller's thread: Chunk for every chunk in order, then Finish once if
+// hashing succeeded.
 class PutInspector {
  public:
   virtual ~PutInspector() = default;
@@ -58,17 +64,33 @@ absl::Status ExplainTlsRefusal(const absl::Status& status,
                                const std::string& server, const TlsFiles& tls);
 
 // SHA-256 (lowercase hex) and size of a file, read in chunks (never whole into
-// memory); `inspector`, if given, sees every chunk.
+// memory); `inspector`, if given, sees every chunk (its Finish is not called).
+// NOT_FOUND if the file cannot be opened, DATA_LOSS on a read error.
 absl::StatusOr<std::string> HashFile(const std::string& path, uint64_t* size,
                                      PutInspector* inspector = nullptr);
 
+// Thread-safe: the calls may be made concurrently from any thread (each uses
+// its own grpc::ClientContext on a shared, thread-safe stub), but
+// set_timeouts() is not synchronized: call it before sharing the client.
+// Callbacks (Progress, ChunkSink, PutInspector, ReadLog's `entry`) run on the
+// calling thread, before the call returns; they are not kept.
+//
+// Errors: a failed RPC returns the gRPC status through FromGrpc (same code,
+// marked FromServer). Errors found on the client side are not marked:
+// a callback's own error is returned as is (and cancels the call), DATA_LOSS
+// for a stream that breaks the protocol or a local file that cannot be read
+// while sending, NOT_FOUND for a file to hash that cannot be opened,
+// UNAVAILABLE when the idle timeout fires, INVALID_ARGUMENT from Dial for TLS
+// files.
 class ArchiveClient {
  public:
+  // The channel is shared; it is kept alive by the client.
   explicit ArchiveClient(std::shared_ptr<grpc::Channel> channel);
   // A plaintext channel to host:port.
   static std::shared_ptr<grpc::Channel> Dial(const std::string& target);
   // A channel using `tls` if enabled, else plaintext. INVALID_ARGUMENT naming
-  // an unreadable file.
+  // an unreadable file, or for a client certificate without its key (or the
+  // reverse).
   static absl::StatusOr<std::shared_ptr<grpc::Channel>> Dial(
       const std::string& target, const TlsFiles& tls);
 
@@ -80,6 +102,8 @@ class ArchiveClient {
   // that do not match the given digest and size (DATA_LOSS /
   // INVALID_ARGUMENT), so a file changed after the caller checked it is never
   // stored under the checked digest. `inspector` is not used then.
+  // NOT_FOUND / DATA_LOSS if the file cannot be hashed; DATA_LOSS if a read
+  // fails while sending (the call is cancelled). No deadline applies.
   absl::StatusOr<v1::PutResponse> PutFile(const std::string& path,
                                           v1::PutHeader header,
                                           const Progress& progress = nullptr,
@@ -95,6 +119,8 @@ class ArchiveClient {
       const std::string& signed_statement, const std::string& content_path,
       bool check_only);
   // Streams a revision: returns its header after every chunk went to `sink`.
+  // `sink`'s error is returned as is and cancels the stream; DATA_LOSS if the
+  // server sends content before the header, or no header. No deadline applies.
   absl::StatusOr<v1::GetHeader> Get(const v1::GetRequest& request,
                                     const ChunkSink& sink,
                                     const Progress& progress = nullptr);
@@ -131,9 +157,13 @@ class ArchiveClient {
   // Asks this archive to scrub itself (and repair from peers if `repair`).
   absl::StatusOr<v1::ScrubResponse> Scrub(const v1::ScrubRequest& request);
 
-  // Unary calls fail with DEADLINE_EXCEEDED after `deadline` (default 60 s);
-  // ReadLog and GetBlob fail when nothing arrives for `idle` (default: never),
-  // so a stalled peer cannot hold a pull forever.
+  // Unary calls fail with DEADLINE_EXCEEDED after `deadline` (default 60 s),
+  // except Sync and Scrub, which have fixed deadlines of 1 h and 24 h; the
+  // streaming Put, Get and ImportRevision have none. ReadLog and GetBlob fail
+  // with UNAVAILABLE when nothing arrives for `idle` (default: never), so a
+  // stalled peer cannot hold a pull forever. The idle clock also runs while
+  // the callback works on a message, so a callback slower than `idle` trips
+  // it too. Not thread-safe: call before any call is in flight.
   void set_timeouts(absl::Duration deadline, absl::Duration idle) {
     unary_deadline_ = deadline;
     idle_timeout_ = idle;

@@ -52,8 +52,23 @@ struct ExpectedRevision {
 absl::Status CheckNamesWhatWasAsked(const ExpectedRevision& expected,
                                     const VerifiedStatement& got);
 
+// Not thread-safe: verifying pins keys (trust file, known-archives file) and
+// records seen checkpoints (seen_dir), so use a VerifyingClient from one
+// thread at a time. The ArchiveClient is not owned and must outlive it;
+// `notice` is called on the calling thread.
+//
+// Errors: PERMISSION_DENIED for an archive or origin with no trusted key (and
+// trust on first use off), or one whose name or key differs from what was
+// pinned; DATA_LOSS for anything that fails verification (a bad signature or
+// proof, a log that shrank or forked, content or names that differ from the
+// signed statement); OUT_OF_RANGE for a tree size beyond the latest
+// checkpoint. Errors of the calls to the archive are returned as
+// ArchiveClient gives them (FromServer), and those of the trust, known-archives
+// and seen files as those give them.
 class VerifyingClient {
  public:
+  // Loads the trust file and the known-archives file (their errors, e.g.
+  // INVALID_ARGUMENT for a malformed line).
   static absl::StatusOr<VerifyingClient> Create(ArchiveClient* client,
                                                 VerifyOptions options);
 
@@ -77,7 +92,8 @@ class VerifyingClient {
   // Fetches a revision into `out_path`, a path or "-" for stdout, through an
   // OutputFile (output_file.h): nothing reaches out_path before the content
   // and receipt verified, and a device or FIFO is written, never replaced.
-  // With header_only set, writes nothing.
+  // With header_only set, writes nothing. RESOURCE_EXHAUSTED if writing the
+  // temporary file fails (for any reason, not only a full disk).
   absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> Get(
       const v1::GetRequest& request, const std::string& out_path,
       const Progress& progress);

@@ -12,6 +12,10 @@
 // exists, every payload file is in every payload manifest, every checksum
 // matches, Payload-Oxum matches, and every tag file is in the tag manifest and
 // matches. Errors name the file and what is wrong with it.
+//
+// Thread-safe: the free functions keep no state and may be called
+// concurrently (ValidateBag only reads the bag). A BagWriter is not: use it
+// from one thread.
 #ifndef ARCHIVE_CLIENTS_BAGIT_BAGIT_H_
 #define ARCHIVE_CLIENTS_BAGIT_BAGIT_H_
 
@@ -55,6 +59,13 @@ struct BagInfoEntry {
 // CR). INVALID_ARGUMENT naming the line otherwise.
 absl::StatusOr<std::vector<BagInfoEntry>> ParseBagInfo(absl::string_view text);
 
+// Writes one bag. The Env is not owned and must outlive the writer. The
+// temporary directory is "<dir>.partial-<pid>", so do not have two writers
+// for the same `dir` in one process: the second removes the first's.
+//
+// Errors: ALREADY_EXISTS and INVALID_ARGUMENT as noted below; anything else
+// is the Env's (e.g. RESOURCE_EXHAUSTED for a full disk) or, in Finish, from
+// listing and hashing the files it wrote (NOT_FOUND, DATA_LOSS).
 class BagWriter {
  public:
   // Starts a bag to be placed at `dir`. Refuses (ALREADY_EXISTS) if `dir`
@@ -72,15 +83,19 @@ class BagWriter {
   absl::Status WritePayload(const std::string& relative,
                             absl::string_view contents);
   // Writes a tag file in the bag's top directory (not one of the files this
-  // writer makes itself).
+  // writer makes itself). INVALID_ARGUMENT for a name holding "/", "data",
+  // bagit.txt, bag-info.txt or a manifest or tag manifest name.
   absl::Status WriteTagFile(const std::string& name,
                             absl::string_view contents);
-  // A bag-info.txt entry, in the order given. Values must be one line.
+  // A bag-info.txt entry, in the order given. Values must be one line: CR and
+  // LF in `value` are replaced by spaces. `label` is used as given.
   void AddInfo(std::string label, std::string value);
 
   // Hashes every payload file, writes manifest-sha256.txt, bag-info.txt
   // (adding Bagging-Date and Payload-Oxum), bagit.txt and
   // tagmanifest-sha256.txt, syncs everything and renames the bag into place.
+  // Call it once; on failure nothing is at `dir` and the destructor removes
+  // the temporary directory.
   absl::Status Finish();
 
   // Total size and number of payload files (valid after Finish()).
@@ -122,6 +137,15 @@ struct ValidBag {
 // manifests other than SHA-256 are refused as unsupported, as is fetch.txt (a
 // bag that still needs fetching is not complete). Symbolic links and special
 // files are refused: a bag is plain files.
+//
+// Errors: INVALID_ARGUMENT for something that is not a well-formed bag (no
+// readable bagit.txt, which includes `dir` not existing; a malformed tag file
+// or manifest line; a path leaving the bag; a link or special file; no data/
+// or no payload manifest); UNIMPLEMENTED for a BagIt version other than 1.0,
+// tag files not in UTF-8, a manifest other than SHA-256, or fetch.txt;
+// DATA_LOSS for a file missing, unlisted or not matching its checksum, a
+// Payload-Oxum that does not match, or a read error; NOT_FOUND (or the Env's
+// error, for a tag file) for a file that cannot be opened.
 absl::StatusOr<ValidBag> ValidateBag(const std::string& dir);
 
 }  // namespace archive

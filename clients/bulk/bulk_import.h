@@ -34,6 +34,10 @@
 //   lands on a revision it did not see; a document with two heads (a conflict
 //   between offices) fails its row. Every put's receipt is verified as
 //   archivectl put verifies it.
+//
+// Thread-safety: the free functions keep no state and may be called
+// concurrently. A BulkImporter is not thread-safe (its VerifyingClient is
+// not): import rows one at a time from one thread.
 #ifndef ARCHIVE_CLIENTS_BULK_BULK_IMPORT_H_
 #define ARCHIVE_CLIENTS_BULK_BULK_IMPORT_H_
 
@@ -94,7 +98,8 @@ std::vector<ImportFile> FilesFor(const ManifestRow& row,
                                  const ImportOptions& options);
 
 // What to do for one row, decided from the document's history (nullptr for
-// a document the archive does not have) and the checked files.
+// a document the archive does not have) and the checked files. `files` must
+// not be empty. Pure: it reads nothing else and keeps no pointer.
 struct RowPlan {
   enum class Action { kPresent, kPut, kFail };
   Action action = Action::kFail;
@@ -125,8 +130,16 @@ struct RowResult {
   uint64_t bytes_sent = 0;
 };
 
+// Errors are not returned as a status: a failed row is a RowResult with
+// outcome kFailed and the message in `error`. stops_import is set when the
+// failure was UNAVAILABLE, DEADLINE_EXCEEDED, PERMISSION_DENIED or
+// UNAUTHENTICATED, from the archive or from verifying (an untrusted archive).
+// A file that cannot be read, or that differs from the manifest, fails only
+// its row; so does a receipt that does not verify (reported as DATA_LOSS,
+// whatever the verifier's code).
 class BulkImporter {
  public:
+  // `client` and `verifier` are not owned and must outlive the importer.
   BulkImporter(ArchiveClient* client, VerifyingClient* verifier,
                ImportOptions options, ImportLayout layout)
       : client_(client),
@@ -137,7 +150,9 @@ class BulkImporter {
   // Total size of the row's files that exist (for a progress bar).
   uint64_t FileBytes(const ManifestRow& row) const;
 
-  // Imports one row. `progress` gets the bytes of the row's files done so far.
+  // Imports one row. `progress` gets the bytes of the row's files done so far
+  // (only the files actually sent count); it is called on this thread and
+  // must not be empty when anything is sent.
   RowResult Import(const ManifestRow& row,
                    const std::function<void(uint64_t)>& progress);
 

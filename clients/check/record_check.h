@@ -88,6 +88,15 @@ struct CheckOptions {
   absl::Duration scrub_max_age = absl::Hours(24 * 30);
 };
 
+// Not thread-safe: checking verifies receipts through the VerifyingClient,
+// which pins keys and records seen checkpoints; check revisions one at a time
+// from one thread. `client` and `verifier` are not owned and must outlive the
+// checker.
+//
+// Errors: nothing here returns a status. Every failure (an RPC, a
+// verification) becomes a Finding with Verdict::kFail or kWarn, its details
+// naming the status code (StatusText); ArchiveFacts keeps the statuses of
+// GetArchiveInfo and of the current checkpoint.
 class RecordChecker {
  public:
   // Asks the archive for its information and verifies its current checkpoint
@@ -99,7 +108,9 @@ class RecordChecker {
   const ArchiveFacts& archive() const { return facts_; }
   const CheckOptions& options() const { return options_; }
 
-  // Checks one revision of its document (streams its content once).
+  // Checks one revision of its document (streams its content once). Makes
+  // several calls to the archive: a header-only Get, GetStatement for each
+  // parent, then a full Get. Never fails: see the findings.
   RevisionReport Check(const v1::Revision& revision, bool head);
 
  private:

@@ -1,5 +1,13 @@
 // Command-line parsing for archivectl: a command name, positional arguments and
 // --flags, where global flags may come before or after the command name.
+//
+// Thread-safe: Parse keeps no state, and a parsed Args is never changed, so its
+// const methods may be called concurrently. Args copies what it keeps; argv
+// and the FlagSpec need not outlive it.
+//
+// Errors: Parse returns INVALID_ARGUMENT for an unknown option, a boolean flag
+// given a value, or a flag that takes a value given last with none; nothing
+// else fails.
 #ifndef ARCHIVE_CLIENTS_CLI_CLI_ARGS_H_
 #define ARCHIVE_CLIENTS_CLI_CLI_ARGS_H_
 
@@ -20,8 +28,11 @@ struct FlagSpec {
 
 class Args {
  public:
-  // argv[0] is skipped. The first positional argument is the command (and for
-  // "proof", the first two). Unknown flags are an error naming the flag.
+  // argv[0] is skipped. The first positional argument is the command; the
+  // rest are positional() (for "proof", its "inclusion" or "consistency" is
+  // positional()[0]: nothing here treats a command specially). Unknown flags
+  // are an error naming the flag. After "--" every argument is positional;
+  // "-" alone is positional. An alias takes no "=VALUE".
   static absl::StatusOr<Args> Parse(int argc, char** argv,
                                     const FlagSpec& spec);
 

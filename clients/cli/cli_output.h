@@ -1,6 +1,9 @@
 // archivectl's output: JSON renderings of API messages (--json), the proof JSON
 // of the contract, human-readable sizes, and a progress bar on stderr for large
 // transfers.
+//
+// Thread-safe: the free functions keep no state. A ProgressBar is not: update
+// it from one thread (it writes to stderr without locking).
 #ifndef ARCHIVE_CLIENTS_CLI_CLI_OUTPUT_H_
 #define ARCHIVE_CLIENTS_CLI_CLI_OUTPUT_H_
 

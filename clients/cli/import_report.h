@@ -14,6 +14,9 @@
 
 namespace archive {
 
+// Not thread-safe: report rows from one thread, in order. `out` is not owned
+// and must outlive the report; nothing is written to it in JSON mode until
+// Finish.
 class ImportReport {
  public:
   ImportReport(bool json, std::ostream* out) : json_(json), out_(out) {}
@@ -25,7 +28,7 @@ class ImportReport {
 
   // Prints the summary (or the JSON document). OK if every row was imported
   // or already present; otherwise FAILED_PRECONDITION naming each failed row
-  // by row number, line and id.
+  // by row number, line and id (rows not attempted included). Call it once.
   absl::Status Finish(const std::string& manifest, const ImportLayout& layout);
 
  private:

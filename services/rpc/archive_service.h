@@ -1,5 +1,21 @@
 // The archive.v1.Archive gRPC service (callback API): request flow, limits and
 // error mapping only. All storage logic is in storage/db/archive.h.
+//
+// Thread-safe: gRPC runs the handlers concurrently on its own threads; the
+// service holds only the borrowed objects (thread-safe themselves) and the
+// per-client stream counts (StreamLimits, locked). set_catalog is not
+// synchronized: call it before the server starts. Each reactor a handler
+// returns belongs to gRPC and deletes itself when the call is done, so the
+// service must outlive every call (shut the server down first).
+//
+// Errors: a refused call fails with PERMISSION_DENIED (the caller lacks the
+// role) or, for a streaming call, RESOURCE_EXHAUSTED (too many streams open
+// for this client); INVALID_ARGUMENT names a bad request field; UNAVAILABLE
+// for Sync, Scrub and ImportRevision without a SyncManager (which holds the
+// trust), and Relations and Search without a catalog; a stream whose client
+// stays idle past --idle_stream_seconds ends with DEADLINE_EXCEEDED. Any other
+// failure is the archive's status, code unchanged (a full disk becomes
+// RESOURCE_EXHAUSTED saying nothing was stored; see ToGrpc).
 #ifndef ARCHIVE_SERVICES_RPC_ARCHIVE_SERVICE_H_
 #define ARCHIVE_SERVICES_RPC_ARCHIVE_SERVICE_H_
 
@@ -18,8 +34,9 @@ namespace archive {
 
 class ArchiveService final : public v1::Archive::CallbackService {
  public:
-  // `sync` may be null (then Sync is UNAVAILABLE). `access` decides who may
-  // call what; all three must outlive the service.
+  // `sync` may be null (then Sync and Scrub are UNAVAILABLE, and damage found
+  // while serving is not repaired). `access` decides who may call what; all
+  // three are not owned and must outlive the service.
   ArchiveService(Archive* archive, SyncManager* sync,
                  const AccessControl* access, ServiceLimits limits)
       : archive_(archive),

@@ -1,6 +1,9 @@
 // Internal to services/rpc: a stored blob read out in chunks for Get and
 // GetBlob. One object per call, used by that call only; it borrows the
 // BlobStore, which must outlive it.
+//
+// Not thread-safe: use a BlobChunks from one thread at a time (its call's
+// reactor). Open it once, before any Next().
 #ifndef ARCHIVE_SERVICES_RPC_BLOB_CHUNKS_H_
 #define ARCHIVE_SERVICES_RPC_BLOB_CHUNKS_H_
 
@@ -22,8 +25,11 @@ class BlobChunks {
  public:
   static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
 
-  // Opens the blob of `size` bytes named by `sha256`. NOT_FOUND if it is
-  // not stored; DATA_LOSS if a small blob does not hash to its name.
+  // Opens the blob of `size` bytes named by `sha256` (a blob of at most
+  // kVerifyWholeBelow bytes is read and verified now). INVALID_ARGUMENT for a
+  // digest that is not 64 lowercase hex; DATA_LOSS if the blob is missing
+  // from the store (BlobStore::NewReader: not NOT_FOUND) or a small blob does
+  // not hash to its name; other errors are the BlobStore's.
   absl::Status Open(BlobStore& blobs, const std::string& sha256, uint64_t size,
                     uint32_t chunk_bytes);
 
@@ -31,7 +37,9 @@ class BlobChunks {
   // the last chunk can go out with the call's status.
   bool done() const { return reader_ == nullptr && offset_ == small_.size(); }
 
-  // Sets *chunk to the next bytes; empty at the (verified) end.
+  // Sets *chunk to the next bytes; empty at the (verified) end. For a large
+  // blob, DATA_LOSS once the stored copy proves longer, shorter or not to hash
+  // to its name; bytes handed out before that were unverified.
   absl::Status Next(std::string* chunk);
 
  private:

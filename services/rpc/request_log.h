@@ -13,6 +13,11 @@
 
 namespace archive {
 
+// Not thread-safe: one RequestLog belongs to one request; use it from one
+// thread at a time. Write may run alongside other requests' Writes: LogLine
+// (log_line.h) writes each line whole. `method` is not copied and must
+// outlive the log (a string literal). Values from the request are escaped, so
+// they can neither end the line nor add fields. Nothing here fails.
 class RequestLog {
  public:
   // Starts the clock for one request.
@@ -21,7 +26,8 @@ class RequestLog {
   void set_document(std::string doc) { document_ = std::move(doc); }
   void set_identity(std::string identity) { identity_ = std::move(identity); }
   void add_bytes(uint64_t n) { bytes_ += n; }
-  // Writes the line. Call once, when the request ends.
+  // Writes the line. Call once, when the request ends (nothing enforces it:
+  // a second call writes a second line).
   void Write(const grpc::Status& status) const;
 
  private:

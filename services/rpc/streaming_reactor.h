@@ -20,6 +20,21 @@ namespace archive {
 // A server-streaming call that writes one message at a time and one log line
 // when it stops. Subclasses implement SendNext(): Write the next message,
 // or Stop().
+//
+// Thread-safety: gRPC runs the reactions; the reactor keeps no lock, so its
+// state (and the subclass's) is touched only from the constructor and from
+// OnWriteDone, one at a time, as only one write is ever outstanding. The
+// ticket's idle watchdog runs on its own thread; it touches only the ticket
+// (atomically) and cancels the call, which the reactor then sees as a failed
+// write.
+// Ownership: the reactor is created with new, belongs to gRPC once returned
+// from the handler, and deletes itself in OnDone; objects it borrows (the
+// archive, the limits) must outlive every call.
+//
+// Errors: a failed write (the client went away) ends the call with CANCELLED;
+// a client that reads nothing for --idle_stream_seconds gets
+// DEADLINE_EXCEEDED (Ticket::Explain); anything else is the status the
+// subclass gives Stop().
 template <typename Response>
 class StreamingReactor : public grpc::ServerWriteReactor<Response> {
  public:
@@ -41,12 +56,17 @@ class StreamingReactor : public grpc::ServerWriteReactor<Response> {
   void OnDone() override { delete this; }
 
  protected:
+  // Writes the next message or stops; called from OnWriteDone (and, for the
+  // first message, by the subclass's constructor).
   virtual void SendNext() = 0;
   // Writes one message; the client has --idle_stream_seconds to take it.
   void Write(const Response* message) {
     ticket_->WaitOnClient("the client read nothing");
     this->StartWrite(message);
   }
+  // Ends the call with `status` (or the idle status) and writes the log line.
+  // Call Stop or StopAfter exactly once: unlike UploadReactor::Stop, it is not
+  // idempotent.
   void Stop(const grpc::Status& status) {
     grpc::Status s = ticket_->Explain(status);
     log_.Write(s);

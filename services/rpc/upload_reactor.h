@@ -12,6 +12,21 @@
 // A subclass implements Consume() (one message, in request()) and
 // EndOfStream() (the client is done sending: commit, or return why not), and
 // finishes with Stop(); Abandoned() tells EndOfStream whether the client left.
+//
+// Thread-safety: the reactor keeps no lock. gRPC runs one OnReadDone at a time
+// (only one read is outstanding); OnCancel may run alongside it, so it only
+// sets an atomic flag. A subclass may call Stop() from another thread (the
+// archive's commit callback) only after EndOfStream returned OK, when no read
+// is outstanding and no reaction touches the reactor again.
+// Ownership: created with new, owned by gRPC once the handler returns it, and
+// deleted by itself in OnDone; the ticket and the temp blob are owned; the
+// BlobStore and the archive are borrowed and must outlive every call.
+//
+// Errors: a client idle for --idle_stream_seconds gets DEADLINE_EXCEEDED
+// (Ticket::Explain, whatever status the reactor then stops with); a temp blob
+// that cannot be opened is the BlobStore's status through ToGrpc; anything else
+// is the status Consume() or EndOfStream() returns or the subclass gives
+// Stop().
 #ifndef ARCHIVE_SERVICES_RPC_UPLOAD_REACTOR_H_
 #define ARCHIVE_SERVICES_RPC_UPLOAD_REACTOR_H_
 
@@ -89,7 +104,6 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
     this->Finish(s);
   }
 
-  // Opens the temp blob the content goes to.
   // Opens the upload's blob: held in memory if `expected_size` fits the
   // inline store (sealed into the revision's batch), else a temp file.
   grpc::Status OpenTempBlob(BlobStore& blobs, uint64_t expected_size) {

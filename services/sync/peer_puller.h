@@ -22,11 +22,30 @@
 
 namespace archive {
 
+// Thread-safety: a PeerPuller keeps no state between calls (each Pull makes
+// its own connection and session), so Pull may run on any thread. Two pulls
+// from the same peer at once are not coordinated here (each reads and
+// advances the same cursor); SyncManager runs pulls one at a time. Pull
+// blocks on the peer: each call to it has an 8 s deadline, and a stream that
+// sends nothing for 8 s is given up.
+//
+// Errors: UNAVAILABLE for a peer that does not answer in time (a deadline is
+// reported as UNAVAILABLE, not as the caller's DEADLINE_EXCEEDED) or a pull
+// that ended before the checkpoint's size; INVALID_ARGUMENT if `address` is
+// this archive itself or a TLS file cannot be read; FAILED_PRECONDITION for an
+// unexpected origin; PERMISSION_DENIED for a checkpoint or statement whose
+// origin has no trusted key; DATA_LOSS for anything that fails verification
+// (a bad signature, a fork or shrunk log, an entry out of order or not in the
+// checkpoint, content that does not hash as its statement says); CANCELLED
+// when `stop` is set. A status from the peer keeps its code (e.g.
+// PERMISSION_DENIED if this archive lacks the peer role there); the archive's
+// own errors are returned as it gives them.
 class PeerPuller {
  public:
   // `trust` must hold this archive's own key and every trusted office's key.
-  // `stop` is polled between entries so a shutting-down server ends a pull
-  // early (the pull then resumes next time).
+  // `stop` (may be null) is polled between entries so a shutting-down server
+  // ends a pull early (the pull then resumes next time). None is owned; all
+  // must outlive the puller and any Pull in progress.
   PeerPuller(Archive* archive, const TrustStore* trust,
              const std::atomic<bool>* stop)
       : archive_(archive), trust_(trust), stop_(stop) {}
