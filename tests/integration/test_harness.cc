@@ -103,13 +103,18 @@ pid_t Spawn(const std::vector<std::string>& argv,
   ::_exit(127);
 }
 
+// A wait status as a shell reports it: the exit code, or 128 + the signal.
+int ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
 int WaitExit(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
+  return ExitCode(status);
 }
 
 long ProcStatusKb(pid_t pid, const std::string& field) {
@@ -209,13 +214,8 @@ ProcessResult RunKilledAfter(const std::vector<std::string>& argv,
          absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(1));
   }
-  if (reaped == pid) {
-    r.exit_code =
-        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  } else {
-    ::kill(pid, SIGKILL);
-    r.exit_code = WaitExit(pid);
-  }
+  if (reaped != pid) ::kill(pid, SIGKILL);
+  r.exit_code = reaped == pid ? ExitCode(status) : WaitExit(pid);
   r.out = ReadFileOrDie(out);
   r.err = ReadFileOrDie(err);
   return r;

@@ -1,5 +1,6 @@
 // The sync manager's clock is its archive's Env: what it records about a
-// scrub, and when it schedules pulls, follows the clock a test controls.
+// scrub follows the clock a test controls. (Scheduled pulls read the same
+// clock; no test watches their timing yet.)
 #include "services/sync/sync_manager.h"
 
 #include <gtest/gtest.h>
@@ -43,7 +44,7 @@ TEST_F(SyncManagerClock, AScrubIsRecordedAtTheArchivesClock) {
   EXPECT_EQ((*last)->finished_at, kNow);
 }
 
-TEST_F(SyncManagerClock, AMissingTrustFileIsLookedForThroughTheArchivesEnv) {
+TEST_F(SyncManagerClock, AMissingTrustFileIsRefusedUntilItExists) {
   SyncManager manager(archive_.get(), tmp_.Sub("trusted"), {});
   auto trust = manager.CurrentTrust();
   EXPECT_EQ(trust.status().code(), absl::StatusCode::kFailedPrecondition);
