@@ -9,6 +9,7 @@ packages=(
   libgoogle-common-protos-java
   libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev prometheus-cpp-dev python3-prometheus-client python3-yaml
   python3-grpcio python3-protobuf
   nlohmann-json3-dev clang libclang-rt-14-dev procps diffutils
 )

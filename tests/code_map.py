@@ -15,7 +15,8 @@ import textwrap
 # Bottom layer first, as the dependencies run.
 FOLDERS = [
     "storage/base", "storage/format", "storage/verify", "storage/db",
-    "storage/index", "services/sync", "services/rpc", "clients/api",
+    "storage/index", "services/sync", "services/metrics", "services/http",
+    "services/rpc", "clients/api",
     "clients/check", "clients/diff", "clients/bagit", "clients/bulk",
     "clients/cli",
 ]
@@ -72,6 +73,14 @@ def generate(root):
     return "\n".join(lines) + "\n"
 
 
+def code_folders(root):
+    """Every folder under storage/, services/ and clients/ holding a .h or .cc."""
+    for top in ("storage", "services", "clients"):
+        for path, _, names in os.walk(os.path.join(root, top)):
+            if any(os.path.splitext(n)[1] in (".h", ".cc") for n in names):
+                yield os.path.relpath(path, root)
+
+
 def main(argv):
     if len(argv) != 3 or argv[1] not in ("--write", "--check"):
         sys.stderr.write("usage: code_map.py --write|--check README.md\n")
@@ -84,6 +93,11 @@ def main(argv):
     if start < 0 or stop < start:
         sys.stderr.write("%s: no code map markers (%s ... %s)\n" %
                          (readme, BEGIN, END))
+        return 1
+    unmapped = sorted(set(code_folders(root)) - set(FOLDERS))
+    if unmapped:
+        sys.stderr.write("code_map.py: folders with code but no place in FOLDERS: %s\n"
+                         % ", ".join(unmapped))
         return 1
     current = text[start:stop + len(END) + 1]
     wanted = generate(root)

@@ -22,7 +22,9 @@ declare -A may=(
   [clients/bulk]="storage/base storage/format storage/verify clients/api clients/check"
   [clients/cli]="storage/base storage/format storage/verify clients/api clients/check clients/diff clients/bagit clients/bulk"
   [services/sync]="storage/base storage/format storage/verify storage/db clients/api"
-  [services/rpc]="storage/base storage/format storage/verify storage/db storage/index clients/api services/sync"
+  [services/metrics]="storage/base storage/format storage/verify storage/db clients/api services/sync"
+  [services/http]="storage/base"
+  [services/rpc]="storage/base storage/format storage/verify storage/db storage/index clients/api services/sync services/metrics services/http"
 )
 
 bad=0

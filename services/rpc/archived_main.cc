@@ -17,10 +17,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
+#include "services/http/http_listener.h"
+#include "services/metrics/archive_metrics.h"
+#include "services/metrics/grpc_metrics.h"
+#include "services/metrics/process_metrics.h"
 #include "services/rpc/archive_service.h"
+#include "services/rpc/operations.h"
 #include "services/rpc/request_log.h"
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
+#include "storage/base/log_line.h"
 
 // The defaults of the limit and store flags are the library's own, stated once
 // in service_limits.h and archive.h.
@@ -83,6 +89,23 @@ ABSL_FLAG(bool, repair, false,
           "repair, re-verify every record and the log, and serve only if the "
           "log agrees with the newest checkpoint this archive signed "
           "(DATA_DIR/newest-signed-checkpoint)");
+ABSL_FLAG(std::string, http_listen, "",
+          "HOST:PORT for HTTP (/metrics, /healthz, /readyz); without TLS "
+          "only loopback addresses are allowed, with --tls_cert the same "
+          "certificate serves HTTPS; empty: no HTTP");
+ABSL_FLAG(uint64_t, ready_min_free_bytes, 64ULL << 20,
+          "/readyz fails (503) when the data directory's disk has fewer free "
+          "bytes than this");
+ABSL_FLAG(int, metrics_usage_seconds, 60,
+          "how often archive_documents and archive_blob_bytes are measured "
+          "(a pass over the archive)");
+ABSL_FLAG(std::string, log_format, "text",
+          "text: one line per message; json: one JSON object per line, with "
+          "time, level and msg (requests: method, id, doc, status, bytes, "
+          "ms, peer, error)");
+ABSL_FLAG(std::string, log_file, "",
+          "append the log to this file instead of stderr; SIGHUP reopens it "
+          "(after logrotate moved it)");
 ABSL_FLAG(uint64_t, inline_blob_max_bytes, kStore.inline_blob_max_bytes,
           "contents up to this size are stored inside the metadata store, "
           "written with their revision in one fsync; larger ones are files "
@@ -91,22 +114,25 @@ ABSL_FLAG(uint64_t, inline_blob_max_bytes, kStore.inline_blob_max_bytes,
 namespace archive {
 namespace {
 
-bool IsLoopback(const std::string& address) {
-  return absl::StartsWith(address, "127.") ||
-         absl::StartsWith(address, "[::1]:") ||
-         absl::StartsWith(address, "localhost:");
-}
-
 // Signals are blocked in every thread and taken here, so the drain runs on a
-// normal thread rather than in a signal handler.
+// normal thread rather than in a signal handler. SIGHUP reopens the log file
+// (log rotation) and waits on.
 int WaitForStopSignal() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
+  sigaddset(&set, SIGHUP);
+  while (true) {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGHUP) return sig;
+    absl::Status s = ReopenLog();
+    LogLine(s.ok() ? "archived: SIGHUP, log reopened"
+                   : absl::StrCat("archived: SIGHUP, cannot reopen the log: ",
+                                  s.message()),
+            s.ok() ? LogLevel::kInfo : LogLevel::kError);
+  }
 }
 
 int Fail(const std::string& message) {
@@ -130,14 +156,14 @@ absl::StatusOr<std::unique_ptr<Catalog>> OpenCatalog(
   auto catalog = Catalog::Open(archive, options);
   if (!catalog.ok()) return catalog.status();
   if (!(*catalog)->damage().empty()) {
-    std::fprintf(stderr, "archived: %s\n", (*catalog)->damage().c_str());
+    LogLine("archived: " + (*catalog)->damage(), LogLevel::kWarning);
   }
   if (absl::GetFlag(FLAGS_reindex) || !(*catalog)->damage().empty()) {
     absl::Time start = absl::Now();
     if (absl::Status s = (*catalog)->Rebuild(); !s.ok()) return s;
-    std::fprintf(stderr, "archived: reindexed %llu log entries in %s\n",
-                 static_cast<unsigned long long>((*catalog)->indexed_through()),
-                 absl::FormatDuration(absl::Now() - start).c_str());
+    LogLine(absl::StrCat("archived: reindexed ", (*catalog)->indexed_through(),
+                         " log entries in ",
+                         absl::FormatDuration(absl::Now() - start)));
   }
   (*catalog)->Start();
   return catalog;
@@ -190,7 +216,40 @@ absl::StatusOr<TlsSetup> ServerTls() {
   return setup;
 }
 
+// The HTTP listener, if --http_listen names one; null if not.
+absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
+    Operations* operations) {
+  std::string address = absl::GetFlag(FLAGS_http_listen);
+  if (address.empty()) return std::unique_ptr<HttpListener>();
+  HttpListenerOptions options;
+  options.address = address;
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  auto listener = HttpListener::Create(options);
+  if (!listener.ok()) return listener.status();
+  operations->AddRoutes(listener->get());
+  if (absl::Status s = (*listener)->Start(); !s.ok()) return s;
+  LogLine(absl::StrCat(
+      "archived: serving HTTP (/metrics, /healthz, /readyz) on ",
+      options.tls_cert_file.empty() ? "http://" : "https://",
+      address.substr(0, address.rfind(':') + 1), (*listener)->port()));
+  return listener;
+}
+
+// --log_format and --log_file, before anything is logged.
+absl::Status SetUpLog() {
+  LogFormat format;
+  if (absl::Status s = ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format);
+      !s.ok()) {
+    return s;
+  }
+  return ConfigureLog(format, absl::GetFlag(FLAGS_log_file));
+}
+
 int Serve() {
+  if (absl::Status s = SetUpLog(); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
   std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   std::string origin = absl::GetFlag(FLAGS_origin);
   std::string listen = absl::GetFlag(FLAGS_listen);
@@ -199,7 +258,7 @@ int Serve() {
     return Fail("--origin is required (e.g. --origin=gx.archive.example)");
   auto tls = ServerTls();
   if (!tls.ok()) return Fail(std::string(tls.status().message()));
-  if (tls->credentials == nullptr && !IsLoopback(listen)) {
+  if (tls->credentials == nullptr && !IsLoopbackAddress(listen)) {
     return Fail(absl::StrCat(
         "refusing to listen on ", listen,
         " without TLS: plaintext would let anyone on the network read and "
@@ -207,13 +266,19 @@ int Serve() {
         "or give --tls_cert and --tls_key (and --tls_client_ca for mutual "
         "TLS)"));
   }
+  // Before the archive opens, so its first commits are counted.
+  prometheus::Registry registry;
+  ArchiveMetrics metrics(registry, data_dir);
+  ProcessMetrics process_metrics;
   ArchiveOptions options;
+  options.observer = &metrics;
   options.data_dir = data_dir;
   options.origin = origin;
   options.inline_blob_max_bytes = absl::GetFlag(FLAGS_inline_blob_max_bytes);
   options.repair = absl::GetFlag(FLAGS_repair);
   auto archive = Archive::Open(options);
   if (!archive.ok()) return Fail(std::string(archive.status().message()));
+  metrics.set_archive(archive->get());
 
   archive_config::v1::ServerConfig config;
   if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
@@ -227,6 +292,7 @@ int Serve() {
   if (auto trust = sync->CurrentTrust(); !trust.ok()) {
     return Fail(std::string(trust.status().message()));
   }
+  sync->SetPullObserver(&metrics);
 
   ClientCas client_cas;
   if (tls->mode == AccessControl::Mode::kMutualTls) {
@@ -264,6 +330,11 @@ int Serve() {
                                : grpc::InsecureServerCredentials(),
                            &port);
   builder.RegisterService(&service);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<GrpcMetrics>(registry));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // Room above the chunk limit, so an oversized chunk reaches the service,
   // which refuses it naming --max_message_bytes.
   builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<uint64_t>(
@@ -290,6 +361,16 @@ int Serve() {
   LogLine(
       absl::StrCat("archived: verifier key ", (*archive)->key().VerifierKey()));
 
+  OperationsOptions ops_options;
+  ops_options.ready_min_free_bytes = absl::GetFlag(FLAGS_ready_min_free_bytes);
+  ops_options.usage_interval =
+      absl::Seconds(std::max(1, absl::GetFlag(FLAGS_metrics_usage_seconds)));
+  Operations operations(archive->get(), &metrics, {&registry, &process_metrics},
+                        ops_options);
+  auto http = StartHttp(&operations);
+  if (!http.ok()) return Fail(std::string(http.status().message()));
+  operations.StartMeasuring();
+
   // Per service, for health checks that name it (a load balancer, a
   // generic client): SERVING now, NOT_SERVING from the start of the drain.
   server->GetHealthCheckService()->SetServingStatus(
@@ -299,12 +380,15 @@ int Serve() {
   int sig = WaitForStopSignal();
   LogLine(absl::StrCat("archived: ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                        ", draining requests"));
+  operations.SetDraining();
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
   LogLine("archived: requests drained");
   sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
+  if (*http != nullptr) (*http)->Stop();
+  operations.StopMeasuring();
   catalog->reset();  // stops the indexer, which reads the archive
   archive->reset();  // finishes queued commits
   LogLine("archived: stopped cleanly");
@@ -319,6 +403,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   absl::SetProgramUsageMessage(

@@ -7,6 +7,7 @@
 #include "clients/api/status_details.h"
 #include "storage/base/env.h"
 #include "storage/base/error_detail.h"
+#include "storage/base/log_line.h"
 
 namespace archive {
 
@@ -25,8 +26,8 @@ grpc::Status ToGrpc(const absl::Status& status) {
   if (IsDiskFull(status)) {
     // The operator needs the path; the client needs to know it is not its
     // fault and that nothing was stored.
-    std::fprintf(stderr, "archived: disk full: %s\n",
-                 std::string(status.message()).c_str());
+    LogLine(absl::StrCat("archived: disk full: ", status.message()),
+            LogLevel::kError);
     absl::Status full = WithDetail(
         absl::ResourceExhaustedError(
             "the archive's disk is full: nothing was stored; try again once "

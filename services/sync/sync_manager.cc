@@ -215,8 +215,10 @@ absl::StatusOr<v1::SyncResponse> SyncManager::RunPull(
             : ""));
   } else {
     LogLine(absl::StrCat("archived: pull from ", address,
-                         " failed: ", result.status().message()));
+                         " failed: ", result.status().message()),
+            LogLevel::kWarning);
   }
+  if (pull_observer_ != nullptr) pull_observer_->PullFinished(address, result);
   return result;
 }
 

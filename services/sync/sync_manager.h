@@ -38,6 +38,15 @@ namespace archive {
 absl::StatusOr<archive_config::v1::ServerConfig> LoadServerConfig(
     const std::string& path, Env* env = Env::Default());
 
+// Told the outcome of every pull (metrics). Called on the sync worker thread
+// after the pull; must not block or call back into the manager.
+class PullObserver {
+ public:
+  virtual ~PullObserver() = default;
+  virtual void PullFinished(const std::string& address,
+                            const absl::StatusOr<v1::SyncResponse>& result) = 0;
+};
+
 class SyncManager {
  public:
   template <typename T>
@@ -53,6 +62,9 @@ class SyncManager {
 
   // Starts the worker thread (and scheduled pulls).
   void Start();
+  // `observer` (not owned, outlives the manager) is told of each pull from
+  // now on; call before Start().
+  void SetPullObserver(PullObserver* observer) { pull_observer_ = observer; }
   // Queues a pull from `address`; `done` runs on the worker thread.
   void PullAsync(const std::string& address, Done<v1::SyncResponse> done);
   // Queues a scrub, repairing from configured peers and `peers` if `repair`.
@@ -113,6 +125,7 @@ class SyncManager {
   std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> next_pull_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> repairs_queued_ ABSL_GUARDED_BY(mu_);
+  PullObserver* pull_observer_ = nullptr;
   std::thread worker_;
 };
 

@@ -46,6 +46,7 @@
 #include "storage/db/archive_types.h"
 #include "storage/db/blob_store.h"
 #include "storage/db/checkpoint_record.h"
+#include "storage/db/commit_observer.h"
 #include "storage/db/inline_blobs.h"
 #include "storage/db/merkle_log.h"
 #include "storage/db/recoverable_db.h"
@@ -78,6 +79,17 @@ struct ArchiveOptions {
   // archive then opens only if the repaired log agrees with the newest
   // checkpoint it signed (checkpoint_record.h).
   bool repair = false;
+  // Told about every batch the sequencer commits (metrics); not owned, may be
+  // null, must outlive the archive.
+  CommitObserver* observer = nullptr;
+};
+
+// How much the archive holds, for metrics (Archive::MeasureUsage).
+struct StoreUsage {
+  uint64_t documents = 0;
+  uint64_t inline_blob_bytes = 0;  // contents kept in the metadata store
+  uint64_t file_blob_bytes = 0;    // contents kept as files under blobs/
+  uint64_t file_blobs = 0;
 };
 
 class Archive {
@@ -203,6 +215,17 @@ class Archive {
   absl::Status RewriteStore();
 
   SignedCheckpoint LatestCheckpoint();
+  // When the latest checkpoint was signed (Unix seconds): by this process, or
+  // else when the newest signed checkpoint was recorded on disk; 0 if never.
+  int64_t LatestCheckpointTime();
+  // Counts documents and blob bytes with one pass over the document records,
+  // the inline blobs and the blob files: O(archive), for a background thread,
+  // not a request. Errors: the metadata store's or the file system's.
+  absl::StatusOr<StoreUsage> MeasureUsage();
+  // OK while the metadata store accepts writes; else why not (the disk is
+  // full, or the store is refused until --repair), as the next put would be
+  // told.
+  absl::Status WriteHealth();
   // The latest checkpoint once it covers `leaf_index` (waits briefly for a
   // batch being committed; returns the latest after 10 s regardless).
   SignedCheckpoint CheckpointCovering(uint64_t leaf_index);
@@ -290,6 +313,9 @@ class Archive {
 
   absl::Mutex mu_;
   SignedCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
+  int64_t checkpoint_time_ ABSL_GUARDED_BY(mu_) = 0;
+  // store_unusable_, for readers off the sequencer thread (WriteHealth).
+  absl::Status refused_ ABSL_GUARDED_BY(mu_);
   // Sequencer thread only: a store whose reopened log contradicts what was
   // signed stays refused (DATA_LOSS) until a restart with --repair.
   absl::Status store_unusable_;

@@ -108,6 +108,8 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   uint64_t new_size = state.log().size();
   absl::Status write_status;
   SignedCheckpoint cp = LatestCheckpoint();
+  const uint64_t old_size = cp.size;
+  CommittedBatch committed;
   if (new_size != cp.size || state.dirty()) {
     if (new_size != cp.size) {
       auto signed_cp = ExtendCheckpoint(cp, new_size, state.log());
@@ -120,15 +122,27 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
     if (write_status.ok()) {
       leveldb::WriteOptions sync;
       sync.sync = true;
+      int64_t start = options_.env->NowMicros();
       write_status = FromLevelDb(db_->Write(sync, &state.batch()));
+      committed.sync_time =
+          absl::Microseconds(options_.env->NowMicros() - start);
       if (!write_status.ok()) ReportWriteFailure(write_status);
     }
     if (write_status.ok()) {
       log_->Committed(new_size);
       record_->Offer(cp.note, cp.size);
       absl::MutexLock lock(&mu_);
+      if (checkpoint_.size != cp.size) {
+        checkpoint_time_ = options_.env->NowSeconds();
+      }
       checkpoint_ = cp;
     }
+  }
+  if (options_.observer != nullptr) {
+    committed.requests = batch.size();
+    committed.new_entries = write_status.ok() ? new_size - old_size : 0;
+    committed.status = write_status;
+    options_.observer->BatchCommitted(committed);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     absl::StatusOr<CommitResult>& r = results[i];

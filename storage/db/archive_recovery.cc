@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "storage/base/log_line.h"
 #include "storage/db/archive.h"
 #include "storage/db/leveldb_status.h"
 
@@ -53,14 +54,13 @@ absl::Status Archive::CheckAgainstRecord(const RecordedCheckpoint& recorded) {
 absl::Status Archive::CheckRepaired() {
   auto report = Scrub();
   if (!report.ok()) return report.status();
-  std::fprintf(stderr,
-               "archived: repaired store re-verified: %llu revisions, %llu "
-               "blobs, %zu damaged blobs, %zu log problems\n",
-               static_cast<unsigned long long>(report->revisions_checked),
-               static_cast<unsigned long long>(report->blobs_checked),
-               report->damaged.size(),
-               report->log_problems.size() + report->damaged_records.size() +
-                   report->damaged_blocks.size());
+  LogLine(absl::StrCat(
+      "archived: repaired store re-verified: ", report->revisions_checked,
+      " revisions, ", report->blobs_checked, " blobs, ", report->damaged.size(),
+      " damaged blobs, ",
+      report->log_problems.size() + report->damaged_records.size() +
+          report->damaged_blocks.size(),
+      " log problems"));
   std::vector<std::string> problems = report->log_problems;
   for (const DamagedRecord& r : report->damaged_records) {
     problems.push_back(absl::StrCat("log entry ", r.leaf_index,
@@ -77,11 +77,12 @@ absl::Status Archive::CheckRepaired() {
 }
 
 void Archive::ReportWriteFailure(const absl::Status& status) {
-  std::fprintf(stderr,
-               "archived: a write to the metadata store failed: %s; nothing "
-               "more is acknowledged until the store has been reopened and "
-               "checked (retried with each later write)\n",
-               std::string(status.message()).c_str());
+  LogLine(absl::StrCat("archived: a write to the metadata store failed: ",
+                       status.message(),
+                       "; nothing more is acknowledged until the store has "
+                       "been reopened and checked (retried with each later "
+                       "write)"),
+          LogLevel::kError);
 }
 
 // Whether the file system has room to reopen the store: its recovery writes
@@ -142,7 +143,10 @@ absl::Status Archive::ReopenStore(bool repair) {
         agrees.message(),
         "; writes stay refused until archived is restarted "
         "with --repair"));
-    std::fprintf(stderr, "archived: %s\n", store_unusable_.ToString().c_str());
+    LogLine(absl::StrCat("archived: ", store_unusable_.ToString()),
+            LogLevel::kError);
+    absl::MutexLock lock(&mu_);
+    refused_ = store_unusable_;
     return store_unusable_;
   }
   // A batch whose write reported failure may still have reached the log in
@@ -154,12 +158,12 @@ absl::Status Archive::ReopenStore(bool repair) {
     absl::MutexLock lock(&mu_);
     checkpoint_ = now;
   }
-  std::fprintf(stderr,
-               "archived: metadata store %s; its log of %llu entries agrees "
-               "with the last signed checkpoint; writes resume\n",
-               repair ? "rewritten without its damaged blocks"
-                      : "reopened after a failed write",
-               static_cast<unsigned long long>(now.size));
+  LogLine(absl::StrCat("archived: metadata store ",
+                       repair ? "rewritten without its damaged blocks"
+                              : "reopened after a failed write",
+                       "; its log of ", now.size,
+                       " entries agrees with the last signed checkpoint; "
+                       "writes resume"));
   return absl::OkStatus();
 }
 

@@ -144,6 +144,9 @@ class BlobStore {
   // Size of the stored copy (not verified); NOT_FOUND if there is none,
   // INVALID_ARGUMENT for an invalid digest.
   absl::StatusOr<uint64_t> StoredSize(const std::string& sha256_hex);
+  // Counts the blob files and their bytes (inline blobs not included): one
+  // pass over the store's directories, O(blobs). Errors: the file system's.
+  absl::Status MeasureFiles(uint64_t* files, uint64_t* bytes);
   // The inline table, or null if this store keeps files only.
   InlineBlobs* inline_blobs() const { return inline_; }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "storage/base/log_line.h"
 #include "storage/format/signed_note.h"
 #include "storage/verify/proof_verifier.h"
 
@@ -92,8 +93,9 @@ void CheckpointRecord::WriterLoop() {
     lock.unlock();  // offers go on while the disk is written
     if (absl::Status s = Write(note, size); !s.ok()) {
       // The store still holds the checkpoint; the next offer tries again.
-      std::fprintf(stderr, "archived: cannot update %s: %s\n", path_.c_str(),
-                   std::string(s.message()).c_str());
+      LogLine(
+          absl::StrCat("archived: cannot update ", path_, ": ", s.message()),
+          LogLevel::kWarning);
     }
     lock.lock();
     if (!stopping_)

@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "leveldb/write_batch.h"
 #include "storage/base/env.h"
+#include "storage/base/log_line.h"
 #include "storage/db/leveldb_status.h"
 #include "storage/db/merkle_log.h"
 #include "storage/format/signed_note.h"
@@ -268,9 +269,9 @@ void Catalog::Loop() {
     absl::Status s = IndexUntil(archive_->LatestCheckpoint().size);
     if (!s.ok()) {
       // Derived data: report and retry later; the archive itself is fine.
-      std::fprintf(stderr, "archived: indexing stopped at log entry %llu: %s\n",
-                   static_cast<unsigned long long>(indexed_through()),
-                   std::string(s.message()).c_str());
+      LogLine(absl::StrCat("archived: indexing stopped at log entry ",
+                           indexed_through(), ": ", s.message()),
+              LogLevel::kWarning);
       backoff = std::min(backoff * 2, absl::Seconds(30));
     } else {
       backoff = absl::Milliseconds(200);

@@ -20,6 +20,7 @@
 #include "storage/db/archive.h"
 #include "storage/db/blob_store.h"
 #include "storage/db/inline_blobs.h"
+#include "tests/unit/storage/db/sealed_put.h"
 #include "tests/unit/storage/db/storage_test_util.h"
 
 namespace archive {
@@ -451,18 +452,8 @@ std::vector<std::string> MakeStatements(const std::string& dir,
   std::vector<std::string> out;
   if (!peer.ok()) return out;
   for (const std::string& doc : docs) {
-    NewRevision put;
+    NewRevision put = testing_util::SealedPut(**peer, doc, content);
     put.statement.title = absl::StrCat("revision ", out.size());
-    auto writer = (*peer)->blobs().NewWriter(content.size());
-    EXPECT_TRUE((*writer)->Append(content).ok());
-    put.statement.document = doc;
-    put.statement.content_sha256 = Sha256::HexDigest(content);
-    put.statement.content_size = content.size();
-    put.statement.media_type = "text/plain; charset=utf-8";
-    put.statement.status = "in_force";
-    put.statement.submitted_by = "local";
-    put.content =
-        *(*writer)->Seal(put.statement.content_sha256, content.size());
     auto r = (*peer)->Commit(put);
     EXPECT_TRUE(r.ok()) << r.status();
     if (r.ok()) out.push_back(r->revision.signed_statement);

@@ -1,0 +1,88 @@
+// archived's HTTP listener (cpp-httplib underneath; see README, "Why these
+// libraries"): operations routes today, the web view, the JSON API and the
+// log tiles later. Routes are added before Start; each handler turns a request
+// into a response and never sees the library's types.
+//
+// Thread-safety: handlers run on the listener's worker threads, several at
+// once; they must be thread-safe. Handle is not thread-safe and must precede
+// Start; Stop may be called from any thread, once or more.
+#ifndef ARCHIVE_SERVICES_HTTP_HTTP_LISTENER_H_
+#define ARCHIVE_SERVICES_HTTP_HTTP_LISTENER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace archive {
+
+// True for 127.x.x.x:PORT, [::1]:PORT and localhost:PORT: the addresses that
+// may be served without TLS.
+bool IsLoopbackAddress(const std::string& host_port);
+
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::vector<std::string> matches;  // the route pattern's capture groups
+  std::multimap<std::string, std::string> params;  // the query's
+  std::multimap<std::string, std::string> headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpListenerOptions {
+  std::string address;        // HOST:PORT; port 0 picks a free one
+  std::string tls_cert_file;  // PEM chain; with tls_key_file, serves HTTPS
+  std::string tls_key_file;
+};
+
+class HttpListener {
+ public:
+  // INVALID_ARGUMENT for an address that is not HOST:PORT, a non-loopback
+  // address without TLS, only one of the TLS files, or TLS files that do not
+  // load (naming the flag's file).
+  static absl::StatusOr<std::unique_ptr<HttpListener>> Create(
+      const HttpListenerOptions& options);
+  ~HttpListener();  // stops
+
+  // Serves `method` ("GET", "POST") requests whose path matches `pattern`
+  // (an ECMAScript regular expression matched against the whole path).
+  void Handle(const std::string& method, const std::string& pattern,
+              HttpHandler handler);
+  // Binds and starts serving on a thread of its own. UNAVAILABLE if the
+  // address cannot be bound (in use).
+  absl::Status Start();
+  // The port bound (after Start).
+  int port() const { return port_; }
+  // Stops accepting and finishes the requests being served.
+  void Stop();
+
+ private:
+  HttpListener(std::unique_ptr<httplib::Server> server, std::string host,
+               int port);
+  std::unique_ptr<httplib::Server> server_;
+  std::string host_;
+  int port_;
+  std::thread thread_;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_SERVICES_HTTP_HTTP_LISTENER_H_

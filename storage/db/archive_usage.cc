@@ -1,0 +1,71 @@
+// What the archive holds and whether it can write, for metrics and readiness
+// (archive.h: MeasureUsage, LatestCheckpointTime, WriteHealth).
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "storage/db/archive.h"
+#include "storage/db/leveldb_status.h"
+
+namespace archive {
+
+absl::Status BlobStore::MeasureFiles(uint64_t* files, uint64_t* bytes) {
+  *files = 0;
+  *bytes = 0;
+  auto fanout = env_->ListDir(dir_);
+  if (!fanout.ok()) return fanout.status();
+  for (const std::string& sub : *fanout) {
+    if (sub.size() != 2) continue;  // tmp/ and anything not a digest prefix
+    auto names = env_->ListDir(absl::StrCat(dir_, "/", sub));
+    if (!names.ok()) return names.status();
+    for (const std::string& name : *names) {
+      auto size = env_->FileSize(absl::StrCat(dir_, "/", sub, "/", name));
+      if (!size.ok()) continue;  // removed meanwhile (a repair's rename)
+      ++*files;
+      *bytes += *size;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoreUsage> Archive::MeasureUsage() {
+  StoreUsage usage;
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek("d/"); it->Valid() && it->key().starts_with("d/"); it->Next()) {
+    ++usage.documents;
+  }
+  const std::string inline_prefix(InlineBlobs::kPrefix);
+  for (it->Seek(inline_prefix);
+       it->Valid() && it->key().starts_with(inline_prefix); it->Next()) {
+    usage.inline_blob_bytes += it->value().size();
+  }
+  if (!it->status().ok()) {
+    return FromLevelDb(it->status(), "counting documents and inline blobs");
+  }
+  absl::Status s =
+      blobs_->MeasureFiles(&usage.file_blobs, &usage.file_blob_bytes);
+  if (!s.ok()) return s;
+  return usage;
+}
+
+int64_t Archive::LatestCheckpointTime() {
+  absl::MutexLock lock(&mu_);
+  if (checkpoint_time_ != 0) return checkpoint_time_;
+  // Nothing signed since the start: the record on disk says when the newest
+  // checkpoint was (at most about a second after it was signed).
+  struct stat st;
+  if (::stat(CheckpointRecord::PathIn(options_.data_dir).c_str(), &st) == 0) {
+    checkpoint_time_ = st.st_mtime;
+  }
+  return checkpoint_time_;
+}
+
+absl::Status Archive::WriteHealth() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!refused_.ok()) return refused_;
+  }
+  return FromLevelDb(db_->write_failure());
+}
+
+}  // namespace archive
