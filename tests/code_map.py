@@ -14,7 +14,8 @@ import textwrap
 
 # Bottom layer first, as the dependencies run.
 FOLDERS = [
-    "storage/base", "storage/format", "storage/verify", "storage/db",
+    "storage/base", "storage/format", "storage/verify", "storage/backup",
+    "storage/db",
     "storage/index", "services/sync", "services/metrics", "services/http",
     "services/rpc", "clients/api",
     "clients/check", "clients/diff", "clients/bagit", "clients/bulk",

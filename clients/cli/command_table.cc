@@ -311,6 +311,26 @@ const std::map<std::string, Command>& Commands() {
         0,
         0,
         RunExport}},
+      {"backup",
+       {"backup DIR",
+        "Write an online backup of the whole archive into the new directory "
+        "DIR: its latest\n"
+        "checkpoint (verified), every log entry below it in order and every "
+        "content they\n"
+        "name, each re-hashed as it is written, with a sha256sum manifest. "
+        "Puts may go on\n"
+        "meanwhile: the log is append-only, so the copy is consistent at that "
+        "checkpoint.\n"
+        "Nothing appears at DIR unless the whole backup succeeds (it is "
+        "written into\n"
+        "DIR.partial first). Needs the peer or admin role. The private key is "
+        "not included:\n"
+        "back up the server's DATA_DIR/keys/ apart. Restore with archived "
+        "--restore_from=DIR.",
+        {},
+        1,
+        1,
+        RunBackup}},
       {"proof",
        {"proof inclusion REV [--size N] | proof consistency OLD NEW",
         "Print an RFC 6962 proof as JSON.",

@@ -80,6 +80,9 @@ absl::Status RunScrub(Context& c);
 absl::Status RunCheck(Context& c);
 absl::Status RunExport(Context& c);
 
+// backup_command.cc: an online backup of the whole archive.
+absl::Status RunBackup(Context& c);
+
 }  // namespace cli
 }  // namespace archive
 

@@ -27,6 +27,8 @@
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
+#include "storage/db/restore_from_backup.h"
+#include "storage/db/signing_hold.h"
 
 // The defaults of the limit and store flags are the library's own, stated once
 // in service_limits.h and archive.h.
@@ -106,6 +108,15 @@ ABSL_FLAG(std::string, log_format, "text",
 ABSL_FLAG(std::string, log_file, "",
           "append the log to this file instead of stderr; SIGHUP reopens it "
           "(after logrotate moved it)");
+ABSL_FLAG(std::string, restore_from, "",
+          "build --data_dir from this backup (archivectl backup) before "
+          "serving; copy keys/ from the key backup into DATA_DIR/keys first. "
+          "The restored archive signs nothing new until "
+          "--accept_restored_log");
+ABSL_FLAG(bool, accept_restored_log, false,
+          "lift a restore's hold: declare that the archive signed nothing "
+          "after the backup it was restored from, so it may sign again "
+          "(wrongly given, clients that saw a later checkpoint see a fork)");
 ABSL_FLAG(uint64_t, inline_blob_max_bytes, kStore.inline_blob_max_bytes,
           "contents up to this size are stored inside the metadata store, "
           "written with their revision in one fsync; larger ones are files "
@@ -236,6 +247,32 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
   return listener;
 }
 
+// --restore_from and --accept_restored_log, before the archive opens.
+absl::Status RestoreIfAsked(const ArchiveOptions& options) {
+  if (std::string from = absl::GetFlag(FLAGS_restore_from); !from.empty()) {
+    auto restored = RestoreFromBackup(from, options);
+    if (!restored.ok()) {
+      return absl::Status(restored.status().code(),
+                          absl::StrCat("--restore_from=", from, ": ",
+                                       restored.status().message()));
+    }
+    LogLine(absl::StrCat("archived: restored ", restored->entries,
+                         " log entries and ", restored->blobs, " contents (",
+                         restored->blob_bytes, " bytes) from ", from));
+  }
+  if (absl::GetFlag(FLAGS_accept_restored_log)) {
+    if (absl::Status s = LiftSigningHold(options.env, options.data_dir);
+        !s.ok()) {
+      return s;
+    }
+    LogLine(
+        "archived: --accept_restored_log: the restore's hold is lifted; "
+        "this archive signs on top of its restored log",
+        LogLevel::kWarning);
+  }
+  return absl::OkStatus();
+}
+
 // --log_format and --log_file, before anything is logged.
 absl::Status SetUpLog() {
   LogFormat format;
@@ -276,8 +313,15 @@ int Serve() {
   options.origin = origin;
   options.inline_blob_max_bytes = absl::GetFlag(FLAGS_inline_blob_max_bytes);
   options.repair = absl::GetFlag(FLAGS_repair);
+  if (absl::Status s = RestoreIfAsked(options); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
   auto archive = Archive::Open(options);
   if (!archive.ok()) return Fail(std::string(archive.status().message()));
+  if (const auto& hold = (*archive)->signing_hold(); hold.has_value()) {
+    LogLine(absl::StrCat("archived: ", SigningHeldError(*hold).message()),
+            LogLevel::kWarning);
+  }
   metrics.set_archive(archive->get());
 
   archive_config::v1::ServerConfig config;

@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
-#include "storage/db/identity.h"
 #include "storage/db/archive_records.h"
+#include "storage/db/identity.h"
 #include "storage/db/leveldb_status.h"
 #include "storage/db/pread_env.h"
 #include "storage/format/origin.h"
@@ -41,8 +41,11 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   if (!key.ok()) return key.status();
   auto recorded = CheckpointRecord::Load(env, options.data_dir, **key);
   if (!recorded.ok()) return recorded.status();
+  auto hold = LoadSigningHold(env, options.data_dir, **key);
+  if (!hold.ok()) return hold.status();
   std::unique_ptr<Archive> archive(
       new Archive(options, std::move(*key), nullptr));
+  archive->hold_ = std::move(*hold);
   if (absl::Status s = archive->OpenDatabase(*recorded); !s.ok()) return s;
   // Only now, holding the metadata store's lock, is this the directory's one
   // user: opening the blob store deletes the temp files in blobs/tmp/, which
@@ -197,7 +200,10 @@ std::vector<absl::StatusOr<CommitResult>> Archive::ImportAll(
     Pending p;
     p.imported_statement = std::move(entries[i].signed_statement);
     p.imported_content = std::move(entries[i].content);
-    p.progress = std::move(entries[i].progress);
+    // No peer (a restore from a backup): no cursor to record.
+    if (!entries[i].progress.peer_origin.empty()) {
+      p.progress = std::move(entries[i].progress);
+    }
     p.chain_failed = failed;
     p.done = [&results, &finished, i](absl::StatusOr<CommitResult> r) {
       results[i] = std::move(r);

@@ -53,6 +53,7 @@
 #include "storage/db/scrub_record.h"
 #include "storage/db/scrub_report.h"
 #include "storage/db/sequencer.h"
+#include "storage/db/signing_hold.h"
 #include "storage/format/signing_key.h"
 #include "storage/format/statement.h"
 
@@ -226,6 +227,10 @@ class Archive {
   // full, or the store is refused until --repair), as the next put would be
   // told.
   absl::Status WriteHealth();
+  // The hold a restore placed (signing_hold.h); nullopt if there is none.
+  // While held, puts fail (FAILED_PRECONDITION) and no batch grows the log
+  // beyond the hold's size.
+  const std::optional<SigningHold>& signing_hold() const { return hold_; }
   // The latest checkpoint once it covers `leaf_index` (waits briefly for a
   // batch being committed; returns the latest after 10 s regardless).
   SignedCheckpoint CheckpointCovering(uint64_t leaf_index);
@@ -301,6 +306,7 @@ class Archive {
 
   ArchiveOptions options_;
   std::unique_ptr<SigningKey> key_;
+  std::optional<SigningHold> hold_;  // set at Open, then constant
   std::unique_ptr<BlobStore> blobs_;
   // Declared before db_ so they outlive it.
   std::unique_ptr<leveldb::Cache> cache_;

@@ -111,7 +111,9 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   const uint64_t old_size = cp.size;
   CommittedBatch committed;
   if (new_size != cp.size || state.dirty()) {
-    if (new_size != cp.size) {
+    if (hold_ && new_size > hold_->size)
+      write_status = SigningHeldError(*hold_);
+    if (write_status.ok() && new_size != cp.size) {
       auto signed_cp = ExtendCheckpoint(cp, new_size, state.log());
       write_status = signed_cp.status();
       if (write_status.ok()) {
@@ -160,6 +162,7 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
 }
 
 absl::Status Archive::Precheck(NewRevision revision) {
+  if (hold_) return SigningHeldError(*hold_);
   // A store refusing writes is reopened by the sequencer, which a put reaches
   // only past this check: let it through, the sequencer decides.
   if (!db_->write_failure().ok()) return absl::OkStatus();

@@ -61,6 +61,7 @@ int64_t Archive::LatestCheckpointTime() {
 }
 
 absl::Status Archive::WriteHealth() {
+  if (hold_) return SigningHeldError(*hold_);
   {
     absl::MutexLock lock(&mu_);
     if (!refused_.ok()) return refused_;

@@ -17,6 +17,24 @@ constexpr auto kWriteInterval = std::chrono::seconds(1);
 
 }  // namespace
 
+absl::StatusOr<RecordedCheckpoint> ParseOwnCheckpoint(const std::string& note,
+                                                      const SigningKey& key) {
+  auto parsed = ParseNote(note);
+  if (!parsed.ok()) return parsed.status();
+  // Ed25519 signatures are deterministic: a note we signed signs again to the
+  // same bytes, which checks the signature without a separate verifier.
+  if (key.SignNote(parsed->text) != note) {
+    return absl::InvalidArgumentError(
+        "not a note signed by this archive's key alone");
+  }
+  auto body = ParseCheckpoint(parsed->text);
+  if (!body.ok()) return body.status();
+  if (body->origin != key.name()) {
+    return absl::InvalidArgumentError("another origin");
+  }
+  return RecordedCheckpoint{body->size, body->root_hash, note};
+}
+
 std::string CheckpointRecord::PathIn(const std::string& data_dir) {
   return data_dir + "/newest-signed-checkpoint";
 }
@@ -33,18 +51,9 @@ absl::StatusOr<std::optional<RecordedCheckpoint>> CheckpointRecord::Load(
         "): it records the newest checkpoint this archive signed; restore it "
         "from a backup or take the newest checkpoint a client or peer holds"));
   };
-  auto parsed = ParseNote(*note);
-  if (!parsed.ok()) return damaged(parsed.status().message());
-  // Ed25519 signatures are deterministic: a note we signed signs again to the
-  // same bytes, which checks the signature without a separate verifier.
-  if (key.SignNote(parsed->text) != *note) {
-    return damaged("not a note signed by this archive's key alone");
-  }
-  auto body = ParseCheckpoint(parsed->text);
-  if (!body.ok()) return damaged(body.status().message());
-  if (body->origin != key.name()) return damaged("another origin");
-  return std::optional<RecordedCheckpoint>(
-      RecordedCheckpoint{body->size, body->root_hash, *note});
+  auto own = ParseOwnCheckpoint(*note, key);
+  if (!own.ok()) return damaged(own.status().message());
+  return std::optional<RecordedCheckpoint>(std::move(*own));
 }
 
 CheckpointRecord::CheckpointRecord(Env* env, std::string data_dir)

@@ -33,6 +33,11 @@ struct RecordedCheckpoint {
   std::string note;
 };
 
+// `note` parsed as a checkpoint signed by `key` alone, of `key`'s origin;
+// INVALID_ARGUMENT saying why not.
+absl::StatusOr<RecordedCheckpoint> ParseOwnCheckpoint(const std::string& note,
+                                                      const SigningKey& key);
+
 class CheckpointRecord {
  public:
   static std::string PathIn(const std::string& data_dir);

@@ -185,4 +185,29 @@ absl::StatusOr<std::string> InMemoryHashSource::PerfectSubtree(int level,
   return levels_[level][index];
 }
 
+void MerkleRootBuilder::AppendLeafHash(absl::string_view leaf_hash) {
+  subtrees_.push_back(Subtree{0, std::string(leaf_hash)});
+  ++size_;
+  // Two neighbours of one height are the halves of a complete parent.
+  while (subtrees_.size() >= 2 &&
+         subtrees_[subtrees_.size() - 2].level == subtrees_.back().level) {
+    Subtree right = std::move(subtrees_.back());
+    subtrees_.pop_back();
+    Subtree& left = subtrees_.back();
+    left.hash = MerkleNodeHash(left.hash, right.hash);
+    left.level++;
+  }
+}
+
+std::string MerkleRootBuilder::Root() const {
+  if (subtrees_.empty()) return MerkleEmptyRoot();
+  // RFC 6962 splits at the largest power of two: the left subtrees are
+  // complete, so the root folds them in from the right.
+  std::string root = subtrees_.back().hash;
+  for (size_t i = subtrees_.size() - 1; i-- > 0;) {
+    root = MerkleNodeHash(subtrees_[i].hash, root);
+  }
+  return root;
+}
+
 }  // namespace archive

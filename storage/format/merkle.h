@@ -69,6 +69,26 @@ struct SubtreeNode {
 absl::StatusOr<std::vector<SubtreeNode>> NodesCompletedByAppend(
     HashSource& source, uint64_t leaf_index, absl::string_view leaf_hash);
 
+// The root of a log built leaf by leaf, in O(log n) memory: the perfect
+// subtrees its leaves fill so far (a compact range from 0). For checking a
+// stream of entries against a checkpoint without keeping them. Not
+// thread-safe.
+class MerkleRootBuilder {
+ public:
+  void AppendLeafHash(absl::string_view leaf_hash);
+  uint64_t size() const { return size_; }
+  // RFC 6962's root of the leaves appended so far (the empty root for none).
+  std::string Root() const;
+
+ private:
+  struct Subtree {
+    int level;
+    std::string hash;
+  };
+  std::vector<Subtree> subtrees_;  // left to right, levels decreasing
+  uint64_t size_ = 0;
+};
+
 // A HashSource over leaf hashes held in memory; for tests and small tools.
 // Not thread-safe: use from one thread, or guard it. PerfectSubtree returns
 // OUT_OF_RANGE for a subtree not yet complete.

@@ -425,3 +425,26 @@ TEST(MerkleTest, RejectsOutOfRangeRequests) {
 
 }  // namespace
 }  // namespace archive
+
+namespace archive {
+namespace {
+
+// The streaming root agrees with the tree computed from all leaves at every
+// size, across several powers of two.
+TEST(MerkleRootBuilder, AgreesWithTheFullTreeAtEverySize) {
+  MerkleRootBuilder builder;
+  InMemoryHashSource all;
+  EXPECT_EQ(builder.Root(), MerkleEmptyRoot());
+  for (int i = 0; i < 70; ++i) {
+    std::string leaf = MerkleLeafHash("entry " + std::to_string(i));
+    builder.AppendLeafHash(leaf);
+    all.Append(leaf);
+    auto root = RootHash(all, all.size());
+    ASSERT_TRUE(root.ok());
+    ASSERT_EQ(builder.Root(), *root) << "size " << all.size();
+  }
+  EXPECT_EQ(builder.size(), 70u);
+}
+
+}  // namespace
+}  // namespace archive
