@@ -115,9 +115,17 @@ prometheus::Gauge& ArchiveMetrics::Gauge(const std::string& name,
 }
 
 uint64_t ArchiveMetrics::DiskFreeBytes() const {
+  uint64_t free_bytes = 0, size = 0;
+  DiskSpace(&free_bytes, &size);
+  return free_bytes;
+}
+
+bool ArchiveMetrics::DiskSpace(uint64_t* free_bytes, uint64_t* size) const {
   struct statvfs fs;
-  if (::statvfs(data_dir_.c_str(), &fs) != 0) return 0;
-  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (::statvfs(data_dir_.c_str(), &fs) != 0) return false;
+  *free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  *size = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
+  return true;
 }
 
 void ArchiveMetrics::Refresh() {
@@ -125,10 +133,9 @@ void ArchiveMetrics::Refresh() {
   log_size_.Set(static_cast<double>(cp.size));
   checkpoint_time_.Set(static_cast<double>(archive_->LatestCheckpointTime()));
   writable_.Set(archive_->WriteHealth().ok() ? 1 : 0);
-  struct statvfs fs;
-  if (::statvfs(data_dir_.c_str(), &fs) == 0) {
-    disk_free_.Set(static_cast<double>(fs.f_bavail) * fs.f_frsize);
-    disk_size_.Set(static_cast<double>(fs.f_blocks) * fs.f_frsize);
+  if (uint64_t free_bytes = 0, size = 0; DiskSpace(&free_bytes, &size)) {
+    disk_free_.Set(static_cast<double>(free_bytes));
+    disk_size_.Set(static_cast<double>(size));
   }
   auto scrub = archive_->LastScrub();
   if (scrub.ok() && scrub->has_value()) {

@@ -57,6 +57,8 @@ class ArchiveMetrics : public CommitObserver, public PullObserver {
 
   // The data dir's file system's free bytes; 0 if it cannot be read.
   uint64_t DiskFreeBytes() const;
+  // Free and total bytes of the data dir's file system; false if unreadable.
+  bool DiskSpace(uint64_t* free_bytes, uint64_t* size) const;
 
   void BatchCommitted(const CommittedBatch& batch) override;
   void PullFinished(const std::string& address,

@@ -147,7 +147,6 @@ absl::Status BackupWriter::Finish(const std::string& checkpoint_note,
   if (s = env_->RenameFile(partial_, dir_); !s.ok()) return s;
   std::string parent = std::filesystem::path(dir_).parent_path().string();
   if (s = env_->SyncDir(parent.empty() ? "." : parent); !s.ok()) return s;
-  finished_ = true;
   return absl::OkStatus();
 }
 

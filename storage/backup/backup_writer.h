@@ -90,7 +90,6 @@ class BackupWriter {
   std::set<std::string> blob_dirs_;
   uint64_t blob_bytes_ = 0;
   std::vector<std::pair<std::string, std::string>> manifest_;  // path, hex
-  bool finished_ = false;
 };
 
 }  // namespace archive
