@@ -363,8 +363,10 @@ absl::StatusOr<v1::GetStatementResponse> ArchiveClient::GetStatement(
       unary_deadline_);
 }
 
-absl::StatusOr<v1::GetCheckpointResponse> ArchiveClient::GetCheckpoint() {
+absl::StatusOr<v1::GetCheckpointResponse> ArchiveClient::GetCheckpoint(
+    const std::string& mirror_origin) {
   v1::GetCheckpointRequest r;
+  r.set_mirror_origin(mirror_origin);
   return Unary<v1::GetCheckpointResponse>(
       [&](grpc::ClientContext* c, v1::GetCheckpointResponse* out) {
         return stub_->GetCheckpoint(c, r, out);
@@ -394,8 +396,10 @@ absl::StatusOr<v1::GetInclusionProofResponse> ArchiveClient::GetInclusionProof(
 }
 
 absl::StatusOr<v1::GetConsistencyProofResponse>
-ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size) {
+ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size,
+                                   const std::string& mirror_origin) {
   v1::GetConsistencyProofRequest r;
+  r.set_mirror_origin(mirror_origin);
   r.set_old_size(old_size);
   r.set_new_size(new_size);
   return Unary<v1::GetConsistencyProofResponse>(
@@ -407,9 +411,11 @@ ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size) {
 
 absl::Status ArchiveClient::ReadLog(
     uint64_t start, uint64_t tree_size,
-    const std::function<absl::Status(const v1::ReadLogResponse&)>& entry) {
+    const std::function<absl::Status(const v1::ReadLogResponse&)>& entry,
+    const std::string& mirror_origin) {
   grpc::ClientContext ctx;
   v1::ReadLogRequest request;
+  request.set_mirror_origin(mirror_origin);
   request.set_start(start);
   request.set_tree_size(tree_size);
   IdleWatchdog watchdog(&ctx, idle_timeout_);

@@ -136,19 +136,24 @@ class ArchiveClient {
   absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
   absl::StatusOr<v1::GetStatementResponse> GetStatement(
       const std::string& revision_id);
-  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint();
+  // With `mirror_origin`, GetCheckpoint, GetConsistencyProof and ReadLog read
+  // the server's verbatim mirror of that peer's log instead of its own.
+  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint(
+      const std::string& mirror_origin = "");
   // Origin, key, log size, last scrub, access policy and who the caller is.
   absl::StatusOr<v1::GetArchiveInfoResponse> GetArchiveInfo();
   absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProof(
       const std::string& revision_id, uint64_t tree_size);
   absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
-      uint64_t old_size, uint64_t new_size);
+      uint64_t old_size, uint64_t new_size,
+      const std::string& mirror_origin = "");
 
   // Streams log entries from `start` up to `tree_size`, each with its inclusion
   // proof in that tree, to `entry` in order; an error from `entry` stops it.
   absl::Status ReadLog(
       uint64_t start, uint64_t tree_size,
-      const std::function<absl::Status(const v1::ReadLogResponse&)>& entry);
+      const std::function<absl::Status(const v1::ReadLogResponse&)>& entry,
+      const std::string& mirror_origin = "");
   // Streams the blob with this digest to `sink` (unverified: the caller
   // re-hashes).
   absl::Status GetBlob(const std::string& sha256_hex, const ChunkSink& sink);

@@ -47,6 +47,14 @@ ArchiveMetrics::ArchiveMetrics(prometheus::Registry& registry,
                       "1 while the metadata store accepts writes, 0 while "
                       "they are refused (disk full, or damage that needs "
                       "--repair).")),
+      held_(Gauge("archive_signing_held",
+                  "1 while the archive, restored from a backup, signs "
+                  "nothing until it has recovered its log's missing tail "
+                  "from a peer's mirror (or its operator lifts the hold).")),
+      mirror_size_(GaugeFamily(registry, "archive_mirror_size_entries",
+                               "Entries of a peer's log that this archive "
+                               "keeps a verbatim mirror of, by the peer's "
+                               "origin.")),
       disk_free_(Gauge("archive_disk_free_bytes",
                        "Bytes free to the archive on the data directory's "
                        "file system.")),
@@ -133,6 +141,15 @@ void ArchiveMetrics::Refresh() {
   log_size_.Set(static_cast<double>(cp.size));
   checkpoint_time_.Set(static_cast<double>(archive_->LatestCheckpointTime()));
   writable_.Set(archive_->WriteHealth().ok() ? 1 : 0);
+  held_.Set(archive_->signing_hold().has_value() ? 1 : 0);
+  if (auto origins = archive_->mirrors().Origins(); origins.ok()) {
+    for (const std::string& origin : *origins) {
+      auto size = archive_->mirrors().Size(origin);
+      if (size.ok()) {
+        mirror_size_.Add({{"origin", origin}}).Set(static_cast<double>(*size));
+      }
+    }
+  }
   if (uint64_t free_bytes = 0, size = 0; DiskSpace(&free_bytes, &size)) {
     disk_free_.Set(static_cast<double>(free_bytes));
     disk_size_.Set(static_cast<double>(size));

@@ -4,6 +4,10 @@
 //   archive_log_size                       log entries (the latest checkpoint)
 //   archive_checkpoint_timestamp_seconds   when that checkpoint was signed
 //   archive_writable                       1 while the store accepts writes
+//   archive_signing_held                   1 while restored and held (signing_
+//                                          hold.h): it signs nothing
+//   archive_mirror_size_entries{origin}    entries of each peer's log this
+//                                          archive mirrors (peer_mirror.h)
 //   archive_disk_free_bytes, archive_disk_size_bytes   the data dir's file
 //   system archive_documents, archive_blob_bytes{store="inline|file"},
 //   archive_blob_files
@@ -75,6 +79,8 @@ class ArchiveMetrics : public CommitObserver, public PullObserver {
   prometheus::Gauge& log_size_;
   prometheus::Gauge& checkpoint_time_;
   prometheus::Gauge& writable_;
+  prometheus::Gauge& held_;
+  prometheus::Family<prometheus::Gauge>& mirror_size_;
   prometheus::Gauge& disk_free_;
   prometheus::Gauge& disk_size_;
   prometheus::Gauge& documents_;

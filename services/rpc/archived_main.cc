@@ -15,6 +15,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
 #include "services/http/http_listener.h"
@@ -24,6 +25,7 @@
 #include "services/rpc/archive_service.h"
 #include "services/rpc/operations.h"
 #include "services/rpc/request_log.h"
+#include "services/rpc/tile_routes.h"
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
@@ -117,6 +119,15 @@ ABSL_FLAG(bool, accept_restored_log, false,
           "lift a restore's hold: declare that the archive signed nothing "
           "after the backup it was restored from, so it may sign again "
           "(wrongly given, clients that saw a later checkpoint see a fork)");
+ABSL_FLAG(std::string, recover_from, "",
+          "HOST:PORT[,HOST:PORT...]: peers whose mirror of this archive's log "
+          "supplies the entries a restored archive signed after its backup; "
+          "while restored and held, archived asks them (default: the config's "
+          "peers) until its log is back at the newest checkpoint they hold, "
+          "then signs again (see deploy/RUNBOOK.md)");
+ABSL_FLAG(int32_t, recover_retry_seconds, 10,
+          "while held after a restore, seconds between attempts to recover "
+          "the log's missing tail from peers");
 ABSL_FLAG(uint64_t, inline_blob_max_bytes, kStore.inline_blob_max_bytes,
           "contents up to this size are stored inside the metadata store, "
           "written with their revision in one fsync; larger ones are files "
@@ -228,8 +239,8 @@ absl::StatusOr<TlsSetup> ServerTls() {
 }
 
 // The HTTP listener, if --http_listen names one; null if not.
-absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
-    Operations* operations) {
+absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(Operations* operations,
+                                                        TileRoutes* tiles) {
   std::string address = absl::GetFlag(FLAGS_http_listen);
   if (address.empty()) return std::unique_ptr<HttpListener>();
   HttpListenerOptions options;
@@ -239,9 +250,11 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
   auto listener = HttpListener::Create(options);
   if (!listener.ok()) return listener.status();
   operations->AddRoutes(listener->get());
+  tiles->AddRoutes(listener->get());
   if (absl::Status s = (*listener)->Start(); !s.ok()) return s;
   LogLine(absl::StrCat(
-      "archived: serving HTTP (/metrics, /healthz, /readyz) on ",
+      "archived: serving HTTP (/metrics, /healthz, /readyz, the log's tiles "
+      "under /log/, peers' mirrors under /mirror/) on ",
       options.tls_cert_file.empty() ? "http://" : "https://",
       address.substr(0, address.rfind(':') + 1), (*listener)->port()));
   return listener;
@@ -318,7 +331,7 @@ int Serve() {
   }
   auto archive = Archive::Open(options);
   if (!archive.ok()) return Fail(std::string(archive.status().message()));
-  if (const auto& hold = (*archive)->signing_hold(); hold.has_value()) {
+  if (const auto hold = (*archive)->signing_hold(); hold.has_value()) {
     LogLine(absl::StrCat("archived: ", SigningHeldError(*hold).message()),
             LogLevel::kWarning);
   }
@@ -411,7 +424,8 @@ int Serve() {
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_metrics_usage_seconds)));
   Operations operations(archive->get(), &metrics, {&registry, &process_metrics},
                         ops_options);
-  auto http = StartHttp(&operations);
+  TileRoutes tiles(archive->get());
+  auto http = StartHttp(&operations, &tiles);
   if (!http.ok()) return Fail(std::string(http.status().message()));
   operations.StartMeasuring();
 
@@ -419,6 +433,10 @@ int Serve() {
   // generic client): SERVING now, NOT_SERVING from the start of the drain.
   server->GetHealthCheckService()->SetServingStatus(
       v1::Archive::service_full_name(), true);
+  sync->RecoverWhileHeld(
+      absl::StrSplit(absl::GetFlag(FLAGS_recover_from), ',',
+                     absl::SkipWhitespace()),
+      absl::Seconds(std::max(1, absl::GetFlag(FLAGS_recover_retry_seconds))));
   sync->Start();
 
   int sig = WaitForStopSignal();

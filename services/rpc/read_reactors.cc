@@ -1,5 +1,6 @@
 #include "services/rpc/read_reactors.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -148,10 +149,15 @@ class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
                  std::unique_ptr<StreamLimits::Ticket> ticket,
                  const v1::ReadLogRequest& request)
       : StreamingReactor(ctx, "ReadLog", identity, std::move(ticket)),
-        archive_(archive),
         next_(request.start()),
         proof_size_(request.tree_size()) {
-    uint64_t latest = archive_->LatestCheckpoint().size;
+    auto log = archive->ServedLog(request.mirror_origin());
+    if (!log.ok()) {
+      Stop(ToGrpc(log.status()));
+      return;
+    }
+    log_reader_.emplace(std::move(*log));
+    uint64_t latest = log_reader_->checkpoint().size;
     if (proof_size_ > latest) {
       Stop(ToGrpc(
           WithDetail(absl::OutOfRangeError(absl::StrCat(
@@ -181,11 +187,11 @@ class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
  private:
   void SendNext() override {
     if (next_ >= end_) return Stop(grpc::Status::OK);
-    auto entries = archive_->LogEntries(next_, 1);
+    auto entries = log_reader_->SignedStatements(next_, 1);
     if (!entries.ok()) return Stop(ToGrpc(entries.status()));
     entry_.Clear();
     if (proof_size_ > 0) {
-      auto proof = archive_->InclusionProof(next_, proof_size_);
+      auto proof = log_reader_->Inclusion(next_, proof_size_);
       if (!proof.ok()) return Stop(ToGrpc(proof.status()));
       for (std::string& h : *proof) entry_.add_inclusion(std::move(h));
     }
@@ -195,7 +201,8 @@ class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
     Write(&entry_);
   }
 
-  Archive* archive_;
+  // The log read (this archive's or a mirror), fixed at its checkpoint.
+  std::optional<LogReader> log_reader_;
   uint64_t next_;
   uint64_t proof_size_;
   uint64_t end_ = 0;

@@ -114,14 +114,18 @@ ServerUnaryReactor* ArchiveService::GetStatement(
 }
 
 ServerUnaryReactor* ArchiveService::GetCheckpoint(
-    CallbackServerContext* ctx, const v1::GetCheckpointRequest*,
+    CallbackServerContext* ctx, const v1::GetCheckpointRequest* request,
     v1::GetCheckpointResponse* response) {
   UnaryCall call(ctx, *access_, "GetCheckpoint", Role::kReader);
   if (!call.allowed()) return call.Refuse();
-  SignedCheckpoint cp = archive_->LatestCheckpoint();
-  response->set_checkpoint(cp.note);
-  response->set_tree_size(cp.size);
-  response->set_verifier_key(archive_->key().VerifierKey());
+  auto log = archive_->ServedLog(request->mirror_origin());
+  if (!log.ok()) return call.Finish(ToGrpc(log.status()));
+  response->set_checkpoint(log->checkpoint().note);
+  response->set_tree_size(log->checkpoint().size);
+  // A mirror's checkpoint is the peer's, signed with the peer's key.
+  if (log->origin() == archive_->origin()) {
+    response->set_verifier_key(archive_->key().VerifierKey());
+  }
   return call.Finish(grpc::Status::OK);
 }
 
@@ -150,9 +154,11 @@ ServerUnaryReactor* ArchiveService::GetConsistencyProof(
     v1::GetConsistencyProofResponse* response) {
   UnaryCall call(ctx, *access_, "GetConsistencyProof", Role::kReader);
   if (!call.allowed()) return call.Refuse();
-  SignedCheckpoint cp = archive_->LatestCheckpoint();
+  auto log = archive_->ServedLog(request->mirror_origin());
+  if (!log.ok()) return call.Finish(ToGrpc(log.status()));
+  const SignedCheckpoint& cp = log->checkpoint();
   uint64_t new_size = request->new_size() == 0 ? cp.size : request->new_size();
-  auto proof = archive_->ConsistencyProof(request->old_size(), new_size);
+  auto proof = log->Consistency(request->old_size(), new_size);
   if (!proof.ok()) return call.Finish(ToGrpc(proof.status()));
   v1::ConsistencyProof* out = response->mutable_proof();
   out->set_old_size(request->old_size());

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/api/archive_client.h"
+#include "services/sync/content_fetcher.h"
 #include "storage/format/merkle.h"
 #include "storage/verify/proof_verifier.h"
 #include "storage/verify/receipt_checker.h"
@@ -126,6 +127,11 @@ class PullSession {
     }
     if (!progress.ok()) return progress.status();
     progress_ = std::move(*progress);
+    // A cursor ahead of the mirror (pulled before mirrors were kept) reads
+    // again from where the mirror ends: entries here already cost a look-up.
+    auto mirrored = archive_->mirrors().Size(origin);
+    if (!mirrored.ok()) return mirrored.status();
+    progress_.next_index = std::min(progress_.next_index, *mirrored);
     return absl::OkStatus();
   }
 
@@ -174,13 +180,13 @@ class PullSession {
           " is not in the peer's signed checkpoint: ", included.message()));
     }
     progress_.next_index = index + 1;
-    if (archive_->HasRevision(statement->revision_id)) {
-      report_.set_already_present(report_.already_present() + 1);
-      // Recorded with the next import or at the end; re-reading a skipped entry
-      // after a crash costs nothing but a look-up.
-      return absl::OkStatus();
-    }
-    auto content = EnsureBlob(statement->statement);
+    // An entry already here is imported too (storing nothing new) so that it
+    // lands in the peer's mirror in its place.
+    std::shared_ptr<const VerifiedBlob> none;
+    auto content =
+        archive_->HasRevision(statement->revision_id)
+            ? absl::StatusOr<std::shared_ptr<const VerifiedBlob>>(none)
+            : content_.Ensure(statement->statement);
     if (!content.ok()) {
       const absl::Status& s = content.status();
       return absl::Status(
@@ -211,49 +217,20 @@ class PullSession {
       if (results[i]->created) {
         report_.set_imported(report_.imported() + 1);
         touched_.push_back(page_documents_[i]);
+      } else {
+        report_.set_already_present(report_.already_present() + 1);
       }
     }
     page_.clear();
     page_documents_.clear();
-    page_blobs_.clear();
+    content_.Forget();
     page_bytes_ = 0;
     return first_error;
   }
 
-  // The content, fetched only if this archive lacks it and re-hashed as it
-  // lands: null once stored as a file (or already here), or a small content
-  // sealed to be written with its revision.
-  absl::StatusOr<std::shared_ptr<const VerifiedBlob>> EnsureBlob(
-      const Statement& st) {
-    // The same content named again within the page: written with both.
-    if (auto it = page_blobs_.find(st.content_sha256); it != page_blobs_.end())
-      return it->second;
-    if (archive_->blobs().Contains(st.content_sha256)) return nullptr;
-    auto writer = archive_->blobs().NewWriter(st.content_size);
-    if (!writer.ok()) return writer.status();
-    absl::Status s =
-        client_.GetBlob(st.content_sha256, [&](absl::string_view chunk) {
-          if ((*writer)->size() + chunk.size() > st.content_size) {
-            return absl::DataLossError(
-                absl::StrCat("peer sent more than the ", st.content_size,
-                             " bytes of sha256:", st.content_sha256));
-          }
-          return (*writer)->Append(chunk);
-        });
-    if (!s.ok()) return s;
-    auto sealed = (*writer)->Seal(st.content_sha256, st.content_size);
-    if (!sealed.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("peer served content for sha256:", st.content_sha256,
-                       " that does not match it: ", sealed.status().message()));
-    }
-    report_.set_blobs_fetched(report_.blobs_fetched() + 1);
-    report_.set_bytes_fetched(report_.bytes_fetched() + st.content_size);
-    if (*sealed != nullptr) page_blobs_[st.content_sha256] = *sealed;
-    return sealed;
-  }
-
   absl::StatusOr<v1::SyncResponse> FinishReport() {
+    report_.set_blobs_fetched(content_.blobs_fetched());
+    report_.set_bytes_fetched(content_.bytes_fetched());
     std::sort(touched_.begin(), touched_.end());
     touched_.erase(std::unique(touched_.begin(), touched_.end()),
                    touched_.end());
@@ -270,16 +247,15 @@ class PullSession {
   std::string address_;
   std::string expected_origin_;
   ArchiveClient client_;
+  ContentFetcher content_{archive_, &client_};
   std::string checkpoint_note_;
   Checkpoint checkpoint_;
   PeerProgress progress_;
   v1::SyncResponse report_;
   std::vector<std::string> touched_;
-  // Verified entries not yet imported, their documents, and the small
-  // contents sealed for them.
+  // Verified entries not yet imported and their documents.
   std::vector<PeerEntry> page_;
   std::vector<std::string> page_documents_;
-  std::map<std::string, std::shared_ptr<const VerifiedBlob>> page_blobs_;
   uint64_t page_bytes_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/api/archive_client.h"
+#include "services/sync/log_recovery.h"
 #include "services/sync/peer_puller.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
@@ -86,6 +87,59 @@ void SyncManager::Start() {
   worker_ = std::thread([this] { WorkerLoop(); });
 }
 
+void SyncManager::RecoverWhileHeld(std::vector<std::string> peers,
+                                   absl::Duration retry) {
+  if (peers.empty()) {
+    for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
+      peers.push_back(peer.address());
+    }
+  }
+  recovery_peers_ = std::move(peers);
+  recovery_retry_ = retry;
+  absl::MutexLock lock(&mu_);
+  next_recovery_ = absl::InfinitePast();
+}
+
+void SyncManager::QueueRecovery() {
+  absl::Time now = absl::FromUnixMicros(archive_->env()->NowMicros());
+  if (next_recovery_ > now) return;
+  if (!archive_->signing_hold()) {
+    next_recovery_ = absl::InfiniteFuture();
+    return;
+  }
+  next_recovery_ = now + recovery_retry_;
+  jobs_.push_back([this] { RunRecovery(); });
+}
+
+void SyncManager::RunRecovery() {
+  if (stop_ || !archive_->signing_hold()) return;
+  auto trust = CurrentTrust();
+  absl::StatusOr<RecoveryReport> report = absl::UnknownError("not run");
+  if (trust.ok()) {
+    std::vector<RecoveryPeer> peers;
+    for (const std::string& address : recovery_peers_) {
+      peers.push_back(RecoveryPeer{address, PeerTls(address)});
+    }
+    report = LogRecovery(archive_, &*trust, &stop_).Recover(peers);
+  } else {
+    report = trust.status();
+  }
+  if (!report.ok()) {
+    LogLine(absl::StrCat("archived: recovery of the log's missing tail: ",
+                         report.status().message(), "; trying again in ",
+                         absl::FormatDuration(recovery_retry_)),
+            LogLevel::kWarning);
+    return;
+  }
+  LogLine(absl::StrCat(
+      "archived: recovered ", report->entries_recovered,
+      " log entries from peers' mirrors (", report->blobs_fetched,
+      " contents fetched); the log has ", report->log_size_after,
+      " entries, the newest checkpoint a peer mirrors; the hold is lifted and "
+      "this archive signs again (",
+      absl::StrJoin(report->peers, "; "), ")"));
+}
+
 void SyncManager::Queue(std::function<void()> job) {
   absl::MutexLock lock(&mu_);
   jobs_.push_back(std::move(job));
@@ -155,6 +209,8 @@ TlsFiles SyncManager::PeerTls(const std::string& address) const {
 }
 
 void SyncManager::QueueScheduledPulls() {
+  // A held archive may not grow its log by a pull; recovery comes first.
+  if (next_recovery_ != absl::InfiniteFuture()) return;
   absl::Time now = absl::FromUnixMicros(archive_->env()->NowMicros());
   for (const archive_config::v1::PeerConfig& peer : config_.peers()) {
     auto it = next_pull_.find(peer.address());
@@ -177,7 +233,10 @@ void SyncManager::WorkerLoop() {
               },
               this),
           absl::Seconds(1));
-      if (!stop_) QueueScheduledPulls();
+      if (!stop_) {
+        QueueRecovery();
+        QueueScheduledPulls();
+      }
       if (jobs_.empty()) {
         if (stop_) return;
         continue;

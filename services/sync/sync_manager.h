@@ -65,6 +65,12 @@ class SyncManager {
   // `observer` (not owned, outlives the manager) is told of each pull from
   // now on; call before Start().
   void SetPullObserver(PullObserver* observer) { pull_observer_ = observer; }
+  // While the archive is held after a restore (signing_hold.h), recovers its
+  // missing tail from the mirrors of `peers` (HOST:PORT; none given: the
+  // configured peers), first at Start() and then every `retry` until the hold
+  // is lifted (log_recovery.h); scheduled pulls wait meanwhile, as they could
+  // only be refused. Call before Start().
+  void RecoverWhileHeld(std::vector<std::string> peers, absl::Duration retry);
   // Queues a pull from `address`; `done` runs on the worker thread.
   void PullAsync(const std::string& address, Done<v1::SyncResponse> done);
   // Queues a scrub, repairing from configured peers and `peers` if `repair`.
@@ -88,6 +94,8 @@ class SyncManager {
       const std::string& address) const;
   void WorkerLoop();
   void QueueScheduledPulls() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void QueueRecovery() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RunRecovery();
   absl::StatusOr<v1::SyncResponse> RunPull(const std::string& address);
   // Scrubs and repairs: scrub_repair.cc.
   //
@@ -125,6 +133,10 @@ class SyncManager {
   std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> next_pull_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> repairs_queued_ ABSL_GUARDED_BY(mu_);
+  // Set by RecoverWhileHeld; next_recovery_ is InfiniteFuture when off.
+  std::vector<std::string> recovery_peers_;
+  absl::Duration recovery_retry_;
+  absl::Time next_recovery_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   PullObserver* pull_observer_ = nullptr;
   std::thread worker_;
 };

@@ -45,7 +45,10 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   if (!hold.ok()) return hold.status();
   std::unique_ptr<Archive> archive(
       new Archive(options, std::move(*key), nullptr));
-  archive->hold_ = std::move(*hold);
+  {
+    absl::MutexLock lock(&archive->hold_mu_);
+    archive->hold_ = std::move(*hold);
+  }
   if (absl::Status s = archive->OpenDatabase(*recorded); !s.ok()) return s;
   // Only now, holding the metadata store's lock, is this the directory's one
   // user: opening the blob store deletes the temp files in blobs/tmp/, which
@@ -126,6 +129,7 @@ absl::Status Archive::OpenDatabase(
   auto log = MerkleLog::Open(db_.get());
   if (!log.ok()) return log.status();
   log_ = std::move(*log);
+  mirrors_ = std::make_unique<PeerMirrors>(db_.get());
   if (recorded) {
     if (absl::Status st = CheckAgainstRecord(*recorded); !st.ok()) return st;
   }
@@ -200,6 +204,8 @@ std::vector<absl::StatusOr<CommitResult>> Archive::ImportAll(
     Pending p;
     p.imported_statement = std::move(entries[i].signed_statement);
     p.imported_content = std::move(entries[i].content);
+    p.at_index = entries[i].at_index;
+    p.inclusion = std::move(entries[i].inclusion);
     // No peer (a restore from a backup): no cursor to record.
     if (!entries[i].progress.peer_origin.empty()) {
       p.progress = std::move(entries[i].progress);

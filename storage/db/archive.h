@@ -25,7 +25,8 @@
 // id>" document record; "h/<doc id>\0<be64 leaf>" history; "l/<be64 leaf>" leaf
 // -> rev id; "c/<be64 size>" signed checkpoint; "n..." and "log/size"
 // (merkle_log.h); "meta/last-scrub" the last scrub's outcome (scrub_record.h);
-// "b/<sha256 hex>" small blobs (inline_blobs.h).
+// "b/<sha256 hex>" small blobs (inline_blobs.h); "m/<origin>\0..." the mirror
+// of a peer's log (peer_mirror.h).
 #ifndef ARCHIVE_STORAGE_DB_ARCHIVE_H_
 #define ARCHIVE_STORAGE_DB_ARCHIVE_H_
 
@@ -48,7 +49,9 @@
 #include "storage/db/checkpoint_record.h"
 #include "storage/db/commit_observer.h"
 #include "storage/db/inline_blobs.h"
+#include "storage/db/log_reader.h"
 #include "storage/db/merkle_log.h"
+#include "storage/db/peer_mirror.h"
 #include "storage/db/recoverable_db.h"
 #include "storage/db/scrub_record.h"
 #include "storage/db/scrub_report.h"
@@ -110,6 +113,9 @@ class Archive {
   // outlives the archive), for the work done beside it.
   Env* env() const { return options_.env; }
   BlobStore& blobs() { return *blobs_; }
+  // The verbatim mirrors of the peers' logs this archive pulled
+  // (peer_mirror.h), written with each import.
+  PeerMirrors& mirrors() { return *mirrors_; }
 
   // Queues a revision whose content is committed to blobs() or carried in
   // revision.content. `done`
@@ -228,9 +234,25 @@ class Archive {
   // told.
   absl::Status WriteHealth();
   // The hold a restore placed (signing_hold.h); nullopt if there is none.
-  // While held, puts fail (FAILED_PRECONDITION) and no batch grows the log
-  // beyond the hold's size.
-  const std::optional<SigningHold>& signing_hold() const { return hold_; }
+  // While held, puts fail (FAILED_PRECONDITION), the log grows only by
+  // imports placed at a given index (PeerEntry::at_index: a restore's or a
+  // recovery's verbatim entries, never a peer's pull interleaved with them),
+  // and no batch grows it beyond the hold's size. archive_hold.cc.
+  std::optional<SigningHold> signing_hold() const;
+  // Raises the hold to `checkpoint_note`, a larger checkpoint this archive
+  // signed before it was restored (its own key must verify it), so that the
+  // entries missing between the log and it can be imported verbatim.
+  // `consistency` is the proof that it extends the log as it is now: a
+  // checkpoint that does not is refused (DATA_LOSS), so the hold never
+  // admits a forked tail. FAILED_PRECONDITION if the archive is not held;
+  // INVALID_ARGUMENT for a note that is not such a checkpoint; OK and no
+  // change for one no larger than the hold. Durable before it returns.
+  absl::Status RaiseSigningHold(const std::string& checkpoint_note,
+                                const std::vector<std::string>& consistency);
+  // Lifts the hold once the log has reached it (size and root): this
+  // archive signs again from here. FAILED_PRECONDITION while the log is
+  // short of the hold; OK if there is no hold. Durable before it returns.
+  absl::Status LiftSigningHold();
   // The latest checkpoint once it covers `leaf_index` (waits briefly for a
   // batch being committed; returns the latest after 10 s regardless).
   SignedCheckpoint CheckpointCovering(uint64_t leaf_index);
@@ -240,6 +262,11 @@ class Archive {
                                                           uint64_t size);
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
                                                             uint64_t new_size);
+  // A reader of this archive's own log at its latest checkpoint (for an empty
+  // `mirror_origin`, or this archive's origin), or of its mirror of the peer
+  // `mirror_origin` at the newest checkpoint the mirror covers: NOT_FOUND if
+  // this archive mirrors no such log.
+  absl::StatusOr<LogReader> ServedLog(const std::string& mirror_origin);
   // Signed statements at leaf indexes [start, start + count), within the latest
   // checkpoint.
   absl::StatusOr<std::vector<std::string>> LogEntries(uint64_t start,
@@ -253,6 +280,9 @@ class Archive {
     std::string imported_statement;
     std::shared_ptr<const VerifiedBlob> imported_content;
     std::optional<PeerProgress> progress;
+    // Where an import must land in the log (PeerEntry::at_index).
+    std::optional<uint64_t> at_index;
+    std::optional<std::vector<std::string>> inclusion;
     // Shared by the entries of one ImportAll: set once one fails, so the
     // entries after it are not staged.
     std::shared_ptr<bool> chain_failed;
@@ -260,6 +290,9 @@ class Archive {
   };
   absl::StatusOr<CommitResult> EnqueueAndWait(Pending pending);
   class BatchState;
+  // OK unless a hold refuses this queued write: a put, or an import that
+  // would append a leaf anywhere but at its at_index (archive_hold.cc).
+  absl::Status HeldWrite(const Pending& p, BatchState& state);
 
   Archive(ArchiveOptions options, std::unique_ptr<SigningKey> key,
           std::unique_ptr<BlobStore> blobs);
@@ -301,12 +334,17 @@ class Archive {
                                            BatchState& state);
   void ProcessBatch(std::vector<Pending>& batch);
   absl::StatusOr<StoredRevision> ReadRevision(const std::string& id);
+  // Revision ids at the own log's leaves [start, start + count).
+  absl::StatusOr<std::vector<std::string>> LeafRevisionIds(uint64_t start,
+                                                           uint64_t count);
   // Scrub's pass over the metadata records themselves.
   void CheckMetadata(uint64_t size, ScrubReport* report);
 
   ArchiveOptions options_;
   std::unique_ptr<SigningKey> key_;
-  std::optional<SigningHold> hold_;  // set at Open, then constant
+  // Set at Open; raised and lifted only by recovery (archive_hold.cc).
+  mutable absl::Mutex hold_mu_;
+  std::optional<SigningHold> hold_ ABSL_GUARDED_BY(hold_mu_);
   std::unique_ptr<BlobStore> blobs_;
   // Declared before db_ so they outlive it.
   std::unique_ptr<leveldb::Cache> cache_;
@@ -316,6 +354,7 @@ class Archive {
   std::unique_ptr<CheckpointRecord> record_;
   std::unique_ptr<InlineBlobs> inline_blobs_;
   std::unique_ptr<MerkleLog> log_;
+  std::unique_ptr<PeerMirrors> mirrors_;
 
   absl::Mutex mu_;
   SignedCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);

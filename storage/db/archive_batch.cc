@@ -10,7 +10,9 @@
 #include "storage/db/archive.h"
 #include "storage/db/archive_records.h"
 #include "storage/db/leveldb_status.h"
+#include "storage/format/merkle.h"
 #include "storage/format/signed_note.h"
+#include "storage/verify/proof_verifier.h"
 
 namespace archive {
 namespace {
@@ -28,7 +30,9 @@ std::vector<std::string> SortedUnique(std::vector<std::string> v) {
 class Archive::BatchState {
  public:
   BatchState(Archive* archive)
-      : archive_(archive), log_(archive->log_.get(), &batch_) {}
+      : archive_(archive),
+        log_(archive->log_.get(), &batch_),
+        mirror_(archive->mirrors_.get(), &batch_) {}
 
   absl::StatusOr<DocumentInfo> Document(const std::string& id) {
     auto it = documents_.find(id);
@@ -58,12 +62,31 @@ class Archive::BatchState {
     return r;
   }
 
-  void SetProgress(const PeerProgress& p) {
+  // Records a peer's cursor, and the checkpoint it was verified against in
+  // the peer's mirror once the mirror covers it.
+  absl::Status SetProgress(const PeerProgress& p) {
+    if (!p.checkpoint_note.empty()) {
+      if (absl::Status s = mirror_.Cover(p.peer_origin, p.checkpoint_note);
+          !s.ok()) {
+        return s;
+      }
+    }
     batch_.Put(PeerKey(p.peer_origin), EncodePeerProgress(p));
     dirty_ = true;
+    return absl::OkStatus();
+  }
+
+  // Mirrors a peer's entry (the leaf just before the cursor `p`).
+  absl::Status Mirror(const PeerProgress& p,
+                      const std::string& signed_statement) {
+    auto note = ParseNote(signed_statement);
+    if (!note.ok()) return note.status();
+    return mirror_.Append(p.peer_origin, p.next_index - 1, note->text,
+                          RevisionIdOf(note->text));
   }
 
   MerkleLog::Batch& log() { return log_; }
+  PeerMirrors::Batch& mirror() { return mirror_; }
   leveldb::WriteBatch& batch() { return batch_; }
   // True if anything besides log leaves needs writing.
   bool dirty() const { return dirty_; }
@@ -72,6 +95,7 @@ class Archive::BatchState {
   Archive* archive_;
   leveldb::WriteBatch batch_;
   MerkleLog::Batch log_;
+  PeerMirrors::Batch mirror_;
   std::map<std::string, DocumentInfo> documents_;
   std::map<std::string, StoredRevision> revisions_;
   bool dirty_ = false;
@@ -91,7 +115,9 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
           "not imported: an earlier entry of the same pull failed"));
       continue;
     }
-    if (!p.imported_statement.empty()) {
+    if (absl::Status held = HeldWrite(p, state); !held.ok()) {
+      results.push_back(held);
+    } else if (!p.imported_statement.empty()) {
       results.push_back(
           StageImport(p.imported_statement, p.imported_content, state));
     } else if (p.revision.statement.document.empty() && p.progress) {
@@ -99,7 +125,14 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
     } else {
       results.push_back(Stage(p.revision, state));
     }
-    if (results.back().ok() && p.progress) state.SetProgress(*p.progress);
+    if (results.back().ok() && p.progress) {
+      absl::Status s;
+      if (!p.imported_statement.empty() && p.progress->next_index > 0) {
+        s = state.Mirror(*p.progress, p.imported_statement);
+      }
+      if (s.ok()) s = state.SetProgress(*p.progress);
+      if (!s.ok()) results.back() = s;
+    }
     if (!results.back().ok() && p.chain_failed != nullptr) {
       *p.chain_failed = true;
     }
@@ -111,8 +144,8 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   const uint64_t old_size = cp.size;
   CommittedBatch committed;
   if (new_size != cp.size || state.dirty()) {
-    if (hold_ && new_size > hold_->size)
-      write_status = SigningHeldError(*hold_);
+    if (auto hold = signing_hold(); hold && new_size > hold->size)
+      write_status = SigningHeldError(*hold);
     if (write_status.ok() && new_size != cp.size) {
       auto signed_cp = ExtendCheckpoint(cp, new_size, state.log());
       write_status = signed_cp.status();
@@ -132,6 +165,7 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
     }
     if (write_status.ok()) {
       log_->Committed(new_size);
+      state.mirror().Committed();
       record_->Offer(cp.note, cp.size);
       absl::MutexLock lock(&mu_);
       if (checkpoint_.size != cp.size) {
@@ -161,8 +195,33 @@ void Archive::ProcessBatch(std::vector<Pending>& batch) {
   }
 }
 
+absl::Status Archive::HeldWrite(const Pending& p, BatchState& state) {
+  std::optional<SigningHold> hold = signing_hold();
+  if (!hold) return absl::OkStatus();
+  if (p.imported_statement.empty()) {
+    // A peer's cursor alone appends nothing; a put would.
+    if (p.revision.statement.document.empty()) return absl::OkStatus();
+    return SigningHeldError(*hold);
+  }
+  auto note = ParseNote(p.imported_statement);
+  if (!note.ok()) return absl::OkStatus();  // StageImport says why
+  // A revision already here appends nothing (a rerun restore, a mirror).
+  if (state.Revision(RevisionIdOf(note->text)).ok()) return absl::OkStatus();
+  // Only this archive's own entries, each at its place, up to the hold: a
+  // peer's pull landing among them would give the log another history.
+  const uint64_t next = state.log().size();
+  if (p.at_index != next || next >= hold->size) return SigningHeldError(*hold);
+  if (!p.inclusion) return absl::OkStatus();
+  absl::Status included = VerifyInclusion(
+      next, hold->size, MerkleLeafHash(note->text), *p.inclusion, hold->root);
+  if (included.ok()) return absl::OkStatus();
+  return absl::DataLossError(
+      absl::StrCat("log entry ", next, " is not the one the checkpoint this ",
+                   "archive is held to has there: ", included.message()));
+}
+
 absl::Status Archive::Precheck(NewRevision revision) {
-  if (hold_) return SigningHeldError(*hold_);
+  if (auto hold = signing_hold()) return SigningHeldError(*hold);
   // A store refusing writes is reopened by the sequencer, which a put reaches
   // only past this check: let it through, the sequencer decides.
   if (!db_->write_failure().ok()) return absl::OkStatus();

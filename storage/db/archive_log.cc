@@ -185,4 +185,46 @@ absl::StatusOr<std::vector<std::string>> Archive::LogEntries(uint64_t start,
   return out;
 }
 
+absl::StatusOr<LogReader> Archive::ServedLog(const std::string& mirror_origin) {
+  LogReader::RevisionReader revisions = [this](const std::string& id) {
+    return ReadRevision(id);
+  };
+  if (mirror_origin.empty() || mirror_origin == origin()) {
+    // Not owned: the archive keeps its log for as long as a reader may live.
+    std::shared_ptr<MerkleLog> tree(std::shared_ptr<MerkleLog>(), log_.get());
+    auto ids = [this](uint64_t start, uint64_t count) {
+      return LeafRevisionIds(start, count);
+    };
+    return LogReader(origin(), LatestCheckpoint(), std::move(tree), ids,
+                     revisions);
+  }
+  auto mirrored = mirrors_->Checkpoint(mirror_origin);
+  if (!mirrored.ok()) return mirrored.status();
+  auto note = ParseNote(mirrored->note);
+  if (!note.ok()) return note.status();
+  auto body = ParseCheckpoint(note->text);
+  if (!body.ok()) return body.status();
+  auto tree = mirrors_->Tree(mirror_origin);
+  if (!tree.ok()) return tree.status();
+  auto ids = [this, mirror_origin](uint64_t start, uint64_t count) {
+    return mirrors_->RevisionIds(mirror_origin, start, count);
+  };
+  return LogReader(
+      mirror_origin,
+      SignedCheckpoint{body->size, body->root_hash, mirrored->note},
+      std::move(*tree), ids, revisions);
+}
+
+absl::StatusOr<std::vector<std::string>> Archive::LeafRevisionIds(
+    uint64_t start, uint64_t count) {
+  std::vector<std::string> ids;
+  for (uint64_t i = start; i - start < count; ++i) {
+    std::string id;
+    leveldb::Status s = db_->Get(leveldb::ReadOptions(), LeafKey(i), &id);
+    if (!s.ok()) return FromLevelDb(s, absl::StrCat("log entry ", i));
+    ids.push_back(std::move(id));
+  }
+  return ids;
+}
+
 }  // namespace archive

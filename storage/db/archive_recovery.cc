@@ -120,6 +120,7 @@ absl::Status Archive::EnsureWritable() {
 
 absl::Status Archive::ReopenStore(bool repair) {
   if (leveldb::Status s = db_->Reopen(repair); !s.ok()) return FromLevelDb(s);
+  mirrors_->Forget();
   const SignedCheckpoint signed_cp = LatestCheckpoint();
   auto stored = StoredCheckpoint();
   absl::Status agrees = stored.status();

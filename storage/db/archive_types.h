@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -85,9 +87,28 @@ struct PeerProgress {
 
 // One revision pulled from a peer, for Archive::ImportAll.
 struct PeerEntry {
+  PeerEntry(std::string signed_statement,
+            std::shared_ptr<const VerifiedBlob> content,
+            PeerProgress progress = {},
+            std::optional<uint64_t> at_index = std::nullopt,
+            std::optional<std::vector<std::string>> inclusion = std::nullopt)
+      : signed_statement(std::move(signed_statement)),
+        content(std::move(content)),
+        progress(std::move(progress)),
+        at_index(at_index),
+        inclusion(std::move(inclusion)) {}
+
   std::string signed_statement;                 // verified by the caller
   std::shared_ptr<const VerifiedBlob> content;  // null: already in blobs()
   PeerProgress progress;  // recorded with it: the cursor just past it
+  // The log index this entry must land at (a restore's or a recovery's
+  // verbatim copy of this archive's own log); unset for a peer's entries.
+  // Required while the archive is held (Archive::signing_hold()).
+  std::optional<uint64_t> at_index;
+  // If set, the entry's inclusion proof in the checkpoint the archive is held
+  // to, which the archive checks before it appends the entry (a recovery's
+  // entries; a restore's were checked as a whole against the backup's root).
+  std::optional<std::vector<std::string>> inclusion;
 };
 
 // Filters for ListDocuments; empty fields match everything.

@@ -61,7 +61,7 @@ int64_t Archive::LatestCheckpointTime() {
 }
 
 absl::Status Archive::WriteHealth() {
-  if (hold_) return SigningHeldError(*hold_);
+  if (auto hold = signing_hold()) return SigningHeldError(*hold);
   {
     absl::MutexLock lock(&mu_);
     if (!refused_.ok()) return refused_;

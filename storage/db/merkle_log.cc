@@ -8,14 +8,18 @@ namespace {
 
 constexpr char kSizeKey[] = "log/size";
 
-std::string NodeKey(int level, uint64_t index) {
-  std::string key = "n";
+}  // namespace
+
+std::string MerkleLog::NodeKey(int level, uint64_t index) const {
+  std::string key = prefix_ + "n";
   key.push_back(static_cast<char>(level));
   key += BigEndian64(index);
   return key;
 }
 
-}  // namespace
+std::string MerkleLog::SizeKey() const {
+  return prefix_.empty() ? std::string(kSizeKey) : prefix_ + "size";
+}
 
 std::string BigEndian64(uint64_t v) {
   std::string out(8, '\0');
@@ -33,18 +37,21 @@ uint64_t ReadBigEndian64(absl::string_view s) {
   return v;
 }
 
-absl::StatusOr<std::unique_ptr<MerkleLog>> MerkleLog::Open(leveldb::DB* db) {
+absl::StatusOr<std::unique_ptr<MerkleLog>> MerkleLog::Open(
+    leveldb::DB* db, std::string key_prefix) {
+  std::unique_ptr<MerkleLog> log(new MerkleLog(db, std::move(key_prefix), 0));
   std::string value;
-  leveldb::Status s = db->Get(leveldb::ReadOptions(), kSizeKey, &value);
+  leveldb::Status s = db->Get(leveldb::ReadOptions(), log->SizeKey(), &value);
   uint64_t size = 0;
   if (s.ok()) {
     if (value.size() != 8)
-      return absl::DataLossError("log/size record is corrupt");
+      return absl::DataLossError("the log's size record is corrupt");
     size = ReadBigEndian64(value);
   } else if (!s.IsNotFound()) {
-    return FromLevelDb(s, "log/size record");
+    return FromLevelDb(s, "the log's size record");
   }
-  return std::unique_ptr<MerkleLog>(new MerkleLog(db, size));
+  log->Committed(size);
+  return log;
 }
 
 uint64_t MerkleLog::size() const {
@@ -92,11 +99,11 @@ absl::StatusOr<uint64_t> MerkleLog::Batch::Append(absl::string_view leaf) {
   auto nodes = NodesCompletedByAppend(*this, index, MerkleLeafHash(leaf));
   if (!nodes.ok()) return nodes.status();
   for (SubtreeNode& node : *nodes) {
-    out_->Put(NodeKey(node.level, node.index), node.hash);
+    out_->Put(log_->NodeKey(node.level, node.index), node.hash);
     staged_[{node.level, node.index}] = std::move(node.hash);
   }
   size_ = index + 1;
-  out_->Put(kSizeKey, BigEndian64(size_));
+  out_->Put(log_->SizeKey(), BigEndian64(size_));
   return index;
 }
 

@@ -1,5 +1,6 @@
 // The archive's append-only RFC 6962 log, persisted in LevelDB as
-// perfect-subtree hashes (key "n" + level byte + big-endian index), so the root
+// perfect-subtree hashes (key prefix + "n" + level byte + big-endian index;
+// the size under "log/size", or prefix + "size"), so the root
 // and any proof cost O(log n) reads at any log size. Leaves are appended in
 // batches: a LogBatch stages the leaf and node hashes into a
 // leveldb::WriteBatch that the caller writes together with the rest of its
@@ -23,8 +24,11 @@ namespace archive {
 
 class MerkleLog : public HashSource {
  public:
-  // Reads the committed size from `db`. `db` must outlive the log.
-  static absl::StatusOr<std::unique_ptr<MerkleLog>> Open(leveldb::DB* db);
+  // Reads the committed size from `db`. `db` must outlive the log. The
+  // archive's own log has no `key_prefix`; a mirror of a peer's log keeps its
+  // tree under its own prefix (peer_mirror.h).
+  static absl::StatusOr<std::unique_ptr<MerkleLog>> Open(
+      leveldb::DB* db, std::string key_prefix = "");
 
   // Number of committed leaves. Thread-safe.
   uint64_t size() const;
@@ -65,8 +69,12 @@ class MerkleLog : public HashSource {
   void Committed(uint64_t new_size);
 
  private:
-  explicit MerkleLog(leveldb::DB* db, uint64_t size) : db_(db), size_(size) {}
+  MerkleLog(leveldb::DB* db, std::string key_prefix, uint64_t size)
+      : db_(db), prefix_(std::move(key_prefix)), size_(size) {}
+  std::string NodeKey(int level, uint64_t index) const;
+  std::string SizeKey() const;
   leveldb::DB* db_;
+  const std::string prefix_;
   mutable absl::Mutex mu_;
   uint64_t size_ ABSL_GUARDED_BY(mu_);
 };

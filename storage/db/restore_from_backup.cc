@@ -99,7 +99,8 @@ absl::StatusOr<RestoreSummary> RestoreFromBackup(
   }
   std::vector<PeerEntry> batch;
   absl::Status s = backup->ForEachEntry([&](std::string signed_statement) {
-    batch.push_back(PeerEntry{std::move(signed_statement), nullptr, {}});
+    batch.push_back(
+        PeerEntry{std::move(signed_statement), nullptr, {}, summary.entries});
     summary.entries++;
     return batch.size() < kEntriesPerBatch ? absl::OkStatus()
                                            : ImportBatch(**archive, batch);

@@ -22,7 +22,8 @@ absl::StatusOr<std::optional<SigningHold>> LoadSigningHold(
                      "): it holds the checkpoint of the backup this archive "
                      "was restored from; restore again"));
   }
-  return std::optional<SigningHold>(SigningHold{own->size, own->note});
+  return std::optional<SigningHold>(
+      SigningHold{own->size, own->note, own->root});
 }
 
 absl::Status WriteSigningHold(Env* env, const std::string& data_dir,
@@ -41,9 +42,11 @@ absl::Status SigningHeldError(const SigningHold& hold) {
   return absl::FailedPreconditionError(absl::StrCat(
       "this archive was restored from a backup of its log at ", hold.size,
       " entries and may have signed more before it was lost: it signs "
-      "nothing new until its operator lifts the hold (archived "
+      "nothing new until it has recovered its missing entries from a peer's "
+      "mirror of its log (archived --recover_from=HOST:PORT, or the peers in "
+      "its config) or its operator lifts the hold (archived "
       "--accept_restored_log, once sure nothing was signed after the "
-      "backup; see README, \"Backup and restore\")"));
+      "backup; see deploy/RUNBOOK.md)"));
 }
 
 }  // namespace archive

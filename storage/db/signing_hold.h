@@ -26,6 +26,7 @@ namespace archive {
 struct SigningHold {
   uint64_t size = 0;  // the log may grow to this size, no further
   std::string note;   // the checkpoint held to, verbatim
+  std::string root;   // its root hash (32 bytes)
 };
 
 std::string SigningHoldPath(const std::string& data_dir);
