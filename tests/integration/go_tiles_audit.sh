@@ -53,8 +53,10 @@ ok() { echo "ok: $*"; }
 # the user's own, and trust each office explicitly with --trust.
 export XDG_CONFIG_HOME=$work/config
 
+# A port the kernel just handed out, so free unless someone takes it in between.
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }
 
 # --- The auditor ------------------------------------------------------------------------
@@ -86,10 +88,12 @@ audit_refuses() {
   local name=$1 reason=$2 status=0
   shift 2
   "$auditor" "$@" >"$work/$name.json" 2>"$work/$name.err" || status=$?
-  [ "$status" -eq 1 ] || fail "$name: the auditor exited $status, want 1: $(cat "$work/$name.err")"
-  [ "$(wc -l <"$work/$name.err")" -eq 1 ] && grep -Eq "^tlog_audit: .*($reason)" "$work/$name.err" ||
-    fail "$name: want one 'tlog_audit: ...' line matching '$reason' on stderr, got: $(cat "$work/$name.err")"
-  ok "$name refused: $(cat "$work/$name.err")"
+  local said
+  said=$(cat "$work/$name.err")
+  [ "$status" -eq 1 ] || fail "$name: the auditor exited $status, want 1: $said"
+  [ "$(wc -l <"$work/$name.err")" -eq 1 ] && grep -Eq "^tlog_audit: .*($reason)" <<<"$said" ||
+    fail "$name: want one 'tlog_audit: ...' line matching '$reason' on stderr, got: $said"
+  ok "$name refused: $said"
 }
 
 # field NAME KEY: a member of the JSON line audit_ok wrote.
