@@ -24,6 +24,26 @@ phase "dependencies (deploy/install-deps.sh)"
 deploy/install-deps.sh
 phase_done dependencies
 
+# Packages only the tests use stay out of deploy/install-deps.sh, which the quick start
+# runs too: Go and golang.org/x/mod (sumdb/tlog, sumdb/note) for the tiles audit
+# (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit).
+phase "test packages from Debian (golang-go golang-golang-x-mod-dev)"
+test_packages=(golang-go golang-golang-x-mod-dev)
+missing=()
+for p in "${test_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "run.sh: installing ${missing[*]}" >&2
+  # env, not export: sudo drops the caller's environment.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+phase_done "test packages"
+
 phase "test tools from npm (tests/tools/package-lock.json)"
 npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 phase_done "test tools"
