@@ -73,7 +73,7 @@ grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(
         ctx, "Get", caller, request->document_id(), ticket.status());
   }
   return NewGetReactor(ctx, archive_, sync_, limits_, caller.identity,
-                       std::move(*ticket), *request);
+                       std::move(*ticket), *request, queries());
 }
 
 grpc::ServerWriteReactor<v1::GetBlobResponse>* ArchiveService::GetBlob(

@@ -103,7 +103,11 @@ class ArchiveService final : public v1::Archive::CallbackService {
   void set_catalog(Catalog* catalog) { catalog_ = catalog; }
   // The read-only questions, answered as the HTTP API answers them.
   ReadQueries queries() const {
-    return ReadQueries(archive_, catalog_, limits_);
+    return ReadQueries(archive_, catalog_, limits_, witnesses_);
+  }
+  // The witnesses' cosignatures for the checkpoints served (may stay unset).
+  void set_witnesses(const WitnessCollector* witnesses) {
+    witnesses_ = witnesses;
   }
 
  private:
@@ -125,6 +129,7 @@ class ArchiveService final : public v1::Archive::CallbackService {
   const AccessControl* access_;
   ServiceLimits limits_;
   Catalog* catalog_ = nullptr;
+  const WitnessCollector* witnesses_ = nullptr;
   StreamLimits streams_;
 };
 

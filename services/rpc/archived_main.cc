@@ -28,11 +28,14 @@
 #include "services/rpc/request_log.h"
 #include "services/rpc/tile_routes.h"
 #include "services/rpc/web_routes.h"
+#include "services/rpc/witness_routes.h"
+#include "services/sync/witness_collector.h"
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
 #include "storage/db/restore_from_backup.h"
 #include "storage/db/signing_hold.h"
+#include "storage/witness/witness.h"
 
 // The defaults of the limit and store flags are the library's own, stated once
 // in service_limits.h and archive.h.
@@ -121,6 +124,12 @@ ABSL_FLAG(bool, accept_restored_log, false,
           "lift a restore's hold: declare that the archive signed nothing "
           "after the backup it was restored from, so it may sign again "
           "(wrongly given, clients that saw a later checkpoint see a fork)");
+ABSL_FLAG(std::string, witnesses, "",
+          "file of the witnesses this archive asks to cosign each new "
+          "checkpoint, one line each: witness <cosigner verifier key> "
+          "<submission prefix URL> (another office's archived: "
+          "http://HOST:HTTP_PORT/witness); the checkpoint served carries "
+          "the cosignatures collected");
 ABSL_FLAG(std::string, web_root, "",
           "serve the web view's files from this folder (services/web/assets "
           "of a checkout) instead of the copies built into archived: for "
@@ -430,7 +439,22 @@ int Serve() {
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_metrics_usage_seconds)));
   Operations operations(archive->get(), &metrics, {&registry, &process_metrics},
                         ops_options);
-  TileRoutes tiles(archive->get());
+  // As a witness for the offices it trusts (POST /witness/add-checkpoint),
+  // with a key of its own; and as a log, asking its own witnesses.
+  auto witness = Witness::Open(Env::Default(), data_dir, origin + "/witness");
+  if (!witness.ok()) return Fail(std::string(witness.status().message()));
+  std::unique_ptr<WitnessCollector> collector;
+  if (std::string file = absl::GetFlag(FLAGS_witnesses); !file.empty()) {
+    auto created = WitnessCollector::Create(archive->get(), file);
+    if (!created.ok()) {
+      return Fail(absl::StrCat("--witnesses: ", created.status().message()));
+    }
+    collector = std::move(*created);
+    service.set_witnesses(collector.get());
+  }
+  WitnessRoutes witness_routes(
+      witness->get(), [&sync] { return sync->CurrentTrust(); }, registry);
+  TileRoutes tiles(archive->get(), service.queries());
   ApiRoutes api(archive->get(), service.queries(), access->HttpCaller(),
                 [&sync]() -> absl::StatusOr<std::vector<std::string>> {
                   auto trust = sync->CurrentTrust();
@@ -443,6 +467,7 @@ int Serve() {
     tiles.AddRoutes(listener);
     api.AddRoutes(listener);
     web.AddRoutes(listener);
+    witness_routes.AddRoutes(listener);
   });
   if (!http.ok()) return Fail(std::string(http.status().message()));
   operations.StartMeasuring();
@@ -456,6 +481,8 @@ int Serve() {
                      absl::SkipWhitespace()),
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_recover_retry_seconds))));
   sync->Start();
+  if (collector != nullptr) collector->Start();
+  LogLine(absl::StrCat("archived: witness key ", (*witness)->VerifierKey()));
 
   int sig = WaitForStopSignal();
   LogLine(absl::StrCat("archived: ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
@@ -470,8 +497,9 @@ int Serve() {
   sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
   operations.StopMeasuring();
-  catalog->reset();  // stops the indexer, which reads the archive
-  archive->reset();  // finishes queued commits
+  collector.reset();  // stops asking witnesses, which reads the archive
+  catalog->reset();   // stops the indexer, which reads the archive
+  archive->reset();   // finishes queued commits
   LogLine("archived: stopped cleanly");
   return 0;
 }

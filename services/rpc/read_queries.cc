@@ -25,6 +25,10 @@ absl::Status NoIndex() {
 
 }  // namespace
 
+std::string ReadQueries::Cosigned(const std::string& note) const {
+  return witnesses_ == nullptr ? note : witnesses_->Cosigned(note);
+}
+
 std::string ReadQueries::AuthoritativeId(const std::string& document) const {
   auto revision = archive_->Authoritative(document, false);
   return revision.ok() ? revision->id : "";
@@ -184,6 +188,7 @@ absl::StatusOr<v1::Receipt> ReadQueries::ReceiptOf(
   if (!receipt.ok()) return receipt.status();
   v1::Receipt out;
   ToProto(*receipt, &out);
+  out.set_checkpoint(Cosigned(out.checkpoint()));
   return out;
 }
 
@@ -196,6 +201,7 @@ absl::StatusOr<v1::GetCheckpointResponse> ReadQueries::Checkpoint(
   response.set_tree_size(log->checkpoint().size);
   // A mirror's checkpoint is the peer's, signed with the peer's key.
   if (log->origin() == archive_->origin()) {
+    response.set_checkpoint(Cosigned(log->checkpoint().note));
     response.set_verifier_key(archive_->key().VerifierKey());
   }
   return response;

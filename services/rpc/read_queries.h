@@ -6,6 +6,7 @@
 // Thread-safety: const and thread-safe; the archive and the catalog (either
 // may be null only where said) are not owned and must outlive this object.
 // Errors: INVALID_ARGUMENT naming the request field (ErrorDetail.field);
+// Checkpoints and receipts carry the cosignatures the witnesses gave.
 // NOT_FOUND for an unknown document or revision; UNAVAILABLE when this server
 // keeps no index (Search, Relations); the archive's and catalog's own errors.
 #ifndef ARCHIVE_SERVICES_RPC_READ_QUERIES_H_
@@ -16,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "archive/v1/archive.pb.h"
 #include "services/rpc/service_limits.h"
+#include "services/sync/witness_collector.h"
 #include "storage/db/archive.h"
 #include "storage/index/catalog.h"
 
@@ -23,9 +25,14 @@ namespace archive {
 
 class ReadQueries {
  public:
-  // `catalog` may be null: a server without an index.
-  ReadQueries(Archive* archive, Catalog* catalog, ServiceLimits limits)
-      : archive_(archive), catalog_(catalog), limits_(limits) {}
+  // `catalog` may be null: a server without an index; `witnesses` may be
+  // null: no witnesses configured (checkpoints are served as signed).
+  ReadQueries(Archive* archive, Catalog* catalog, ServiceLimits limits,
+              const WitnessCollector* witnesses = nullptr)
+      : archive_(archive),
+        catalog_(catalog),
+        limits_(limits),
+        witnesses_(witnesses) {}
 
   absl::StatusOr<v1::ListResponse> List(const v1::ListRequest& request) const;
   absl::StatusOr<v1::HistoryResponse> History(
@@ -48,11 +55,15 @@ class ReadQueries {
       const v1::GetConsistencyProofRequest& request) const;
   // The authoritative revision's id, or "" (several heads, only drafts).
   std::string AuthoritativeId(const std::string& document) const;
+  // This archive's checkpoint `note` with the witnesses' cosignatures
+  // collected for it (witness_collector.h), if any.
+  std::string Cosigned(const std::string& note) const;
 
  private:
   Archive* archive_;
   Catalog* catalog_;
   ServiceLimits limits_;
+  const WitnessCollector* witnesses_;
 };
 
 }  // namespace archive

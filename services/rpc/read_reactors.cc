@@ -1,5 +1,6 @@
 #include "services/rpc/read_reactors.h"
 
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -21,11 +22,14 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
   GetReactor(CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
              const ServiceLimits& limits, const std::string& identity,
              std::unique_ptr<StreamLimits::Ticket> ticket,
-             const v1::GetRequest& request)
+             const v1::GetRequest& request, const ReadQueries& queries)
       : StreamingReactor(ctx, "Get", identity, std::move(ticket)),
         archive_(archive),
         sync_(sync),
         limits_(limits) {
+    cosigned_ = [queries](const std::string& note) {
+      return queries.Cosigned(note);
+    };
     log_.set_document(request.document_id());
     grpc::Status s = Start(request);
     if (!s.ok()) Stop(s);
@@ -51,6 +55,8 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
     v1::GetHeader* header = response_.mutable_header();
     ToProto(*revision, header->mutable_revision());
     ToProto(*receipt, header->mutable_receipt());
+    header->mutable_receipt()->set_checkpoint(
+        cosigned_(header->receipt().checkpoint()));
     for (const std::string& h : doc->heads) header->add_heads(h);
     if (header_only_) {
       StopAfter(&response_);
@@ -97,6 +103,8 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
 
   Archive* archive_;
   SyncManager* sync_;
+  // The receipt's checkpoint with the witnesses' cosignatures.
+  std::function<std::string(const std::string&)> cosigned_;
   std::string sha256_;
   uint64_t size_ = 0;
   const ServiceLimits& limits_;
@@ -214,10 +222,10 @@ class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
 grpc::ServerWriteReactor<v1::GetResponse>* NewGetReactor(
     CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
     const ServiceLimits& limits, const std::string& identity,
-    std::unique_ptr<StreamLimits::Ticket> ticket,
-    const v1::GetRequest& request) {
+    std::unique_ptr<StreamLimits::Ticket> ticket, const v1::GetRequest& request,
+    const ReadQueries& queries) {
   return new GetReactor(ctx, archive, sync, limits, identity, std::move(ticket),
-                        request);
+                        request, queries);
 }
 
 grpc::ServerWriteReactor<v1::GetBlobResponse>* NewGetBlobReactor(

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "archive/v1/archive.grpc.pb.h"
+#include "services/rpc/read_queries.h"
 #include "services/rpc/service_limits.h"
 #include "services/rpc/stream_limits.h"
 #include "services/sync/sync_manager.h"
@@ -25,8 +26,8 @@ namespace archive {
 grpc::ServerWriteReactor<v1::GetResponse>* NewGetReactor(
     grpc::CallbackServerContext* ctx, Archive* archive, SyncManager* sync,
     const ServiceLimits& limits, const std::string& identity,
-    std::unique_ptr<StreamLimits::Ticket> ticket,
-    const v1::GetRequest& request);
+    std::unique_ptr<StreamLimits::Ticket> ticket, const v1::GetRequest& request,
+    const ReadQueries& queries);
 
 grpc::ServerWriteReactor<v1::GetBlobResponse>* NewGetBlobReactor(
     grpc::CallbackServerContext* ctx, Archive* archive,

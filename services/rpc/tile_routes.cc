@@ -72,7 +72,9 @@ HttpResponse TileRoutes::Serve(const std::string& origin,
   if (!log.ok()) return Failure(log.status());
   if (path == "checkpoint") {
     HttpResponse response;
-    response.body = log->checkpoint().note;
+    response.body = origin == archive_->origin()
+                        ? queries_.Cosigned(log->checkpoint().note)
+                        : log->checkpoint().note;
     response.headers.push_back({"Cache-Control", kCheckpoint});
     return response;
   }

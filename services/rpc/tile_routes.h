@@ -11,8 +11,9 @@
 // fixed too but may be dropped once full (an hour); the checkpoint changes
 // with every batch (5 s).
 //
-// A mirror's checkpoint is served as the peer signed it; the mirror's own
-// cosignature (C2SP tlog-mirror) is not added yet.
+// The own checkpoint carries the witnesses' cosignatures (witness_collector.h);
+// a mirror's is served as the peer signed it (the mirror's own C2SP
+// tlog-mirror cosignature is not added yet).
 //
 // Thread-safety: thread-safe. The archive is not owned and must outlive this.
 #ifndef ARCHIVE_SERVICES_RPC_TILE_ROUTES_H_
@@ -21,13 +22,16 @@
 #include <string>
 
 #include "services/http/http_listener.h"
+#include "services/rpc/read_queries.h"
 #include "storage/db/archive.h"
 
 namespace archive {
 
 class TileRoutes {
  public:
-  explicit TileRoutes(Archive* archive) : archive_(archive) {}
+  // `queries` adds the witnesses' cosignatures to the own checkpoint.
+  TileRoutes(Archive* archive, ReadQueries queries)
+      : archive_(archive), queries_(queries) {}
 
   // Adds /log/... and /mirror/<hash>/... to `listener`.
   void AddRoutes(HttpListener* listener);
@@ -41,6 +45,7 @@ class TileRoutes {
 
  private:
   Archive* const archive_;
+  const ReadQueries queries_;
 };
 
 }  // namespace archive

@@ -159,13 +159,19 @@ bool IsValidKeyName(absl::string_view name) {
   return true;
 }
 
-uint32_t Ed25519KeyId(absl::string_view key_name,
-                      absl::string_view public_key) {
+uint32_t NoteKeyId(absl::string_view key_name, char type,
+                   absl::string_view public_key) {
   Sha256 h;
   h.Update(key_name);
-  h.Update("\n\x01");
+  h.Update("\n");
+  h.Update(absl::string_view(&type, 1));
   h.Update(public_key);
   return ReadBigEndian32(h.Finish());
+}
+
+uint32_t Ed25519KeyId(absl::string_view key_name,
+                      absl::string_view public_key) {
+  return NoteKeyId(key_name, kNoteEd25519Type, public_key);
 }
 
 absl::StatusOr<Note> ParseNote(absl::string_view note) {

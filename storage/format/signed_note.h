@@ -31,6 +31,16 @@ struct Note {
 // SHA-256(name || 0x0A || 0x01 || 32-byte public key).
 uint32_t Ed25519KeyId(absl::string_view key_name, absl::string_view public_key);
 
+// Signature type bytes of C2SP signed-note and tlog-cosignature: a note
+// signature (Ed25519) and a timestamped cosignature/v1 (Ed25519).
+inline constexpr char kNoteEd25519Type = 0x01;
+inline constexpr char kCosignatureV1Type = 0x04;
+
+// Key id for a key of signature type `type`: first 4 bytes (big-endian) of
+// SHA-256(name || 0x0A || type || public key).
+uint32_t NoteKeyId(absl::string_view key_name, char type,
+                   absl::string_view public_key);
+
 // True iff `name` is a valid key name: non-empty UTF-8 without Unicode spaces
 // or "+". Added beyond the original interface so that note parsing, verifier
 // keys and signing keys share one definition of the rule.

@@ -14,9 +14,6 @@
 namespace archive {
 namespace {
 
-// Signature type byte of Ed25519 in C2SP signed-note.
-constexpr char kEd25519Type = 0x01;
-
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
@@ -51,17 +48,18 @@ std::string SignerList(const Note& note) {
 
 }  // namespace
 
-VerifierKey::VerifierKey(std::string name, std::string public_key,
+VerifierKey::VerifierKey(std::string name, std::string public_key, char type,
                          EVP_PKEY* pkey)
     : name_(std::move(name)),
       public_key_(std::move(public_key)),
-      key_id_(Ed25519KeyId(name_, public_key_)),
+      type_(type),
+      key_id_(NoteKeyId(name_, type_, public_key_)),
       pkey_(pkey) {}
 
 VerifierKey::~VerifierKey() { EVP_PKEY_free(pkey_); }
 
 absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::FromPublicKey(
-    absl::string_view name, absl::string_view public_key32) {
+    absl::string_view name, absl::string_view public_key32, char type) {
   if (!IsValidKeyName(name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("verifier key: invalid key name \"", name,
@@ -84,14 +82,24 @@ absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::FromPublicKey(
     return absl::InvalidArgumentError(
         "verifier key: not a usable Ed25519 public key");
   }
-  return std::unique_ptr<VerifierKey>(
-      new VerifierKey(std::string(name), std::string(public_key32), pkey));
+  return std::unique_ptr<VerifierKey>(new VerifierKey(
+      std::string(name), std::string(public_key32), type, pkey));
 }
 
 // The name cannot contain "+" but base64 can, so split at the first two "+"
 // only.
 absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::Parse(
     absl::string_view vkey) {
+  return ParseOfType(vkey, kNoteEd25519Type);
+}
+
+absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::ParseCosigner(
+    absl::string_view vkey) {
+  return ParseOfType(vkey, kCosignatureV1Type);
+}
+
+absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::ParseOfType(
+    absl::string_view vkey, char type) {
   size_t plus1 = vkey.find('+');
   size_t plus2 =
       plus1 == absl::string_view::npos ? plus1 : vkey.find('+', plus1 + 1);
@@ -107,13 +115,16 @@ absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::Parse(
     return absl::InvalidArgumentError(
         "verifier key: public key is not valid base64");
   }
-  if (key->empty() || (*key)[0] != kEd25519Type) {
+  if (key->empty() || (*key)[0] != type) {
     return absl::InvalidArgumentError(
-        "verifier key: unsupported signature type (only Ed25519, 0x01, is "
-        "accepted)");
+        type == kNoteEd25519Type
+            ? "verifier key: unsupported signature type (only Ed25519, 0x01, "
+              "is accepted)"
+            : "cosigner key: unsupported signature type (only Ed25519 "
+              "cosignature/v1, 0x04, is accepted)");
   }
   absl::StatusOr<std::unique_ptr<VerifierKey>> parsed =
-      FromPublicKey(vkey.substr(0, plus1), key->substr(1));
+      FromPublicKey(vkey.substr(0, plus1), key->substr(1), type);
   if (!parsed.ok()) return parsed.status();
   if ((*parsed)->key_id() != *id) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -126,7 +137,7 @@ absl::StatusOr<std::unique_ptr<VerifierKey>> VerifierKey::Parse(
 std::string VerifierKey::ToString() const {
   return absl::StrCat(
       name_, "+", KeyIdHex(key_id_), "+",
-      Base64Encode(absl::StrCat(std::string(1, kEd25519Type), public_key_)));
+      Base64Encode(absl::StrCat(std::string(1, type_), public_key_)));
 }
 
 bool VerifierKey::Verify(absl::string_view message,

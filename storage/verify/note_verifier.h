@@ -35,20 +35,30 @@ class VerifierKey {
   // its arguments.
   static absl::StatusOr<std::unique_ptr<VerifierKey>> Parse(
       absl::string_view vkey);
+  // A witness's cosigner key (C2SP tlog-cosignature, signature type 0x04:
+  // timestamped cosignature/v1 signatures; its key id hashes 0x04 in).
+  static absl::StatusOr<std::unique_ptr<VerifierKey>> ParseCosigner(
+      absl::string_view vkey);
   static absl::StatusOr<std::unique_ptr<VerifierKey>> FromPublicKey(
-      absl::string_view name, absl::string_view public_key32);
+      absl::string_view name, absl::string_view public_key32,
+      char type = kNoteEd25519Type);
 
   const std::string& name() const { return name_; }
   uint32_t key_id() const { return key_id_; }
   const std::string& public_key() const { return public_key_; }
-  std::string ToString() const;  // the verifier key string
+  char type() const { return type_; }  // kNoteEd25519Type or kCosignatureV1Type
+  std::string ToString() const;        // the verifier key string
 
   bool Verify(absl::string_view message, absl::string_view signature) const;
 
  private:
-  VerifierKey(std::string name, std::string public_key, EVP_PKEY* pkey);
+  VerifierKey(std::string name, std::string public_key, char type,
+              EVP_PKEY* pkey);
+  static absl::StatusOr<std::unique_ptr<VerifierKey>> ParseOfType(
+      absl::string_view vkey, char type);
   std::string name_;
   std::string public_key_;
+  char type_;
   uint32_t key_id_;
   EVP_PKEY* pkey_;  // owned
 };

@@ -1,0 +1,196 @@
+#include "services/sync/witness_collector.h"
+
+#include <httplib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "storage/base/hex.h"
+#include "storage/base/log_line.h"
+#include "storage/format/signed_note.h"
+
+namespace archive {
+namespace {
+
+// "http://host:port/path" split into what httplib::Client takes and the path.
+bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  size_t slash = url.find('/', scheme + 3);
+  *origin = url.substr(0, slash);
+  *path = slash == std::string::npos ? "" : url.substr(slash);
+  while (!path->empty() && path->back() == '/') path->pop_back();
+  return true;
+}
+
+std::string RequestBody(uint64_t old_size,
+                        const std::vector<std::string>& proof,
+                        const std::string& note) {
+  std::string body = absl::StrCat("old ", old_size, "\n");
+  for (const std::string& h : proof)
+    absl::StrAppend(&body, Base64Encode(h), "\n");
+  absl::StrAppend(&body, "\n", note);
+  return body;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Create(
+    Archive* archive, const std::string& witnesses_file,
+    absl::Duration timeout) {
+  auto policy = WitnessPolicy::Load(witnesses_file);
+  if (!policy.ok()) return policy.status();
+  std::vector<Peer> peers;
+  for (const WitnessPolicy::Witness& w : policy->witnesses()) {
+    std::string origin, path;
+    if (w.url.empty() || !SplitUrl(w.url, &origin, &path)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          witnesses_file, ": witness ", w.key->name(),
+          " needs its submission prefix URL (http://HOST:PORT/witness)"));
+    }
+    peers.push_back(Peer{w, 0, ""});
+  }
+  return std::unique_ptr<WitnessCollector>(
+      new WitnessCollector(archive, std::move(peers), timeout));
+}
+
+WitnessCollector::~WitnessCollector() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void WitnessCollector::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void WitnessCollector::Loop() {
+  uint64_t sent_size = UINT64_MAX;
+  while (!stop_) {
+    SignedCheckpoint cp = archive_->LatestCheckpoint();
+    if (cp.size != sent_size && !peers_.empty()) {
+      std::vector<std::string> lines = SendToAll(cp);
+      absl::MutexLock lock(&mu_);
+      cosigned_note_ = cp.note;
+      cosigned_size_ = cp.size;
+      lines_ = std::move(lines);
+      sent_size = cp.size;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+std::vector<std::string> WitnessCollector::SendToAll(
+    const SignedCheckpoint& cp) {
+  std::vector<absl::StatusOr<std::string>> answers(
+      peers_.size(), absl::UnknownError("not asked"));
+  std::vector<std::thread> senders;
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    senders.emplace_back([&, i] { answers[i] = SendTo(peers_[i], cp); });
+  }
+  for (std::thread& t : senders) t.join();
+  std::vector<std::string> lines;
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    if (answers[i].ok()) {
+      lines.push_back(std::move(*answers[i]));
+      peers_[i].last_error.clear();
+    } else {
+      peers_[i].last_error = std::string(answers[i].status().message());
+      LogLine(absl::StrCat("archived: witness ", peers_[i].witness.key->name(),
+                           " did not cosign ", "the checkpoint of ", cp.size,
+                           ": ", answers[i].status().message()),
+              LogLevel::kWarning);
+    }
+  }
+  return lines;
+}
+
+absl::StatusOr<std::string> WitnessCollector::SendTo(
+    Peer& peer, const SignedCheckpoint& cp) {
+  std::string origin, path;
+  SplitUrl(peer.witness.url, &origin, &path);
+  httplib::Client client(origin);
+  const int64_t micros = absl::ToInt64Microseconds(timeout_);
+  client.set_connection_timeout(micros / 1000000, micros % 1000000);
+  client.set_read_timeout(micros / 1000000, micros % 1000000);
+  client.set_write_timeout(micros / 1000000, micros % 1000000);
+  // A 409 names the size the witness holds: resend once from there.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<std::string> proof;
+    uint64_t old_size = std::min(peer.cosigned_size, cp.size);
+    if (old_size > 0 && old_size < cp.size) {
+      auto p = archive_->ConsistencyProof(old_size, cp.size);
+      if (!p.ok()) return p.status();
+      proof = std::move(*p);
+    }
+    auto reply =
+        client.Post(path + "/add-checkpoint",
+                    RequestBody(old_size, proof, cp.note), "text/plain");
+    if (!reply) {
+      return absl::UnavailableError(absl::StrCat(
+          peer.witness.url, ": ", httplib::to_string(reply.error())));
+    }
+    if (reply->status == 409) {
+      uint64_t size = 0;
+      if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(reply->body), &size) ||
+          size > cp.size || attempt > 0) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("409: the witness holds a checkpoint of ",
+                         absl::StripAsciiWhitespace(reply->body), " entries"));
+      }
+      peer.cosigned_size = size;
+      continue;
+    }
+    if (reply->status != 200) {
+      return absl::UnavailableError(absl::StrCat(
+          reply->status, ": ", absl::StripAsciiWhitespace(reply->body)));
+    }
+    // Keep only a cosignature by this witness, for this checkpoint.
+    auto note = ParseNote(cp.note + reply->body);
+    if (!note.ok()) return note.status();
+    auto verified = VerifyCosignature(*note, *peer.witness.key);
+    if (!verified.ok()) return verified.status();
+    peer.cosigned_size = cp.size;
+    for (absl::string_view line : absl::StrSplit(reply->body, '\n')) {
+      if (absl::StrContains(line,
+                            absl::StrCat(" ", peer.witness.key->name(), " "))) {
+        return absl::StrCat(line, "\n");
+      }
+    }
+    return absl::DataLossError("the witness's answer holds no line of its own");
+  }
+  return absl::UnavailableError("no answer");
+}
+
+std::string WitnessCollector::Cosigned(const std::string& note) const {
+  absl::MutexLock lock(&mu_);
+  if (note != cosigned_note_) return note;
+  return absl::StrCat(note, absl::StrJoin(lines_, ""));
+}
+
+bool WitnessCollector::AwaitQuorum(uint64_t size, size_t quorum,
+                                   absl::Duration timeout) {
+  auto reached = [this, size, quorum]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return cosigned_size_ >= size && lines_.size() >= quorum;
+  };
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+}
+
+std::vector<std::string> WitnessCollector::Describe() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> lines;
+  for (const Peer& p : peers_) {
+    lines.push_back(absl::StrCat(
+        p.witness.key->name(), " at ", p.witness.url,
+        p.last_error.empty() ? "" : absl::StrCat(": ", p.last_error)));
+  }
+  return lines;
+}
+
+}  // namespace archive

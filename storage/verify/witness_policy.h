@@ -1,0 +1,70 @@
+// A client's witness policy (C2SP tlog-witness, tlog-cosignature): which
+// witnesses it trusts and how many of them must have cosigned a checkpoint
+// before it counts. A checkpoint every client sees with k cosignatures from
+// independent witnesses is one that k parties saw as an extension of what
+// they saw before, so a log cannot show a first-time client a fork unnoticed.
+//
+// The policy file (archivectl --witness_policy, archived --witness_policy):
+//   witness <cosigner verifier key> [<submission prefix URL>]
+//   quorum <k>
+// with blank lines and '#' comments; the URL is ignored here (archived
+// --witnesses uses it to ask). Without a quorum line every witness must sign.
+//
+// Immutable once made, so thread-safe. Errors: INVALID_ARGUMENT naming the
+// line for a malformed file; UNAUTHENTICATED for a checkpoint without its
+// quorum (naming who signed and who did not) or with a cosignature by a listed
+// witness that does not verify.
+#ifndef ARCHIVE_STORAGE_VERIFY_WITNESS_POLICY_H_
+#define ARCHIVE_STORAGE_VERIFY_WITNESS_POLICY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/format/signed_note.h"
+#include "storage/verify/note_verifier.h"
+
+namespace archive {
+
+// The time of `cosigner`'s valid cosignature/v1 on `note`. NOT_FOUND without
+// a signature line of its name and key id; UNAUTHENTICATED if one does not
+// verify (a signature field of the wrong size included).
+absl::StatusOr<uint64_t> VerifyCosignature(const Note& note,
+                                           const VerifierKey& cosigner);
+
+struct QuorumCheck {
+  std::vector<std::string> signed_by;  // witness names with a valid one
+  std::vector<std::string> missing;    // the others
+  size_t quorum = 0;
+};
+
+class WitnessPolicy {
+ public:
+  struct Witness {
+    std::shared_ptr<const VerifierKey> key;  // type 0x04
+    std::string url;                         // may be empty
+  };
+
+  // `source` names the text in errors (a file name).
+  static absl::StatusOr<WitnessPolicy> Parse(absl::string_view text,
+                                             const std::string& source);
+  static absl::StatusOr<WitnessPolicy> Load(const std::string& path);
+
+  // Which listed witnesses cosigned `checkpoint_note`; UNAUTHENTICATED if
+  // fewer than quorum() did (the message names both lists).
+  absl::StatusOr<QuorumCheck> Check(absl::string_view checkpoint_note) const;
+
+  const std::vector<Witness>& witnesses() const { return witnesses_; }
+  size_t quorum() const { return quorum_; }
+
+ private:
+  std::vector<Witness> witnesses_;
+  size_t quorum_ = 0;
+};
+
+}  // namespace archive
+
+#endif  // ARCHIVE_STORAGE_VERIFY_WITNESS_POLICY_H_
