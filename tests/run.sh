@@ -20,11 +20,11 @@ phase_done() {
   printf '== %s took %ds\n' "$1" $((SECONDS - phase_start))
 }
 
-phase "dependencies (deploy/install-deps.sh)"
-deploy/install-deps.sh
+phase "dependencies (deploy/install-deps.sh --with-test-browser)"
+deploy/install-deps.sh --with-test-browser
 phase_done dependencies
 
-phase "test tools from npm (tests/tools/package-lock.json)"
+phase "test tools from npm (tests/tools/package-lock.json: buf, puppeteer-core)"
 npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 phase_done "test tools"
 
