@@ -369,6 +369,14 @@ describe('diff.js', () => {
     }
   });
 
+  it('reads a common character inside a rewrite as part of the change', () => {
+    assert.deepEqual(diffTexts('推进数字的政府建设\n', '加强智慧的城市管理\n'), [
+      { type: 'delete', text: '推进数字的政府建设' },
+      { type: 'insert', text: '加强智慧的城市管理' },
+      { type: 'equal', text: '\n' },
+    ]);
+  });
+
   it('marks characters inside a changed line', () => {
     const runs = diffTexts('第一条 数据共享\n第二条\n', '第一条 数据开放共享\n第二条\n');
     assert.deepEqual(runs, [

@@ -79,12 +79,17 @@ async function check(name, body) {
     console.log(`ok    ${name}`);
   } catch (error) {
     results.push({ name, ok: false });
-    console.log(`FAIL  ${name}\n      ${String(error?.stack ?? error).split('\n').join('\n      ')}`);
+    // What failed is in the message; a stack only helps for an error of the test itself.
+    const expected = error instanceof TestFailure || error?.name === 'TimeoutError';
+    const detail = expected ? error.message : error?.stack;
+    console.log(`FAIL  ${name}\n      ${String(detail ?? error).split('\n').join('\n      ')}`);
   }
 }
 
+class TestFailure extends Error {}
+
 function expect(condition, message) {
-  if (!condition) throw new Error(message);
+  if (!condition) throw new TestFailure(message);
 }
 
 // --- The archive ---------------------------------------------------------------------------
@@ -194,6 +199,11 @@ async function newPage(browser, pageErrors) {
 
 // Waits for the verification to end; returns {state, failedStep, text}.
 async function verificationOutcome(page) {
+  const panel = await page.waitForSelector('#verification', { timeout: 15_000 }).catch(() => null);
+  if (!panel) {
+    const body = await page.$eval('body', (element) => element.innerText).catch(() => '');
+    throw new TestFailure(`no #verification on ${page.url()}: ${body.slice(0, 300)}`);
+  }
   await page.waitForFunction(
     () => {
       const element = document.getElementById('verification');

@@ -596,7 +596,7 @@ function verificationSummary(result) {
   if (result.state === 'verified') return t('verify.verified');
   if (result.state === 'failed') {
     const step = result.steps.find((s) => s.id === result.failedStep);
-    return `${t('verify.failed', { step: t(`step.${step.id}`) })} ${stepMessage(step)}`;
+    return t('verify.failed', { step: t(`step.${step.id}`), detail: stepMessage(step) });
   }
   return t('verify.pending');
 }
@@ -715,13 +715,18 @@ function renderDiff(view) {
   }
 }
 
+// A line break that was removed or added is invisible by itself: shown as ↵, the
+// removed one without breaking the line (the new text does not break there).
+const DELETED_BREAK = '↵';
+const INSERTED_BREAK = '↵\n';
+
 // The runs as <del>/<ins> inside the text, long unchanged stretches folded into a
 // <details> that opens on demand (a 250 KB document with three corrections stays short).
 function diffNodes(runs) {
   const nodes = [];
   runs.forEach((run, index) => {
-    if (run.type === 'delete') nodes.push(el('del', { text: run.text }));
-    else if (run.type === 'insert') nodes.push(el('ins', { text: run.text }));
+    if (run.type === 'delete') nodes.push(el('del', { text: run.text.replace(/\n/g, DELETED_BREAK) }));
+    else if (run.type === 'insert') nodes.push(el('ins', { text: run.text.replace(/\n/g, INSERTED_BREAK) }));
     else nodes.push(...unchangedNodes(run.text, index === 0, index === runs.length - 1));
   });
   return nodes;

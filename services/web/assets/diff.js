@@ -28,7 +28,7 @@ export function diffTexts(oldText, newText) {
     push(runs, 'insert', newText);
     return runs;
   }
-  for (const block of joinChangesAcrossBlankLines(blocksOf(lineScript))) {
+  for (const block of foldEqualities(blocksOf(lineScript), isBlank)) {
     if (block.type === 'equal') push(runs, 'equal', block.text);
     else diffRegion(runs, block.deleted, block.inserted);
   }
@@ -57,23 +57,32 @@ function blocksOf(lineScript) {
 // gives two line changes with a blank line between them that the line pass matched to
 // some other blank line. Treating that blank line as part of one change lets the
 // character pass see the whole correction: only the header and the breaks are deleted.
-function joinChangesAcrossBlankLines(blocks) {
-  const joined = [];
+function isBlank(text) {
+  return /^\s*$/.test(text);
+}
+
+// Merges change, equal, change into one change wherever foldable(equal text, previous
+// change, next change) says the equal stretch belongs to the change around it.
+function foldEqualities(blocks, foldable) {
+  const folded = [];
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i];
-    const previous = joined[joined.length - 1];
+    const previous = folded[folded.length - 1];
     const next = blocks[i + 1];
-    if (block.type === 'equal' && previous?.type === 'change' && next?.type === 'change' && /^\s*$/.test(block.text)) {
+    if (
+      block.type === 'equal' &&
+      previous?.type === 'change' &&
+      next?.type === 'change' &&
+      foldable(block.text, previous, next)
+    ) {
       previous.deleted += block.text + next.deleted;
       previous.inserted += block.text + next.inserted;
       i++;
-    } else if (block.type === 'change') {
-      joined.push({ ...block });
     } else {
-      joined.push(block);
+      folded.push(block.type === 'change' ? { ...block } : block);
     }
   }
-  return joined;
+  return folded;
 }
 
 // Counts of changed characters (code points): {deleted, inserted}.
@@ -112,27 +121,28 @@ function diffRegion(runs, deleted, inserted) {
     push(runs, 'insert', inserted);
     return;
   }
-  // Within a region, gather each stretch of edits between equal characters so that its
-  // deletions come before its insertions ("ab" → "cd" reads -ab +cd, not -a +c -b +d).
-  let pendingDelete = '';
-  let pendingInsert = '';
-  const flush = () => {
-    push(runs, 'delete', pendingDelete);
-    push(runs, 'insert', pendingInsert);
-    pendingDelete = '';
-    pendingInsert = '';
-  };
-  for (const step of script) {
-    if (step.type === 'equal') {
-      flush();
-      push(runs, 'equal', step.text);
-    } else if (step.type === 'delete') {
-      pendingDelete += step.text;
-    } else {
-      pendingInsert += step.text;
-    }
+  // blocksOf gathers each stretch of edits between equal characters into one change, its
+  // deletions before its insertions ("ab" → "cd" reads -ab +cd, not -a +c -b +d).
+  for (const block of foldEqualities(blocksOf(script), isShortBetweenLongerChanges)) emit(runs, block);
+}
+
+function emit(runs, block) {
+  if (block.type === 'equal') {
+    push(runs, 'equal', block.text);
+  } else {
+    push(runs, 'delete', block.deleted);
+    push(runs, 'insert', block.inserted);
   }
-  flush();
+}
+
+// One or two equal characters between two larger changes (a common 的 inside a
+// rewritten clause) only chop the rewrite into pieces: read as part of the change.
+const SHORT_EQUALITY = 2;
+
+function isShortBetweenLongerChanges(text, previous, next) {
+  const length = countCharacters(text);
+  const size = (change) => Math.max(countCharacters(change.deleted), countCharacters(change.inserted));
+  return length <= SHORT_EQUALITY && size(previous) > 2 * length && size(next) > 2 * length;
 }
 
 function push(runs, type, text) {

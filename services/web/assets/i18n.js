@@ -103,7 +103,7 @@ const MESSAGES = {
     'verify.heading': '在您的浏览器中验证',
     'verify.pending': '正在验证…',
     'verify.verified': '已验证：以下每一项都由您的浏览器亲自检查通过。',
-    'verify.failed': '验证失败：{step}。',
+    'verify.failed': '验证失败：{step}。{detail}',
     'verify.skipped': '未检查',
     'verify.pinned-key': '本浏览器记住的档案库密钥（指纹 {fingerprint}，{at} 首次使用时记住）：',
 
@@ -242,7 +242,7 @@ const MESSAGES = {
     'verify.heading': 'Verified in your browser',
     'verify.pending': 'Verifying…',
     'verify.verified': 'Verified: your browser checked every item below itself.',
-    'verify.failed': 'Verification failed: {step}.',
+    'verify.failed': 'Verification failed: {step}. {detail}',
     'verify.skipped': 'not checked',
     'verify.pinned-key': 'The archive key this browser pinned (fingerprint {fingerprint}, on first use, {at}):',
 
