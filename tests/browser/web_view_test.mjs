@@ -17,7 +17,7 @@
 // Always stops archived, the proxy and the browser; removes its temporary directory
 // unless a check failed or --keep is given.
 
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,8 +38,18 @@ import {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-// puppeteer-core lives in tests/tools/node_modules (npm ci --prefix tests/tools).
-const puppeteer = createRequire(path.join(root, 'tests/tools/package.json'))('puppeteer-core');
+
+// What the test needs besides archived, with the command that provides it.
+function requirePuppeteer() {
+  try {
+    // puppeteer-core lives in tests/tools/node_modules, not beside this file.
+    return createRequire(path.join(root, 'tests/tools/package.json'))('puppeteer-core');
+  } catch (error) {
+    console.error(`web_view_test: puppeteer-core is missing (npm ci --prefix tests/tools): ${error.message}`);
+    process.exit(1);
+  }
+}
+const puppeteer = requirePuppeteer();
 
 const { values: options } = parseArgs({
   options: {
@@ -55,6 +65,11 @@ const { values: options } = parseArgs({
 if (!options.archived || !options.archivectl) {
   console.error('usage: web_view_test.mjs --archived PATH --archivectl PATH [--web_root DIR] [--keep]');
   process.exit(2);
+}
+
+if (!existsSync(options.chromium)) {
+  console.error(`web_view_test: no browser at ${options.chromium} (deploy/install-deps.sh --with-test-browser installs chromium)`);
+  process.exit(1);
 }
 
 const ORIGIN = 'web-view.archive.test';
