@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Policy Archive builds and tests with. Idempotent: installs
 # only what is missing, so a machine that has everything spends no time here.
-#   deploy/install-deps.sh                      what the build, the quick start and the tests need
-#   deploy/install-deps.sh --with-test-browser  also Chromium and a CJK font, for the web
-#                                               view's browser test (tests/run.sh passes it)
 set -euo pipefail
 
 packages=(
@@ -16,12 +13,6 @@ packages=(
   python3-grpcio python3-protobuf
   nlohmann-json3-dev clang libclang-rt-14-dev procps diffutils
 )
-
-# The browser test drives Debian's Chromium (no browser download); a CJK font makes its
-# screenshots readable. Test-only: the quick start and the container do not ask for it.
-if [ "${1:-}" = "--with-test-browser" ]; then
-  packages+=(chromium fonts-wqy-microhei)
-fi
 
 # npm for test tools (tests/tools/package.json: buf). Node.js may come from elsewhere
 # (NodeSource ships npm inside its nodejs): only ask Debian for npm when there is none.

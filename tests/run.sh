@@ -20,9 +20,31 @@ phase_done() {
   printf '== %s took %ds\n' "$1" $((SECONDS - phase_start))
 }
 
-phase "dependencies (deploy/install-deps.sh --with-test-browser)"
-deploy/install-deps.sh --with-test-browser
+phase "dependencies (deploy/install-deps.sh)"
+deploy/install-deps.sh
 phase_done dependencies
+
+# Packages only the tests use stay out of deploy/install-deps.sh, which the quick start
+# runs too: Go and golang.org/x/mod (sumdb/tlog, sumdb/note) for the tiles audit
+# (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit); Debian's Chromium (no
+# browser download) and a CJK font, so the web view's screenshots are readable, for the
+# browser test (tests/browser/web_view_test.mjs).
+test_packages=(golang-go golang-golang-x-mod-dev chromium fonts-wqy-microhei)
+phase "test packages from Debian (${test_packages[*]})"
+missing=()
+for p in "${test_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "run.sh: installing ${missing[*]}" >&2
+  # env, not export: sudo drops the caller's environment.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+phase_done "test packages"
 
 phase "test tools from npm (tests/tools/package-lock.json: buf, puppeteer-core)"
 npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error

@@ -35,10 +35,27 @@ HttpRequest FromLibrary(const httplib::Request& in) {
   return out;
 }
 
-void ToLibrary(const HttpResponse& in, httplib::Response& out) {
+void ToLibrary(const HttpResponse& in, const httplib::Request& request,
+               httplib::Response& out) {
   out.status = in.status;
+  // The library sends the range a Range request asks for (with its
+  // Content-Range) but leaves the status as set.
+  if (in.stream && in.status == 200 && !request.ranges.empty()) {
+    out.status = 206;
+  }
   for (const auto& [name, value] : in.headers) out.set_header(name, value);
-  out.set_content(in.body, in.content_type);
+  if (!in.stream) {
+    out.set_content(in.body, in.content_type);
+    return;
+  }
+  out.set_content_provider(in.stream_length, in.content_type,
+                           [stream = in.stream](size_t offset, size_t length,
+                                                httplib::DataSink& sink) {
+                             return stream(offset, length,
+                                           [&sink](const char* data, size_t n) {
+                                             return sink.write(data, n);
+                                           });
+                           });
 }
 
 }  // namespace
@@ -111,7 +128,7 @@ void HttpListener::Handle(const std::string& method, const std::string& pattern,
                           HttpHandler handler) {
   auto adapter = [handler = std::move(handler)](const httplib::Request& req,
                                                 httplib::Response& res) {
-    ToLibrary(handler(FromLibrary(req)), res);
+    ToLibrary(handler(FromLibrary(req)), req, res);
   };
   if (method == "POST") {
     server_->Post(pattern, adapter);

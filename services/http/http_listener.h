@@ -9,6 +9,8 @@
 #ifndef ARCHIVE_SERVICES_HTTP_HTTP_LISTENER_H_
 #define ARCHIVE_SERVICES_HTTP_HTTP_LISTENER_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,11 +40,24 @@ struct HttpRequest {
   std::string body;
 };
 
+// Writes bytes of a streamed body to the client; false once it is gone.
+using HttpWrite = std::function<bool(const char* data, size_t size)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // If set, the body is not `body` but `stream_length` bytes produced by
+  // `stream`: called with the offset and length still wanted (from the start,
+  // or of the one range a Range request asked for, which the listener answers
+  // with 206 and Content-Range), in increasing offsets, writing some of them
+  // through `write` each time; false aborts the response (the client sees it
+  // cut short). It runs on the listener's thread after the handler returned,
+  // so it must own what it reads (e.g. through a shared_ptr).
+  uint64_t stream_length = 0;
+  std::function<bool(uint64_t offset, uint64_t length, const HttpWrite& write)>
+      stream;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

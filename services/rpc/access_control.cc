@@ -154,6 +154,18 @@ Caller AccessControl::Identify(const grpc::ServerContextBase& ctx) const {
   return caller;
 }
 
+Caller AccessControl::HttpCaller() const {
+  Caller caller;
+  if (mode_ == Mode::kLocalPlaintext) {
+    caller.identity = "local";
+    caller.roles = {Role::kAdmin};
+    return caller;
+  }
+  caller.identity = "anonymous";
+  AddRoles({ClientCas::kNone, "anonymous"}, &caller);
+  return caller;
+}
+
 absl::Status AccessControl::Check(const Caller& caller, Role needed,
                                   const char* method) {
   if (Grants(caller.roles, needed)) return absl::OkStatus();

@@ -62,6 +62,10 @@ class AccessControl {
   // Who is calling, and with which roles. Never fails: a certificate that no
   // CA of the bundle issued gets identity NAME@unknown-ca and no roles.
   Caller Identify(const grpc::ServerContextBase& ctx) const;
+  // Who a request on the HTTP listener is: it takes no client certificates,
+  // so "local" with every role on a plaintext loopback server, else
+  // "anonymous" with the roles bound to "anonymous" (default: reader).
+  Caller HttpCaller() const;
   // OK if `caller` holds `needed` (admin holds every role; archivist and peer
   // also hold reader); otherwise PERMISSION_DENIED "IDENTITY lacks role ROLE
   // for METHOD (hint)", with error detail kReasonRoleRequired.

@@ -23,6 +23,7 @@
 
 #include "archive/v1/archive.grpc.pb.h"
 #include "services/rpc/access_control.h"
+#include "services/rpc/read_queries.h"
 #include "services/rpc/request_log.h"
 #include "services/rpc/service_limits.h"
 #include "services/rpc/stream_limits.h"
@@ -100,6 +101,10 @@ class ArchiveService final : public v1::Archive::CallbackService {
   // The indexes behind Relations and Search (UNAVAILABLE without one); must
   // outlive the service.
   void set_catalog(Catalog* catalog) { catalog_ = catalog; }
+  // The read-only questions, answered as the HTTP API answers them.
+  ReadQueries queries() const {
+    return ReadQueries(archive_, catalog_, limits_);
+  }
 
  private:
   // Identifies the caller (for the log) and checks it holds `needed`.

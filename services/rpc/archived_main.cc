@@ -22,10 +22,12 @@
 #include "services/metrics/archive_metrics.h"
 #include "services/metrics/grpc_metrics.h"
 #include "services/metrics/process_metrics.h"
+#include "services/rpc/api_routes.h"
 #include "services/rpc/archive_service.h"
 #include "services/rpc/operations.h"
 #include "services/rpc/request_log.h"
 #include "services/rpc/tile_routes.h"
+#include "services/rpc/web_routes.h"
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
@@ -119,6 +121,10 @@ ABSL_FLAG(bool, accept_restored_log, false,
           "lift a restore's hold: declare that the archive signed nothing "
           "after the backup it was restored from, so it may sign again "
           "(wrongly given, clients that saw a later checkpoint see a fork)");
+ABSL_FLAG(std::string, web_root, "",
+          "serve the web view's files from this folder (services/web/assets "
+          "of a checkout) instead of the copies built into archived: for "
+          "working on the page");
 ABSL_FLAG(std::string, recover_from, "",
           "HOST:PORT[,HOST:PORT...]: peers whose mirror of this archive's log "
           "supplies the entries a restored archive signed after its backup; "
@@ -239,8 +245,8 @@ absl::StatusOr<TlsSetup> ServerTls() {
 }
 
 // The HTTP listener, if --http_listen names one; null if not.
-absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(Operations* operations,
-                                                        TileRoutes* tiles) {
+absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
+    const std::function<void(HttpListener*)>& add_routes) {
   std::string address = absl::GetFlag(FLAGS_http_listen);
   if (address.empty()) return std::unique_ptr<HttpListener>();
   HttpListenerOptions options;
@@ -249,12 +255,12 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(Operations* operations,
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   auto listener = HttpListener::Create(options);
   if (!listener.ok()) return listener.status();
-  operations->AddRoutes(listener->get());
-  tiles->AddRoutes(listener->get());
+  add_routes(listener->get());
   if (absl::Status s = (*listener)->Start(); !s.ok()) return s;
   LogLine(absl::StrCat(
-      "archived: serving HTTP (/metrics, /healthz, /readyz, the log's tiles "
-      "under /log/, peers' mirrors under /mirror/) on ",
+      "archived: serving HTTP (the web view at /, the API under /api/v1/, "
+      "/metrics, /healthz, /readyz, the log's tiles under /log/, peers' "
+      "mirrors under /mirror/) on ",
       options.tls_cert_file.empty() ? "http://" : "https://",
       address.substr(0, address.rfind(':') + 1), (*listener)->port()));
   return listener;
@@ -425,7 +431,19 @@ int Serve() {
   Operations operations(archive->get(), &metrics, {&registry, &process_metrics},
                         ops_options);
   TileRoutes tiles(archive->get());
-  auto http = StartHttp(&operations, &tiles);
+  ApiRoutes api(archive->get(), service.queries(), access->HttpCaller(),
+                [&sync]() -> absl::StatusOr<std::vector<std::string>> {
+                  auto trust = sync->CurrentTrust();
+                  if (!trust.ok()) return trust.status();
+                  return trust->VerifierKeys();
+                });
+  WebRoutes web(absl::GetFlag(FLAGS_web_root));
+  auto http = StartHttp([&](HttpListener* listener) {
+    operations.AddRoutes(listener);
+    tiles.AddRoutes(listener);
+    api.AddRoutes(listener);
+    web.AddRoutes(listener);
+  });
   if (!http.ok()) return Fail(std::string(http.status().message()));
   operations.StartMeasuring();
 
@@ -447,9 +465,10 @@ int Serve() {
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
   LogLine("archived: requests drained");
+  // Before what its routes read (the sync manager's trust) goes.
+  if (*http != nullptr) (*http)->Stop();
   sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
-  if (*http != nullptr) (*http)->Stop();
   operations.StopMeasuring();
   catalog->reset();  // stops the indexer, which reads the archive
   archive->reset();  // finishes queued commits

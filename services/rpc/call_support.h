@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/rpc/access_control.h"
 #include "services/rpc/proto_convert.h"
@@ -52,6 +53,17 @@ class UnaryCall {
   Caller caller_;
   absl::Status authorized_;
 };
+
+// Finishes `call` with `result`: its value moved into `*response`, or its
+// error.
+template <typename Message>
+grpc::ServerUnaryReactor* FinishWith(UnaryCall& call,
+                                     absl::StatusOr<Message> result,
+                                     Message* response) {
+  if (!result.ok()) return call.Finish(ToGrpc(result.status()));
+  *response = std::move(*result);
+  return call.Finish(grpc::Status::OK);
+}
 
 // Finishes a streaming call at once: the caller may not make it.
 template <typename Reactor>

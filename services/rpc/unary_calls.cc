@@ -22,12 +22,6 @@ namespace {
 using grpc::CallbackServerContext;
 using grpc::ServerUnaryReactor;
 
-// The authoritative revision's id, or "" (several heads, only drafts).
-std::string AuthoritativeId(Archive& archive, const std::string& document) {
-  auto revision = archive.Authoritative(document, false);
-  return revision.ok() ? revision->id : "";
-}
-
 }  // namespace
 
 ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
@@ -36,30 +30,7 @@ ServerUnaryReactor* ArchiveService::History(CallbackServerContext* ctx,
   UnaryCall call(ctx, *access_, "History", Role::kReader);
   call.log().set_document(request->document_id());
   if (!call.allowed()) return call.Refuse();
-  uint64_t before = UINT64_MAX;
-  if (!request->page_token().empty() &&
-      !absl::SimpleAtoi(request->page_token(), &before)) {
-    return call.Finish(
-        Invalid("page_token", "page_token: not a token this server issued"));
-  }
-  auto doc = archive_->GetDocument(request->document_id());
-  if (!doc.ok()) return call.Finish(ToGrpc(doc.status()));
-  uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
-  std::vector<std::string> damage;
-  auto revisions =
-      archive_->History(request->document_id(), before, page + 1, &damage);
-  if (!revisions.ok()) return call.Finish(ToGrpc(revisions.status()));
-  for (const std::string& d : damage) response->add_damage(d);
-  for (size_t i = 0; i < revisions->size() && i < page; ++i) {
-    ToProto((*revisions)[i], response->add_revisions());
-  }
-  if (revisions->size() > page) {
-    response->set_next_page_token(
-        absl::StrCat((*revisions)[page - 1].leaf_index));
-  }
-  for (const std::string& h : doc->heads) response->add_heads(h);
-  response->set_authoritative(AuthoritativeId(*archive_, doc->id));
-  return call.Finish(grpc::Status::OK);
+  return FinishWith(call, queries().History(*request), response);
 }
 
 ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
@@ -67,37 +38,7 @@ ServerUnaryReactor* ArchiveService::List(CallbackServerContext* ctx,
                                          v1::ListResponse* response) {
   UnaryCall call(ctx, *access_, "List", Role::kReader);
   if (!call.allowed()) return call.Refuse();
-  v1::ListRequest resolved = *request;
-  if (absl::Status s = ResolveEnums(&resolved); !s.ok()) {
-    return call.Finish(ToGrpc(s));  // names "lifecycle", a ListRequest field
-  }
-  DocumentFilter filter{resolved.region(),    resolved.issuer(),
-                        resolved.number(),    resolved.status(),
-                        resolved.date_from(), resolved.date_to(),
-                        resolved.query()};
-  if (!filter.status.empty() && !IsKnownStatus(filter.status)) {
-    return call.Finish(Invalid(
-        "status",
-        absl::StrCat("status: unknown status \"", filter.status, "\"")));
-  }
-  uint32_t page = PageSize(request->page_size(), limits_.max_page_size);
-  std::vector<std::string> damage;
-  auto docs =
-      archive_->ListDocuments(filter, request->page_token(), page + 1, &damage);
-  if (!docs.ok()) return call.Finish(ToGrpc(docs.status()));
-  for (const std::string& d : damage) response->add_damage(d);
-  for (size_t i = 0; i < docs->size() && i < page; ++i) {
-    const auto& [info, latest] = (*docs)[i];
-    v1::DocumentSummary* d = response->add_documents();
-    d->set_document_id(info.id);
-    for (const std::string& h : info.heads) d->add_heads(h);
-    d->set_revision_count(info.revision_count);
-    ToProto(latest, d->mutable_latest());
-    d->set_authoritative(AuthoritativeId(*archive_, info.id));
-  }
-  if (docs->size() > page)
-    response->set_next_page_token((*docs)[page - 1].first.id);
-  return call.Finish(grpc::Status::OK);
+  return FinishWith(call, queries().List(*request), response);
 }
 
 ServerUnaryReactor* ArchiveService::GetStatement(
@@ -105,12 +46,11 @@ ServerUnaryReactor* ArchiveService::GetStatement(
     v1::GetStatementResponse* response) {
   UnaryCall call(ctx, *access_, "GetStatement", Role::kReader);
   if (!call.allowed()) return call.Refuse();
-  auto revision = archive_->GetRevision(request->revision_id());
-  if (!revision.ok()) return call.Finish(ToGrpc(revision.status()));
-  call.log().set_document(revision->statement.document);
-  response->set_signed_statement(revision->signed_statement);
-  ToProto(*revision, response->mutable_revision());
-  return call.Finish(grpc::Status::OK);
+  auto statement = queries().Statement(request->revision_id());
+  if (statement.ok()) {
+    call.log().set_document(statement->revision().document_id());
+  }
+  return FinishWith(call, std::move(statement), response);
 }
 
 ServerUnaryReactor* ArchiveService::GetCheckpoint(
@@ -118,15 +58,7 @@ ServerUnaryReactor* ArchiveService::GetCheckpoint(
     v1::GetCheckpointResponse* response) {
   UnaryCall call(ctx, *access_, "GetCheckpoint", Role::kReader);
   if (!call.allowed()) return call.Refuse();
-  auto log = archive_->ServedLog(request->mirror_origin());
-  if (!log.ok()) return call.Finish(ToGrpc(log.status()));
-  response->set_checkpoint(log->checkpoint().note);
-  response->set_tree_size(log->checkpoint().size);
-  // A mirror's checkpoint is the peer's, signed with the peer's key.
-  if (log->origin() == archive_->origin()) {
-    response->set_verifier_key(archive_->key().VerifierKey());
-  }
-  return call.Finish(grpc::Status::OK);
+  return FinishWith(call, queries().Checkpoint(*request), response);
 }
 
 ServerUnaryReactor* ArchiveService::GetInclusionProof(
@@ -154,18 +86,7 @@ ServerUnaryReactor* ArchiveService::GetConsistencyProof(
     v1::GetConsistencyProofResponse* response) {
   UnaryCall call(ctx, *access_, "GetConsistencyProof", Role::kReader);
   if (!call.allowed()) return call.Refuse();
-  auto log = archive_->ServedLog(request->mirror_origin());
-  if (!log.ok()) return call.Finish(ToGrpc(log.status()));
-  const SignedCheckpoint& cp = log->checkpoint();
-  uint64_t new_size = request->new_size() == 0 ? cp.size : request->new_size();
-  auto proof = log->Consistency(request->old_size(), new_size);
-  if (!proof.ok()) return call.Finish(ToGrpc(proof.status()));
-  v1::ConsistencyProof* out = response->mutable_proof();
-  out->set_old_size(request->old_size());
-  out->set_new_size(new_size);
-  for (const std::string& h : *proof) out->add_hashes(h);
-  response->set_checkpoint(cp.note);
-  return call.Finish(grpc::Status::OK);
+  return FinishWith(call, queries().Consistency(*request), response);
 }
 
 ServerUnaryReactor* ArchiveService::GetArchiveInfo(

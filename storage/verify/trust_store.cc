@@ -127,4 +127,10 @@ absl::Status SeenCheckpoints::Save(const std::string& origin,
   return env->WriteFileAtomic(PathFor(origin), checkpoint_note);
 }
 
+std::vector<std::string> TrustStore::VerifierKeys() const {
+  std::vector<std::string> keys;
+  for (const auto& [name, key] : keys_) keys.push_back(key->ToString());
+  return keys;
+}
+
 }  // namespace archive

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "storage/verify/note_verifier.h"
@@ -45,6 +46,8 @@ class TrustStore {
   absl::Status Pin(const std::string& verifier_key);
 
   const std::string& path() const { return path_; }
+  // Every trusted key as its verifier key string, ordered by name.
+  std::vector<std::string> VerifierKeys() const;
 
  private:
   std::string path_;
