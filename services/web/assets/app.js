@@ -614,6 +614,8 @@ function stepItem(step) {
     'li',
     { class: `step step-${step.state}`, dataset: { step: step.id, state: step.state } },
     el('span', { class: 'step-icon', 'aria-hidden': 'true', text: STEP_ICONS[step.state] }),
+    // The icon's meaning for screen readers, which skip it.
+    el('span', { class: 'visually-hidden', text: t(`verify.step-state.${step.state}`) }),
     el('strong', { text: t(`step.${step.id}`) }),
     el('span', { class: 'step-message', text: stepMessage(step) }),
   );

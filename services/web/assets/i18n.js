@@ -105,6 +105,10 @@ const MESSAGES = {
     'verify.verified': '已验证：以下每一项都由您的浏览器亲自检查通过。',
     'verify.failed': '验证失败：{step}。{detail}',
     'verify.skipped': '未检查',
+    'verify.step-state.ok': '通过：',
+    'verify.step-state.failed': '失败：',
+    'verify.step-state.pending': '进行中：',
+    'verify.step-state.skipped': '未检查：',
     'verify.pinned-key': '本浏览器记住的档案库密钥（指纹 {fingerprint}，{at} 首次使用时记住）：',
 
     'step.key': '档案库密钥',
@@ -244,6 +248,10 @@ const MESSAGES = {
     'verify.verified': 'Verified: your browser checked every item below itself.',
     'verify.failed': 'Verification failed: {step}. {detail}',
     'verify.skipped': 'not checked',
+    'verify.step-state.ok': 'passed: ',
+    'verify.step-state.failed': 'failed: ',
+    'verify.step-state.pending': 'in progress: ',
+    'verify.step-state.skipped': 'not checked: ',
     'verify.pinned-key': 'The archive key this browser pinned (fingerprint {fingerprint}, on first use, {at}):',
 
     'step.key': 'Archive key',
