@@ -26,9 +26,11 @@ phase_done dependencies
 
 # Packages only the tests use stay out of deploy/install-deps.sh, which the quick start
 # runs too: Go and golang.org/x/mod (sumdb/tlog, sumdb/note) for the tiles audit
-# (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit).
-phase "test packages from Debian (golang-go golang-golang-x-mod-dev)"
-test_packages=(golang-go golang-golang-x-mod-dev)
+# (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit); Debian's Chromium (no
+# browser download) and a CJK font, so the web view's screenshots are readable, for the
+# browser test (tests/browser/web_view_test.mjs).
+test_packages=(golang-go golang-golang-x-mod-dev chromium fonts-wqy-microhei)
+phase "test packages from Debian (${test_packages[*]})"
 missing=()
 for p in "${test_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -44,7 +46,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 phase_done "test packages"
 
-phase "test tools from npm (tests/tools/package-lock.json)"
+phase "test tools from npm (tests/tools/package-lock.json: buf, puppeteer-core)"
 npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 phase_done "test tools"
 
