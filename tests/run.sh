@@ -28,8 +28,9 @@ phase_done dependencies
 # runs too: Go and golang.org/x/mod (sumdb/tlog, sumdb/note) for the tiles audit
 # (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit); Debian's Chromium (no
 # browser download) and a CJK font, so the web view's screenshots are readable, for the
-# browser test (tests/browser/web_view_test.mjs).
-test_packages=(golang-go golang-golang-x-mod-dev chromium fonts-wqy-microhei)
+# browser test (tests/browser/web_view_test.mjs); python3-cryptography (Ed25519) for the
+# cosignature checker written from the C2SP specs (tests/integration/check_cosignatures.py).
+test_packages=(golang-go golang-golang-x-mod-dev python3-cryptography chromium fonts-wqy-microhei)
 phase "test packages from Debian (${test_packages[*]})"
 missing=()
 for p in "${test_packages[@]}"; do

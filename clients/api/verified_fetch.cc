@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "clients/api/output_file.h"
 #include "clients/api/revision_view.h"
 #include "storage/base/hex.h"
@@ -50,8 +51,39 @@ absl::StatusOr<VerifyingClient> VerifyingClient::Create(ArchiveClient* client,
   if (!trust.ok()) return trust.status();
   auto known = KnownArchives::Load(options.known_archives_file);
   if (!known.ok()) return known.status();
-  return VerifyingClient(client, std::move(options), std::move(*trust),
-                         std::move(*known));
+  std::shared_ptr<const WitnessPolicy> policy;
+  if (!options.witness_policy_file.empty()) {
+    auto loaded = WitnessPolicy::Load(options.witness_policy_file);
+    if (!loaded.ok()) return loaded.status();
+    policy = std::make_shared<const WitnessPolicy>(std::move(*loaded));
+  }
+  VerifyingClient verifier(client, std::move(options), std::move(*trust),
+                           std::move(*known));
+  verifier.witness_policy_ = std::move(policy);
+  return verifier;
+}
+
+absl::Status VerifyingClient::CheckWitnessed(
+    const std::string& checkpoint_note) {
+  if (witness_policy_ == nullptr) return absl::OkStatus();
+  auto check = witness_policy_->Check(checkpoint_note);
+  if (!check.ok()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("witness policy ", options_.witness_policy_file, ": ",
+                     check.status().message()));
+  }
+  if (!witnesses_noticed_ && options_.notice) {
+    witnesses_noticed_ = true;
+    options_.notice(absl::StrCat(
+        "checkpoint cosigned by ", absl::StrJoin(check->signed_by, ", "),
+        " (quorum ", check->quorum, " of ", witness_policy_->witnesses().size(),
+        ")",
+        check->missing.empty()
+            ? ""
+            : absl::StrCat("; no cosignature from ",
+                           absl::StrJoin(check->missing, ", "))));
+  }
+  return absl::OkStatus();
 }
 
 // Explicit trust (--trust) is the user's word and stays as it is; pinning by
@@ -148,6 +180,7 @@ absl::StatusOr<Checkpoint> VerifyingClient::LatestCheckpoint(
   ReceiptChecker checker(&trust_);
   auto cp = checker.CheckCheckpoint(latest->checkpoint());
   if (!cp.ok()) return cp.status();
+  if (absl::Status s = CheckWitnessed(latest->checkpoint()); !s.ok()) return s;
   auto seen_before = SeenCheckpoints(options_.seen_dir).Load(cp->origin);
   if (!seen_before.ok()) return seen_before.status();
   if (absl::Status s = CheckAgainstSeen(*cp, latest->checkpoint()); !s.ok())
@@ -264,6 +297,10 @@ VerifyingClient::FetchVerified(const v1::GetRequest& request,
   auto verified = VerifyReceipt(header->receipt(),
                                 {request.document_id(), request.revision_id()});
   if (!verified.ok()) return verified.status();
+  if (absl::Status s = CheckWitnessed(header->receipt().checkpoint());
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = CheckHeader(request, *verified, &*header); !s.ok())
     return s;
   if (!request.header_only()) {

@@ -8,6 +8,7 @@
 #define ARCHIVE_CLIENTS_API_VERIFIED_FETCH_H_
 
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "storage/verify/known_archives.h"
 #include "storage/verify/receipt_checker.h"
 #include "storage/verify/trust_store.h"
+#include "storage/verify/witness_policy.h"
 
 namespace archive {
 
@@ -31,6 +33,12 @@ struct VerifyOptions {
   std::string known_archives_file;
   // Messages the user should see (key pinned on first use), one line each.
   std::function<void(const std::string&)> notice;
+  // If set, a witness policy file (storage/verify/witness_policy.h): the
+  // latest checkpoint and every fetched revision's checkpoint count only
+  // with its quorum of cosignatures (UNAUTHENTICATED naming who signed and
+  // who is missing). A put's receipt is not held to it: the archive
+  // acknowledges before its witnesses answer.
+  std::string witness_policy_file;
 };
 
 ReceiptParts ReceiptFromProto(const v1::Receipt& receipt);
@@ -139,6 +147,9 @@ class VerifyingClient {
         trust_(std::move(trust)),
         known_(std::move(known)) {}
   absl::Status EnsureTrusted(const std::string& checkpoint_note);
+  // OK without a policy; else the policy's quorum check of the note (and the
+  // witnesses named once, in a notice).
+  absl::Status CheckWitnessed(const std::string& checkpoint_note);
   bool PinsAddresses() const;
   absl::Status CheckAgainstSeen(const Checkpoint& cp, const std::string& note);
   absl::Status CheckHeader(const v1::GetRequest& request,
@@ -164,6 +175,8 @@ class VerifyingClient {
   VerifyOptions options_;
   TrustStore trust_;
   KnownArchives known_;
+  std::shared_ptr<const WitnessPolicy> witness_policy_;  // null: none
+  bool witnesses_noticed_ = false;
 };
 
 }  // namespace archive

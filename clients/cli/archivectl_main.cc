@@ -123,6 +123,7 @@ int Main(int argc, char** argv) {
   options.seen_dir = config + "/checkpoints";
   options.server_address = server;
   options.known_archives_file = config + "/known_archives";
+  options.witness_policy_file = args->Get("witness_policy");
   options.notice = [](const std::string& line) {
     std::cerr << "archivectl: " << line << "\n";
   };

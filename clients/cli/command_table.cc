@@ -34,6 +34,13 @@ constexpr char kGlobalHelp[] =
     "  --tls_cert FILE     client certificate (PEM) for mutual TLS; with "
     "--tls_key\n"
     "  --tls_key FILE      the client certificate's private key (PEM)\n"
+    "  --witness_policy FILE  count a checkpoint only with the quorum of "
+    "cosignatures\n"
+    "                      its lines ask: \"witness <cosigner verifier key> "
+    "[URL]\" and\n"
+    "                      \"quorum <k>\" (C2SP tlog-witness); says who "
+    "cosigned and who\n"
+    "                      did not\n"
     "  --help, -h          this help, or a command's with COMMAND --help\n"
     "  --version           archivectl's version, commit and build type\n";
 
@@ -372,7 +379,8 @@ const std::map<std::string, Command>& Commands() {
 
 FlagSpec AllFlags() {
   FlagSpec spec;
-  spec.with_value = {"server", "trust", "as", "tls_ca", "tls_cert", "tls_key"};
+  spec.with_value = {"server",  "trust",         "as", "tls_ca", "tls_cert",
+                     "tls_key", "witness_policy"};
   spec.boolean = {"json",      "help",   "version",      "head",
                   "no-verify", "repair", "plain",        "chars",
                   "words",     "color",  "keep-metadata"};
@@ -397,8 +405,9 @@ CliTable Table() {
     if (name == "proof") c.words = {"inclusion", "consistency"};
     table.commands.push_back(std::move(c));
   }
-  table.global_flags = {"server",   "json",    "trust", "as",     "tls_ca",
-                        "tls_cert", "tls_key", "help",  "version"};
+  table.global_flags = {"server",  "json",          "trust",   "as",
+                        "tls_ca",  "tls_cert",      "tls_key", "help",
+                        "version", "witness_policy"};
   table.with_value = AllFlags().with_value;
   return table;
 }

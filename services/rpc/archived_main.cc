@@ -130,6 +130,10 @@ ABSL_FLAG(std::string, witnesses, "",
           "<submission prefix URL> (another office's archived: "
           "http://HOST:HTTP_PORT/witness); the checkpoint served carries "
           "the cosignatures collected");
+ABSL_FLAG(std::string, witness_policy, "",
+          "pull a peer only when its checkpoint carries the quorum of "
+          "cosignatures this file asks: lines \"witness <cosigner verifier "
+          "key> [URL]\" and \"quorum <k>\"");
 ABSL_FLAG(std::string, web_root, "",
           "serve the web view's files from this folder (services/web/assets "
           "of a checkout) instead of the copies built into archived: for "
@@ -476,6 +480,15 @@ int Serve() {
   // generic client): SERVING now, NOT_SERVING from the start of the drain.
   server->GetHealthCheckService()->SetServingStatus(
       v1::Archive::service_full_name(), true);
+  if (std::string file = absl::GetFlag(FLAGS_witness_policy); !file.empty()) {
+    auto policy = WitnessPolicy::Load(file);
+    if (!policy.ok()) {
+      return Fail(
+          absl::StrCat("--witness_policy: ", policy.status().message()));
+    }
+    sync->SetWitnessPolicy(
+        std::make_shared<const WitnessPolicy>(std::move(*policy)));
+  }
   sync->RecoverWhileHeld(
       absl::StrSplit(absl::GetFlag(FLAGS_recover_from), ',',
                      absl::SkipWhitespace()),

@@ -23,6 +23,11 @@ WitnessRoutes::WitnessRoutes(Witness* witness, WitnessedLogs logs,
   for (const auto& [origin, size] : witness_->CosignedSizes()) {
     cosigned_size_.Add({{"origin", origin}}).Set(static_cast<double>(size));
   }
+  // Every answer the spec names, at zero, so a rate over them is defined
+  // before the first request.
+  for (const char* code : {"200", "400", "403", "404", "409", "422", "500"}) {
+    requests_.Add({{"code", code}});
+  }
 }
 
 void WitnessRoutes::AddRoutes(HttpListener* listener) {

@@ -30,11 +30,12 @@ std::vector<std::string> Hashes(
 class PullSession {
  public:
   PullSession(Archive* archive, const TrustStore* trust,
-              const std::atomic<bool>* stop, const std::string& address,
-              const std::string& expected_origin,
+              const WitnessPolicy* witnesses, const std::atomic<bool>* stop,
+              const std::string& address, const std::string& expected_origin,
               std::shared_ptr<grpc::Channel> channel)
       : archive_(archive),
         checker_(trust),
+        witnesses_(witnesses),
         stop_(stop),
         address_(address),
         expected_origin_(expected_origin),
@@ -119,6 +120,12 @@ class PullSession {
     }
     auto cp = checker_.CheckCheckpoint(checkpoint_note_);
     if (!cp.ok()) return Context(cp.status());
+    if (witnesses_ != nullptr) {
+      if (auto quorum = witnesses_->Check(checkpoint_note_); !quorum.ok()) {
+        return Context(absl::UnauthenticatedError(
+            absl::StrCat("witness policy: ", quorum.status().message())));
+      }
+    }
     checkpoint_ = std::move(*cp);
     auto progress = archive_->GetPeerProgress(origin);
     if (absl::IsNotFound(progress.status())) {
@@ -243,6 +250,7 @@ class PullSession {
 
   Archive* archive_;
   ReceiptChecker checker_;
+  const WitnessPolicy* witnesses_;
   const std::atomic<bool>* stop_;
   std::string address_;
   std::string expected_origin_;
@@ -266,8 +274,8 @@ absl::StatusOr<v1::SyncResponse> PeerPuller::Pull(
     const std::string& expected_origin) {
   auto channel = ArchiveClient::Dial(address, tls);
   if (!channel.ok()) return channel.status();
-  return PullSession(archive_, trust_, stop_, address, expected_origin,
-                     std::move(*channel))
+  return PullSession(archive_, trust_, witnesses_, stop_, address,
+                     expected_origin, std::move(*channel))
       .Run();
 }
 

@@ -19,6 +19,7 @@
 #include "clients/api/archive_client.h"
 #include "storage/db/archive.h"
 #include "storage/verify/trust_store.h"
+#include "storage/verify/witness_policy.h"
 
 namespace archive {
 
@@ -46,9 +47,13 @@ class PeerPuller {
   // `stop` (may be null) is polled between entries so a shutting-down server
   // ends a pull early (the pull then resumes next time). None is owned; all
   // must outlive the puller and any Pull in progress.
+  // `witnesses` (may be null) is the server's witness policy: a peer's
+  // checkpoint is accepted only with its quorum of cosignatures
+  // (UNAUTHENTICATED otherwise, before anything is read).
   PeerPuller(Archive* archive, const TrustStore* trust,
-             const std::atomic<bool>* stop)
-      : archive_(archive), trust_(trust), stop_(stop) {}
+             const std::atomic<bool>* stop,
+             const WitnessPolicy* witnesses = nullptr)
+      : archive_(archive), trust_(trust), stop_(stop), witnesses_(witnesses) {}
 
   // Pulls everything new from the archive at `address`. If `expected_origin`
   // is set (the name the server config gives the peer at that address), a
@@ -63,6 +68,7 @@ class PeerPuller {
   Archive* archive_;
   const TrustStore* trust_;
   const std::atomic<bool>* stop_;
+  const WitnessPolicy* witnesses_;
 };
 
 }  // namespace archive

@@ -258,7 +258,7 @@ absl::StatusOr<v1::SyncResponse> SyncManager::RunPull(
   } else {
     // A configured peer must be the office its config entry names.
     result =
-        PeerPuller(archive_, &*trust, &stop_)
+        PeerPuller(archive_, &*trust, &stop_, witness_policy_.get())
             .Pull(address, PeerTls(address), ConfiguredPeer(address).name());
   }
   if (result.ok()) {

@@ -30,6 +30,7 @@
 #include "storage/base/env.h"
 #include "storage/db/archive.h"
 #include "storage/verify/trust_store.h"
+#include "storage/verify/witness_policy.h"
 
 namespace archive {
 
@@ -71,6 +72,11 @@ class SyncManager {
   // is lifted (log_recovery.h); scheduled pulls wait meanwhile, as they could
   // only be refused. Call before Start().
   void RecoverWhileHeld(std::vector<std::string> peers, absl::Duration retry);
+  // A peer's checkpoint is pulled only with the quorum of cosignatures this
+  // policy asks (archived --witness_policy). Call before Start().
+  void SetWitnessPolicy(std::shared_ptr<const WitnessPolicy> policy) {
+    witness_policy_ = std::move(policy);
+  }
   // Queues a pull from `address`; `done` runs on the worker thread.
   void PullAsync(const std::string& address, Done<v1::SyncResponse> done);
   // Queues a scrub, repairing from configured peers and `peers` if `repair`.
@@ -138,6 +144,7 @@ class SyncManager {
   absl::Duration recovery_retry_;
   absl::Time next_recovery_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   PullObserver* pull_observer_ = nullptr;
+  std::shared_ptr<const WitnessPolicy> witness_policy_;
   std::thread worker_;
 };
 

@@ -1,6 +1,7 @@
 #include "services/sync/witness_collector.h"
 
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -43,7 +44,44 @@ std::string RequestBody(uint64_t old_size,
 absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Create(
     Archive* archive, const std::string& witnesses_file,
     absl::Duration timeout) {
-  auto policy = WitnessPolicy::Load(witnesses_file);
+  std::unique_ptr<WitnessCollector> collector(
+      new WitnessCollector(archive, witnesses_file, timeout));
+  auto peers = LoadPeers(witnesses_file);
+  if (!peers.ok()) return peers.status();
+  collector->ReloadIfChanged();
+  return collector;
+}
+
+bool WitnessCollector::ReloadIfChanged() {
+  struct stat st;
+  int64_t mtime = ::stat(file_.c_str(), &st) == 0
+                      ? st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec
+                      : -1;
+  if (mtime == file_mtime_) return false;
+  file_mtime_ = mtime;
+  auto loaded = LoadPeers(file_);
+  if (!loaded.ok()) {
+    LogLine(absl::StrCat("archived: --witnesses: ", loaded.status().message(),
+                         "; keeping the witnesses read before"),
+            LogLevel::kWarning);
+    return false;
+  }
+  absl::MutexLock lock(&mu_);
+  // A witness listed before keeps the size it last cosigned.
+  for (Peer& peer : *loaded) {
+    for (const Peer& old : peers_) {
+      if (old.witness.key->ToString() == peer.witness.key->ToString()) {
+        peer.cosigned_size = old.cosigned_size;
+      }
+    }
+  }
+  peers_ = std::move(*loaded);
+  return true;
+}
+
+absl::StatusOr<std::vector<WitnessCollector::Peer>> WitnessCollector::LoadPeers(
+    const std::string& witnesses_file) {
+  auto policy = WitnessPolicy::Load(witnesses_file, /*require_quorum=*/false);
   if (!policy.ok()) return policy.status();
   std::vector<Peer> peers;
   for (const WitnessPolicy::Witness& w : policy->witnesses()) {
@@ -55,8 +93,7 @@ absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Create(
     }
     peers.push_back(Peer{w, 0, ""});
   }
-  return std::unique_ptr<WitnessCollector>(
-      new WitnessCollector(archive, std::move(peers), timeout));
+  return peers;
 }
 
 WitnessCollector::~WitnessCollector() {
@@ -71,6 +108,7 @@ void WitnessCollector::Start() {
 void WitnessCollector::Loop() {
   uint64_t sent_size = UINT64_MAX;
   while (!stop_) {
+    if (ReloadIfChanged()) sent_size = UINT64_MAX;
     SignedCheckpoint cp = archive_->LatestCheckpoint();
     if (cp.size != sent_size && !peers_.empty()) {
       std::vector<std::string> lines = SendToAll(cp);

@@ -10,8 +10,9 @@
 // the size the witness last cosigned (0 at start), sends a consistency proof
 // from it, and on 409 resends from the size the witness names. A cosignature
 // is kept only if it verifies with the witness's key for that very
-// checkpoint. A put is not held up for witnesses unless AwaitQuorum is used
-// (archived --witness_quorum_for_ack).
+// checkpoint. The file is read again when it changes, so a witness is added
+// or removed without a restart (the current checkpoint is then sent again).
+// A put is not held up for witnesses.
 //
 // Thread-safety: thread-safe. The archive must outlive the collector.
 #ifndef ARCHIVE_SERVICES_SYNC_WITNESS_COLLECTOR_H_
@@ -61,9 +62,13 @@ class WitnessCollector {
     uint64_t cosigned_size = 0;  // sender thread only
     std::string last_error;      // guarded by mu_
   };
-  WitnessCollector(Archive* archive, std::vector<Peer> peers,
-                   absl::Duration timeout)
-      : archive_(archive), peers_(std::move(peers)), timeout_(timeout) {}
+  WitnessCollector(Archive* archive, std::string file, absl::Duration timeout)
+      : archive_(archive), file_(std::move(file)), timeout_(timeout) {}
+  // The witnesses the file lists; INVALID_ARGUMENT naming a witness without
+  // a URL.
+  static absl::StatusOr<std::vector<Peer>> LoadPeers(const std::string& file);
+  // Reads the file again if it changed; true if the witnesses did.
+  bool ReloadIfChanged();
   void Loop();
   // One round: `cp` to every witness at once; returns the lines collected.
   std::vector<std::string> SendToAll(const SignedCheckpoint& cp);
@@ -71,7 +76,9 @@ class WitnessCollector {
   absl::StatusOr<std::string> SendTo(Peer& peer, const SignedCheckpoint& cp);
 
   Archive* archive_;
-  std::vector<Peer> peers_;
+  std::string file_;
+  int64_t file_mtime_ = -1;  // sender thread only
+  std::vector<Peer> peers_;  // replaced under mu_ by the sender thread
   absl::Duration timeout_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

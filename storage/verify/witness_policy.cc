@@ -50,7 +50,8 @@ absl::StatusOr<uint64_t> VerifyCosignature(const Note& note,
 }
 
 absl::StatusOr<WitnessPolicy> WitnessPolicy::Parse(absl::string_view text,
-                                                   const std::string& source) {
+                                                   const std::string& source,
+                                                   bool require_quorum) {
   WitnessPolicy policy;
   bool has_quorum = false;
   int number = 0;
@@ -81,7 +82,8 @@ absl::StatusOr<WitnessPolicy> WitnessPolicy::Parse(absl::string_view text,
     }
   }
   if (!has_quorum) policy.quorum_ = policy.witnesses_.size();
-  if (policy.quorum_ == 0 || policy.quorum_ > policy.witnesses_.size()) {
+  if (require_quorum &&
+      (policy.quorum_ == 0 || policy.quorum_ > policy.witnesses_.size())) {
     return absl::InvalidArgumentError(absl::StrCat(
         source, ": quorum ", policy.quorum_, " needs between 1 and the ",
         policy.witnesses_.size(), " witnesses listed"));
@@ -89,7 +91,8 @@ absl::StatusOr<WitnessPolicy> WitnessPolicy::Parse(absl::string_view text,
   return policy;
 }
 
-absl::StatusOr<WitnessPolicy> WitnessPolicy::Load(const std::string& path) {
+absl::StatusOr<WitnessPolicy> WitnessPolicy::Load(const std::string& path,
+                                                  bool require_quorum) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(
@@ -97,7 +100,7 @@ absl::StatusOr<WitnessPolicy> WitnessPolicy::Load(const std::string& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return Parse(text.str(), path);
+  return Parse(text.str(), path, require_quorum);
 }
 
 absl::StatusOr<QuorumCheck> WitnessPolicy::Check(

@@ -49,9 +49,13 @@ class WitnessPolicy {
   };
 
   // `source` names the text in errors (a file name).
+  // With `require_quorum` false (a log's list of witnesses to ask, not a
+  // client's policy) the list may be empty and the quorum is not checked.
   static absl::StatusOr<WitnessPolicy> Parse(absl::string_view text,
-                                             const std::string& source);
-  static absl::StatusOr<WitnessPolicy> Load(const std::string& path);
+                                             const std::string& source,
+                                             bool require_quorum = true);
+  static absl::StatusOr<WitnessPolicy> Load(const std::string& path,
+                                            bool require_quorum = true);
 
   // Which listed witnesses cosigned `checkpoint_note`; UNAUTHENTICATED if
   // fewer than quorum() did (the message names both lists).
