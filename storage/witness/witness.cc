@@ -195,7 +195,11 @@ WitnessAnswer Witness::AddCheckpoint(absl::string_view body,
                   absl::StrCat("cannot record the checkpoint: ", s.message()));
   }
   const uint64_t now = static_cast<uint64_t>(env_->NowSeconds());
-  return Answer(200, FormatSignatureLine(Cosign(*key_, now, note->text)));
+  WitnessAnswer cosigned =
+      Answer(200, FormatSignatureLine(Cosign(*key_, now, note->text)));
+  cosigned.origin = cp->origin;
+  cosigned.cosigned_size = cp->size;
+  return cosigned;
 }
 
 std::map<std::string, uint64_t> Witness::CosignedSizes() {

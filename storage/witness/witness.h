@@ -43,6 +43,9 @@ struct WitnessAnswer {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  // On 200: the log cosigned and the size it is now cosigned at.
+  std::string origin;
+  uint64_t cosigned_size = 0;
 };
 
 class Witness {
