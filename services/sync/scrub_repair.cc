@@ -63,7 +63,7 @@ absl::StatusOr<std::string> SyncManager::RepairBlob(
     const std::vector<std::string>& extra_peers) {
   return FromSomePeer(extra_peers, [&](ArchiveClient& client) -> absl::Status {
     // Where reads look for a blob of this size: inline or a file.
-    auto writer = archive_->blobs().NewWriter(size);
+    auto writer = archive_->blobs().NewWriter(sha256, size);
     if (!writer.ok()) return writer.status();
     absl::Status s = client.GetBlob(sha256, [&](absl::string_view chunk) {
       if ((*writer)->size() + chunk.size() > size) {
