@@ -16,6 +16,7 @@ declare -A may=(
   [storage/backup]="storage/base storage/format storage/verify"
   [storage/db]="storage/base storage/format storage/verify storage/backup"
   [storage/index]="storage/base storage/format storage/verify storage/backup storage/db"
+  [storage/s3]="storage/base"
   [clients/api]="storage/base storage/format storage/verify"
   [clients/check]="storage/base storage/format storage/verify clients/api"
   [clients/diff]="storage/base storage/format"
@@ -25,7 +26,7 @@ declare -A may=(
   [services/sync]="storage/base storage/format storage/verify storage/backup storage/db clients/api"
   [services/metrics]="storage/base storage/format storage/verify storage/backup storage/db clients/api services/sync"
   [services/http]="storage/base"
-  [services/rpc]="storage/base storage/format storage/verify storage/backup storage/db storage/index clients/api services/sync services/metrics services/http"
+  [services/rpc]="storage/base storage/format storage/verify storage/backup storage/db storage/index storage/s3 clients/api services/sync services/metrics services/http"
 )
 
 bad=0

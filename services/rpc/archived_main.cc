@@ -24,6 +24,7 @@
 #include "services/metrics/process_metrics.h"
 #include "services/rpc/api_routes.h"
 #include "services/rpc/archive_service.h"
+#include "services/rpc/blob_store_setup.h"
 #include "services/rpc/operations.h"
 #include "services/rpc/request_log.h"
 #include "services/rpc/tile_routes.h"
@@ -136,8 +137,37 @@ ABSL_FLAG(int32_t, recover_retry_seconds, 10,
           "the log's missing tail from peers");
 ABSL_FLAG(uint64_t, inline_blob_max_bytes, kStore.inline_blob_max_bytes,
           "contents up to this size are stored inside the metadata store, "
-          "written with their revision in one fsync; larger ones are files "
-          "under DIR/blobs (0: every content is a file)");
+          "written with their revision in one fsync; larger ones go to the "
+          "blob store: files under DIR/blobs, or --blob_store (0: every "
+          "content goes to the blob store)");
+ABSL_FLAG(std::string, blob_store, "",
+          "s3://BUCKET/PREFIX: keep contents that are not inline as objects "
+          "PREFIX/sha256/<2 hex>/<sha256> in that bucket of --s3_endpoint "
+          "(credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+          "--s3_credentials_file); empty: files under DIR/blobs");
+ABSL_FLAG(std::string, s3_endpoint, "",
+          "the S3 endpoint of --blob_store, http(s)://HOST[:PORT], addressed "
+          "path-style (Ceph RGW, MinIO, AWS)");
+ABSL_FLAG(std::string, s3_region, "us-east-1",
+          "the region requests to --s3_endpoint are signed for (SigV4)");
+ABSL_FLAG(std::string, s3_credentials_file, "",
+          "an AWS shared-credentials file (aws_access_key_id, "
+          "aws_secret_access_key) to read instead of the environment");
+ABSL_FLAG(std::string, s3_profile, "default",
+          "the section of --s3_credentials_file to use");
+ABSL_FLAG(std::string, s3_ca_file, "",
+          "CA certificates (PEM) an https --s3_endpoint must chain to; "
+          "empty: the system's");
+ABSL_FLAG(uint64_t, s3_part_bytes, 8 << 20,
+          "the part size of multipart uploads (at least 5 MiB), and the "
+          "largest content sent in one PUT; one part per upload is held in "
+          "memory");
+ABSL_FLAG(int32_t, s3_attempts, 4,
+          "tries per request to the object store when it cannot be reached "
+          "or answers 5xx/SlowDown, with exponential backoff between them");
+ABSL_FLAG(int32_t, s3_timeout_seconds, 30,
+          "a request to the object store that cannot connect or moves no "
+          "byte for this long is abandoned (and retried)");
 
 namespace archive {
 namespace {
@@ -292,6 +322,20 @@ absl::Status RestoreIfAsked(const ArchiveOptions& options) {
   return absl::OkStatus();
 }
 
+BlobStoreFlags BlobStoreFlagValues() {
+  BlobStoreFlags f;
+  f.blob_store = absl::GetFlag(FLAGS_blob_store);
+  f.s3_endpoint = absl::GetFlag(FLAGS_s3_endpoint);
+  f.s3_region = absl::GetFlag(FLAGS_s3_region);
+  f.s3_credentials_file = absl::GetFlag(FLAGS_s3_credentials_file);
+  f.s3_profile = absl::GetFlag(FLAGS_s3_profile);
+  f.s3_ca_file = absl::GetFlag(FLAGS_s3_ca_file);
+  f.s3_part_bytes = absl::GetFlag(FLAGS_s3_part_bytes);
+  f.s3_attempts = absl::GetFlag(FLAGS_s3_attempts);
+  f.s3_timeout_seconds = absl::GetFlag(FLAGS_s3_timeout_seconds);
+  return f;
+}
+
 // --log_format and --log_file, before anything is logged.
 absl::Status SetUpLog() {
   LogFormat format;
@@ -332,6 +376,14 @@ int Serve() {
   options.origin = origin;
   options.inline_blob_max_bytes = absl::GetFlag(FLAGS_inline_blob_max_bytes);
   options.repair = absl::GetFlag(FLAGS_repair);
+  std::string store_warning;
+  auto backend =
+      MakeBlobBackend(BlobStoreFlagValues(), Env::Default(), &store_warning);
+  if (!backend.ok()) return Fail(std::string(backend.status().message()));
+  if (!store_warning.empty()) {
+    LogLine("archived: " + store_warning, LogLevel::kWarning);
+  }
+  options.blob_backend = *backend;
   if (absl::Status s = RestoreIfAsked(options); !s.ok()) {
     return Fail(std::string(s.message()));
   }
@@ -420,7 +472,8 @@ int Serve() {
       listen.substr(0, listen.rfind(':') + 1) + std::to_string(port);
   LogLine(absl::StrCat("archived: serving origin ", origin, " on ", address,
                        " (data dir ", data_dir, ", log size ",
-                       (*archive)->LatestCheckpoint().size, ")"));
+                       (*archive)->LatestCheckpoint().size, ", blobs in ",
+                       (*archive)->blobs().backend().Describe(), ")"));
   LogLine(
       absl::StrCat("archived: verifier key ", (*archive)->key().VerifierKey()));
 

@@ -108,7 +108,8 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   // inline store (sealed into the revision's batch), else an upload to the
   // blob backend (a temp file, or an object store upload named by
   // `expected_sha256`).
-  grpc::Status OpenTempBlob(BlobStore& blobs, const std::string& expected_sha256,
+  grpc::Status OpenTempBlob(BlobStore& blobs,
+                            const std::string& expected_sha256,
                             uint64_t expected_size) {
     auto writer = blobs.NewWriter(expected_sha256, expected_size);
     if (!writer.ok()) return ToGrpc(writer.status());

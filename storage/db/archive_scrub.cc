@@ -92,9 +92,9 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
                                            " is missing from the store (",
                                            blobs_->backend().Describe(), ")"));
     } else if (found->second != blob.size) {
-      s = absl::DataLossError(absl::StrCat(
-          "blob ", sha, " has ", found->second, " bytes, expected ", blob.size,
-          ": stored copy is damaged"));
+      s = absl::DataLossError(absl::StrCat("blob ", sha, " has ", found->second,
+                                           " bytes, expected ", blob.size,
+                                           ": stored copy is damaged"));
     } else {
       s = CheckBlob(*blobs_, sha, blob.size);
     }

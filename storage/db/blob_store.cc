@@ -165,9 +165,9 @@ absl::StatusOr<std::unique_ptr<BlobStore::Reader>> BlobStore::NewReader(
   }
   auto file = backend_->Open(sha256_hex);
   if (absl::IsNotFound(file.status())) {
-    return absl::DataLossError(absl::StrCat(
-        "blob ", sha256_hex, " is missing from the store (",
-        backend_->Describe(), ")"));
+    return absl::DataLossError(absl::StrCat("blob ", sha256_hex,
+                                            " is missing from the store (",
+                                            backend_->Describe(), ")"));
   }
   if (!file.ok()) return file.status();
   return std::unique_ptr<Reader>(

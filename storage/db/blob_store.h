@@ -103,8 +103,8 @@ class BlobStore {
     // Null: buffering an inline blob. Destroyed uncommitted, it discards what
     // the backend received.
     std::unique_ptr<BlobBackend::Upload> upload_;
-    std::string buffer_;                  // an inline blob's bytes
-    uint64_t limit_ = 0;                  // an inline blob's promised size
+    std::string buffer_;  // an inline blob's bytes
+    uint64_t limit_ = 0;  // an inline blob's promised size
     Sha256 hasher_;
     uint64_t size_ = 0;
   };

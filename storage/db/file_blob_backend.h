@@ -38,9 +38,8 @@ class FileBlobBackend : public BlobBackend {
   absl::StatusOr<std::unique_ptr<SequentialFile>> Open(
       const std::string& sha256_hex) override;
   absl::StatusOr<uint64_t> Size(const std::string& sha256_hex) override;
-  absl::Status List(
-      const std::function<void(const std::string& sha256_hex, uint64_t size)>&
-          visit) override;
+  absl::Status List(const std::function<void(const std::string& sha256_hex,
+                                             uint64_t size)>& visit) override;
 
   // Where the blob named `sha256_hex` is kept (a test damages it there).
   std::string PathFor(absl::string_view sha256_hex) const;
