@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <csignal>
@@ -540,6 +541,12 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Buffers of a MiB or more (an S3 upload's part, a read window) are mapped
+  // for each use and returned to the system when freed. glibc would otherwise
+  // raise its mmap threshold after the first such free and keep later ones
+  // in whichever thread's arena served them: measured with 256 MiB puts to
+  // an S3 store, peak RSS grew 123 MB that way and 70 MB this way.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   absl::SetProgramUsageMessage(
       "Policy Archive server.\n\n"
       "  archived --data_dir=DIR --origin=NAME [--listen=127.0.0.1:7070]\n\n"

@@ -129,8 +129,8 @@ void SyncManager::RepairRecords(const ScrubReport& report,
   response->set_store_rewritten(true);
 }
 
-v1::ScrubResponse SyncManager::RunScrub(bool repair,
-                                        const std::vector<std::string>& peers) {
+absl::StatusOr<v1::ScrubResponse> SyncManager::RunScrub(
+    bool repair, const std::vector<std::string>& peers) {
   v1::ScrubResponse response;
   auto report = archive_->Scrub();
   if (report.ok() && repair && !report->damaged_records.empty()) {
@@ -140,6 +140,10 @@ v1::ScrubResponse SyncManager::RunScrub(bool repair,
   } else if (report.ok()) {
     for (const DamagedRecord& record : report->damaged_records)
       AddDamagedRecord(record, &response);
+  }
+  if (absl::IsUnavailable(report.status()) ||
+      absl::IsDeadlineExceeded(report.status())) {
+    return report.status();  // the object store is down, not the data
   }
   if (!report.ok()) {
     response.add_log_problems(std::string(report.status().message()));

@@ -8,6 +8,7 @@ AWS_SECRET_ACCESS_KEY (deploy/ceph-dev.sh prints them). Output is JSON on stdout
   s3_tool.py mkbucket BUCKET
   s3_tool.py list BUCKET PREFIX          [{"key":…, "size":…}, …]
   s3_tool.py sha256 BUCKET KEY           {"sha256": hex of the object's bytes, "size": n}
+  s3_tool.py sha256-all BUCKET PREFIX    {KEY: {"sha256": …, "size": n}, …} of every object
   s3_tool.py delete BUCKET KEY
   s3_tool.py flip BUCKET KEY OFFSET      rewrite the object with one byte changed
   s3_tool.py uploads BUCKET PREFIX       multipart uploads in progress: [{"key":…}]
@@ -30,6 +31,15 @@ def client():
     )
 
 
+def sha256(s3, bucket, key):
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    h, n = hashlib.sha256(), 0
+    for chunk in iter(lambda: body.read(1 << 20), b""):
+        h.update(chunk)
+        n += len(chunk)
+    return {"sha256": h.hexdigest(), "size": n}
+
+
 def main(argv):
     s3 = client()
     cmd = argv[1]
@@ -41,12 +51,12 @@ def main(argv):
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=argv[2], Prefix=argv[3]):
             out += [{"key": o["Key"], "size": o["Size"]} for o in page.get("Contents", [])]
     elif cmd == "sha256":
-        body = s3.get_object(Bucket=argv[2], Key=argv[3])["Body"]
-        h, n = hashlib.sha256(), 0
-        for chunk in iter(lambda: body.read(1 << 20), b""):
-            h.update(chunk)
-            n += len(chunk)
-        out = {"sha256": h.hexdigest(), "size": n}
+        out = sha256(s3, argv[2], argv[3])
+    elif cmd == "sha256-all":
+        out = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=argv[2], Prefix=argv[3]):
+            for o in page.get("Contents", []):
+                out[o["Key"]] = sha256(s3, argv[2], o["Key"])
     elif cmd == "delete":
         s3.delete_object(Bucket=argv[2], Key=argv[3])
         out = {"deleted": argv[3]}
