@@ -26,9 +26,12 @@ phase_done dependencies
 
 # Packages only the tests use stay out of deploy/install-deps.sh, which the quick start
 # runs too: Go and golang.org/x/mod (sumdb/tlog, sumdb/note) for the tiles audit
-# (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit).
-phase "test packages from Debian (golang-go golang-golang-x-mod-dev)"
-test_packages=(golang-go golang-golang-x-mod-dev)
+# (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit); a single-node Ceph with
+# its S3 gateway and boto3, an S3 client that is not ours, for the S3 blob store's tests
+# (tests/s3, deploy/ceph-dev.sh).
+test_packages=(golang-go golang-golang-x-mod-dev ceph-mon ceph-osd radosgw ceph-common
+  python3-boto3)
+phase "test packages from Debian (${test_packages[*]})"
 missing=()
 for p in "${test_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -75,9 +75,16 @@ TEST(S3Archive, CorpusIsStoredAsObjectsAndReadBackByteExact) {
     EXPECT_EQ(objects[key]["sha256"], sha) << key;
     EXPECT_EQ(objects[key]["size"], size) << key;
   }
-  // No byte went to local blob files.
+  // No byte went to local blob files, nor inline into the metadata store.
   EXPECT_TRUE(FilesUnder(office->data_dir() + "/blobs").empty())
       << office->data_dir() << "/blobs has files";
+  uint64_t corpus_bytes = 0, meta_bytes = 0;
+  for (const auto& [sha, size] : contents) corpus_bytes += size;
+  for (const std::string& f : FilesUnder(office->data_dir() + "/meta")) {
+    meta_bytes += fs::file_size(office->data_dir() + "/meta/" + f);
+  }
+  EXPECT_LT(meta_bytes, corpus_bytes / 4)
+      << "the metadata store holds " << meta_bytes << " bytes";
   // Scrub lists the bucket and re-hashes every object: all intact.
   ProcessResult scrub = office->Ctl({"scrub", "--json"});
   EXPECT_EQ(scrub.exit_code, 0) << Describe(scrub);
