@@ -198,6 +198,11 @@ stop_daemon() { # name
   [ -f "$pidfile" ] || return 0
   local pid
   pid=$(cat "$pidfile")
+  # Only a daemon of ours: after a reboot the PID may belong to anything.
+  if ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-c $conf"; then
+    rm -f "$pidfile"
+    return 0
+  fi
   # SIGKILL: the state is scratch, and a SIGTERM shutdown takes seconds.
   if kill -KILL "$pid" 2>/dev/null; then
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
