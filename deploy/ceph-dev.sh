@@ -5,7 +5,9 @@
 #
 #   deploy/ceph-dev.sh start DIR      start it (or find it running); prints, to stdout,
 #                                     shell-sourceable S3_ENDPOINT=, AWS_ACCESS_KEY_ID=,
-#                                     AWS_SECRET_ACCESS_KEY= (also kept in DIR/s3.env)
+#                                     AWS_SECRET_ACCESS_KEY= (also kept in DIR/s3.env), and
+#                                     S3_ENDPOINT_TLS= (the same gateway over https) with
+#                                     S3_CA_FILE= (the throwaway CA that signed its cert)
 #   deploy/ceph-dev.sh stop DIR       stop every daemon start began and remove DIR's state
 #   deploy/ceph-dev.sh rgw-stop DIR   stop only the gateway (the S3 endpoint goes away)
 #   deploy/ceph-dev.sh rgw-start DIR  start the gateway again on the same port
@@ -70,11 +72,13 @@ port_open() { # port
 ceph_cli() { ceph -c "$conf" --connect-timeout 10 "$@"; }
 
 write_conf() {
-  local fsid mon_port rgw_port
+  local fsid mon_port rgw_port tls_port
   fsid=$(cat /proc/sys/kernel/random/uuid)
   mon_port=$(free_port)
   rgw_port=$(free_port)
+  tls_port=$(free_port)
   echo "$rgw_port" >"$dir/rgw.port"
+  echo "$tls_port" >"$dir/rgw.tls-port"
   # Each setting below is one that a single-node cluster on loopback needs (see
   # ARCHITECTURE.md, "a single-node Ceph RGW for tests").
   cat >"$conf" <<EOF
@@ -106,12 +110,11 @@ osd pool default pg autoscale mode = off
 mon max pg per osd = 1000
 paxos propose interval = 0.1
 mon tick interval = 1
-mon osd full ratio = 0.99
-mon osd backfillfull ratio = 0.99
-mon osd nearfull ratio = 0.99
 osd objectstore = bluestore
 bluestore block create = true
-bluestore block size = 8589934592
+# Sparse: only what is written takes disk space. Below the OSD's full ratio
+# (95%) writes are refused as full rather than crashing bluestore.
+bluestore block size = 34359738368
 bluestore fsck on mount = false
 bluestore cache autotune = false
 bluestore cache size = 134217728
@@ -122,13 +125,30 @@ osd max object name len = 460
 osd max object namespace len = 64
 
 [client.rgw.dev]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port ssl_endpoint=127.0.0.1:$tls_port ssl_certificate=$dir/tls/rgw.crt ssl_private_key=$dir/tls/rgw.key
 rgw data = $dir/rgw
 rgw thread pool size = 64
+# Deleted and overwritten objects give their space back within seconds, not
+# the default two hours.
+rgw gc obj min wait = 0
+rgw gc processor period = 10
 # radosgw asks for cephx and secure monitor sessions unless told here.
 auth client required = none
 ms mon client mode = crc
 EOF
+}
+
+# A throwaway CA and a certificate for 127.0.0.1 and localhost, for the https endpoint.
+make_tls() {
+  local t=$dir/tls
+  mkdir -p "$t"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+    -subj "/CN=ceph-dev throwaway CA" -keyout "$t/ca.key" -out "$t/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$t/rgw.key" -out "$t/rgw.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$t/san.ext"
+  openssl x509 -req -in "$t/rgw.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial \
+    -days 30 -extfile "$t/san.ext" -out "$t/rgw.crt" 2>/dev/null
 }
 
 start_rgw() {
@@ -150,12 +170,13 @@ start() {
     print_env
     return
   fi
-  for b in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph; do
+  for b in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph openssl; do
     command -v "$b" >/dev/null || die "$b is missing: apt-get install ceph-mon ceph-osd radosgw ceph-common"
   done
   [ -z "$(ls -A "$dir")" ] || die "$dir is not empty (stop DIR first, or pick an empty directory)"
   mkdir -p "$run" "$dir/log" "$dir/mon/ceph-a" "$dir/osd/ceph-0"
   write_conf
+  make_tls
   local t0=$SECONDS
   # Monitor: a monmap with one monitor, then its store.
   local fsid mon_addr
@@ -188,6 +209,8 @@ start() {
 S3_ENDPOINT=http://127.0.0.1:$(cat "$dir/rgw.port")
 AWS_ACCESS_KEY_ID=$key
 AWS_SECRET_ACCESS_KEY=$secret
+S3_ENDPOINT_TLS=https://127.0.0.1:$(cat "$dir/rgw.tls-port")
+S3_CA_FILE=$dir/tls/ca.pem
 EOF
   log "single-node Ceph with an S3 gateway up in $((SECONDS - t0))s, state in $dir"
   print_env
@@ -216,8 +239,8 @@ case $cmd in
     [ -f "$conf" ] || [ -d "$run" ] || { log "nothing started in $dir"; exit 0; }
     for d in rgw osd mon; do stop_daemon "$d"; done
     # Only what start made: DIR itself may be the caller's.
-    rm -rf "$run" "$dir/log" "$dir/mon" "$dir/osd" "$dir/rgw" "$conf" "$dir/monmap" \
-      "$dir/rgw.port" "$dir/s3.env"
+    rm -rf "$run" "$dir/log" "$dir/mon" "$dir/osd" "$dir/rgw" "$dir/tls" "$conf" \
+      "$dir/monmap" "$dir/rgw.port" "$dir/rgw.tls-port" "$dir/s3.env"
     log "stopped; state removed from $dir"
     ;;
   rgw-stop)

@@ -50,7 +50,7 @@ class VerifiedBlob {
 
 // Thread-safe: BlobStore's methods may be called concurrently (the backend's
 // are). A Writer or Reader is not: use each from one thread, and destroy it
-// before the store. The Env is not owned and must outlive the store; the
+// before the store. Open's Env is not owned and must outlive the store; the
 // backend is shared with whoever made it; writers and readers are returned
 // owned by the caller.
 //

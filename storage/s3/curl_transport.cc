@@ -175,6 +175,17 @@ absl::StatusOr<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     if (code == CURLE_OPERATION_TIMEDOUT) {
       return absl::DeadlineExceededError(reason);
     }
+    if (code == CURLE_PEER_FAILED_VERIFICATION ||
+        code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM ||
+        code == CURLE_SSL_CONNECT_ERROR) {
+      // The endpoint is there but is not who it must be (or we cannot tell):
+      // asking again will not help, and the operator must act.
+      return absl::FailedPreconditionError(absl::StrCat(
+          "TLS to ", request.url.substr(0, request.url.find('/', 8)), ": ",
+          reason,
+          " (is --s3_ca_file the CA that signed the endpoint's "
+          "certificate?)"));
+    }
     return absl::UnavailableError(reason);
   }
   x.response.status = static_cast<int>(status);

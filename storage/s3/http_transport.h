@@ -5,8 +5,9 @@
 //
 // Thread-safety: Send may be called concurrently from any thread.
 // Errors (from Send): a failure before a whole response arrived — refused or
-// dropped connection, a stall past the transport's timeout, a TLS failure —
-// is UNAVAILABLE (DEADLINE_EXCEEDED for a timeout) with the reason; an HTTP
+// dropped connection, a stall past the transport's timeout — is UNAVAILABLE
+// (DEADLINE_EXCEEDED for a timeout) with the reason; a TLS peer that cannot
+// be verified is FAILED_PRECONDITION (retrying will not help); an HTTP
 // response of any status is OK, for the caller to judge.
 #ifndef ARCHIVE_STORAGE_S3_HTTP_TRANSPORT_H_
 #define ARCHIVE_STORAGE_S3_HTTP_TRANSPORT_H_

@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -132,6 +133,43 @@ TEST(S3Archive, TwoOfficesOnOneBucketSyncWithoutCopyingBytes) {
       S3Tool({"sha256", bucket, ObjectKey("shared", BytesSha256(text))});
   ASSERT_EQ(there.exit_code, 0) << Describe(there);
   EXPECT_EQ(ParseJson(there)["sha256"], BytesSha256(text));
+}
+
+// TLS to the endpoint: with --s3_ca_file naming the CA that signed the
+// gateway's certificate, the bytes go over https; without it, archived
+// refuses to start rather than trust or retry an endpoint it cannot verify.
+TEST(S3Archive, HttpsEndpointIsVerifiedWithTheCaFile) {
+  S3Env env = LoadS3Env();
+  ASSERT_TRUE(env.ok());
+  ASSERT_FALSE(env.tls_endpoint.empty()) << "no S3_ENDPOINT_TLS from ceph-dev";
+  const std::string bucket = NewBucket();
+  std::vector<std::string> flags = {"--blob_store=s3://" + bucket + "/tls",
+                                    "--s3_endpoint=" + env.tls_endpoint,
+                                    "--inline_blob_max_bytes=0"};
+
+  TempDir dir;
+  std::vector<std::string> argv = {
+      ArchivedPath(), "--data_dir=" + dir.path() + "/data",
+      "--origin=tls.archive.example",
+      absl::StrCat("--listen=127.0.0.1:", FreePort())};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  ProcessResult refused = RunKilledAfter(argv, absl::Seconds(20));
+  EXPECT_EQ(refused.exit_code, 1) << Describe(refused);
+  EXPECT_TRUE(absl::StrContains(refused.err, "--s3_ca_file"))
+      << Describe(refused);
+
+  flags.push_back("--s3_ca_file=" + env.ca_file);
+  auto office = Office::Start({"tls.archive.example", "", flags, 0});
+  ASSERT_TRUE(office->server().running());
+  const std::string text = "第五条 经由 TLS 存入对象存储。\n";
+  office->PutText("tls-doc", text);
+  ProcessResult get = office->Ctl({"get", "tls-doc"});
+  ASSERT_EQ(get.exit_code, 0) << Describe(get) << office->Log();
+  EXPECT_EQ(get.out, text);
+  ProcessResult object =
+      S3Tool({"sha256", bucket, ObjectKey("tls", BytesSha256(text))});
+  ASSERT_EQ(object.exit_code, 0) << Describe(object);
+  EXPECT_EQ(ParseJson(object)["sha256"], BytesSha256(text));
 }
 
 // 256 MiB by default (about 15 s each way through the gateway on a CI

@@ -41,6 +41,8 @@ S3Env LoadS3Env() {
     if (kv[0] == "S3_ENDPOINT") env.endpoint = kv[1];
     if (kv[0] == "AWS_ACCESS_KEY_ID") env.access_key_id = kv[1];
     if (kv[0] == "AWS_SECRET_ACCESS_KEY") env.secret_access_key = kv[1];
+    if (kv[0] == "S3_ENDPOINT_TLS") env.tls_endpoint = kv[1];
+    if (kv[0] == "S3_CA_FILE") env.ca_file = kv[1];
   }
   std::string dir = path;
   env.cluster_dir = dir.substr(0, dir.rfind('/'));
