@@ -166,6 +166,10 @@ ABSL_FLAG(uint64_t, s3_part_bytes, 8 << 20,
 ABSL_FLAG(int32_t, s3_attempts, 4,
           "tries per request to the object store when it cannot be reached "
           "or answers 5xx/SlowDown, with exponential backoff between them");
+ABSL_FLAG(int32_t, s3_abandoned_upload_hours, 24,
+          "at start, abort the multipart uploads under --blob_store begun "
+          "more than this many hours ago (left by a crash in the middle of a "
+          "put; they hold space but are never objects); negative: leave them");
 ABSL_FLAG(int32_t, s3_timeout_seconds, 30,
           "a request to the object store that cannot connect or moves no "
           "byte for this long is abandoned (and retried)");
@@ -334,6 +338,7 @@ BlobStoreFlags BlobStoreFlagValues() {
   f.s3_part_bytes = absl::GetFlag(FLAGS_s3_part_bytes);
   f.s3_attempts = absl::GetFlag(FLAGS_s3_attempts);
   f.s3_timeout_seconds = absl::GetFlag(FLAGS_s3_timeout_seconds);
+  f.s3_abandoned_upload_hours = absl::GetFlag(FLAGS_s3_abandoned_upload_hours);
   return f;
 }
 

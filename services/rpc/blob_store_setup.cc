@@ -1,6 +1,7 @@
 #include "services/rpc/blob_store_setup.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "storage/s3/curl_transport.h"
 #include "storage/s3/s3_blob_backend.h"
 #include "storage/s3/s3_client.h"
@@ -62,6 +63,19 @@ absl::StatusOr<std::shared_ptr<BlobBackend>> MakeBlobBackend(
         probe.message());
   } else if (!probe.ok()) {
     return probe;
+  } else if (flags.s3_abandoned_upload_hours >= 0) {
+    auto aborted = backend->AbortAbandonedUploads(
+        absl::Hours(flags.s3_abandoned_upload_hours), absl::Now());
+    if (!aborted.ok()) {
+      *warning =
+          absl::StrCat("cannot clear abandoned multipart uploads in ",
+                       backend->Describe(), ": ", aborted.status().message());
+    } else if (*aborted > 0) {
+      *warning = absl::StrCat("aborted ", *aborted, " multipart upload(s) in ",
+                              backend->Describe(), " abandoned over ",
+                              flags.s3_abandoned_upload_hours,
+                              " h ago (a crash in the middle of a put)");
+    }
   }
   return std::shared_ptr<BlobBackend>(std::move(backend));
 }

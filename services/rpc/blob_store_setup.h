@@ -28,6 +28,7 @@ struct BlobStoreFlags {
   uint64_t s3_part_bytes = 0;
   int s3_attempts = 0;
   int s3_timeout_seconds = 0;
+  int s3_abandoned_upload_hours = 24;  // < 0: leave them
 };
 
 // Null for the default (files under the data directory, which the archive
@@ -37,7 +38,8 @@ struct BlobStoreFlags {
 // missing one; FAILED_PRECONDITION (no such bucket) and PERMISSION_DENIED
 // (credentials refused) as the store said. A store that cannot be reached
 // is not an error: archived starts, serves what is inline, and says so in
-// `*warning`.
+// `*warning`. Multipart uploads a crash abandoned more than
+// s3_abandoned_upload_hours ago are aborted (said in `*warning` too).
 absl::StatusOr<std::shared_ptr<BlobBackend>> MakeBlobBackend(
     const BlobStoreFlags& flags, Env* env, std::string* warning);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -22,7 +23,9 @@ absl::Status CheckName(const std::string& sha256_hex) {
 }  // namespace
 
 // One object being written: a single PUT at Commit, or a multipart upload
-// started when a second part's bytes arrive.
+// started when a second part's bytes arrive. A full part is sent on another
+// thread while the next one gathers, so receiving and sending overlap; at most
+// one part is in flight, so a writer holds at most two parts.
 class S3BlobBackend::ObjectUpload : public BlobBackend::Upload {
  public:
   ObjectUpload(S3Client* client, std::string bucket, std::string key,
@@ -34,8 +37,10 @@ class S3BlobBackend::ObjectUpload : public BlobBackend::Upload {
         part_bytes_(part_bytes) {}
 
   ~ObjectUpload() override {
+    WaitForPart().IgnoreError();
     // Best effort: a store that cannot be reached now keeps the parts until
-    // its lifecycle rule expires them; they are never visible as an object.
+    // archived's next start (or the bucket's lifecycle rule) aborts them;
+    // they are never visible as an object.
     if (!committed_ && !upload_id_.empty()) {
       client_->AbortMultipartUpload(bucket_, key_, upload_id_).IgnoreError();
     }
@@ -67,6 +72,7 @@ class S3BlobBackend::ObjectUpload : public BlobBackend::Upload {
       s = client_->PutObject(bucket_, key_, buffer_);
     } else {
       if (!buffer_.empty()) s = SendPart();
+      if (s.ok()) s = WaitForPart();
       if (s.ok()) {
         s = client_->CompleteMultipartUpload(bucket_, key_, upload_id_, parts_);
       }
@@ -76,18 +82,29 @@ class S3BlobBackend::ObjectUpload : public BlobBackend::Upload {
   }
 
  private:
+  // Starts sending the gathered part once the one before it is acknowledged.
   absl::Status SendPart() {
+    if (absl::Status s = WaitForPart(); !s.ok()) return s;
     if (upload_id_.empty()) {
       auto id = client_->CreateMultipartUpload(bucket_, key_);
       if (!id.ok()) return id.status();
       upload_id_ = std::move(*id);
     }
-    auto part =
-        client_->UploadPart(bucket_, key_, upload_id_,
-                            static_cast<int>(parts_.size() + 1), buffer_);
+    const int number = static_cast<int>(parts_.size() + 1);
+    in_flight_ = std::async(
+        std::launch::async, [this, number, part = std::move(buffer_)]() {
+          return client_->UploadPart(bucket_, key_, upload_id_, number, part);
+        });
+    buffer_ = std::string();
+    return absl::OkStatus();
+  }
+
+  // The part in flight, if any, acknowledged (or why not).
+  absl::Status WaitForPart() {
+    if (!in_flight_.valid()) return absl::OkStatus();
+    absl::StatusOr<UploadedPart> part = in_flight_.get();
     if (!part.ok()) return part.status();
     parts_.push_back(std::move(*part));
-    buffer_.clear();
     return absl::OkStatus();
   }
 
@@ -96,11 +113,14 @@ class S3BlobBackend::ObjectUpload : public BlobBackend::Upload {
   size_t part_bytes_;
   std::string buffer_;  // the part being gathered
   std::string upload_id_;
-  std::vector<UploadedPart> parts_;
+  std::vector<UploadedPart> parts_;  // acknowledged, in order
+  std::future<absl::StatusOr<UploadedPart>> in_flight_;
   bool committed_ = false;
 };
 
-// An object read a window at a time with ranged GETs.
+// An object read a window at a time with ranged GETs. The next window is
+// fetched on another thread while the current one is read, so the store and
+// the archive's client are busy at once; a reader holds at most two windows.
 class S3BlobBackend::ObjectReader : public SequentialFile {
  public:
   ObjectReader(S3Client* client, std::string bucket, std::string key,
@@ -110,18 +130,29 @@ class S3BlobBackend::ObjectReader : public SequentialFile {
         key_(std::move(key)),
         window_bytes_(window_bytes) {}
 
+  ~ObjectReader() override {
+    if (ahead_.valid()) ahead_.wait();
+  }
+
   // Fetches the first window (a small object in one request); NOT_FOUND if
   // there is no object.
-  absl::Status Start() { return Fetch(); }
+  absl::Status Start() {
+    Window first = Fetch(0);
+    if (!first.total.ok()) return first.total.status();
+    Take(std::move(first));
+    return absl::OkStatus();
+  }
 
   absl::StatusOr<absl::string_view> Read(size_t n, char* scratch) override {
     if (used_ == window_.size()) {
-      if (next_ >= total_) return absl::string_view();
-      if (absl::Status s = Fetch(); !s.ok()) {
-        if (!absl::IsNotFound(s)) return s;
+      if (!ahead_.valid()) return absl::string_view();  // the end
+      Window next = ahead_.get();
+      if (absl::IsNotFound(next.total.status())) {
         return absl::DataLossError(absl::StrCat(
             "object ", key_, " disappeared while it was being read"));
       }
+      if (!next.total.ok()) return next.total.status();
+      Take(std::move(next));
       if (window_.empty()) return absl::string_view();
     }
     n = std::min(n, window_.size() - used_);
@@ -131,14 +162,28 @@ class S3BlobBackend::ObjectReader : public SequentialFile {
   }
 
  private:
-  absl::Status Fetch() {
-    auto total =
-        client_->GetRange(bucket_, key_, next_, window_bytes_, &window_);
-    if (!total.ok()) return total.status();
-    total_ = *total;
-    next_ += window_.size();
+  struct Window {
+    uint64_t offset = 0;
+    absl::StatusOr<uint64_t> total;  // the object's size, as the store said
+    std::string bytes;
+  };
+
+  Window Fetch(uint64_t offset) const {
+    Window w;
+    w.offset = offset;
+    w.total = client_->GetRange(bucket_, key_, offset, window_bytes_, &w.bytes);
+    return w;
+  }
+
+  // Makes `w` the window being read and starts fetching the one after it.
+  void Take(Window w) {
+    window_ = std::move(w.bytes);
     used_ = 0;
-    return absl::OkStatus();
+    const uint64_t next = w.offset + window_.size();
+    if (!window_.empty() && next < *w.total) {
+      ahead_ =
+          std::async(std::launch::async, [this, next] { return Fetch(next); });
+    }
   }
 
   S3Client* client_;
@@ -146,8 +191,7 @@ class S3BlobBackend::ObjectReader : public SequentialFile {
   size_t window_bytes_;
   std::string window_;
   size_t used_ = 0;
-  uint64_t next_ = 0;   // offset of the byte after the window
-  uint64_t total_ = 0;  // the object's size, as the last answer said
+  std::future<Window> ahead_;  // the next window; invalid at the end
 };
 
 S3BlobBackend::S3BlobBackend(S3BlobBackendOptions options,
@@ -160,6 +204,26 @@ S3BlobBackend::S3BlobBackend(S3BlobBackendOptions options,
 
 absl::Status S3BlobBackend::Probe() {
   return client_->HeadBucket(options_.location.bucket);
+}
+
+absl::StatusOr<int> S3BlobBackend::AbortAbandonedUploads(
+    absl::Duration older_than, absl::Time now) {
+  struct Upload {
+    std::string key, id;
+  };
+  std::vector<Upload> stale;
+  absl::Status listed = client_->ListMultipartUploads(
+      options_.location.bucket, options_.location.BlobPrefix(),
+      [&](const std::string& key, const std::string& id, absl::Time started) {
+        if (now - started > older_than) stale.push_back({key, id});
+      });
+  if (!listed.ok()) return listed;
+  for (const Upload& u : stale) {
+    absl::Status s =
+        client_->AbortMultipartUpload(options_.location.bucket, u.key, u.id);
+    if (!s.ok()) return s;
+  }
+  return static_cast<int>(stale.size());
 }
 
 std::string S3BlobBackend::Describe() const {

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "storage/base/hex.h"
 #include "storage/base/sha256.h"
 #include "storage/s3/s3_xml.h"
@@ -345,6 +346,39 @@ absl::StatusOr<uint64_t> S3Client::GetRange(const std::string& bucket,
   }
   *out = std::move(response->body);
   return total;
+}
+
+absl::Status S3Client::ListMultipartUploads(
+    const std::string& bucket, const std::string& prefix,
+    const std::function<void(const std::string&, const std::string&,
+                             absl::Time)>& visit) {
+  std::string key_marker, id_marker;
+  while (true) {
+    Call call(absl::StrCat("GET ", bucket, "?uploads&prefix=", prefix), "GET",
+              bucket);
+    call.query = {{"uploads", ""}, {"prefix", prefix}, {"max-uploads", "1000"}};
+    if (!key_marker.empty()) {
+      call.query.emplace_back("key-marker", key_marker);
+      call.query.emplace_back("upload-id-marker", id_marker);
+    }
+    auto response = Send(call);
+    if (!response.ok()) return response.status();
+    for (absl::string_view upload : XmlElements(response->body, "Upload")) {
+      absl::Time initiated;
+      std::string error;
+      if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", XmlText(upload, "Initiated"),
+                           &initiated, &error)) {
+        continue;  // cannot tell its age: leave it
+      }
+      visit(XmlText(upload, "Key"), XmlText(upload, "UploadId"), initiated);
+    }
+    key_marker = XmlText(response->body, "NextKeyMarker");
+    id_marker = XmlText(response->body, "NextUploadIdMarker");
+    if (XmlText(response->body, "IsTruncated") != "true" ||
+        key_marker.empty()) {
+      return absl::OkStatus();
+    }
+  }
 }
 
 absl::Status S3Client::ListObjects(

@@ -103,6 +103,13 @@ class S3Client {
   absl::StatusOr<uint64_t> GetRange(const std::string& bucket,
                                     const std::string& key, uint64_t offset,
                                     uint64_t length, std::string* out);
+  // Every multipart upload in progress whose key starts with `prefix`, with
+  // when it was started, a thousand a request.
+  absl::Status ListMultipartUploads(
+      const std::string& bucket, const std::string& prefix,
+      const std::function<void(const std::string& key,
+                               const std::string& upload_id,
+                               absl::Time initiated)>& visit);
   // Every object whose key starts with `prefix`, in key order, a thousand a
   // request.
   absl::Status ListObjects(

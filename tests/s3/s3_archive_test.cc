@@ -181,9 +181,10 @@ uint64_t LargeBytes() {
   return (256ull << 20) + 12345;
 }
 
-// Flat memory: the server's peak RSS after a document of LargeBytes() is
-// within a few parts of its peak after one of 48 MiB (memory that grew with
-// the document would add hundreds of MiB), and well below the document.
+// Flat memory, as bench/run.sh judges it: from a 48 MiB document to one of
+// LargeBytes(), the server's peak RSS grows by less than a quarter of the
+// growth in document size (buffering the document would be all of it), and
+// stays below half the document.
 TEST(S3Archive, LargeDocumentStreamsInFlatServerMemory) {
   S3Env env = LoadS3Env();
   ASSERT_TRUE(env.ok());
@@ -224,7 +225,8 @@ TEST(S3Archive, LargeDocumentStreamsInFlatServerMemory) {
   const uint64_t size = LargeBytes();
   auto [put_s, get_s] = round_trip("large", size, 0x51A7E5ull);
   const long peak_kb = office->server().PeakRssKb();
-  EXPECT_LT(peak_kb - small_peak_kb, 32 * 1024)
+  const long allowed_kb = static_cast<long>((size - (48ull << 20)) / 4 / 1024);
+  EXPECT_LT(peak_kb - small_peak_kb, allowed_kb)
       << "peak RSS after 48 MiB " << small_peak_kb << " kB, after "
       << (size >> 20) << " MiB " << peak_kb << " kB";
   EXPECT_LT((peak_kb - idle_kb) * 1024, static_cast<long>(size / 2))

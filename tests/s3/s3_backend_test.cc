@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "storage/base/sha256.h"
 #include "storage/db/blob_store.h"
 #include "storage/s3/curl_transport.h"
@@ -143,6 +144,32 @@ TEST_F(S3Backend, RefusedOrAbandonedUploadsLeaveNothing) {
   EXPECT_EQ(ParseJson(uploads).size(), 0u) << uploads.out;
   ProcessResult objects = S3Tool({"list", bucket_, "office/a/"});
   EXPECT_EQ(ParseJson(objects).size(), 0u) << objects.out;
+}
+
+TEST_F(S3Backend, UploadsACrashAbandonedAreAbortedOnceOldEnough) {
+  // What a SIGKILL between two parts leaves: an upload never completed.
+  S3ClientOptions options;
+  options.endpoint = env_.endpoint;
+  options.credentials = {env_.access_key_id, env_.secret_access_key, ""};
+  auto client = S3Client::Create(
+      options, std::make_unique<CurlTransport>(CurlTransportOptions{}));
+  ASSERT_TRUE(client.ok());
+  const std::string key = ObjectKey("office/a", Sha256::HexDigest("x"));
+  auto id = (*client)->CreateMultipartUpload(bucket_, key);
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(
+      (*client)->UploadPart(bucket_, key, *id, 1, Bytes(5 << 20, 3)).ok());
+
+  auto backend = Backend();
+  auto aborted = backend->AbortAbandonedUploads(absl::Hours(1), absl::Now());
+  ASSERT_TRUE(aborted.ok()) << aborted.status();
+  EXPECT_EQ(*aborted, 0) << "a young upload may be another archive's";
+  EXPECT_EQ(ParseJson(S3Tool({"uploads", bucket_, "office/a/"})).size(), 1u);
+  aborted = backend->AbortAbandonedUploads(absl::Hours(1),
+                                           absl::Now() + absl::Hours(2));
+  ASSERT_TRUE(aborted.ok()) << aborted.status();
+  EXPECT_EQ(*aborted, 1);
+  EXPECT_EQ(ParseJson(S3Tool({"uploads", bucket_, "office/a/"})).size(), 0u);
 }
 
 TEST_F(S3Backend, WithoutADigestAnUploadIsRefused) {
