@@ -260,7 +260,9 @@ def main():
         "read and re-hashed); boto3 = `put_object`/`get_object` of each. Large: one "
         f"{args.large_mb} MiB document through `archivectl put`/`get -o` (the client hashes and "
         "verifies it too), boto3's `upload_file`/`download_file` with 8 MiB parts, one "
-        "thread (like archived, which sends one part at a time) and ten (boto3's default).",
+        "thread (one part in flight, as archived has) and ten (boto3's default). archived's get "
+        "adds a hop (RGW to archived to archivectl, re-hashed on both): the local backend's get is "
+        "its ceiling on this machine.",
         "",
         "| MB/s | archived, local files | archived, S3 (RGW) | boto3 → RGW, 1 thread | boto3 → RGW, 10 threads | archived S3 / boto3 1 thread |",
         "|---|---|---|---|---|---|",
