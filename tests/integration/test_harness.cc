@@ -205,6 +205,10 @@ ProcessResult RunKilledAfter(const std::vector<std::string>& argv,
                              absl::Duration after) {
   TempDir dir;
   std::string out = dir.path() + "/out", err = dir.path() + "/err";
+  // Made here, not only by the child: a kill that lands before the child has
+  // opened them (a few ms under load) must read as empty output.
+  WriteFileOrDie(out, "");
+  WriteFileOrDie(err, "");
   pid_t pid = Spawn(argv, {}, out, err, "");
   absl::Time deadline = absl::Now() + after;
   ProcessResult r;
