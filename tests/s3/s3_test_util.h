@@ -24,7 +24,7 @@ struct S3Env {
   std::string secret_access_key;
   std::string tls_endpoint;  // the same gateway over https
   std::string ca_file;       // the CA that signed its certificate
-  std::string cluster_dir;  // where deploy/ceph-dev.sh keeps the cluster
+  std::string cluster_dir;   // where deploy/ceph-dev.sh keeps the cluster
   bool ok() const { return !endpoint.empty(); }
 };
 
