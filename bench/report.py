@@ -461,6 +461,15 @@ def main():
     samples = load_samples(args.samples)
     meta = load_meta(args.meta)
     report, md = build(samples, meta)
+    # bench/s3_bench.sh writes its own section between these markers; keep it.
+    start, end = "<!-- s3-bench:start -->", "<!-- s3-bench:end -->"
+    try:
+        with open(args.md, encoding="utf-8") as f:
+            old = f.read()
+        if start in old and end in old:
+            md = md.rstrip("\n") + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+    except FileNotFoundError:
+        pass
     with open(args.md, "w", encoding="utf-8") as f:
         f.write(md)
     with open(args.json, "w", encoding="utf-8") as f:

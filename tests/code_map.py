@@ -16,7 +16,7 @@ import textwrap
 FOLDERS = [
     "storage/base", "storage/format", "storage/verify", "storage/backup",
     "storage/db",
-    "storage/index", "storage/witness", "services/sync", "services/metrics", "services/http",
+    "storage/index", "storage/witness", "storage/s3", "services/sync", "services/metrics", "services/http",
     "services/rpc", "clients/api",
     "clients/check", "clients/diff", "clients/bagit", "clients/bulk",
     "clients/cli",

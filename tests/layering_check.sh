@@ -17,6 +17,7 @@ declare -A may=(
   [storage/db]="storage/base storage/format storage/verify storage/backup"
   [storage/witness]="storage/base storage/format storage/verify"
   [storage/index]="storage/base storage/format storage/verify storage/backup storage/db"
+  [storage/s3]="storage/base"
   [clients/api]="storage/base storage/format storage/verify"
   [clients/check]="storage/base storage/format storage/verify clients/api"
   [clients/diff]="storage/base storage/format"
@@ -26,7 +27,7 @@ declare -A may=(
   [services/sync]="storage/base storage/format storage/verify storage/backup storage/db clients/api"
   [services/metrics]="storage/base storage/format storage/verify storage/backup storage/db clients/api services/sync"
   [services/http]="storage/base"
-  [services/rpc]="storage/base storage/format storage/verify storage/backup storage/db storage/index storage/witness clients/api services/sync services/metrics services/http"
+  [services/rpc]="storage/base storage/format storage/verify storage/backup storage/db storage/index storage/witness storage/s3 clients/api services/sync services/metrics services/http"
 )
 
 bad=0

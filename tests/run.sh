@@ -29,8 +29,11 @@ phase_done dependencies
 # (tests/integration/go_tiles_audit.sh, tests/tools/tlog_audit); Debian's Chromium (no
 # browser download) and a CJK font, so the web view's screenshots are readable, for the
 # browser test (tests/browser/web_view_test.mjs); python3-cryptography (Ed25519) for the
-# cosignature checker written from the C2SP specs (tests/integration/check_cosignatures.py).
-test_packages=(golang-go golang-golang-x-mod-dev python3-cryptography chromium fonts-wqy-microhei)
+# cosignature checker written from the C2SP specs (tests/integration/check_cosignatures.py);
+# a single-node Ceph with its S3 gateway and boto3, an S3 client that is not ours, for the
+# S3 blob store's tests (tests/s3, deploy/ceph-dev.sh).
+test_packages=(golang-go golang-golang-x-mod-dev python3-cryptography chromium fonts-wqy-microhei
+  ceph-mon ceph-osd radosgw ceph-common python3-boto3)
 phase "test packages from Debian (${test_packages[*]})"
 missing=()
 for p in "${test_packages[@]}"; do

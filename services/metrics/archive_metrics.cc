@@ -64,8 +64,11 @@ ArchiveMetrics::ArchiveMetrics(prometheus::Registry& registry,
       blob_bytes_(GaugeFamily(registry, "archive_blob_bytes",
                               "Bytes of stored contents, by where they are "
                               "kept: inline (in the metadata store) or file "
-                              "(under blobs/).")),
-      blob_files_(Gauge("archive_blob_files", "Contents stored as files.")),
+                              "(in the blob backend: files under blobs/, or "
+                              "objects under the --blob_store S3 prefix).")),
+      blob_files_(Gauge("archive_blob_files",
+                        "Contents stored in the blob backend (files, or "
+                        "objects under the S3 prefix).")),
       batch_requests_(BuildHistogram()
                           .Name("archive_commit_batch_requests")
                           .Help("Requests (puts, imports) committed per "

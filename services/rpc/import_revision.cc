@@ -118,7 +118,8 @@ class ImportReactor : public UploadReactor<v1::ImportRevisionRequest> {
                        " names parent ", response_->missing_parents(0),
                        ", which this archive does not have: import it first"));
     }
-    return OpenTempBlob(archive_->blobs(), statement_.content_size);
+    return OpenTempBlob(archive_->blobs(), statement_.content_sha256,
+                        statement_.content_size);
   }
 
   grpc::Status EndOfStream() override {

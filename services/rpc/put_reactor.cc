@@ -140,7 +140,7 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
     if (absl::Status s = archive_->Precheck(revision_); !s.ok())
       return ToGrpc(s);
     if (header.reuse_content()) return CheckReusedContent();
-    return OpenTempBlob(archive_->blobs(), header.size());
+    return OpenTempBlob(archive_->blobs(), header.sha256(), header.size());
   }
 
   grpc::Status EndOfStream() override {

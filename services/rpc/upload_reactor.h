@@ -105,9 +105,13 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   }
 
   // Opens the upload's blob: held in memory if `expected_size` fits the
-  // inline store (sealed into the revision's batch), else a temp file.
-  grpc::Status OpenTempBlob(BlobStore& blobs, uint64_t expected_size) {
-    auto writer = blobs.NewWriter(expected_size);
+  // inline store (sealed into the revision's batch), else an upload to the
+  // blob backend (a temp file, or an object store upload named by
+  // `expected_sha256`).
+  grpc::Status OpenTempBlob(BlobStore& blobs,
+                            const std::string& expected_sha256,
+                            uint64_t expected_size) {
+    auto writer = blobs.NewWriter(expected_sha256, expected_size);
     if (!writer.ok()) return ToGrpc(writer.status());
     writer_ = std::move(*writer);
     return grpc::Status::OK;

@@ -10,7 +10,7 @@ absl::StatusOr<std::shared_ptr<const VerifiedBlob>> ContentFetcher::Ensure(
   if (auto it = sealed_.find(st.content_sha256); it != sealed_.end())
     return it->second;
   if (archive_->blobs().Contains(st.content_sha256)) return nullptr;
-  auto writer = archive_->blobs().NewWriter(st.content_size);
+  auto writer = archive_->blobs().NewWriter(st.content_sha256, st.content_size);
   if (!writer.ok()) return writer.status();
   absl::Status s =
       client_->GetBlob(st.content_sha256, [&](absl::string_view chunk) {

@@ -63,7 +63,7 @@ absl::StatusOr<std::string> SyncManager::RepairBlob(
     const std::vector<std::string>& extra_peers) {
   return FromSomePeer(extra_peers, [&](ArchiveClient& client) -> absl::Status {
     // Where reads look for a blob of this size: inline or a file.
-    auto writer = archive_->blobs().NewWriter(size);
+    auto writer = archive_->blobs().NewWriter(sha256, size);
     if (!writer.ok()) return writer.status();
     absl::Status s = client.GetBlob(sha256, [&](absl::string_view chunk) {
       if ((*writer)->size() + chunk.size() > size) {
@@ -129,8 +129,8 @@ void SyncManager::RepairRecords(const ScrubReport& report,
   response->set_store_rewritten(true);
 }
 
-v1::ScrubResponse SyncManager::RunScrub(bool repair,
-                                        const std::vector<std::string>& peers) {
+absl::StatusOr<v1::ScrubResponse> SyncManager::RunScrub(
+    bool repair, const std::vector<std::string>& peers) {
   v1::ScrubResponse response;
   auto report = archive_->Scrub();
   if (report.ok() && repair && !report->damaged_records.empty()) {
@@ -140,6 +140,10 @@ v1::ScrubResponse SyncManager::RunScrub(bool repair,
   } else if (report.ok()) {
     for (const DamagedRecord& record : report->damaged_records)
       AddDamagedRecord(record, &response);
+  }
+  if (absl::IsUnavailable(report.status()) ||
+      absl::IsDeadlineExceeded(report.status())) {
+    return report.status();  // the object store is down, not the data
   }
   if (!report.ok()) {
     response.add_log_problems(std::string(report.status().message()));

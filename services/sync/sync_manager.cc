@@ -155,9 +155,10 @@ void SyncManager::ScrubAsync(bool repair, std::vector<std::string> peers,
   Queue([this, repair, peers, done] {
     if (stop_) return done(absl::UnavailableError("server is shutting down"));
     int64_t started_at = archive_->env()->NowSeconds();
-    v1::ScrubResponse response = RunScrub(repair, peers);
-    RecordScrub(started_at, &response);
-    done(std::move(response));
+    absl::StatusOr<v1::ScrubResponse> response = RunScrub(repair, peers);
+    if (!response.ok()) return done(response.status());
+    RecordScrub(started_at, &*response);
+    done(std::move(*response));
   });
 }
 

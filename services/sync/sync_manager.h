@@ -122,9 +122,11 @@ class SyncManager {
       uint64_t leaf_index, const std::string& revision_id,
       const std::vector<std::string>& extra_peers);
   // Damaged records first (restored, then the store rewritten and scrubbed
-  // again when all were), then blobs.
-  v1::ScrubResponse RunScrub(bool repair,
-                             const std::vector<std::string>& peers);
+  // again when all were), then blobs. UNAVAILABLE or DEADLINE_EXCEEDED when
+  // the blob store could not be reached: that scrub found nothing either way,
+  // and is not recorded.
+  absl::StatusOr<v1::ScrubResponse> RunScrub(
+      bool repair, const std::vector<std::string>& peers);
   void RepairRecords(const ScrubReport& report,
                      const std::vector<std::string>& peers,
                      v1::ScrubResponse* response);

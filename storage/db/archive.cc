@@ -54,10 +54,15 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   // user: opening the blob store deletes the temp files in blobs/tmp/, which
   // before the lock could be the uploads in flight of an archived already
   // running here.
-  auto blobs = BlobStore::Open(env, options.data_dir + "/blobs",
-                               archive->inline_blobs_.get());
-  if (!blobs.ok()) return blobs.status();
-  archive->blobs_ = std::move(*blobs);
+  if (options.blob_backend != nullptr) {
+    archive->blobs_ = BlobStore::OnBackend(options.blob_backend,
+                                           archive->inline_blobs_.get());
+  } else {
+    auto blobs = BlobStore::Open(env, options.data_dir + "/blobs",
+                                 archive->inline_blobs_.get());
+    if (!blobs.ok()) return blobs.status();
+    archive->blobs_ = std::move(*blobs);
+  }
   if (options.repair) {
     if (absl::Status s = archive->CheckRepaired(); !s.ok()) return s;
   }

@@ -20,7 +20,8 @@
 //  - Ownership: the Archive owns its store, blob store and key; blobs() and
 //    key() are valid for the Archive's lifetime.
 //
-// Data directory layout: keys/ (identity.h), blobs/ (blob_store.h), meta/
+// Data directory layout: keys/ (identity.h), blobs/ (file_blob_backend.h,
+// absent with another ArchiveOptions::blob_backend), meta/
 // (LevelDB). LevelDB keys: "meta/origin"; "r/<rev id>" revision record; "d/<doc
 // id>" document record; "h/<doc id>\0<be64 leaf>" history; "l/<be64 leaf>" leaf
 // -> rev id; "c/<be64 size>" signed checkpoint; "n..." and "log/size"
@@ -69,7 +70,8 @@ struct ArchiveOptions {
   size_t block_cache_bytes = 32 << 20;
   // Contents up to this size written through blobs().NewWriter(size) are kept
   // in the metadata store, in the same batch as their revision (see
-  // inline_blobs.h); larger ones are files. 0 keeps every blob in a file.
+  // inline_blobs.h); larger ones go to the blob backend. 0 keeps every blob
+  // in the backend.
   uint64_t inline_blob_max_bytes = 256 << 10;
   // LevelDB's memtable (and log file) size; up to two stay resident (one
   // being written, one being flushed). Inline blobs fill LevelDB's default of
@@ -83,6 +85,10 @@ struct ArchiveOptions {
   // archive then opens only if the repaired log agrees with the newest
   // checkpoint it signed (checkpoint_record.h).
   bool repair = false;
+  // Where blobs that are not inline are kept (storage/base/blob_backend.h);
+  // null for files under DATA_DIR/blobs, opened by the archive once it holds
+  // the metadata store's lock. Shared: the caller may keep a pointer.
+  std::shared_ptr<BlobBackend> blob_backend;
   // Told about every batch the sequencer commits (metrics); not owned, may be
   // null, must outlive the archive.
   CommitObserver* observer = nullptr;
@@ -92,7 +98,9 @@ struct ArchiveOptions {
 struct StoreUsage {
   uint64_t documents = 0;
   uint64_t inline_blob_bytes = 0;  // contents kept in the metadata store
-  uint64_t file_blob_bytes = 0;    // contents kept as files under blobs/
+  // Contents kept by the blob backend: files under blobs/, or the objects
+  // under an S3 prefix (which counts other archives' on a shared bucket).
+  uint64_t file_blob_bytes = 0;
   uint64_t file_blobs = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "storage/db/archive.h"
 #include "storage/db/archive_records.h"
@@ -66,12 +67,46 @@ absl::StatusOr<ScrubReport> Archive::Scrub() {
                      "signed checkpoint ",
                      size));
   }
+  // One listing of the backend finds the missing and truncated blobs without
+  // a request per blob (an object store lists a thousand names a request);
+  // only blobs we hold are remembered, as a shared bucket lists others' too.
+  absl::flat_hash_map<std::string, uint64_t> listed;
+  absl::Status listing =
+      blobs_->backend().List([&](const std::string& sha, uint64_t size) {
+        if (blobs.count(sha) > 0) listed[sha] = size;
+      });
+  if (!listing.ok()) {
+    return absl::Status(
+        listing.code(),
+        absl::StrCat("scrub: cannot list the blobs in ",
+                     blobs_->backend().Describe(), ": ", listing.message()));
+  }
   for (auto& [sha, blob] : blobs) {
     report.blobs_checked++;
-    absl::Status s = CheckBlob(*blobs_, sha, blob.size);
+    absl::Status s = absl::OkStatus();
+    auto found = listed.find(sha);
+    if (blobs_->InlineSize(blob.size)) {
+      s = CheckBlob(*blobs_, sha, blob.size);  // inline, else the backend
+    } else if (found == listed.end()) {
+      s = absl::DataLossError(absl::StrCat("blob ", sha,
+                                           " is missing from the store (",
+                                           blobs_->backend().Describe(), ")"));
+    } else if (found->second != blob.size) {
+      s = absl::DataLossError(absl::StrCat("blob ", sha, " has ", found->second,
+                                           " bytes, expected ", blob.size,
+                                           ": stored copy is damaged"));
+    } else {
+      s = CheckBlob(*blobs_, sha, blob.size);
+    }
     if (s.ok()) {
       report.bytes_checked += blob.size;
       continue;
+    }
+    if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) {
+      // The store cannot be reached, which says nothing about the blob:
+      // report that rather than call every blob damaged.
+      return absl::Status(s.code(), absl::StrCat("scrub stopped at blob ", sha,
+                                                 ": ", s.message()));
     }
     blob.problem = std::string(s.message());
     std::sort(blob.documents.begin(), blob.documents.end());

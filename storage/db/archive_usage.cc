@@ -8,25 +8,6 @@
 
 namespace archive {
 
-absl::Status BlobStore::MeasureFiles(uint64_t* files, uint64_t* bytes) {
-  *files = 0;
-  *bytes = 0;
-  auto fanout = env_->ListDir(dir_);
-  if (!fanout.ok()) return fanout.status();
-  for (const std::string& sub : *fanout) {
-    if (sub.size() != 2) continue;  // tmp/ and anything not a digest prefix
-    auto names = env_->ListDir(absl::StrCat(dir_, "/", sub));
-    if (!names.ok()) return names.status();
-    for (const std::string& name : *names) {
-      auto size = env_->FileSize(absl::StrCat(dir_, "/", sub, "/", name));
-      if (!size.ok()) continue;  // removed meanwhile (a repair's rename)
-      ++*files;
-      *bytes += *size;
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<StoreUsage> Archive::MeasureUsage() {
   StoreUsage usage;
   std::unique_ptr<leveldb::Iterator> it(
@@ -43,7 +24,7 @@ absl::StatusOr<StoreUsage> Archive::MeasureUsage() {
     return FromLevelDb(it->status(), "counting documents and inline blobs");
   }
   absl::Status s =
-      blobs_->MeasureFiles(&usage.file_blobs, &usage.file_blob_bytes);
+      blobs_->MeasureBackend(&usage.file_blobs, &usage.file_blob_bytes);
   if (!s.ok()) return s;
   return usage;
 }

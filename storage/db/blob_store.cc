@@ -1,13 +1,12 @@
 #include "storage/db/blob_store.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "storage/base/hex.h"
+#include "storage/db/file_blob_backend.h"
 
 namespace archive {
 namespace {
@@ -32,19 +31,15 @@ class StringFile : public SequentialFile {
 
 absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(
     Env* env, const std::string& dir, InlineBlobs* inline_blobs) {
-  absl::Status s = env->CreateDirs(dir + "/tmp");
-  if (!s.ok()) return s;
-  // Temp files belong to puts that never committed; a crash left them behind.
-  auto leftovers = env->ListDir(dir + "/tmp");
-  if (!leftovers.ok()) return leftovers.status();
-  for (const std::string& name : *leftovers) {
-    env->RemoveFile(absl::StrCat(dir, "/tmp/", name)).IgnoreError();
-  }
-  return std::unique_ptr<BlobStore>(new BlobStore(env, dir, inline_blobs));
+  auto files = FileBlobBackend::Open(env, dir);
+  if (!files.ok()) return files.status();
+  return OnBackend(std::move(*files), inline_blobs);
 }
 
-std::string BlobStore::PathFor(absl::string_view hex) const {
-  return absl::StrCat(dir_, "/", hex.substr(0, 2), "/", hex);
+std::unique_ptr<BlobStore> BlobStore::OnBackend(
+    std::shared_ptr<BlobBackend> backend, InlineBlobs* inline_blobs) {
+  return std::unique_ptr<BlobStore>(
+      new BlobStore(std::move(backend), inline_blobs));
 }
 
 bool BlobStore::Contains(const std::string& sha256_hex) {
@@ -61,50 +56,57 @@ absl::StatusOr<uint64_t> BlobStore::StoredSize(const std::string& sha256_hex) {
     if (bytes.ok()) return bytes->size();
     if (!absl::IsNotFound(bytes.status())) return bytes.status();
   }
-  return env_->FileSize(PathFor(sha256_hex));
+  return backend_->Size(sha256_hex);
+}
+
+absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::BackendWriter(
+    const std::string& expected_sha256_hex, uint64_t expected_size) {
+  if (!expected_sha256_hex.empty() && !IsSha256Hex(expected_sha256_hex)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a sha256 digest: ", expected_sha256_hex));
+  }
+  auto upload = backend_->NewUpload(expected_sha256_hex, expected_size);
+  if (!upload.ok()) return upload.status();
+  return std::unique_ptr<Writer>(new Writer(this, std::move(*upload)));
 }
 
 absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter() {
-  std::string temp = absl::StrCat(dir_, "/tmp/", ::getpid(), ".",
-                                  next_temp_.fetch_add(1), ".part");
-  auto file = env_->NewWritableFile(temp);
-  if (!file.ok()) return file.status();
-  return std::unique_ptr<Writer>(new Writer(this, temp, std::move(*file)));
+  return BackendWriter("", UINT64_MAX);
 }
 
 absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter(
     uint64_t expected_size) {
-  if (inline_ == nullptr || !inline_->Fits(expected_size)) return NewWriter();
-  std::unique_ptr<Writer> writer(new Writer(this, "", nullptr));
+  return NewWriter("", expected_size);
+}
+
+absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter(
+    const std::string& expected_sha256_hex, uint64_t expected_size) {
+  if (!InlineSize(expected_size)) {
+    return BackendWriter(expected_sha256_hex, expected_size);
+  }
+  std::unique_ptr<Writer> writer(new Writer(this, nullptr));
   writer->limit_ = expected_size;
   writer->buffer_.reserve(expected_size);
   return writer;
 }
 
-BlobStore::Writer::Writer(BlobStore* store, std::string temp_path,
-                          std::unique_ptr<WritableFile> file)
-    : store_(store), temp_path_(std::move(temp_path)), file_(std::move(file)) {}
-
-BlobStore::Writer::~Writer() {
-  if (!done_ && file_ != nullptr) {
-    file_->Close().IgnoreError();
-    store_->env_->RemoveFile(temp_path_).IgnoreError();
-  }
-}
+BlobStore::Writer::Writer(BlobStore* store,
+                          std::unique_ptr<BlobBackend::Upload> upload)
+    : store_(store), upload_(std::move(upload)) {}
 
 absl::Status BlobStore::Writer::Append(absl::string_view data) {
-  if (file_ == nullptr && size_ + data.size() > limit_) {
+  if (upload_ == nullptr && size_ + data.size() > limit_) {
     // Memory is bounded by the promise, not by what a client chooses to send.
     return absl::InvalidArgumentError(absl::StrCat(
         "size: received more than the ", limit_, " bytes the header promised"));
   }
   hasher_.Update(data);
   size_ += data.size();
-  if (file_ == nullptr) {
+  if (upload_ == nullptr) {
     buffer_.append(data.data(), data.size());
     return absl::OkStatus();
   }
-  return file_->Append(data);
+  return upload_->Append(data);
 }
 
 absl::StatusOr<std::string> BlobStore::Writer::Check(
@@ -127,41 +129,24 @@ absl::StatusOr<std::string> BlobStore::Writer::Commit(
     absl::string_view expected_sha256_hex, uint64_t expected_size) {
   auto digest = Check(expected_sha256_hex, expected_size);
   if (!digest.ok()) return digest.status();
-  absl::Status s = file_ == nullptr
+  absl::Status s = upload_ == nullptr
                        ? store_->inline_->PutDurable(*digest, buffer_)
-                       : CommitFile(*digest);
+                       : upload_->Commit(*digest);
   if (!s.ok()) return s;
-  done_ = true;
   return digest;
 }
 
 absl::StatusOr<std::shared_ptr<const VerifiedBlob>> BlobStore::Writer::Seal(
     absl::string_view expected_sha256_hex, uint64_t expected_size) {
-  if (file_ != nullptr) {
+  if (upload_ != nullptr) {
     auto digest = Commit(expected_sha256_hex, expected_size);
     if (!digest.ok()) return digest.status();
     return nullptr;
   }
   auto digest = Check(expected_sha256_hex, expected_size);
   if (!digest.ok()) return digest.status();
-  done_ = true;
   return std::shared_ptr<const VerifiedBlob>(
       new VerifiedBlob(std::move(*digest), std::move(buffer_)));
-}
-
-absl::Status BlobStore::Writer::CommitFile(const std::string& digest) {
-  Env* env = store_->env_;
-  absl::Status s = file_->Sync();
-  if (s.ok()) s = file_->Close();
-  std::string final_path = store_->PathFor(digest);
-  std::string shard = final_path.substr(0, final_path.rfind('/'));
-  if (s.ok()) s = env->CreateDirs(shard);
-  // Renaming over an existing copy is deliberate: the new bytes were just
-  // verified, so this also repairs a copy that rotted on disk.
-  if (s.ok()) s = env->RenameFile(temp_path_, final_path);
-  if (s.ok()) s = env->SyncDir(shard);
-  if (s.ok()) s = env->SyncDir(store_->dir_);
-  return s;
 }
 
 absl::StatusOr<std::unique_ptr<BlobStore::Reader>> BlobStore::NewReader(
@@ -170,7 +155,7 @@ absl::StatusOr<std::unique_ptr<BlobStore::Reader>> BlobStore::NewReader(
     return absl::InvalidArgumentError(
         absl::StrCat("not a sha256 digest: ", sha256_hex));
   }
-  if (inline_ != nullptr && inline_->Fits(size)) {
+  if (InlineSize(size)) {
     auto bytes = inline_->Get(sha256_hex);
     if (bytes.ok()) {
       return std::unique_ptr<Reader>(new Reader(
@@ -178,10 +163,11 @@ absl::StatusOr<std::unique_ptr<BlobStore::Reader>> BlobStore::NewReader(
     }
     if (!absl::IsNotFound(bytes.status())) return bytes.status();
   }
-  auto file = env_->NewSequentialFile(PathFor(sha256_hex));
+  auto file = backend_->Open(sha256_hex);
   if (absl::IsNotFound(file.status())) {
-    return absl::DataLossError(
-        absl::StrCat("blob ", sha256_hex, " is missing from the store"));
+    return absl::DataLossError(absl::StrCat("blob ", sha256_hex,
+                                            " is missing from the store (",
+                                            backend_->Describe(), ")"));
   }
   if (!file.ok()) return file.status();
   return std::unique_ptr<Reader>(
@@ -231,6 +217,15 @@ absl::StatusOr<std::string> BlobStore::ReadVerified(
   }
   out.resize(filled);
   return out;
+}
+
+absl::Status BlobStore::MeasureBackend(uint64_t* blobs, uint64_t* bytes) {
+  *blobs = 0;
+  *bytes = 0;
+  return backend_->List([&](const std::string&, uint64_t size) {
+    ++*blobs;
+    *bytes += size;
+  });
 }
 
 }  // namespace archive

@@ -1,25 +1,30 @@
-// Content-addressed blob store: each distinct content is one immutable file
-// named by its SHA-256, DIR/<first 2 hex>/<64 hex>. Writes are atomic and
-// durable (temp file, fsync, rename, directory fsync), so a crash leaves either
-// the whole blob or none. Reads re-hash everything they return, so damaged
-// bytes are reported, never silently served.
+// Content-addressed blob store: each distinct content is stored once, named by
+// its SHA-256, in a BlobBackend (storage/base/blob_backend.h): files under the
+// data directory by default (file_blob_backend.h), or objects in an S3 bucket
+// (storage/s3/). The store, not the backend, makes blobs trustworthy: a writer
+// hashes the bytes as they arrive and asks the backend to keep them only once
+// they match the digest and size promised, and every read re-hashes what it
+// returns, so damaged or missing bytes are reported (DATA_LOSS), never
+// silently served, wherever they were kept.
 //
 // With an InlineBlobs table (inline_blobs.h), contents of at most its
 // max_bytes() that are written through NewWriter(size) are kept in the metadata
-// store instead of a file; Seal() hands them to the archive, which writes them
-// in the same batch as the revision using them. Reads, Contains and StoredSize
-// look in both places (the table first for small sizes), and re-hash alike.
+// store instead of the backend; Seal() hands them to the archive, which writes
+// them in the same batch as the revision using them. Reads, Contains and
+// StoredSize look in both places (the table first for small sizes), and
+// re-hash alike.
 #ifndef ARCHIVE_STORAGE_DB_BLOB_STORE_H_
 #define ARCHIVE_STORAGE_DB_BLOB_STORE_H_
 
-#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/base/blob_backend.h"
 #include "storage/base/env.h"
 #include "storage/base/sha256.h"
 #include "storage/db/inline_blobs.h"
@@ -43,63 +48,65 @@ class VerifiedBlob {
   std::string bytes_;
 };
 
-// Thread-safe: BlobStore's methods may be called concurrently (each writer
-// gets its own temp file, and a commit renames whole files). A Writer or
-// Reader is not: use each from one thread, and destroy it before the store.
-// The Env is not owned and must outlive the store; writers and readers are
-// returned owned by the caller.
+// Thread-safe: BlobStore's methods may be called concurrently (the backend's
+// are). A Writer or Reader is not: use each from one thread, and destroy it
+// before the store. Open's Env is not owned and must outlive the store; the
+// backend is shared with whoever made it; writers and readers are returned
+// owned by the caller.
 //
 // Errors: INVALID_ARGUMENT for a digest that is not 64 lowercase hex or
 // content that breaks its size promise, DATA_LOSS for content that does not
 // hash as promised or a stored copy that is missing or damaged; anything else
-// is the Env's or the inline table's (RESOURCE_EXHAUSTED when the disk is
-// full, see IsDiskFull).
+// is the backend's or the inline table's (RESOURCE_EXHAUSTED when the disk is
+// full, see IsDiskFull; UNAVAILABLE when an object store cannot be reached).
 class BlobStore {
  public:
-  // Opens (creating if needed) a store rooted at `dir`; removes temp files left
-  // by a crash. `inline_blobs` (may be null: files only) must outlive the
-  // store.
+  // Opens (creating if needed) a store of files rooted at `dir`
+  // (FileBlobBackend::Open: removes temp files left by a crash).
+  // `inline_blobs` (may be null: backend only) must outlive the store.
   static absl::StatusOr<std::unique_ptr<BlobStore>> Open(
       Env* env, const std::string& dir, InlineBlobs* inline_blobs = nullptr);
+  // A store on `backend` (not null).
+  static std::unique_ptr<BlobStore> OnBackend(
+      std::shared_ptr<BlobBackend> backend, InlineBlobs* inline_blobs);
 
   // A blob being written. Hashes as it goes. Destroying an uncommitted writer
   // discards it.
   class Writer {
    public:
-    ~Writer();
     absl::Status Append(absl::string_view data);
     uint64_t size() const { return size_; }
     // Checks the content against what the client promised, then makes it
-    // durable under its digest (a file, or an inline blob written on its own).
+    // durable under its digest (in the backend, or an inline blob written on
+    // its own). Only verified bytes are ever committed to the backend.
     // INVALID_ARGUMENT if the size differs, DATA_LOSS if the digest differs;
     // nothing is stored in either case. Returns the digest (lowercase hex).
     absl::StatusOr<std::string> Commit(absl::string_view expected_sha256_hex,
                                        uint64_t expected_size);
-    // Checks like Commit. A blob kept as a file is committed now and the
+    // Checks like Commit. A blob kept by the backend is committed now and the
     // result is null; an inline blob is returned instead, still to be stored:
     // the archive writes it in the same batch as its revision, so one fsync
     // covers both. Errors as Commit's.
     absl::StatusOr<std::shared_ptr<const VerifiedBlob>> Seal(
         absl::string_view expected_sha256_hex, uint64_t expected_size);
-    // True if the bytes are buffered for an inline blob (no temp file).
-    bool is_inline() const { return file_ == nullptr; }
+    // True if the bytes are buffered for an inline blob (nothing goes to the
+    // backend).
+    bool is_inline() const { return upload_ == nullptr; }
 
    private:
     friend class BlobStore;
-    Writer(BlobStore* store, std::string temp_path,
-           std::unique_ptr<WritableFile> file);
+    Writer(BlobStore* store, std::unique_ptr<BlobBackend::Upload> upload);
     // Size and digest against the promise; returns the digest.
     absl::StatusOr<std::string> Check(absl::string_view expected_sha256_hex,
                                       uint64_t expected_size);
-    absl::Status CommitFile(const std::string& digest);
     BlobStore* store_;
-    std::string temp_path_;
-    std::unique_ptr<WritableFile> file_;  // null: buffering an inline blob
-    std::string buffer_;                  // an inline blob's bytes
-    uint64_t limit_ = 0;                  // an inline blob's promised size
+    // Null: buffering an inline blob. Destroyed uncommitted, it discards what
+    // the backend received.
+    std::unique_ptr<BlobBackend::Upload> upload_;
+    std::string buffer_;  // an inline blob's bytes
+    uint64_t limit_ = 0;  // an inline blob's promised size
     Sha256 hasher_;
     uint64_t size_ = 0;
-    bool done_ = false;
   };
 
   // Streams a blob and re-hashes it. A Read fails with DATA_LOSS as soon as
@@ -124,12 +131,21 @@ class BlobStore {
     Sha256 hasher_;
   };
 
-  // A writer that stages into a temp file and commits a file.
+  // A writer to the backend, for content whose digest is not known yet (the
+  // file backend only: an object store names an object before its bytes and
+  // refuses it with INVALID_ARGUMENT).
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter();
   // For content promised to be `expected_size` bytes: buffered in memory and
-  // stored inline if that size fits the inline table, else as NewWriter().
-  // An inline writer refuses (INVALID_ARGUMENT) bytes beyond the promise.
+  // stored inline if that size fits the inline table, else a writer to the
+  // backend. An inline writer refuses (INVALID_ARGUMENT) bytes beyond the
+  // promise.
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter(uint64_t expected_size);
+  // As NewWriter(expected_size), for content promised to hash to
+  // `expected_sha256_hex`: what every writer of the server uses, since an
+  // object store needs the name before the bytes. The promise is checked at
+  // Commit/Seal as always.
+  absl::StatusOr<std::unique_ptr<Writer>> NewWriter(
+      const std::string& expected_sha256_hex, uint64_t expected_size);
   // `size` is the size recorded in the statement. DATA_LOSS (not NOT_FOUND)
   // if the blob is absent: a caller asks only for blobs its metadata says were
   // stored, so a missing one is damage.
@@ -144,20 +160,26 @@ class BlobStore {
   // Size of the stored copy (not verified); NOT_FOUND if there is none,
   // INVALID_ARGUMENT for an invalid digest.
   absl::StatusOr<uint64_t> StoredSize(const std::string& sha256_hex);
-  // Counts the blob files and their bytes (inline blobs not included): one
-  // pass over the store's directories, O(blobs). Errors: the file system's.
-  absl::Status MeasureFiles(uint64_t* files, uint64_t* bytes);
-  // The inline table, or null if this store keeps files only.
+  // Counts the blobs the backend keeps and their bytes (inline blobs not
+  // included): one pass over it (BlobBackend::List), O(blobs). Errors: the
+  // backend's.
+  absl::Status MeasureBackend(uint64_t* blobs, uint64_t* bytes);
+  // The inline table, or null if this store keeps every blob in the backend.
   InlineBlobs* inline_blobs() const { return inline_; }
+  // Where blobs that are not inline live.
+  BlobBackend& backend() const { return *backend_; }
+  // True if a blob of `size` bytes, when present inline, is read from there.
+  bool InlineSize(uint64_t size) const {
+    return inline_ != nullptr && inline_->Fits(size);
+  }
 
  private:
-  BlobStore(Env* env, std::string dir, InlineBlobs* inline_blobs)
-      : env_(env), dir_(std::move(dir)), inline_(inline_blobs) {}
-  std::string PathFor(absl::string_view sha256_hex) const;
-  Env* env_;
-  std::string dir_;
+  BlobStore(std::shared_ptr<BlobBackend> backend, InlineBlobs* inline_blobs)
+      : backend_(std::move(backend)), inline_(inline_blobs) {}
+  absl::StatusOr<std::unique_ptr<Writer>> BackendWriter(
+      const std::string& expected_sha256_hex, uint64_t expected_size);
+  std::shared_ptr<BlobBackend> backend_;
   InlineBlobs* inline_;
-  std::atomic<uint64_t> next_temp_{0};
 };
 
 }  // namespace archive

@@ -40,7 +40,7 @@ absl::Status CheckTarget(Env* env, const std::string& data_dir) {
 absl::Status StoreBlob(Archive& archive, const BackupReader& backup,
                        const std::string& hex, uint64_t size) {
   if (archive.blobs().Contains(hex)) return absl::OkStatus();
-  auto writer = archive.blobs().NewWriter(size);
+  auto writer = archive.blobs().NewWriter(hex, size);
   if (!writer.ok()) return writer.status();
   absl::Status appended;
   uint64_t read = 0;

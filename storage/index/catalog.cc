@@ -382,7 +382,14 @@ absl::Status Catalog::IndexDocument(const std::string& doc, Batch& batch) {
       if (IsText(authoritative->statement)) {
         auto got = TextOf(*authoritative);
         // A damaged blob must not stop the indexer: the document is indexed
-        // without text, and scrub/repair plus --reindex bring it back.
+        // without text, and scrub/repair plus --reindex bring it back. A blob
+        // store that cannot be reached (an object store that is down) is
+        // not damage: indexing stops here and retries, so the text is not
+        // left out for good.
+        if (absl::IsUnavailable(got.status()) ||
+            absl::IsDeadlineExceeded(got.status())) {
+          return got.status();
+        }
         if (got.ok()) text = std::move(*got);
       }
       for (const auto& [gram, count] : CountGrams(text)) {

@@ -26,34 +26,6 @@ namespace fs = std::filesystem;
 constexpr uint64_t kDocumentBytes = (200ull << 20) + 12345;
 constexpr long kMaxGrowthKb = 64 * 1024;
 
-// Writes `size` pseudo-random bytes (xorshift64*) to `path`, 1 MiB at a time;
-// returns their SHA-256 (hex).
-std::string WriteRandomFile(const std::string& path, uint64_t size,
-                            uint64_t seed) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  Sha256 hasher;
-  std::string buf(1 << 20, '\0');
-  uint64_t x = seed | 1;
-  for (uint64_t done = 0; done < size;) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - done));
-    for (size_t i = 0; i < n; i += 8) {
-      x ^= x >> 12;
-      x ^= x << 25;
-      x ^= x >> 27;
-      uint64_t v = x * 0x2545F4914F6CDD1Dull;
-      for (size_t b = 0; b < 8 && i + b < n; ++b)
-        buf[i + b] = char(v >> (8 * b));
-    }
-    absl::string_view piece(buf.data(), n);
-    hasher.Update(piece);
-    out.write(piece.data(), piece.size());
-    done += n;
-  }
-  out.close();
-  if (!out) ADD_FAILURE() << "cannot write " << path;
-  return ToHex(hasher.Finish());
-}
-
 TEST(LargeDocument, StreamsThroughPutAndGetInBoundedServerMemory) {
   auto server = TestServer::Start();
   ASSERT_TRUE(server->running());

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <set>
@@ -60,6 +61,11 @@ Json ParseJson(const ProcessResult& r);
 std::set<std::string> FilesUnder(const std::string& dir);
 // Lowercase hex SHA-256 of a file's bytes ("cannot read PATH" if unreadable).
 std::string FileSha256(const std::string& path);
+
+// Writes `size` pseudo-random bytes (xorshift64*, seeded) to `path`, 1 MiB at
+// a time, never holding them whole; returns their SHA-256 (hex).
+std::string WriteRandomFile(const std::string& path, uint64_t size,
+                            uint64_t seed);
 // A valid Put header for `content` (text/plain; charset=utf-8, in_force).
 v1::PutHeader HeaderFor(const std::string& doc, const std::string& content);
 
