@@ -10,6 +10,8 @@ import json
 import math
 import statistics
 
+from sections import kept_sections
+
 
 def load_samples(path):
     samples = {}
@@ -461,15 +463,15 @@ def main():
     samples = load_samples(args.samples)
     meta = load_meta(args.meta)
     report, md = build(samples, meta)
-    # bench/s3_bench.sh writes its own section between these markers; keep it.
-    start, end = "<!-- s3-bench:start -->", "<!-- s3-bench:end -->"
+    # Other benches (bench/s3_bench.sh, bench/federation.sh) own marked
+    # sections of the same file (bench/sections.py); keep them.
     try:
         with open(args.md, encoding="utf-8") as f:
-            old = f.read()
-        if start in old and end in old:
-            md = md.rstrip("\n") + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+            kept = kept_sections(f.read())
     except FileNotFoundError:
-        pass
+        kept = []
+    for section in kept:
+        md = md.rstrip("\n") + "\n\n" + section + "\n"
     with open(args.md, "w", encoding="utf-8") as f:
         f.write(md)
     with open(args.json, "w", encoding="utf-8") as f:

@@ -126,9 +126,15 @@ HttpListener::~HttpListener() { Stop(); }
 
 void HttpListener::Handle(const std::string& method, const std::string& pattern,
                           HttpHandler handler) {
-  auto adapter = [handler = std::move(handler)](const httplib::Request& req,
-                                                httplib::Response& res) {
-    ToLibrary(handler(FromLibrary(req)), req, res);
+  auto adapter = [this, handler = std::move(handler)](
+                     const httplib::Request& req, httplib::Response& res) {
+    HttpResponse response = handler(FromLibrary(req));
+    if (traffic_observer_) {
+      traffic_observer_(
+          req.path, req.body.size(),
+          response.stream ? response.stream_length : response.body.size());
+    }
+    ToLibrary(response, req, res);
   };
   if (method == "POST") {
     server_->Post(pattern, adapter);

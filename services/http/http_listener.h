@@ -62,6 +62,11 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Told of each request a handler answered: its path, the request body's
+// bytes and the response body's (a streamed one's full length).
+using HttpTrafficObserver = std::function<void(
+    const std::string& path, uint64_t received_bytes, uint64_t sent_bytes)>;
+
 struct HttpListenerOptions {
   std::string address;        // HOST:PORT; port 0 picks a free one
   std::string tls_cert_file;  // PEM chain; with tls_key_file, serves HTTPS
@@ -81,6 +86,11 @@ class HttpListener {
   // (an ECMAScript regular expression matched against the whole path).
   void Handle(const std::string& method, const std::string& pattern,
               HttpHandler handler);
+  // Calls `observer` after each handled request (on the worker's thread, so
+  // it must be thread-safe). Like Handle, before Start.
+  void set_traffic_observer(HttpTrafficObserver observer) {
+    traffic_observer_ = std::move(observer);
+  }
   // Binds and starts serving on a thread of its own. UNAVAILABLE if the
   // address cannot be bound (in use).
   absl::Status Start();
@@ -95,6 +105,7 @@ class HttpListener {
   std::unique_ptr<httplib::Server> server_;
   std::string host_;
   int port_;
+  HttpTrafficObserver traffic_observer_;
   std::thread thread_;
 };
 

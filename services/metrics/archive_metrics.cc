@@ -69,6 +69,16 @@ ArchiveMetrics::ArchiveMetrics(prometheus::Registry& registry,
       blob_files_(Gauge("archive_blob_files",
                         "Contents stored in the blob backend (files, or "
                         "objects under the S3 prefix).")),
+      blob_store_up_(Gauge("archive_blob_store_up",
+                           "1 while the blob backend answered its last probe "
+                           "(every 5 s; always 1 for files), 0 while an "
+                           "object store cannot be reached.")),
+      http_bytes_(prometheus::BuildCounter()
+                      .Name("archive_http_bytes_total")
+                      .Help("Body bytes of the HTTP listener's requests "
+                            "(direction=received) and responses (sent), by "
+                            "the path's first segment (route).")
+                      .Register(registry)),
       batch_requests_(BuildHistogram()
                           .Name("archive_commit_batch_requests")
                           .Help("Requests (puts, imports) committed per "
@@ -137,6 +147,21 @@ bool ArchiveMetrics::DiskSpace(uint64_t* free_bytes, uint64_t* size) const {
   *free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
   *size = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
   return true;
+}
+
+void ArchiveMetrics::HttpServed(const std::string& path, uint64_t received,
+                                uint64_t sent) {
+  static const char* kRoutes[] = {"api",     "log",     "mirror", "witness",
+                                  "metrics", "healthz", "readyz"};
+  std::string first = path.substr(1, path.find('/', 1) - 1);
+  std::string route = "web";
+  for (const char* known : kRoutes) {
+    if (first == known) route = known;
+  }
+  http_bytes_.Add({{"route", route}, {"direction", "received"}})
+      .Increment(static_cast<double>(received));
+  http_bytes_.Add({{"route", route}, {"direction", "sent"}})
+      .Increment(static_cast<double>(sent));
 }
 
 void ArchiveMetrics::Refresh() {

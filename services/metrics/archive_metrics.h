@@ -59,6 +59,14 @@ class ArchiveMetrics : public CommitObserver, public PullObserver {
   // archive); for a background thread. Returns the measurement's status.
   absl::Status MeasureUsage();
 
+  // Counts an HTTP request's body bytes and its response's, under
+  // archive_http_bytes_total{route, direction}; route is the path's first
+  // segment (api, log, mirror, witness, metrics, ...; "web" for the rest).
+  void HttpServed(const std::string& path, uint64_t received, uint64_t sent);
+
+  // Whether the blob backend answered its last probe (Operations probes it).
+  void SetBlobStoreReachable(bool up) { blob_store_up_.Set(up ? 1 : 0); }
+
   // The data dir's file system's free bytes; 0 if it cannot be read.
   uint64_t DiskFreeBytes() const;
   // Free and total bytes of the data dir's file system; false if unreadable.
@@ -86,6 +94,8 @@ class ArchiveMetrics : public CommitObserver, public PullObserver {
   prometheus::Gauge& documents_;
   prometheus::Family<prometheus::Gauge>& blob_bytes_;
   prometheus::Gauge& blob_files_;
+  prometheus::Gauge& blob_store_up_;
+  prometheus::Family<prometheus::Counter>& http_bytes_;
   prometheus::Histogram& batch_requests_;
   prometheus::Histogram& sync_seconds_;
   prometheus::Counter& commit_failures_;

@@ -1,6 +1,11 @@
 #include "services/metrics/grpc_metrics.h"
 
+#include <grpcpp/support/byte_buffer.h>
+
 #include <chrono>
+
+#include "absl/strings/match.h"
+#include "google/protobuf/message_lite.h"
 
 namespace archive {
 namespace {
@@ -70,6 +75,13 @@ class CallMetrics : public grpc::experimental::Interceptor {
                {"grpc_method",
                 slash == std::string::npos ? full : full.substr(slash + 1)}};
     metrics_->started_.Add(labels_).Increment();
+    // Only the archive's own API: its messages are generated protobuf
+    // classes. (gRPC's default health service hands interceptors raw
+    // ByteBuffers instead.)
+    if (absl::StartsWith(full, "/archive.")) {
+      received_bytes_ = &metrics_->received_bytes_.Add(labels_);
+      sent_bytes_ = &metrics_->sent_bytes_.Add(labels_);
+    }
   }
 
   ~CallMetrics() override {
@@ -83,10 +95,22 @@ class CallMetrics : public grpc::experimental::Interceptor {
             InterceptionHookPoints::POST_RECV_MESSAGE) &&
         methods->GetRecvMessage() != nullptr) {
       metrics_->received_.Add(labels_).Increment();
+      if (received_bytes_ != nullptr) {
+        received_bytes_->Increment(static_cast<double>(
+            static_cast<const google::protobuf::MessageLite*>(
+                methods->GetRecvMessage())
+                ->ByteSizeLong()));
+      }
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_MESSAGE)) {
       metrics_->sent_.Add(labels_).Increment();
+      // Serializes the message now rather than later (gRPC then sends this
+      // buffer): not a second serialization.
+      if (sent_bytes_ != nullptr) {
+        sent_bytes_->Increment(
+            static_cast<double>(methods->GetSerializedSendMessage()->Length()));
+      }
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -110,6 +134,9 @@ class CallMetrics : public grpc::experimental::Interceptor {
   prometheus::Labels labels_;
   std::chrono::steady_clock::time_point start_;
   bool handled_ = false;
+  // Null for methods outside the archive's API (not counted in bytes).
+  prometheus::Counter* received_bytes_ = nullptr;
+  prometheus::Counter* sent_bytes_ = nullptr;
 };
 
 GrpcMetrics::GrpcMetrics(prometheus::Registry& registry)
@@ -137,7 +164,19 @@ GrpcMetrics::GrpcMetrics(prometheus::Registry& registry)
                 .Name("grpc_server_msg_sent_total")
                 .Help("Total number of gRPC stream messages sent by the "
                       "server.")
-                .Register(registry)) {}
+                .Register(registry)),
+      received_bytes_(prometheus::BuildCounter()
+                          .Name("grpc_server_msg_received_bytes_total")
+                          .Help("Serialized bytes of the messages the server "
+                                "received (the archive's API only; no "
+                                "framing or headers).")
+                          .Register(registry)),
+      sent_bytes_(prometheus::BuildCounter()
+                      .Name("grpc_server_msg_sent_bytes_total")
+                      .Help("Serialized bytes of the messages the server sent "
+                            "(the archive's API only; no framing or "
+                            "headers).")
+                      .Register(registry)) {}
 
 grpc::experimental::Interceptor* GrpcMetrics::CreateServerInterceptor(
     ServerRpcInfo* info) {

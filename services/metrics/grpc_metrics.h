@@ -5,6 +5,9 @@
 //   grpc_server_handled_total{grpc_type,grpc_service,grpc_method,grpc_code}
 //   grpc_server_handling_seconds{grpc_type,grpc_service,grpc_method}
 //   (histogram) grpc_server_msg_received_total / grpc_server_msg_sent_total
+//   grpc_server_msg_received_bytes_total / grpc_server_msg_sent_bytes_total
+//   (the serialized messages of the archive's own API: what a federation's
+//   bench adds up as bytes moved; framing and headers are not counted)
 // grpc_code is the Go name of the status code ("OK", "InvalidArgument", ...),
 // grpc_type one of unary, client_stream, server_stream, bidi_stream.
 //
@@ -43,6 +46,8 @@ class GrpcMetrics
   prometheus::Family<prometheus::Histogram>& seconds_;
   prometheus::Family<prometheus::Counter>& received_;
   prometheus::Family<prometheus::Counter>& sent_;
+  prometheus::Family<prometheus::Counter>& received_bytes_;
+  prometheus::Family<prometheus::Counter>& sent_bytes_;
 };
 
 }  // namespace archive

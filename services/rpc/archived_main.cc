@@ -526,6 +526,10 @@ int Serve() {
                 });
   WebRoutes web(absl::GetFlag(FLAGS_web_root));
   auto http = StartHttp([&](HttpListener* listener) {
+    listener->set_traffic_observer(
+        [&metrics](const std::string& path, uint64_t received, uint64_t sent) {
+          metrics.HttpServed(path, received, sent);
+        });
     operations.AddRoutes(listener);
     tiles.AddRoutes(listener);
     api.AddRoutes(listener);

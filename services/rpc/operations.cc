@@ -24,6 +24,7 @@ void Operations::StopMeasuring() {
     stop_ = true;
   }
   if (measurer_.joinable()) measurer_.join();
+  if (prober_.joinable()) prober_.join();
 }
 
 void Operations::AddRoutes(HttpListener* listener) {
@@ -48,6 +49,10 @@ HttpResponse Operations::Ready() const {
     why = "draining: archived is stopping";
   } else if (absl::Status s = archive_->WriteHealth(); !s.ok()) {
     why = absl::StrCat("not writable: ", s.message());
+  } else if (absl::Status b = BlobStoreStatus(); !b.ok()) {
+    why = absl::StrCat("blob store unreachable (",
+                       archive_->blobs().backend().Describe(),
+                       "): ", b.message());
   } else if (uint64_t free_bytes = metrics_->DiskFreeBytes();
              free_bytes < options_.ready_min_free_bytes) {
     why = absl::StrCat("disk nearly full: ", free_bytes,
@@ -73,6 +78,33 @@ HttpResponse Operations::Metrics() const {
 
 void Operations::StartMeasuring() {
   measurer_ = std::thread([this] { MeasureLoop(); });
+  prober_ = std::thread([this] { ProbeLoop(); });
+}
+
+absl::Status Operations::BlobStoreStatus() const {
+  absl::MutexLock lock(&mu_);
+  return blob_store_;
+}
+
+bool Operations::StopWithin(absl::Duration interval) {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(&stop_), interval);
+}
+
+void Operations::ProbeLoop() {
+  do {
+    absl::Status probe = archive_->blobs().backend().Probe();
+    metrics_->SetBlobStoreReachable(probe.ok());
+    absl::MutexLock lock(&mu_);
+    if (probe.ok() != blob_store_.ok()) {
+      LogLine(probe.ok() ? "archived: the blob store answers again"
+                         : absl::StrCat("archived: the blob store cannot be "
+                                        "reached: ",
+                                        probe.message()),
+              probe.ok() ? LogLevel::kInfo : LogLevel::kWarning);
+    }
+    blob_store_ = probe;
+  } while (!StopWithin(options_.probe_interval));
 }
 
 void Operations::MeasureLoop() {
@@ -82,11 +114,7 @@ void Operations::MeasureLoop() {
                            s.message()),
               LogLevel::kWarning);
     }
-    absl::MutexLock lock(&mu_);
-    if (mu_.AwaitWithTimeout(absl::Condition(&stop_),
-                             options_.usage_interval)) {
-      return;
-    }
+    if (StopWithin(options_.usage_interval)) return;
   }
 }
 

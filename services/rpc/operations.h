@@ -1,7 +1,9 @@
 // What an operator's tools ask of archived over HTTP: /healthz (the process
-// answers), /readyz (it can take writes: store open and writable, not
-// draining, disk not nearly full) and /metrics (Prometheus text), plus the
-// background measurement of what the archive holds.
+// answers), /readyz (it can take writes: store open and writable, blob store
+// reachable, not draining, disk not nearly full) and /metrics (Prometheus
+// text), plus the background measurement of what the archive holds and the
+// background probe of its blob store (an object store may be down while
+// archived runs; /readyz answers from the last probe, never waiting on one).
 //
 // Thread-safety: thread-safe. The archive, the metrics and the collectables
 // are not owned and must outlive this.
@@ -27,6 +29,8 @@ struct OperationsOptions {
   uint64_t ready_min_free_bytes = 64ULL << 20;
   // How often archive_documents and archive_blob_bytes are measured.
   absl::Duration usage_interval = absl::Seconds(60);
+  // How often the blob store is probed (BlobBackend::Probe).
+  absl::Duration probe_interval = absl::Seconds(5);
 };
 
 class Operations {
@@ -38,28 +42,37 @@ class Operations {
 
   // Adds /healthz, /readyz and /metrics to `listener`.
   void AddRoutes(HttpListener* listener);
-  // Measures usage now, then every usage_interval on a thread of its own.
+  // Measures usage now, then every usage_interval, and probes the blob store
+  // now, then every probe_interval, each on a thread of its own.
   void StartMeasuring();
-  // Ends the measuring thread (before the archive closes). Idempotent.
+  // Ends both threads (before the archive closes). Idempotent.
   void StopMeasuring();
   // From now on /readyz answers 503 "draining" (archived got SIGTERM).
   void SetDraining() { draining_ = true; }
 
   HttpResponse Health() const;
   HttpResponse Ready() const;
+  // The last blob store probe's answer (OK before the first).
+  absl::Status BlobStoreStatus() const;
   HttpResponse Metrics() const;
 
  private:
   void MeasureLoop();
+  void ProbeLoop();
+  // Waits `interval` or until StopMeasuring; true if stopping.
+  bool StopWithin(absl::Duration interval);
 
   Archive* const archive_;
   ArchiveMetrics* const metrics_;
   const std::vector<const prometheus::Collectable*> sources_;
   const OperationsOptions options_;
   std::atomic<bool> draining_{false};
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  // The last probe's answer; OK until the first probe says otherwise.
+  absl::Status blob_store_ ABSL_GUARDED_BY(mu_);
   std::thread measurer_;
+  std::thread prober_;
 };
 
 }  // namespace archive

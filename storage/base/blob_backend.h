@@ -84,6 +84,10 @@ class BlobBackend {
   virtual absl::Status List(
       const std::function<void(const std::string& sha256_hex, uint64_t size)>&
           visit) = 0;
+  // Whether the place the bytes live can be reached now, for readiness: one
+  // cheap request to a remote store (its own retries and timeouts apply).
+  // Files answer OK: the archive's own write check covers their disk.
+  virtual absl::Status Probe() { return absl::OkStatus(); }
 };
 
 }  // namespace archive

@@ -54,7 +54,7 @@ class S3BlobBackend : public BlobBackend {
   // Asks the store whether the bucket is there and the credentials are
   // accepted: OK, FAILED_PRECONDITION (no bucket), PERMISSION_DENIED, or
   // UNAVAILABLE (the store cannot be reached).
-  absl::Status Probe();
+  absl::Status Probe() override;
   // Aborts the multipart uploads under the blob prefix started more than
   // `older_than` ago: what a crash in the middle of an upload left, which
   // holds space but is never visible as an object. Another archive sharing

@@ -44,7 +44,14 @@ std::unique_ptr<TestServer> StartWithHttp(
   options.extra_flags = HttpFlags(*http_port);
   options.extra_flags.insert(options.extra_flags.end(), extra.begin(),
                              extra.end());
-  return TestServer::Start(options);
+  auto server = TestServer::Start(options);
+  // TestServer waits for gRPC; archived starts its HTTP listener just after,
+  // so a loaded machine can run the test's first request before it listens.
+  httplib::Client client("127.0.0.1", *http_port);
+  for (int i = 0; i < 100 && !client.Get("/healthz"); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return server;
 }
 
 // /metrics at `url`, parsed by prometheus_client; empty (and a test failure)
@@ -131,6 +138,8 @@ TEST(Metrics, APrometheusParserReadsWhatTheTestDid) {
   ProcessResult missing =
       cli.Run({"get", "metrics/none", "-o", files.path() + "/out"});
   ASSERT_NE(missing.exit_code, 0);
+  auto checkpoint = HttpGet(http_port, "/log/checkpoint");
+  ASSERT_TRUE(checkpoint && checkpoint->status == 200);
 
   // archive_documents is measured every second (--metrics_usage_seconds=1).
   Metrics m = ScrapeUntil(http_port, "archive_documents{}", 3);
@@ -150,6 +159,24 @@ TEST(Metrics, APrometheusParserReadsWhatTheTestDid) {
             1);
   // Each put's header and its one chunk.
   EXPECT_EQ(Sample(m, "grpc_server_msg_received_total{" + put + "}"), 6);
+  // Their bytes: the contents and three headers of a few hundred bytes;
+  // each answer a receipt (statement, signatures, checkpoint, proof).
+  double put_in =
+      Sample(m, "grpc_server_msg_received_bytes_total{" + put + "}");
+  EXPECT_GT(put_in, content_bytes + 3 * 64);
+  EXPECT_LT(put_in, content_bytes + 3 * 1024);
+  EXPECT_GT(Sample(m, "grpc_server_msg_sent_bytes_total{" + put + "}"),
+            3 * 200);
+  // HTTP bodies by route: the one checkpoint fetched, exactly.
+  EXPECT_EQ(Sample(m,
+                   "archive_http_bytes_total{direction=\"sent\",route="
+                   "\"log\"}"),
+            checkpoint->body.size());
+  EXPECT_EQ(Sample(m,
+                   "archive_http_bytes_total{direction=\"received\","
+                   "route=\"log\"}"),
+            0);
+  EXPECT_EQ(Sample(m, "archive_blob_store_up{}"), 1);
 
   // Three puts in one to three batches, each with its one synced write.
   double batches = Sample(m, "archive_commit_batch_requests_count{}");

@@ -4,6 +4,7 @@
 // The promises are the archive's own: nothing acknowledged is lost, damaged
 // bytes are never served, and every refusal says what was wrong.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
@@ -34,6 +35,24 @@ class GatewayGuard {
  private:
   S3Env env_;
 };
+
+struct Readiness {
+  int status = 0;
+  std::string body;
+};
+
+// Polls /readyz for up to 60 s (the store is probed every 5 s, and a probe
+// of a store that is down takes its retries) until it answers `want`.
+Readiness WaitForReadiness(int http_port, int want) {
+  Readiness last;
+  httplib::Client client("127.0.0.1", http_port);
+  client.set_read_timeout(10, 0);
+  for (int i = 0; i < 120 && last.status != want; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    if (auto r = client.Get("/readyz"); r) last = {r->status, r->body};
+  }
+  return last;
+}
 
 TEST(S3Faults, SigkillDuringPutsLosesNoAcknowledgedRevision) {
   S3Env env = LoadS3Env();
@@ -154,9 +173,12 @@ TEST(S3Faults, GatewayStoppedMidPutAcknowledgesNothingAndRecovers) {
   const std::string bucket = NewBucket();
   // Inline contents stay inline here: they are what is served while the
   // store is down.
-  auto office = Office::Start(
-      {"down.archive.example", "", S3Flags(env, bucket, "d", false), 0});
+  const int http_port = FreePort();
+  std::vector<std::string> flags = S3Flags(env, bucket, "d", false);
+  flags.push_back(absl::StrCat("--http_listen=127.0.0.1:", http_port));
+  auto office = Office::Start({"down.archive.example", "", flags, 0});
   ASSERT_TRUE(office->server().running());
+  EXPECT_EQ(WaitForReadiness(http_port, 200).status, 200);
   const std::string small_text = "第四条 小文件留在元数据中。\n";
   office->PutText("inline-doc", small_text);
   const std::string stored = office->scratch() + "/stored.bin";
@@ -202,9 +224,15 @@ TEST(S3Faults, GatewayStoppedMidPutAcknowledgesNothingAndRecovers) {
   ProcessResult scrub = office->Ctl({"scrub", "--json"});
   EXPECT_NE(scrub.exit_code, 0) << Describe(scrub);
   EXPECT_TRUE(absl::StrContains(scrub.err, "object store")) << Describe(scrub);
+  // A load balancer stops sending writes: /readyz names the store.
+  Readiness down = WaitForReadiness(http_port, 503);
+  EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_TRUE(absl::StrContains(down.body, "blob store unreachable (s3://"))
+      << down.body;
 
   ProcessResult start = CephDev(env, "rgw-start");
   ASSERT_EQ(start.exit_code, 0) << Describe(start);
+  EXPECT_EQ(WaitForReadiness(http_port, 200).status, 200);
   // The archive recovers by itself: the same put now succeeds.
   put = office->Ctl({"put", big, "--id", "big-doc", "--media-type",
                      "application/octet-stream", "--json"});
