@@ -2,7 +2,8 @@
 // definitions read straight from the RFC), for two uses that must not need a build:
 //   - verify_test.mjs drives verification.js against it, including archives that lie;
 //   - dev_server.mjs serves its JSON API over HTTP to develop the page without archived.
-// The browser test (web_view_test.mjs) never uses it: it runs the real archived.
+// The browser test (web_view_test.mjs) never uses the archive (it runs the real archived),
+// only generateCosigner for a witness key that cosigned nothing.
 
 import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 
