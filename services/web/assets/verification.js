@@ -13,8 +13,9 @@
 //
 // Nothing is verified unless every step passed; the first failure ends the run and the
 // steps after it are shown as not checked. The witnesses come before the consistency step
-// so that a checkpoint the policy refuses is never remembered. The archive, the storage and the clock are
-// passed in (api, store, now) so that Node tests can drive the same code as the page.
+// so that a checkpoint the policy refuses is never remembered. The archive, the storage
+// and the clock are passed in (api, store, now) so that Node tests can drive the same code
+// as the page.
 
 import {
   VerifyError,
