@@ -13,7 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FakeArchive } from './fake_archive.mjs';
+import { FakeArchive, cosignatureLine, generateCosigner, noteText } from './fake_archive.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -56,6 +56,9 @@ async function sampleArchive() {
   await archive.put('bj/ai-innovation 2023', await sample('clean', 'bj-ai-innovation-2023'), {
     region: '北京', issuer: '北京市人民政府', title: '北京市加快建设具有全球影响力的人工智能创新策源地实施方案（2023—2025年）',
   });
+  // One witness cosigns every checkpoint served; its key is printed for a policy.
+  archive.witness = generateCosigner('dev-witness.archive.local/witness');
+  archive.cosigners.push((note) => cosignatureLine(noteText(note), archive.witness, Math.floor(Date.now() / 1000)));
   return archive;
 }
 
@@ -88,4 +91,5 @@ const server = http.createServer(async (request, response) => {
 });
 server.listen(Number(options.port), '127.0.0.1', () => {
   console.log(`dev server on http://127.0.0.1:${server.address().port}/ (archive ${archive.origin})`);
+  console.log(`its witness: witness ${archive.witness.verifierKey}`);
 });

@@ -2,7 +2,10 @@
 // definitions read straight from the RFC), for two uses that must not need a build:
 //   - verify_test.mjs drives verification.js against it, including archives that lie;
 //   - dev_server.mjs serves its JSON API over HTTP to develop the page without archived.
-// The browser test (web_view_test.mjs) never uses it: it runs the real archived.
+// The browser test (web_view_test.mjs) never uses the archive (it runs the real archived),
+// only generateCosigner for a witness key that cosigned nothing.
+
+import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 
 const subtle = globalThis.crypto.subtle;
 const encoder = new TextEncoder();
@@ -49,6 +52,32 @@ async function describeKey(name, privateKey, publicKey) {
 export async function signNote(text, key) {
   const signature = new Uint8Array(await subtle.sign({ name: 'Ed25519' }, key.privateKey, encoder.encode(text)));
   return `${text}\n\u2014 ${key.name} ${base64(concat(key.keyId, signature))}\n`;
+}
+
+// --- Witnesses (C2SP tlog-cosignature) ------------------------------------------------------
+
+// A witness's key, made with node:crypto rather than the WebCrypto the page uses: its
+// cosigner verifier key `<name>+<key id>+<base64(0x04 ‖ public key)>`, key id the first 4
+// bytes of SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key).
+export function generateCosigner(name) {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url');
+  const typed = Buffer.concat([Buffer.from([0x04]), raw]);
+  const keyId = createHash('sha256').update(Buffer.concat([Buffer.from(name), Buffer.from([0x0a]), typed])).digest().subarray(0, 4);
+  return { name, privateKey, publicKey: raw, keyId, verifierKey: `${name}+${keyId.toString('hex')}+${typed.toString('base64')}` };
+}
+
+// The note text of a signed note: everything before the blank line, with its newline.
+export const noteText = (note) => note.slice(0, note.lastIndexOf('\n\n') + 1);
+
+// `witness`'s cosignature/v1 line for the checkpoint text `text` at `time` (seconds): key
+// id, the time as a big-endian u64, then Ed25519 over "cosignature/v1\ntime <t>\n" ‖ text.
+// `keyId` writes another key id on the line.
+export function cosignatureLine(text, witness, time, { keyId = witness.keyId } = {}) {
+  const stamp = Buffer.alloc(8);
+  stamp.writeBigUInt64BE(BigInt(time));
+  const signature = nodeSign(null, Buffer.from(`cosignature/v1\ntime ${time}\n${text}`), witness.privateKey);
+  return `\u2014 ${witness.name} ${Buffer.concat([keyId, stamp, signature]).toString('base64')}\n`;
 }
 
 // --- The Merkle tree (RFC 6962 section 2.1) --------------------------------------------------
@@ -150,6 +179,9 @@ export class FakeArchive {
     archive.documents = new Map(); // document id → [revision id], oldest first
     archive.checkpoints = new Map(); // size → signed checkpoint note
     archive.servedSize = null; // serve the checkpoint of this size instead of the latest
+    // Witnesses: each (checkpoint note, size) → a cosignature line appended to the served
+    // checkpoint (/api/v1/checkpoint and receipts), as archived --witnesses does.
+    archive.cosigners = [];
     archive.tamper = null; // (path, bytes) → bytes, to damage content on the way out
     archive.clock = Date.parse('2026-12-01T08:00:00Z');
     return archive;
@@ -229,6 +261,11 @@ export class FakeArchive {
     return this.servedSize ?? this.tree.size;
   }
 
+  servedCheckpoint(size) {
+    const note = this.checkpoints.get(size);
+    return note + this.cosigners.map((cosign) => cosign(note, size)).join('');
+  }
+
   // The archive's answer to GET path: {status, json} or {status, bytes, contentType}.
   async answer(path) {
     const url = new URL(path, 'http://archive.invalid');
@@ -237,7 +274,7 @@ export class FakeArchive {
     const size = this.checkpointSize;
     let match;
     if (route === '/api/v1/checkpoint') {
-      return ok({ checkpoint: this.checkpoints.get(size), tree_size: String(size), verifier_key: this.key.verifierKey });
+      return ok({ checkpoint: this.servedCheckpoint(size), tree_size: String(size), verifier_key: this.key.verifierKey });
     }
     if (route === '/api/v1/keys') {
       return ok({ origin: this.origin, keys: [this.key.verifierKey, ...this.otherKeys.map((k) => k.verifierKey)] });
@@ -259,7 +296,7 @@ export class FakeArchive {
         signed_statement: stored.note,
         receipt: {
           signed_statement: stored.note,
-          checkpoint: this.checkpoints.get(size),
+          checkpoint: this.servedCheckpoint(size),
           inclusion: omitDefaults({ leaf_index: String(index), tree_size: String(size), hashes: hashes.map(base64) }),
         },
       });

@@ -7,29 +7,41 @@
 //   node --test tests/browser/verify_test.mjs
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { diffStats, diffTexts } from '../../services/web/assets/diff.js';
-import { verifyRevision } from '../../services/web/assets/verification.js';
+import { WITNESS_POLICY, saveWitnessPolicy, verifyRevision } from '../../services/web/assets/verification.js';
 import {
   VerifyError,
   base64ToBytes,
   bytesToBase64,
   leafHash,
   parseCheckpoint,
+  parseCosignerKey,
   parseSignedNote,
   parseStatement,
   parseVerifierKey,
+  parseWitnessPolicy,
   sha256Hex,
   utf8Bytes,
   verifyConsistency,
+  verifyCosignature,
   verifyInclusion,
   verifySignedNote,
 } from '../../services/web/assets/verify.js';
-import { FakeArchive, MerkleTree, generateKey, keyFromSeed } from './fake_archive.mjs';
+import {
+  FakeArchive,
+  MerkleTree,
+  cosignatureLine,
+  generateCosigner,
+  generateKey,
+  keyFromSeed,
+  noteText,
+} from './fake_archive.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -332,6 +344,218 @@ describe('verification.js, step by step', () => {
     assert.equal(result.failedStep, 'statement');
     assert.equal(stepMessage(result, 'statement'), 'step.fetch-failed');
     assert.match(result.steps[1].params.what, /\/api\/v1\/revisions\//);
+  });
+});
+
+// --- Witnesses ------------------------------------------------------------------------------
+// Cosignatures are made by fake_archive.mjs with node:crypto from the C2SP text, not by
+// the page's code; each test makes its own witnesses.
+
+const COSIGNED_AT = 1796000000; // 2026-11-30, seconds
+
+function policyText(witnesses, quorum) {
+  return [
+    '# who must have seen a checkpoint',
+    ...witnesses.map((w) => `witness ${w.verifierKey} http://127.0.0.1:1/witness`),
+    '',
+    ...(quorum === undefined ? [] : [`quorum ${quorum}`]),
+  ].join('\n');
+}
+
+// A witness cosigning every checkpoint the fake archive serves; `how` changes what it
+// writes: {flip: byte index in the signature field}, {keyId}, {otherSize: cosign the
+// checkpoint of that size instead}.
+function cosignEvery(archive, witness, how = {}) {
+  archive.cosigners.push((note) => {
+    const text = how.otherSize ? noteText(archive.checkpoints.get(how.otherSize)) : noteText(note);
+    let line = cosignatureLine(text, witness, COSIGNED_AT, { keyId: how.keyId });
+    if (how.flip !== undefined) {
+      const [dash, name, blob] = line.trimEnd().split(' ');
+      line = `${dash} ${name} ${flipBase64Byte(blob, 4 + how.flip)}\n`;
+    }
+    return line;
+  });
+}
+
+async function cosignedCheckpoint() {
+  const { archive } = await sampleArchive();
+  return { archive, note: archive.checkpoints.get(2), text: noteText(archive.checkpoints.get(2)) };
+}
+
+describe('verify.js: C2SP cosignatures and witness policies', () => {
+  it('reads a cosigner key (type 0x04) and refuses a log key in its place', async () => {
+    const witness = generateCosigner('witness.example/w1');
+    const key = await parseCosignerKey(witness.verifierKey);
+    assert.equal(key.name, 'witness.example/w1');
+    assert.equal(key.keyIdHex, witness.keyId.toString('hex'));
+    await rejectsWith(parseCosignerKey((await generateKey('log.example')).verifierKey), 'key');
+    await rejectsWith(parseVerifierKey(witness.verifierKey), 'key');
+  });
+
+  it('verifies a good cosignature and returns its time', async () => {
+    const { note, text } = await cosignedCheckpoint();
+    const witness = generateCosigner('witness.example/w1');
+    const cosigned = note + cosignatureLine(text, witness, COSIGNED_AT);
+    assert.equal(await verifyCosignature(cosigned, await parseCosignerKey(witness.verifierKey)), BigInt(COSIGNED_AT));
+  });
+
+  it('refuses a flipped signature, a flipped time and another checkpoint’s cosignature', async () => {
+    const { archive, note, text } = await cosignedCheckpoint();
+    const witness = generateCosigner('witness.example/w1');
+    const key = await parseCosignerKey(witness.verifierKey);
+    const line = cosignatureLine(text, witness, COSIGNED_AT);
+    const blob = line.trimEnd().split(' ').at(-1);
+    await rejectsWith(verifyCosignature(note + line.replace(blob, flipBase64Byte(blob, 4 + 8 + 20)), key), 'cosignature');
+    await rejectsWith(verifyCosignature(note + line.replace(blob, flipBase64Byte(blob, 4 + 7)), key), 'cosignature');
+    const ofSize1 = cosignatureLine(noteText(archive.checkpoints.get(1)), witness, COSIGNED_AT);
+    await rejectsWith(verifyCosignature(note + ofSize1, key), 'cosignature');
+    const short = `\u2014 ${witness.name} ${bytesToBase64(Buffer.concat([witness.keyId, Buffer.alloc(64)]))}\n`;
+    await rejectsWith(verifyCosignature(note + short, key), 'cosignature');
+  });
+
+  it('ignores a line with another key id: for that witness it is no cosignature', async () => {
+    const { note, text } = await cosignedCheckpoint();
+    const witness = generateCosigner('witness.example/w1');
+    const key = await parseCosignerKey(witness.verifierKey);
+    // The key id a log key (type 0x01) of the same name and public key would have.
+    const logTypeId = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(witness.name), Buffer.from([0x0a, 0x01]), witness.publicKey]))
+      .digest()
+      .subarray(0, 4);
+    await rejectsWith(verifyCosignature(note + cosignatureLine(text, witness, COSIGNED_AT, { keyId: logTypeId }), key), 'no-cosignature');
+    await rejectsWith(verifyCosignature(note, key), 'no-cosignature');
+  });
+
+  it('parses policies as archivectl does, and refuses bad ones naming the line', async () => {
+    const [a, b] = [generateCosigner('a.example/witness'), generateCosigner('b.example/witness')];
+    const policy = await parseWitnessPolicy(policyText([a, b], 1));
+    assert.deepEqual(policy.witnesses.map((w) => w.name), ['a.example/witness', 'b.example/witness']);
+    assert.equal(policy.quorum, 1);
+    assert.equal((await parseWitnessPolicy(policyText([a, b]))).quorum, 2, 'without a quorum line, all');
+    await rejectsWith(parseWitnessPolicy(policyText([a, b], 3)), 'policy');
+    await rejectsWith(parseWitnessPolicy(policyText([a, b], 0)), 'policy');
+    await rejectsWith(parseWitnessPolicy(policyText([a, a], 1)), 'policy');
+    await rejectsWith(parseWitnessPolicy(`witness ${(await generateKey('log.example')).verifierKey}\n`), 'policy');
+    await assert.rejects(parseWitnessPolicy(`quorum 1\nwitnes ${a.verifierKey}\n`), /line 2/);
+  });
+});
+
+describe('verification.js: the witnesses step', () => {
+  const documentId = 'gx-2020-guizhengbanfa-70';
+  const stepOf = (result) => result.steps.find((step) => step.id === 'witnesses');
+  const states = (result) => Object.fromEntries(result.witnesses.cosigners.map((c) => [c.name, c.state]));
+
+  async function withWitnesses(count) {
+    const { archive, second } = await sampleArchive();
+    const witnesses = Array.from({ length: count }, (_, i) => generateCosigner(`w${i}.example/witness`));
+    const store = memoryStore();
+    const visit = () => verifyRevision({ api: archive.client(), store, documentId, revisionId: second });
+    return { archive, witnesses, store, visit };
+  }
+
+  it('without a policy lists the cosigners, unchecked, and verifies', async () => {
+    const { archive, witnesses, visit } = await withWitnesses(2);
+    for (const w of witnesses) cosignEvery(archive, w);
+    const result = await visit();
+    assert.equal(result.state, 'verified', JSON.stringify(result.steps));
+    assert.equal(stepOf(result).message, 'witnesses.unchecked');
+    assert.deepEqual(states(result), { 'w0.example/witness': 'unchecked', 'w1.example/witness': 'unchecked' });
+    assert.deepEqual(result.witnesses.cosigners.map((c) => c.time), [COSIGNED_AT, COSIGNED_AT]);
+    assert.equal(result.witnesses.policy, null);
+  });
+
+  it('with a policy whose quorum is met: verified, each cosigner verified with its time', async () => {
+    const { archive, witnesses, store, visit } = await withWitnesses(3);
+    cosignEvery(archive, witnesses[0]);
+    cosignEvery(archive, witnesses[1]);
+    await saveWitnessPolicy(store, policyText(witnesses, 2));
+    const result = await visit();
+    assert.equal(result.state, 'verified', JSON.stringify(result.steps));
+    assert.equal(stepOf(result).message, 'witnesses.quorum-some-missing');
+    assert.equal(stepOf(result).params.count, 2);
+    assert.equal(stepOf(result).params.missing, 'w2.example/witness');
+    assert.deepEqual(states(result), {
+      'w0.example/witness': 'verified',
+      'w1.example/witness': 'verified',
+      'w2.example/witness': 'missing',
+    });
+    assert.equal(result.witnesses.cosigners[0].time, COSIGNED_AT);
+  });
+
+  it('with a policy whose quorum is missed: failed, naming the missing witness, and nothing remembered', async () => {
+    const { archive, witnesses, store, visit } = await withWitnesses(2);
+    cosignEvery(archive, witnesses[0]);
+    await saveWitnessPolicy(store, policyText(witnesses, 2));
+    const result = await visit();
+    assert.equal(result.state, 'failed');
+    assert.equal(result.failedStep, 'witnesses');
+    assert.equal(stepOf(result).message, 'witnesses.short');
+    assert.deepEqual({ ...stepOf(result).params }, {
+      size: 2,
+      count: 1,
+      total: 2,
+      quorum: 2,
+      names: 'w0.example/witness',
+      missing: 'w1.example/witness',
+    });
+    assert.equal(stepStates(result).consistency, 'skipped');
+    assert.equal(store.get(`checkpoint/${archive.origin}`), null, 'a refused checkpoint must not be remembered');
+  });
+
+  it('shows a cosignature that does not verify as failed and never counts it', async () => {
+    const { archive, witnesses, store, visit } = await withWitnesses(3);
+    cosignEvery(archive, witnesses[0]);
+    cosignEvery(archive, witnesses[1], { flip: 30 }); // bad signature
+    cosignEvery(archive, witnesses[2], { otherSize: 1 }); // another checkpoint's
+    await saveWitnessPolicy(store, policyText(witnesses, 2));
+    const result = await visit();
+    assert.equal(result.failedStep, 'witnesses', JSON.stringify(result.steps));
+    assert.deepEqual(states(result), {
+      'w0.example/witness': 'verified',
+      'w1.example/witness': 'failed',
+      'w2.example/witness': 'failed',
+    });
+    assert.equal(stepOf(result).params.count, 1);
+    assert.equal(stepOf(result).params.missing, 'w1.example/witness, w2.example/witness');
+    await saveWitnessPolicy(store, policyText(witnesses, 1));
+    const one = await visit();
+    assert.equal(one.state, 'verified', JSON.stringify(one.steps));
+  });
+
+  it('does not count a line with the witness’s name but another key id', async () => {
+    const { archive, witnesses, store, visit } = await withWitnesses(1);
+    const impostor = generateCosigner(witnesses[0].name);
+    cosignEvery(archive, impostor);
+    await saveWitnessPolicy(store, policyText(witnesses, 1));
+    const result = await visit();
+    assert.equal(result.failedStep, 'witnesses');
+    assert.deepEqual(
+      result.witnesses.cosigners.map((c) => [c.name, c.keyIdHex, c.state]),
+      [
+        [witnesses[0].name, witnesses[0].keyId.toString('hex'), 'missing'],
+        [impostor.name, impostor.keyId.toString('hex'), 'unchecked'],
+      ],
+    );
+  });
+
+  it('stores only a policy that parses, and forgets it on an empty text', async () => {
+    const { witnesses, store, visit } = await withWitnesses(1);
+    await assert.rejects(saveWitnessPolicy(store, 'quorum 1\n'), VerifyError);
+    assert.equal(store.get(WITNESS_POLICY), null);
+    assert.deepEqual(await saveWitnessPolicy(store, policyText(witnesses, 1)), { quorum: 1, witnesses: [witnesses[0].name] });
+    assert.equal((await visit()).failedStep, 'witnesses');
+    assert.equal(await saveWitnessPolicy(store, '  \n'), null);
+    const result = await visit();
+    assert.equal(result.state, 'verified', JSON.stringify(result.steps));
+    assert.equal(stepOf(result).message, 'witnesses.none');
+  });
+
+  it('fails, naming the problem, on a stored policy that no longer parses', async () => {
+    const { store, visit } = await withWitnesses(0);
+    store.set(WITNESS_POLICY, { text: 'witness nonsense\n', at: '2026-12-01T00:00:00Z' });
+    const result = await visit();
+    assert.equal(result.failedStep, 'witnesses');
+    assert.equal(stepOf(result).message, 'witnesses.bad-policy');
   });
 });
 

@@ -5,25 +5,32 @@
 //   node tests/browser/web_view_test.mjs --archived build/bin/archived \
 //        --archivectl build/bin/archivectl [--web_root services/web/assets] [--keep]
 //
-// Without --web_root, archived serves the copies of the assets built into it. Checks:
+// Without --web_root, archived serves the copies of the assets built into it. A second
+// archived is the first one's witness (C2SP tlog-witness: archived --witnesses asks it to
+// cosign each checkpoint). Checks:
 //   (a) the search page finds a document by a Chinese phrase of its text, with a snippet;
 //   (b) its page shows the title and ends data-state="verified"; the language toggle;
+//       the witness that cosigned is listed (unchecked: no policy yet);
+//   (w) given a witness policy (typed in the page) whose quorum the witness meets, the
+//       page verifies and shows the cosignature verified; a policy that also requires a
+//       witness that did not cosign fails, naming it; an invalid policy is refused;
 //   (c) through a proxy that flips one byte of the content, the page ends "failed" and
 //       names the digest;
 //   (d) an archive restored from an older backup (a rolled-back log, same key, same
 //       address) is caught on the next visit: "failed", rolled back;
-//   (e) screenshots of both pages into tests/browser/screenshots/.
+//   (e) screenshots of both pages and of the witnesses into tests/browser/screenshots/.
 // Prints one line per check and "N passed, M failed"; exits 0 only if all passed.
 // Always stops archived, the proxy and the browser; removes its temporary directory
 // unless a check failed or --keep is given.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { generateCosigner } from './fake_archive.mjs';
 import { startFlipProxy } from './flip_proxy.mjs';
 import {
   archivectl,
@@ -73,6 +80,8 @@ if (!existsSync(options.chromium)) {
 }
 
 const ORIGIN = 'web-view.archive.test';
+// The office that witnesses ORIGIN's log.
+const WITNESS_ORIGIN = 'web-witness.archive.test';
 // Put before the backup, so that the restored (rolled-back) archive still has it.
 const EARLY_DOCUMENT = 'bj-ai-innovation-2023';
 // Two revisions (raw, then the corrected text), then repealed by RELATED_DOCUMENT.
@@ -110,7 +119,10 @@ function expect(condition, message) {
 // --- The archive ---------------------------------------------------------------------------
 
 async function setUpArchive(work) {
-  const archive = await startArchiveWithFreePorts(work);
+  const witnessesFile = path.join(work, 'witnesses');
+  writeFileSync(witnessesFile, '');
+  const archive = await startArchiveWithFreePorts(work, [`--witnesses=${witnessesFile}`]);
+  const witness = await startWitness(work);
   const env = { ...process.env, XDG_CONFIG_HOME: path.join(work, 'config') };
   const ctl = (...args) => archivectl(options.archivectl, `127.0.0.1:${archive.grpcPort}`, args, env);
   const manifest = readManifest(options.samples);
@@ -122,33 +134,72 @@ async function setUpArchive(work) {
   revisions.early = await put('clean', EARLY_DOCUMENT, EARLY_DOCUMENT, '--status', 'in_force');
   const backupDir = path.join(work, 'backup');
   await ctl('backup', backupDir);
+  // Only now is the witness asked (archived reads its witnesses file again when it
+  // changes): a backup whose checkpoint carries a cosignature cannot be restored yet
+  // (restore keeps the note as the signing hold, which must be signed by the archive's key
+  // alone), and (d) restores this backup.
+  writeFileSync(witnessesFile, `witness ${witness.key} http://127.0.0.1:${witness.httpPort}/witness\n`);
   revisions.raw = await put('raw', CORRECTED_DOCUMENT, CORRECTED_DOCUMENT, '--status', 'in_force', '--note', '初次归档（印刷版文字）');
   revisions.clean = await put('clean', CORRECTED_DOCUMENT, CORRECTED_DOCUMENT, '--status', 'in_force', '--note', '校对：删去页眉与断行');
   revisions.related = await put('clean', RELATED_DOCUMENT, RELATED_DOCUMENT, '--status', 'in_force');
   revisions.repealed = await ctl('status', CORRECTED_DOCUMENT, 'repealed', '--by', RELATED_DOCUMENT, '--note', '已被桂政发〔2022〕31号废止');
   revisions.encoded = await put('clean', ENCODED_SAMPLE, ENCODED_ID, '--status', 'in_force');
-  return { archive, backupDir, revisions, manifest, ctl };
+  await awaitCosigned(archive, witness.name);
+  return { archive, witness, backupDir, revisions, manifest, ctl };
+}
+
+// The witness: another office whose trust file holds ORIGIN's key, so it cosigns ORIGIN's
+// checkpoints. Resolves to its handle with .key (its cosigner verifier key) and .name.
+async function startWitness(work) {
+  const trust = path.join(work, 'witness-trust');
+  writeFileSync(trust, readFileSync(path.join(work, 'data', 'keys', 'verifier.key')));
+  const dataDir = path.join(work, 'witness-data');
+  const handle = await startWithFreePorts({
+    binary: options.archived,
+    dataDir,
+    origin: WITNESS_ORIGIN,
+    logFile: path.join(work, 'witness.log'),
+    args: [`--trust=${trust}`],
+  });
+  handle.key = readFileSync(path.join(dataDir, 'keys', 'witness.vkey'), 'utf8').trim();
+  handle.name = handle.key.split('+')[0];
+  return handle;
+}
+
+// Waits (20 s at most) until the archive's latest checkpoint carries a cosignature line by
+// `witnessName`, so that the page, which reads the same checkpoint, sees it.
+async function awaitCosigned(archive, witnessName) {
+  const url = `http://127.0.0.1:${archive.httpPort}/log/checkpoint`;
+  let note = '';
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+    note = await fetch(url).then((response) => response.text()).catch(() => '');
+    if (note.includes(`\n\u2014 ${witnessName} `)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the witness did not cosign within 20 s; the checkpoint:\n${note}\narchived's log (the witness collector warns there):\n${tail(archive.logFile)}`);
 }
 
 function archivedArgs() {
   return options.web_root ? [`--web_root=${options.web_root}`] : [];
 }
 
+function startArchiveWithFreePorts(work, args) {
+  return startWithFreePorts({
+    binary: options.archived,
+    dataDir: path.join(work, 'data'),
+    origin: ORIGIN,
+    logFile: path.join(work, 'archived.log'),
+    args: [...archivedArgs(), ...args],
+  });
+}
+
 // A port found free can be taken before archived binds it (tests run in parallel):
 // try again with others.
-async function startArchiveWithFreePorts(work) {
+async function startWithFreePorts(settings) {
   let lastError;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      return await startArchived({
-        binary: options.archived,
-        dataDir: path.join(work, 'data'),
-        origin: ORIGIN,
-        grpcPort: await freePort(),
-        httpPort: await freePort(),
-        logFile: path.join(work, 'archived.log'),
-        args: archivedArgs(),
-      });
+      return await startArchived({ ...settings, grpcPort: await freePort(), httpPort: await freePort() });
     } catch (error) {
       lastError = error;
       if (!/address already in use|bind|Failed to/i.test(String(error.message))) throw error;
@@ -252,6 +303,25 @@ async function screenshotTop(page, file) {
 
 const documentUrl = (base, id) => `${base}/doc/${encodeURIComponent(id)}`;
 
+// The witnesses the page lists: [{name, state}].
+function witnessList(page) {
+  return page.$$eval('#witness-list li[data-witness]', (items) =>
+    items.map((item) => ({ name: item.dataset.witness, state: item.dataset.state })),
+  );
+}
+
+// Types `text` into the page's witness policy form and uses it; waits until the status
+// line says `state` ("active": stored; "invalid": refused).
+async function givePolicy(page, text, state) {
+  const open = await page.$eval('#witness-policy', (details) => details.open);
+  if (!open) await page.click('#witness-policy summary');
+  await page.$eval('#witness-policy-text', (area) => (area.value = ''));
+  await page.type('#witness-policy-text', text);
+  await page.$eval('#witness-policy-status', (status) => delete status.dataset.state);
+  await page.click('#witness-policy-save');
+  await page.waitForSelector(`#witness-policy-status[data-state="${state}"]`, { timeout: 10_000 });
+}
+
 // --- The checks ----------------------------------------------------------------------------
 
 async function run(work) {
@@ -308,6 +378,12 @@ async function run(work) {
       expect(deleted.includes('广西壮族自治区'), `the diff does not delete the page header: "${deleted.slice(0, 80)}"`);
       const text = await page.$eval('#document-text', (element) => element.textContent);
       expect(text.includes(SEARCH_PHRASE), 'the document text is not shown');
+      const cosigners = await witnessList(page);
+      expect(
+        cosigners.length === 1 && cosigners[0].name === setup.witness.name && cosigners[0].state === 'unchecked',
+        `the witness list without a policy: ${JSON.stringify(cosigners)}`,
+      );
+      expect(/见证人联署/.test(outcome.text) && outcome.text.includes(setup.witness.name), `the witnesses step:\n${outcome.text}`);
       await screenshotTop(page, path.join(options.screenshots, 'doc.png'));
     });
 
@@ -328,6 +404,53 @@ async function run(work) {
       expectVerified(await verificationOutcome(page));
       const title = await page.$eval('#document-title', (element) => element.textContent);
       expect(title === setup.manifest.get(ENCODED_SAMPLE).title, `title "${title}"`);
+    });
+
+    await check('(w) with a witness policy whose quorum is met the page verifies, the cosignature verified', async () => {
+      await page.goto(documentUrl(base, CORRECTED_DOCUMENT), { waitUntil: 'domcontentloaded' });
+      expectVerified(await verificationOutcome(page));
+      await givePolicy(page, `# 见证策略\nwitness ${setup.witness.key}\nquorum 1\n`, 'active');
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      const outcome = await verificationOutcome(page);
+      expectVerified(outcome);
+      const cosigners = await witnessList(page);
+      expect(
+        cosigners.length === 1 && cosigners[0].name === setup.witness.name && cosigners[0].state === 'verified',
+        `the witness list: ${JSON.stringify(cosigners)}`,
+      );
+      expect(/有效联署/.test(outcome.text), `the witnesses step does not say the quorum is met:\n${outcome.text}`);
+      await page.click('#witness-policy summary'); // the screenshot shows the policy too
+      const panel = await page.$('#verification');
+      await panel.screenshot({ path: path.join(options.screenshots, 'witnesses.png') });
+    });
+
+    await check('(w) a policy that also requires a witness that did not cosign fails, naming it', async () => {
+      // A witness that never cosigned anything here: a fresh key.
+      const stranger = generateCosigner('stranger.archive.test/witness').verifierKey;
+      await givePolicy(page, `witness ${setup.witness.key}\nwitness ${stranger}\nquorum 2\n`, 'active');
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      const outcome = await verificationOutcome(page);
+      expect(outcome.state === 'failed', `data-state="${outcome.state}":\n${outcome.text}`);
+      expect(outcome.failedStep === 'witnesses', `failed step "${outcome.failedStep}":\n${outcome.text}`);
+      expect(/缺少：stranger\.archive\.test\/witness/.test(outcome.text), `the failure does not name the missing witness:\n${outcome.text}`);
+      const states = Object.fromEntries((await witnessList(page)).map((c) => [c.name, c.state]));
+      expect(
+        states[setup.witness.name] === 'verified' && states['stranger.archive.test/witness'] === 'missing',
+        `the witness list: ${JSON.stringify(states)}`,
+      );
+    });
+
+    await check('(w) an invalid policy is refused and the one before stays; forgetting it verifies again', async () => {
+      await givePolicy(page, `witness ${setup.witness.key}\nquorum 2\n`, 'invalid');
+      const status = await page.$eval('#witness-policy-status', (element) => element.textContent);
+      expect(/quorum 2/.test(status), `the refusal does not say why: "${status}"`);
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      expect((await verificationOutcome(page)).failedStep === 'witnesses', 'the previous policy was not kept');
+      await page.click('#witness-policy summary');
+      await page.click('#witness-policy-clear');
+      await page.waitForSelector('#witness-policy-status[data-state="inactive"]', { timeout: 10_000 });
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      expectVerified(await verificationOutcome(page));
     });
 
     await check('(c) through a byte-flipping proxy the page fails, naming the digest', async () => {
@@ -361,6 +484,7 @@ async function run(work) {
     await browser?.close().catch(() => {});
     await proxy?.close().catch(() => {});
     await stopArchived(archive).catch(() => {});
+    await stopArchived(setup.witness).catch(() => {});
   }
 }
 

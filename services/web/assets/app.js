@@ -25,7 +25,7 @@ import {
   t,
   translateStatic,
 } from './i18n.js';
-import { verifyRevision } from './verification.js';
+import { WITNESS_POLICY, saveWitnessPolicy, verifyRevision } from './verification.js';
 
 const SEARCH_LIMIT = 100;
 const LIST_PAGE_SIZE = 50;
@@ -317,6 +317,7 @@ async function showDocumentPage(documentId, requestedRevision) {
     contentError: null,
     texts: new Map(), // revision id → text, for the diff
     diff: { from: '', to: '', runs: null, error: null, loading: false },
+    witnessPolicyError: null, // why the policy last given was not stored
     error: null,
     render: () => renderDocumentPage(view),
   };
@@ -339,6 +340,7 @@ async function showDocumentPage(documentId, requestedRevision) {
   }
   chooseDefaultDiff(view);
   wireDiffSelects(view);
+  wireWitnessPolicy(view);
   view.render();
   await verifyShownRevision(view);
   await updateDiff(view);
@@ -535,17 +537,22 @@ function renderHistory(view) {
 
 // --- Verification ------------------------------------------------------------------------
 
+// Runs the checks again when the witness policy changes; only the latest run draws.
 async function verifyShownRevision(view) {
+  const run = (view.verificationRuns = (view.verificationRuns ?? 0) + 1);
+  const current = () => run === view.verificationRuns;
   const result = await verifyRevision({
     api: archiveApi,
     store: browserStore,
     documentId: view.documentId,
     revisionId: view.revision.revision_id,
     onProgress: (progress) => {
+      if (!current()) return;
       view.verification = progress;
       renderVerification(view);
     },
   });
+  if (!current()) return;
   view.verification = result;
   if (result.content) {
     view.content = result.content;
@@ -569,9 +576,13 @@ const STEP_ICONS = { ok: '✓', failed: '✗', pending: '…', skipped: '–' };
 function renderVerification(view) {
   const section = byId('verification');
   const result = view.verification;
+  renderWitnessPolicyStatus(view.witnessPolicyError);
   if (!result) {
     section.dataset.state = 'pending';
+    delete section.dataset.failedStep;
     byId('verification-summary').textContent = t('verify.pending');
+    byId('verification-steps').replaceChildren();
+    renderWitnesses(null);
     return;
   }
   // The page's "verified" mark is this attribute: it leaves "pending" only when the run
@@ -590,6 +601,93 @@ function renderVerification(view) {
         ]
       : []),
   );
+  renderWitnesses(result.witnesses);
+}
+
+// --- Witnesses ---------------------------------------------------------------------------
+
+// The cosignatures of the checkpoint (verification.js's result.witnesses), one line each:
+// name, time, and whether it verified; a listed witness with none is shown missing.
+function renderWitnesses(witnesses) {
+  const list = byId('witness-list');
+  if (!witnesses) {
+    list.replaceChildren();
+    return;
+  }
+  if (witnesses.cosigners.length === 0) {
+    list.replaceChildren(el('li', { dataset: { state: 'none' }, text: t('witness.none') }));
+    return;
+  }
+  list.replaceChildren(
+    ...witnesses.cosigners.map((cosigner) =>
+      el(
+        'li',
+        { dataset: { witness: cosigner.name, state: cosigner.state } },
+        el('strong', { class: 'breakable', text: cosigner.name }),
+        cosigner.time === null ? null : el('span', { text: t('witness.time', { time: formatSeconds(cosigner.time) }) }),
+        el('span', { class: 'witness-state', text: t(`witness.state.${cosigner.state}`) }),
+      ),
+    ),
+  );
+}
+
+function formatSeconds(seconds) {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? String(seconds) : formatTime(date.toISOString());
+}
+
+function renderWitnessPolicyStatus(error = null) {
+  const status = byId('witness-policy-status');
+  if (error) {
+    status.dataset.state = 'invalid';
+    status.textContent = t('witness.policy.invalid', { message: error });
+    return;
+  }
+  const stored = browserStore.get(WITNESS_POLICY);
+  const policy = storedPolicySummary(stored);
+  status.dataset.state = policy ? 'active' : 'inactive';
+  status.textContent = policy
+    ? t('witness.policy.active', { count: policy.count, quorum: policy.quorum, at: formatTime(stored.at) })
+    : t('witness.policy.inactive');
+}
+
+// What the status line says of the stored policy, read without checking keys (the
+// verification does that): the number of witness lines and the quorum.
+function storedPolicySummary(stored) {
+  if (typeof stored?.text !== 'string' || stored.text.trim() === '') return null;
+  const words = stored.text.split('\n').map((line) => line.trim().split(/\s+/));
+  const count = words.filter((w) => w[0] === 'witness').length;
+  const quorum = words.find((w) => w[0] === 'quorum')?.[1] ?? count;
+  return { count, quorum };
+}
+
+// The policy form: its text is the stored one; "use" checks and stores it, then verifies
+// again; "forget" removes it; a file chosen fills the text.
+function wireWitnessPolicy(view) {
+  const text = byId('witness-policy-text');
+  text.value = browserStore.get(WITNESS_POLICY)?.text ?? '';
+  const apply = async (policyText) => {
+    try {
+      await saveWitnessPolicy(browserStore, policyText);
+      view.witnessPolicyError = null;
+    } catch (error) {
+      view.witnessPolicyError = error.message;
+      renderWitnessPolicyStatus(view.witnessPolicyError);
+      return;
+    }
+    view.verification = null;
+    renderVerification(view);
+    await verifyShownRevision(view);
+  };
+  byId('witness-policy-save').addEventListener('click', () => apply(text.value));
+  byId('witness-policy-clear').addEventListener('click', () => {
+    text.value = '';
+    apply('');
+  });
+  byId('witness-policy-file').addEventListener('change', async (event) => {
+    const file = event.target.files?.[0];
+    if (file) text.value = await file.text();
+  });
 }
 
 function verificationSummary(result) {

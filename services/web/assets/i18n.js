@@ -110,6 +110,23 @@ const MESSAGES = {
     'verify.step-state.pending': '进行中：',
     'verify.step-state.skipped': '未检查：',
     'verify.pinned-key': '本浏览器记住的档案库密钥（指纹 {fingerprint}，{at} 首次使用时记住）：',
+    'witness.heading': '见证人',
+    'witness.none': '该检查点没有见证人联署。',
+    'witness.time': '联署于 {time}',
+    'witness.state.verified': '联署有效',
+    'witness.state.failed': '联署无效，不计入',
+    'witness.state.missing': '未联署',
+    'witness.state.unchecked': '未验证：见证策略中没有它的公钥',
+    'witness.policy': '见证策略',
+    'witness.policy.help':
+      '每行“witness <见证人公钥>”，再加一行“quorum <k>”（与 archivectl --witness_policy 的文件相同）。设置后，只有带有其中至少 k 个见证人有效联署的检查点才算验证通过。策略保存在本浏览器中。',
+    'witness.policy.text': '策略文本',
+    'witness.policy.file': '或从文件读取',
+    'witness.policy.save': '使用此策略',
+    'witness.policy.clear': '清除策略',
+    'witness.policy.active': '当前策略：{count} 个见证人，法定数 {quorum}（{at} 设置）。',
+    'witness.policy.inactive': '未设置见证策略：联署只作为信息显示。',
+    'witness.policy.invalid': '策略无效，未保存：{message}',
 
     'step.key': '档案库密钥',
     'step.statement': '修订声明',
@@ -117,6 +134,7 @@ const MESSAGES = {
     'step.statement-signature': '声明签名',
     'step.checkpoint-signature': '检查点签名',
     'step.inclusion': '日志包含证明',
+    'step.witnesses': '见证人联署',
     'step.consistency': '日志一致性',
 
     'key.pinned':
@@ -139,6 +157,15 @@ const MESSAGES = {
     'checkpoint-signature.wrong-origin': '检查点的来源是 {origin}，不是档案库 {name}。',
     'inclusion.ok': '声明是日志的第 {index} 号条目（从 0 数起），包含在大小为 {size} 的检查点中（RFC 9162 包含证明）。',
     'inclusion.wrong-size': '包含证明针对大小 {proofSize}，检查点大小却是 {size}。',
+    'witnesses.none': '大小为 {size} 的检查点没有见证人联署；您未设置见证策略，所以不要求联署。',
+    'witnesses.unchecked':
+      '大小为 {size} 的检查点带有 {names} 的联署；您未设置见证策略，本浏览器没有这些见证人的公钥，未验证（档案库自己的说法不算证明）。',
+    'witnesses.quorum': '大小为 {size} 的检查点由您的见证策略所列 {total} 个见证人中的 {count} 个有效联署（{names}），达到法定数 {quorum}。',
+    'witnesses.quorum-some-missing':
+      '大小为 {size} 的检查点由您的见证策略所列 {total} 个见证人中的 {count} 个有效联署（{names}），达到法定数 {quorum}；缺少：{missing}。',
+    'witnesses.short':
+      '见证人联署不足：大小为 {size} 的检查点只有您的见证策略所列 {total} 个见证人中的 {count} 个有效联署，少于法定数 {quorum}；缺少：{missing}。',
+    'witnesses.bad-policy': '本浏览器保存的见证策略无法读取：{message}',
     'consistency.first': '首次访问：本浏览器已记住大小为 {size} 的检查点，以后每次访问都会检查日志没有回滚或分叉。',
     'consistency.same': '与本浏览器 {at} 记住的检查点相同（大小 {size}）：日志没有回滚或分叉。',
     'consistency.grown': '与本浏览器 {at} 记住的大小为 {old} 的检查点一致：日志只增长到 {size}，未改写（RFC 9162 一致性证明）。',
@@ -253,6 +280,23 @@ const MESSAGES = {
     'verify.step-state.pending': 'in progress: ',
     'verify.step-state.skipped': 'not checked: ',
     'verify.pinned-key': 'The archive key this browser pinned (fingerprint {fingerprint}, on first use, {at}):',
+    'witness.heading': 'Witnesses',
+    'witness.none': 'No witness cosigned this checkpoint.',
+    'witness.time': 'cosigned {time}',
+    'witness.state.verified': 'valid cosignature',
+    'witness.state.failed': 'invalid cosignature, not counted',
+    'witness.state.missing': 'did not cosign',
+    'witness.state.unchecked': 'not verified: the witness policy has no key for it',
+    'witness.policy': 'Witness policy',
+    'witness.policy.help':
+      'Lines “witness <cosigner verifier key>” and one line “quorum <k>” (the file archivectl --witness_policy reads). With a policy, a checkpoint verifies only with valid cosignatures from at least k of its witnesses. The policy is kept in this browser.',
+    'witness.policy.text': 'Policy text',
+    'witness.policy.file': 'or load a file',
+    'witness.policy.save': 'Use this policy',
+    'witness.policy.clear': 'Forget the policy',
+    'witness.policy.active': 'Policy in use: {count} witnesses, quorum {quorum} (given {at}).',
+    'witness.policy.inactive': 'No witness policy: cosignatures are shown as information only.',
+    'witness.policy.invalid': 'Not a valid policy, not stored: {message}',
 
     'step.key': 'Archive key',
     'step.statement': 'Revision statement',
@@ -260,6 +304,7 @@ const MESSAGES = {
     'step.statement-signature': 'Statement signature',
     'step.checkpoint-signature': 'Checkpoint signature',
     'step.inclusion': 'Inclusion in the log',
+    'step.witnesses': 'Witness cosignatures',
     'step.consistency': 'Log consistency',
 
     'key.pinned':
@@ -282,6 +327,16 @@ const MESSAGES = {
     'checkpoint-signature.wrong-origin': 'The checkpoint’s origin is {origin}, not archive {name}.',
     'inclusion.ok': 'The statement is entry {index} of the log (counting from 0), included in the checkpoint of size {size} (RFC 9162 inclusion proof).',
     'inclusion.wrong-size': 'The inclusion proof is for size {proofSize}, the checkpoint has size {size}.',
+    'witnesses.none': 'The checkpoint of size {size} carries no witness cosignature; you gave no witness policy, so none is required.',
+    'witnesses.unchecked':
+      'The checkpoint of size {size} carries cosignatures by {names}; you gave no witness policy, so this browser has no key to check them with and they are not verified (the archive’s word is no proof).',
+    'witnesses.quorum':
+      'The checkpoint of size {size} is validly cosigned by {count} of the {total} witnesses of your policy ({names}), meeting its quorum of {quorum}.',
+    'witnesses.quorum-some-missing':
+      'The checkpoint of size {size} is validly cosigned by {count} of the {total} witnesses of your policy ({names}), meeting its quorum of {quorum}; missing: {missing}.',
+    'witnesses.short':
+      'Not enough witnesses: the checkpoint of size {size} is validly cosigned by {count} of the {total} witnesses of your policy, short of its quorum of {quorum}; missing: {missing}.',
+    'witnesses.bad-policy': 'The witness policy stored in this browser cannot be read: {message}',
     'consistency.first':
       'First visit: this browser remembers the checkpoint of size {size}; every later visit checks that the log did not roll back or fork.',
     'consistency.same': 'The same checkpoint (size {size}) this browser remembered on {at}: no rollback, no fork.',

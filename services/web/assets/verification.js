@@ -7,26 +7,33 @@
 //   statement-signature   the statement is signed by its origin
 //   checkpoint-signature  the receipt's checkpoint is signed by the pinned key
 //   inclusion             the statement is a leaf of that checkpoint's tree
+//   witnesses             the witnesses that cosigned the newest checkpoint; with a witness
+//                         policy given in this browser, its quorum of valid cosignatures
 //   consistency           the log did not roll back or fork since this browser last looked
 //
 // Nothing is verified unless every step passed; the first failure ends the run and the
-// steps after it are shown as not checked. The archive, the storage and the clock are
-// passed in (api, store, now) so that Node tests can drive the same code as the page.
+// steps after it are shown as not checked. The witnesses come before the consistency step
+// so that a checkpoint the policy refuses is never remembered. The archive, the storage
+// and the clock are passed in (api, store, now) so that Node tests can drive the same code
+// as the page.
 
 import {
   VerifyError,
   bytesToBase64,
   base64ToBytes,
   compareWithRemembered,
+  cosignatureTime,
   leafHash,
   parseCheckpoint,
   parseSignedNote,
   parseSize,
   parseStatement,
   parseVerifierKey,
+  parseWitnessPolicy,
   sha256Hex,
   utf8Bytes,
   verifyConsistency,
+  verifyCosignature,
   verifyInclusion,
   verifySignedNote,
 } from './verify.js';
@@ -38,10 +45,13 @@ export const STEPS = [
   'statement-signature',
   'checkpoint-signature',
   'inclusion',
+  'witnesses',
   'consistency',
 ];
 
 const PINNED_KEY = 'pinned-key';
+// {text, at}: the witness policy the reader gave, as written (loadWitnessPolicy).
+export const WITNESS_POLICY = 'witness-policy';
 const rememberedCheckpointKey = (origin) => `checkpoint/${origin}`;
 
 // A step's failure, with the message key and values the page shows.
@@ -63,7 +73,7 @@ const short = (hex) => String(hex).slice(0, 12);
 //
 // Returns {state: 'verified'|'failed', steps: [{id, state, message, params}],
 // failedStep, key: {name, fingerprint, text, pinnedAt}, content (the downloaded bytes,
-// or null), receipt, revision}.
+// or null), receipt, revision, witnesses (see checkWitnesses, or null)}.
 export async function verifyRevision({
   api,
   store,
@@ -81,6 +91,7 @@ export async function verifyRevision({
     content: null,
     receipt: null,
     revision: null,
+    witnesses: null,
   };
   const checks = {
     key: checkArchiveKey,
@@ -89,6 +100,7 @@ export async function verifyRevision({
     'statement-signature': checkStatementSignature,
     'checkpoint-signature': checkCheckpointSignatures,
     inclusion: checkInclusion,
+    witnesses: checkWitnesses,
     consistency: checkConsistency,
   };
   for (const step of result.steps) {
@@ -222,7 +234,7 @@ async function openCheckpoint(note, key) {
   if (checkpoint.origin !== key.name) {
     throw new StepFailure('checkpoint-signature.wrong-origin', { origin: checkpoint.origin, name: key.name });
   }
-  return checkpoint;
+  return { ...checkpoint, note };
 }
 
 // 6. The statement is a leaf of the receipt's checkpoint (RFC 9162 inclusion proof).
@@ -244,7 +256,93 @@ async function checkInclusion(context, result) {
   return ok('inclusion.ok', { index: leafIndex, size: treeSize });
 }
 
-// 7. Rollback and fork: the newest checkpoint seen now against the largest this browser
+// 7. The witnesses (C2SP tlog-cosignature) of the newest checkpoint seen, the one the next
+// step remembers (the receipt's, if smaller, is then proven a prefix of it). Every
+// cosignature line on it is listed in result.witnesses:
+//   {size, policy: {quorum, witnesses: [name]} or null, count, missing: [name],
+//    cosigners: [{name, keyIdHex, time (seconds, or null), state}]}
+// where state is "verified" or "failed" for a witness the policy lists (a failed one is
+// never counted), "missing" for a listed witness with no line, and "unchecked" for a line
+// of a key the policy does not list (or when there is no policy: this browser has no key
+// to check it with, and the archive's word is no proof). With a policy, fewer than its
+// quorum of verified cosignatures fails the step, naming the witnesses missing.
+async function checkWitnesses(context, result) {
+  const newest = newerOf(context.receiptCheckpoint, context.latestCheckpoint);
+  const policy = await loadWitnessPolicy(context.store);
+  const cosigners = [];
+  const listed = new Set();
+  for (const witness of policy?.witnesses ?? []) {
+    listed.add(`${witness.name}+${witness.keyIdHex}`);
+    const cosigner = { name: witness.name, keyIdHex: witness.keyIdHex, time: null, state: 'verified' };
+    try {
+      cosigner.time = Number(await verifyCosignature(newest.note, witness));
+    } catch (error) {
+      if (!(error instanceof VerifyError)) throw error;
+      cosigner.state = error.reason === 'no-cosignature' ? 'missing' : 'failed';
+    }
+    cosigners.push(cosigner);
+  }
+  for (const line of parseSignedNote(newest.note).signatures) {
+    const own = line.name === context.key.name && line.keyIdHex === context.key.keyIdHex;
+    if (own || listed.has(`${line.name}+${line.keyIdHex}`)) continue;
+    const time = cosignatureTime(line.signature);
+    cosigners.push({ name: line.name, keyIdHex: line.keyIdHex, time: time === null ? null : Number(time), state: 'unchecked' });
+  }
+  const names = (state) => cosigners.filter((c) => c.state === state).map((c) => c.name);
+  const verified = names('verified');
+  const missing = cosigners.filter((c) => c.state === 'missing' || c.state === 'failed').map((c) => c.name);
+  result.witnesses = {
+    size: newest.size,
+    policy: policy && { quorum: policy.quorum, witnesses: policy.witnesses.map((w) => w.name) },
+    count: verified.length,
+    missing,
+    cosigners,
+  };
+  const unchecked = names('unchecked');
+  if (!policy) {
+    if (unchecked.length === 0) return ok('witnesses.none', { size: newest.size });
+    return ok('witnesses.unchecked', { size: newest.size, names: unchecked.join(', ') });
+  }
+  const params = {
+    size: newest.size,
+    count: verified.length,
+    total: policy.witnesses.length,
+    quorum: policy.quorum,
+    names: verified.join(', '),
+    missing: missing.join(', '),
+  };
+  if (verified.length < policy.quorum) throw new StepFailure('witnesses.short', params);
+  return ok(missing.length ? 'witnesses.quorum-some-missing' : 'witnesses.quorum', params);
+}
+
+// The witness policy given in this browser, or null. A stored text that no longer parses
+// fails the step (the page refuses to store one, so it was changed behind its back).
+async function loadWitnessPolicy(store) {
+  const stored = store.get(WITNESS_POLICY);
+  if (typeof stored?.text !== 'string' || stored.text.trim() === '') return null;
+  try {
+    return await parseWitnessPolicy(stored.text);
+  } catch (error) {
+    throw new StepFailure('witnesses.bad-policy', { message: error.message });
+  }
+}
+
+// Stores the policy `text` the reader gave, after checking that it parses (VerifyError
+// "policy" naming the line if not, and nothing is stored); returns {quorum, witnesses:
+// [name]}. An empty text forgets the policy and returns null.
+export async function saveWitnessPolicy(store, text, now = () => new Date().toISOString()) {
+  if (String(text).trim() === '') {
+    store.set(WITNESS_POLICY, null);
+    return null;
+  }
+  const policy = await parseWitnessPolicy(text);
+  store.set(WITNESS_POLICY, { text: String(text), at: now() });
+  return { quorum: policy.quorum, witnesses: policy.witnesses.map((w) => w.name) };
+}
+
+const newerOf = (a, b) => (a.size > b.size ? a : b);
+
+// 8. Rollback and fork: the newest checkpoint seen now against the largest this browser
 // remembers for the log. Smaller is a rollback, same size with another root a fork,
 // larger must be proven consistent; then the newer one is remembered.
 async function checkConsistency(context) {

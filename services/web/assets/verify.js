@@ -7,7 +7,10 @@
 //
 // Formats (ARCHITECTURE.md): C2SP signed notes, C2SP tlog-checkpoints, verifier keys
 // `<name>+<8 hex key id>+<base64(0x01 ‖ Ed25519 public key)>`, key id = first 4 bytes of
-// SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), RFC 6962/9162 Merkle hashing and proofs.
+// SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), RFC 6962/9162 Merkle hashing and proofs;
+// C2SP tlog-cosignature cosignature/v1 (a witness's timestamped Ed25519 signature line,
+// its key written with type 0x04 instead of 0x01) and the witness policy file of
+// storage/verify/witness_policy.h.
 //
 // Functions that check something throw a VerifyError whose `reason` names what failed;
 // they never return a "false" that a caller could forget to look at.
@@ -16,6 +19,11 @@ const subtle = globalThis.crypto.subtle;
 const encoder = new TextEncoder();
 
 const ED25519_ALGORITHM_BYTE = 0x01;
+// C2SP tlog-cosignature: the signature type of an Ed25519 cosignature/v1 key.
+const COSIGNATURE_V1_ALGORITHM_BYTE = 0x04;
+// A cosignature's signature field: a big-endian u64 POSIX time, then the Ed25519 signature.
+const COSIGNATURE_TIME_BYTES = 8;
+const MAX_COSIGNATURE_TIME = (1n << 63n) - 1n;
 const KEY_ID_BYTES = 4;
 const ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
@@ -96,17 +104,24 @@ export async function sha256Hex(bytes) {
 
 // --- Keys ----------------------------------------------------------------------------------
 
-export async function computeKeyId(name, publicKey) {
-  const digest = await sha256(
-    concatBytes(utf8Bytes(name), Uint8Array.of(0x0a, ED25519_ALGORITHM_BYTE), publicKey),
-  );
+export async function computeKeyId(name, publicKey, algorithm = ED25519_ALGORITHM_BYTE) {
+  const digest = await sha256(concatBytes(utf8Bytes(name), Uint8Array.of(0x0a, algorithm), publicKey));
   return digest.slice(0, KEY_ID_BYTES);
 }
 
 // Parses and checks a verifier key string; returns {name, keyId (bytes), keyIdHex,
 // publicKey (32 bytes), text}. The key id written in the string must be the one the name
 // and public key give, or the string is refused.
-export async function parseVerifierKey(text) {
+export function parseVerifierKey(text) {
+  return parseKey(text, ED25519_ALGORITHM_BYTE, 'an Ed25519 verifier key');
+}
+
+// The same for a witness's cosigner verifier key (type 0x04, C2SP tlog-cosignature).
+export function parseCosignerKey(text) {
+  return parseKey(text, COSIGNATURE_V1_ALGORITHM_BYTE, 'an Ed25519 cosigner key (type 0x04)');
+}
+
+async function parseKey(text, algorithm, what) {
   const trimmed = String(text).trim();
   // The name cannot contain '+'; the base64 after the second '+' can.
   const first = trimmed.indexOf('+');
@@ -118,11 +133,11 @@ export async function parseVerifierKey(text) {
   const keyIdHex = trimmed.slice(first + 1, second);
   if (!/^[0-9a-f]{8}$/.test(keyIdHex)) throw new VerifyError('key', `bad key id in ${trimmed}`);
   const keyBytes = base64ToBytes(trimmed.slice(second + 1));
-  if (keyBytes.length !== 1 + ED25519_PUBLIC_KEY_BYTES || keyBytes[0] !== ED25519_ALGORITHM_BYTE) {
-    throw new VerifyError('key', `not an Ed25519 verifier key: ${trimmed}`);
+  if (keyBytes.length !== 1 + ED25519_PUBLIC_KEY_BYTES || keyBytes[0] !== algorithm) {
+    throw new VerifyError('key', `not ${what}: ${trimmed}`);
   }
   const publicKey = keyBytes.slice(1);
-  const keyId = await computeKeyId(name, publicKey);
+  const keyId = await computeKeyId(name, publicKey, algorithm);
   if (bytesToHex(keyId) !== keyIdHex) {
     throw new VerifyError('key', `the key id of ${name} does not match its public key`);
   }
@@ -185,6 +200,88 @@ export async function verifySignedNote(note, key) {
   throw new VerifyError('signature', `the signature by ${key.name} does not verify`, {
     signer: key.name,
   });
+}
+
+// --- Cosignatures and witness policies (C2SP tlog-cosignature, tlog-witness) -------------
+
+// The time written in a cosignature/v1 signature field (8-byte big-endian POSIX time,
+// then 64 bytes of Ed25519 signature) as a BigInt, or null if the field has another size.
+export function cosignatureTime(signature) {
+  if (signature.length !== COSIGNATURE_TIME_BYTES + ED25519_SIGNATURE_BYTES) return null;
+  let time = 0n;
+  for (const b of signature.slice(0, COSIGNATURE_TIME_BYTES)) time = (time << 8n) | BigInt(b);
+  return time;
+}
+
+// The message an Ed25519 cosignature/v1 signs: two lines, then the whole note text of the
+// checkpoint (its final newline included, no signature lines).
+export function cosignedMessage(time, checkpointText) {
+  return utf8Bytes(`cosignature/v1\ntime ${time}\n${checkpointText}`);
+}
+
+// Checks the cosignature of `cosigner` (from parseCosignerKey) on the checkpoint `note`:
+// the signature lines of its name and key id (lines of other keys are ignored, as the
+// spec says). Returns the newest time (a BigInt) if every one verifies;
+// VerifyError("no-cosignature") if it has none; VerifyError("cosignature") if one does
+// not verify (another checkpoint's, another key's, a field of the wrong size or a time
+// past 2^63 - 1).
+export async function verifyCosignature(note, cosigner) {
+  const { text, signatures } = parseSignedNote(note);
+  const lines = signatures.filter((s) => s.name === cosigner.name && s.keyIdHex === cosigner.keyIdHex);
+  if (lines.length === 0) {
+    throw new VerifyError('no-cosignature', `no cosignature by witness ${cosigner.name}`, { witness: cosigner.name });
+  }
+  let newest = null;
+  for (const { signature } of lines) {
+    const time = cosignatureTime(signature);
+    const valid =
+      time !== null &&
+      time <= MAX_COSIGNATURE_TIME &&
+      (await ed25519Verify(cosigner.publicKey, signature.slice(COSIGNATURE_TIME_BYTES), cosignedMessage(time, text)));
+    if (!valid) {
+      throw new VerifyError('cosignature', `the cosignature by witness ${cosigner.name} does not verify`, {
+        witness: cosigner.name,
+      });
+    }
+    if (newest === null || time > newest) newest = time;
+  }
+  return newest;
+}
+
+// A witness policy's text: lines `witness <cosigner verifier key> [URL]` and `quorum <k>`,
+// blank lines and '#' comments; without a quorum line every witness must cosign. Returns
+// {witnesses: [cosigner key], quorum}; VerifyError("policy") naming the line otherwise,
+// or when the quorum is not between 1 and the number of witnesses.
+export async function parseWitnessPolicy(text) {
+  const witnesses = [];
+  let quorum = null;
+  const lines = String(text).split('\n');
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const words = line.split(/\s+/);
+    const bad = (why) => new VerifyError('policy', `line ${index + 1}: ${why}`, { line: index + 1 });
+    if (words[0] === 'witness' && (words.length === 2 || words.length === 3)) {
+      let witness;
+      try {
+        witness = await parseCosignerKey(words[1]);
+      } catch (error) {
+        throw bad(error.message);
+      }
+      // Listed twice, one witness would count twice towards the quorum.
+      if (witnesses.some((w) => w.text === witness.text)) throw bad(`witness ${witness.name} is listed twice`);
+      witnesses.push(witness);
+    } else if (words[0] === 'quorum' && words.length === 2 && /^[0-9]+$/.test(words[1])) {
+      quorum = Number(words[1]);
+    } else {
+      throw bad('expected "witness <cosigner verifier key> [URL]" or "quorum <k>"');
+    }
+  }
+  if (quorum === null) quorum = witnesses.length;
+  if (quorum < 1 || quorum > witnesses.length) {
+    throw new VerifyError('policy', `quorum ${quorum} needs between 1 and the ${witnesses.length} witnesses listed`);
+  }
+  return { witnesses, quorum };
 }
 
 // --- Statements and checkpoints ------------------------------------------------------------
