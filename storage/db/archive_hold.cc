@@ -42,12 +42,12 @@ absl::Status Archive::RaiseSigningHold(
     }
   }
   if (absl::Status s =
-          WriteSigningHold(options_.env, options_.data_dir, checkpoint_note);
+          WriteSigningHold(options_.env, options_.data_dir, own->note);
       !s.ok()) {
     return s;
   }
   absl::MutexLock lock(&hold_mu_);
-  hold_ = SigningHold{own->size, checkpoint_note, own->root};
+  hold_ = SigningHold{own->size, own->note, own->root};
   return absl::OkStatus();
 }
 

@@ -22,17 +22,29 @@ absl::StatusOr<RecordedCheckpoint> ParseOwnCheckpoint(const std::string& note,
   auto parsed = ParseNote(note);
   if (!parsed.ok()) return parsed.status();
   // Ed25519 signatures are deterministic: a note we signed signs again to the
-  // same bytes, which checks the signature without a separate verifier.
-  if (key.SignNote(parsed->text) != note) {
+  // same bytes, which checks the signature without a separate verifier. The
+  // note may carry other lines too (witnesses' cosignatures, kept by a backup
+  // of a witnessed checkpoint): only our own line counts, and only it is kept.
+  const std::string own_note = key.SignNote(parsed->text);
+  auto own_line = ParseNote(own_note);
+  if (!own_line.ok()) return own_line.status();
+  const NoteSignature& ours = own_line->signatures.front();
+  bool signed_by_us = false;
+  for (const NoteSignature& sig : parsed->signatures) {
+    signed_by_us |= sig.key_name == ours.key_name &&
+                    sig.key_id == ours.key_id &&
+                    sig.signature == ours.signature;
+  }
+  if (!signed_by_us) {
     return absl::InvalidArgumentError(
-        "not a note signed by this archive's key alone");
+        "not a note signed by this archive's key");
   }
   auto body = ParseCheckpoint(parsed->text);
   if (!body.ok()) return body.status();
   if (body->origin != key.name()) {
     return absl::InvalidArgumentError("another origin");
   }
-  return RecordedCheckpoint{body->size, body->root_hash, note};
+  return RecordedCheckpoint{body->size, body->root_hash, own_note};
 }
 
 std::string CheckpointRecord::PathIn(const std::string& data_dir) {

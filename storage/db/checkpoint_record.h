@@ -33,7 +33,9 @@ struct RecordedCheckpoint {
   std::string note;
 };
 
-// `note` parsed as a checkpoint signed by `key` alone, of `key`'s origin;
+// `note` parsed as a checkpoint of `key`'s origin that `key` signed; other
+// signature lines (witnesses' cosignatures) are allowed and dropped: the
+// result's note is the checkpoint with `key`'s signature alone.
 // INVALID_ARGUMENT saying why not.
 absl::StatusOr<RecordedCheckpoint> ParseOwnCheckpoint(const std::string& note,
                                                       const SigningKey& key);

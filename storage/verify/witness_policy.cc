@@ -68,6 +68,14 @@ absl::StatusOr<WitnessPolicy> WitnessPolicy::Parse(absl::string_view text,
     if (words[0] == "witness" && (words.size() == 2 || words.size() == 3)) {
       auto key = VerifierKey::ParseCosigner(words[1]);
       if (!key.ok()) return bad(key.status().message());
+      for (const Witness& listed : policy.witnesses_) {
+        // Listed twice, one witness would count twice toward the quorum.
+        if (listed.key->name() == (*key)->name() &&
+            listed.key->key_id() == (*key)->key_id()) {
+          return bad(
+              absl::StrCat("witness ", (*key)->name(), " is listed twice"));
+        }
+      }
       policy.witnesses_.push_back(Witness{
           std::move(*key), words.size() == 3 ? std::string(words[2]) : ""});
     } else if (words[0] == "quorum" && words.size() == 2) {

@@ -53,6 +53,12 @@ WitnessedOffice StartOffice(const std::string& origin, const TempDir& dir) {
                       {absl::StrCat("--http_listen=127.0.0.1:", o.http_port),
                        "--witnesses=" + o.witnesses_file},
                       0});
+  // archived serves gRPC before it opens its witness (and writes the witness
+  // key) and starts HTTP: on a loaded machine the test can get there first.
+  httplib::Client client("127.0.0.1", o.http_port);
+  for (int i = 0; i < 100 && !client.Get("/healthz"); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
   return o;
 }
 
@@ -196,6 +202,39 @@ TEST_F(WitnessTest, EveryCheckpointOfEachOfficeCarriesTwoCosignatures) {
   EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
   EXPECT_TRUE(absl::StrContains(refused.err, "missing: wit-stranger"))
       << refused.err;
+  // A witness listed twice would count twice: such a policy is refused.
+  std::string twice =
+      PolicyFile(dir_, "twice.policy", {b_.witness_key(), b_.witness_key()}, 2);
+  ProcessResult doubled =
+      a_.office->Ctl({"--witness_policy", twice, "get", "wit/doc-2", "-o",
+                      dir_.path() + "/doubled"});
+  EXPECT_NE(doubled.exit_code, 0) << Describe(doubled);
+  EXPECT_TRUE(absl::StrContains(doubled.err, "is listed twice")) << doubled.err;
+}
+
+// A backup taken after a witness cosigned holds the cosigned checkpoint; the
+// archive restored from it takes its own signature from that note and runs.
+TEST_F(WitnessTest, ABackupOfAWitnessedArchiveRestores) {
+  ASSERT_FALSE(
+      a_.office->PutText("wit/backed-up", "before the backup\n").empty());
+  AwaitCosigned(a_, 1, 2);
+  const std::string backup = dir_.path() + "/backup";
+  ProcessResult backed_up = a_.office->Ctl({"backup", backup});
+  ASSERT_EQ(backed_up.exit_code, 0) << Describe(backed_up);
+
+  TestServer::Options options;
+  options.origin = a_.office->origin();
+  options.data_dir = dir_.path() + "/restored";
+  fs::create_directories(options.data_dir);
+  fs::copy(a_.office->data_dir() + "/keys", options.data_dir + "/keys",
+           fs::copy_options::recursive);
+  options.extra_flags = {"--restore_from=" + backup, "--accept_restored_log"};
+  auto restored = TestServer::Start(options);
+  ASSERT_TRUE(restored->running()) << restored->log();
+  Cli cli(restored->address());
+  ProcessResult get = cli.Run({"get", "wit/backed-up"});
+  EXPECT_EQ(get.exit_code, 0) << Describe(get) << restored->log();
+  EXPECT_EQ(get.out, "before the backup\n");
 }
 
 TEST_F(WitnessTest, AForkGetsNoCosignatureAndAPolicyClientRefusesIt) {

@@ -17,7 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "storage/base/sha256.h"
 #include "storage/db/archive.h"
+#include "storage/format/cosignature.h"
 #include "storage/format/signed_note.h"
+#include "storage/format/signing_key.h"
 #include "storage/format/statement.h"
 #include "tests/unit/storage/db/sealed_put.h"
 #include "tests/unit/storage/db/storage_test_util.h"
@@ -178,6 +180,46 @@ TEST_F(SigningHoldTest, RaisedThenLiftedOnceTheTailIsBackSigningTheSameBytes) {
   EXPECT_FALSE(target_->signing_hold().has_value());
   EXPECT_FALSE(std::filesystem::exists(SigningHoldPath(tmp_.Sub("target"))));
   EXPECT_TRUE(target_->Commit(SealedPut(*target_, "new-doc", "new\n")).ok());
+}
+
+// `note` with a witness's cosignature line added, as a backup of a witnessed
+// archive (or a peer serving its checkpoint) carries it.
+std::string WithCosignature(const std::string& note) {
+  auto witness = SigningKey::Generate("peer.example/witness");
+  EXPECT_TRUE(witness.ok());
+  auto parsed = ParseNote(note);
+  EXPECT_TRUE(parsed.ok());
+  parsed->signatures.push_back(Cosign(**witness, 1796000000, parsed->text));
+  return FormatNote(*parsed);
+}
+
+TEST_F(SigningHoldTest, ACosignedCheckpointIsStillThisArchivesOwn) {
+  // Restored from a backup whose checkpoint a witness had cosigned.
+  const std::string cosigned = WithCosignature(source_.checkpoints[2]);
+  ASSERT_NE(cosigned, source_.checkpoints[2]);
+  std::filesystem::create_directories(tmp_.Sub("witnessed"));
+  std::filesystem::copy(tmp_.Sub("source/keys"), tmp_.Sub("witnessed/keys"));
+  ASSERT_TRUE(WriteSigningHold(&env_, tmp_.Sub("witnessed"), cosigned).ok());
+  auto witnessed = OpenAt(&env_, tmp_.Sub("witnessed"));
+  ASSERT_NE(witnessed, nullptr);
+  ASSERT_TRUE(witnessed->signing_hold().has_value());
+  // Only the archive's own line is kept.
+  EXPECT_EQ(witnessed->signing_hold()->note, source_.checkpoints[2]);
+
+  // Raised to a cosigned checkpoint, as a peer's mirror serves it.
+  auto proof = source_.archive->ConsistencyProof(2, 5);
+  ASSERT_TRUE(proof.ok());
+  ASSERT_TRUE(
+      target_->RaiseSigningHold(WithCosignature(source_.checkpoints[5]), *proof)
+          .ok());
+  EXPECT_EQ(target_->signing_hold()->note, source_.checkpoints[5]);
+
+  // A witness's line alone does not make a checkpoint this archive's.
+  auto alone = ParseNote(WithCosignature(source_.checkpoints[5]));
+  ASSERT_TRUE(alone.ok());
+  alone->signatures.erase(alone->signatures.begin());
+  absl::Status foreign = target_->RaiseSigningHold(FormatNote(*alone), *proof);
+  EXPECT_TRUE(absl::IsInvalidArgument(foreign)) << foreign;
 }
 
 }  // namespace
