@@ -27,6 +27,7 @@
 #include "services/rpc/request_log.h"
 #include "services/rpc/service_limits.h"
 #include "services/rpc/stream_limits.h"
+#include "services/rpc/witness_ack.h"
 #include "services/sync/sync_manager.h"
 #include "storage/db/archive.h"
 #include "storage/index/catalog.h"
@@ -109,6 +110,9 @@ class ArchiveService final : public v1::Archive::CallbackService {
   void set_witnesses(const WitnessCollector* witnesses) {
     witnesses_ = witnesses;
   }
+  // Holds each put until witnesses cosigned it (witness_ack.h); may stay
+  // unset. Must outlive every call.
+  void set_witness_ack(WitnessAck* ack) { witness_ack_ = ack; }
 
  private:
   // Identifies the caller (for the log) and checks it holds `needed`.
@@ -130,6 +134,7 @@ class ArchiveService final : public v1::Archive::CallbackService {
   ServiceLimits limits_;
   Catalog* catalog_ = nullptr;
   const WitnessCollector* witnesses_ = nullptr;
+  WitnessAck* witness_ack_ = nullptr;
   StreamLimits streams_;
 };
 
