@@ -7,6 +7,7 @@
 // the witnesses listed keeps archived from starting.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ class WitnessAckTest : public ::testing::Test {
   }
 
   ProcessResult PutJson(const std::string& doc, const std::string& text) {
-    const std::string path = dir_.path() + "/" + doc + ".txt";
+    std::string name = doc;
+    std::replace(name.begin(), name.end(), '/', '_');
+    const std::string path = dir_.path() + "/" + name + ".txt";
     WriteFileOrDie(path, text);
     return a_.office->Ctl({"put", path, "--id", doc, "--json"});
   }
