@@ -498,7 +498,7 @@ int Serve() {
   if (!witnessing.ok()) {
     return Fail(std::string(witnessing.status().message()));
   }
-  service.set_witnesses((*witnessing)->collector());
+  service.set_cosigners((*witnessing)->cosigners());
   service.set_witness_ack((*witnessing)->ack());
   WitnessRoutes witness_routes((*witnessing)->witness(),
                                [&sync] { return sync->CurrentTrust(); },
@@ -534,8 +534,6 @@ int Serve() {
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_recover_retry_seconds))));
   sync->Start();
   (*witnessing)->Start();
-  LogLine(absl::StrCat("archived: witness key ",
-                       (*witnessing)->witness()->VerifierKey()));
 
   int sig = WaitForStopSignal();
   LogLine(absl::StrCat("archived: ", sig == SIGTERM ? "SIGTERM" : "SIGINT",

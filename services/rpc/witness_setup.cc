@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "storage/base/env.h"
+#include "storage/base/log_line.h"
 
 ABSL_FLAG(std::string, witnesses, "",
           "file of the witnesses this archive asks to cosign each new "
@@ -43,14 +44,22 @@ absl::StatusOr<std::unique_ptr<WitnessSetup>> WitnessSetup::Open(
   auto witness = Witness::Open(Env::Default(), data_dir, origin + "/witness");
   if (!witness.ok()) return witness.status();
   setup->witness_ = std::move(*witness);
+  auto mirror =
+      MirrorCosigner::Open(Env::Default(), data_dir, origin + "/mirror");
+  if (!mirror.ok()) return mirror.status();
+  setup->mirror_cosigner_ = std::move(*mirror);
   if (!flags.witnesses_file.empty()) {
     auto created = WitnessCollector::Create(archive, flags.witnesses_file);
-    if (!created.ok()) {
-      return absl::Status(
-          created.status().code(),
-          absl::StrCat("--witnesses: ", created.status().message()));
+    absl::Status s = created.status();
+    if (s.ok()) {
+      setup->collector_ = std::move(*created);
+      auto mirrors = MirrorCollector::Create(archive, flags.witnesses_file);
+      s = mirrors.status();
+      if (s.ok()) setup->mirrors_ = std::move(*mirrors);
     }
-    setup->collector_ = std::move(*created);
+    if (!s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("--witnesses: ", s.message()));
+    }
   }
   if (!flags.pull_policy_file.empty()) {
     auto policy = WitnessPolicy::Load(flags.pull_policy_file);
@@ -74,10 +83,15 @@ absl::StatusOr<std::unique_ptr<WitnessSetup>> WitnessSetup::Open(
 }
 
 void WitnessSetup::Start() {
+  LogLine(absl::StrCat("archived: witness key ", witness_->VerifierKey()));
+  LogLine(
+      absl::StrCat("archived: mirror key ", mirror_cosigner_->VerifierKey()));
   if (collector_ != nullptr) collector_->Start();
+  if (mirrors_ != nullptr) mirrors_->Start();
 }
 
 void WitnessSetup::StopAsking() {
+  mirrors_.reset();
   collector_.reset();  // answers any put still held, through ack_
   ack_.reset();
 }

@@ -17,10 +17,8 @@
 #include "storage/format/signed_note.h"
 
 namespace archive {
-namespace {
-
-// "http://host:port/path" split into what httplib::Client takes and the path.
-bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
+bool SplitHttpUrl(const std::string& url, std::string* origin,
+                  std::string* path) {
   size_t scheme = url.find("://");
   if (scheme == std::string::npos) return false;
   size_t slash = url.find('/', scheme + 3);
@@ -29,6 +27,8 @@ bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
   while (!path->empty() && path->back() == '/') path->pop_back();
   return true;
 }
+
+namespace {
 
 std::string RequestBody(uint64_t old_size,
                         const std::vector<std::string>& proof,
@@ -87,7 +87,7 @@ absl::StatusOr<std::vector<WitnessCollector::Peer>> WitnessCollector::LoadPeers(
   std::vector<Peer> peers;
   for (const WitnessPolicy::Witness& w : policy->witnesses()) {
     std::string origin, path;
-    if (w.url.empty() || !SplitUrl(w.url, &origin, &path)) {
+    if (w.url.empty() || !SplitHttpUrl(w.url, &origin, &path)) {
       return absl::InvalidArgumentError(absl::StrCat(
           witnesses_file, ": witness ", w.key->name(),
           " needs its submission prefix URL (http://HOST:PORT/witness)"));
@@ -186,7 +186,7 @@ void WitnessCollector::SendToAll(const SignedCheckpoint& cp,
 absl::StatusOr<std::string> WitnessCollector::SendTo(
     Peer& peer, const SignedCheckpoint& cp) {
   std::string origin, path;
-  SplitUrl(peer.witness.url, &origin, &path);
+  SplitHttpUrl(peer.witness.url, &origin, &path);
   httplib::Client client(origin);
   const int64_t micros = absl::ToInt64Microseconds(timeout_);
   client.set_connection_timeout(micros / 1000000, micros % 1000000);

@@ -41,6 +41,12 @@
 
 namespace archive {
 
+// "http://host:port/path" split into what httplib::Client takes
+// ("http://host:port") and the path without its trailing slashes; false
+// without a scheme.
+bool SplitHttpUrl(const std::string& url, std::string* origin,
+                  std::string* path);
+
 class WitnessCollector {
  public:
   // INVALID_ARGUMENT naming the line for a malformed file or a witness
