@@ -440,6 +440,16 @@ int Serve() {
   limits.idle_stream_seconds = absl::GetFlag(FLAGS_idle_stream_seconds);
   ArchiveService service(archive->get(), sync.get(), &*access, limits);
   service.set_catalog(catalog->get());
+  // As a witness for the offices it trusts (POST /witness/add-checkpoint)
+  // and a mirror, with keys of its own; and as a log, asking its own
+  // witnesses. Before the server starts: its keys exist once it answers.
+  auto witnessing = WitnessSetup::Open(archive->get(), data_dir, origin,
+                                       WitnessFlagValues(), registry);
+  if (!witnessing.ok()) {
+    return Fail(std::string(witnessing.status().message()));
+  }
+  service.set_cosigners((*witnessing)->cosigners());
+  service.set_witness_ack((*witnessing)->ack());
   grpc::EnableDefaultHealthCheckService(true);
   // The built-in health service does not register its descriptor; using the
   // generated one links it in, so reflection can describe grpc.health.v1.
@@ -491,15 +501,6 @@ int Serve() {
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_metrics_usage_seconds)));
   Operations operations(archive->get(), &metrics, {&registry, &process_metrics},
                         ops_options);
-  // As a witness for the offices it trusts (POST /witness/add-checkpoint),
-  // with a key of its own; and as a log, asking its own witnesses.
-  auto witnessing = WitnessSetup::Open(archive->get(), data_dir, origin,
-                                       WitnessFlagValues(), registry);
-  if (!witnessing.ok()) {
-    return Fail(std::string(witnessing.status().message()));
-  }
-  service.set_cosigners((*witnessing)->cosigners());
-  service.set_witness_ack((*witnessing)->ack());
   WitnessRoutes witness_routes((*witnessing)->witness(),
                                [&sync] { return sync->CurrentTrust(); },
                                registry);
