@@ -81,7 +81,15 @@ absl::Status VerifyingClient::CheckWitnessed(
         check->missing.empty()
             ? ""
             : absl::StrCat("; no cosignature from ",
-                           absl::StrJoin(check->missing, ", "))));
+                           absl::StrJoin(check->missing, ", ")),
+        witness_policy_->mirrors().empty()
+            ? ""
+            : absl::StrCat("; held by mirrors ",
+                           check->mirrored_by.empty()
+                               ? "none"
+                               : absl::StrJoin(check->mirrored_by, ", "),
+                           " (mirror_quorum ", check->mirror_quorum, " of ",
+                           witness_policy_->mirrors().size(), ")")));
   }
   return absl::OkStatus();
 }

@@ -40,7 +40,10 @@ constexpr char kGlobalHelp[] =
     "[URL]\" and\n"
     "                      \"quorum <k>\" (C2SP tlog-witness); says who "
     "cosigned and who\n"
-    "                      did not\n"
+    "                      did not; \"mirror <key> [URL]\" and \"mirror_quorum "
+    "<k>\" ask\n"
+    "                      for k mirrors' cosignatures (C2SP tlog-mirror: "
+    "stored copies)\n"
     "  --help, -h          this help, or a command's with COMMAND --help\n"
     "  --version           archivectl's version, commit and build type\n";
 

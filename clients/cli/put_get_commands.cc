@@ -104,6 +104,8 @@ absl::Status RunPut(Context& c) {
     j["created"] = reply->created();
     j["revision"] = RevisionJson(reply->revision());
     j["checkpoint_size"] = verified->checkpoint.size;
+    // Verbatim, with any witness cosignatures it carries.
+    j["checkpoint"] = reply->receipt().checkpoint();
     PrintJson(j);
   } else {
     std::cout << reply->revision_id() << "\n";

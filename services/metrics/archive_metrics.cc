@@ -55,6 +55,11 @@ ArchiveMetrics::ArchiveMetrics(prometheus::Registry& registry,
                                "Entries of a peer's log that this archive "
                                "keeps a verbatim mirror of, by the peer's "
                                "origin.")),
+      mirror_cosigned_size_(GaugeFamily(
+          registry, "archive_mirror_cosigned_size",
+          "The size of the newest checkpoint of a peer's log that this "
+          "archive stores in full and cosigns as a C2SP tlog-mirror (served "
+          "with it under /mirror/), by the peer's origin.")),
       disk_free_(Gauge("archive_disk_free_bytes",
                        "Bytes free to the archive on the data directory's "
                        "file system.")),
@@ -175,6 +180,11 @@ void ArchiveMetrics::Refresh() {
       auto size = archive_->mirrors().Size(origin);
       if (size.ok()) {
         mirror_size_.Add({{"origin", origin}}).Set(static_cast<double>(*size));
+      }
+      auto covered = archive_->mirrors().Checkpoint(origin);
+      if (covered.ok()) {
+        mirror_cosigned_size_.Add({{"origin", origin}})
+            .Set(static_cast<double>(covered->size));
       }
     }
   }

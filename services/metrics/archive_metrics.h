@@ -8,6 +8,9 @@
 //                                          hold.h): it signs nothing
 //   archive_mirror_size_entries{origin}    entries of each peer's log this
 //                                          archive mirrors (peer_mirror.h)
+//   archive_mirror_cosigned_size{origin}   the size of the peer's checkpoint
+//                                          the mirror stores in full and
+//                                          cosigns as a C2SP tlog-mirror
 //   archive_disk_free_bytes, archive_disk_size_bytes   the data dir's file
 //   system archive_documents, archive_blob_bytes{store="inline|file"},
 //   archive_blob_files
@@ -89,6 +92,7 @@ class ArchiveMetrics : public CommitObserver, public PullObserver {
   prometheus::Gauge& writable_;
   prometheus::Gauge& held_;
   prometheus::Family<prometheus::Gauge>& mirror_size_;
+  prometheus::Family<prometheus::Gauge>& mirror_cosigned_size_;
   prometheus::Gauge& disk_free_;
   prometheus::Gauge& disk_size_;
   prometheus::Gauge& documents_;

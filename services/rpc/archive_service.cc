@@ -61,7 +61,7 @@ grpc::ServerReadReactor<v1::PutRequest>* ArchiveService::Put(
                                                            "", ticket.status());
   }
   return NewPutReactor(ctx, archive_, limits_, std::move(caller),
-                       std::move(*ticket), response);
+                       std::move(*ticket), witness_ack_, response);
 }
 
 grpc::ServerWriteReactor<v1::GetResponse>* ArchiveService::Get(

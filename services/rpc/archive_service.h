@@ -27,6 +27,7 @@
 #include "services/rpc/request_log.h"
 #include "services/rpc/service_limits.h"
 #include "services/rpc/stream_limits.h"
+#include "services/rpc/witness_ack.h"
 #include "services/sync/sync_manager.h"
 #include "storage/db/archive.h"
 #include "storage/index/catalog.h"
@@ -103,12 +104,14 @@ class ArchiveService final : public v1::Archive::CallbackService {
   void set_catalog(Catalog* catalog) { catalog_ = catalog; }
   // The read-only questions, answered as the HTTP API answers them.
   ReadQueries queries() const {
-    return ReadQueries(archive_, catalog_, limits_, witnesses_);
+    return ReadQueries(archive_, catalog_, limits_, cosigners_);
   }
-  // The witnesses' cosignatures for the checkpoints served (may stay unset).
-  void set_witnesses(const WitnessCollector* witnesses) {
-    witnesses_ = witnesses;
-  }
+  // Whose cosignatures the checkpoints served carry (may stay unset). Call
+  // before the server starts.
+  void set_cosigners(ServedCosigners cosigners) { cosigners_ = cosigners; }
+  // Holds each put until witnesses cosigned it (witness_ack.h); may stay
+  // unset. Must outlive every call.
+  void set_witness_ack(WitnessAck* ack) { witness_ack_ = ack; }
 
  private:
   // Identifies the caller (for the log) and checks it holds `needed`.
@@ -129,7 +132,8 @@ class ArchiveService final : public v1::Archive::CallbackService {
   const AccessControl* access_;
   ServiceLimits limits_;
   Catalog* catalog_ = nullptr;
-  const WitnessCollector* witnesses_ = nullptr;
+  ServedCosigners cosigners_;
+  WitnessAck* witness_ack_ = nullptr;
   StreamLimits streams_;
 };
 

@@ -31,13 +31,12 @@
 #include "services/rpc/tile_routes.h"
 #include "services/rpc/web_routes.h"
 #include "services/rpc/witness_routes.h"
-#include "services/sync/witness_collector.h"
+#include "services/rpc/witness_setup.h"
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
 #include "storage/db/restore_from_backup.h"
 #include "storage/db/signing_hold.h"
-#include "storage/witness/witness.h"
 
 // The defaults of the limit and store flags are the library's own, stated once
 // in service_limits.h and archive.h.
@@ -126,16 +125,6 @@ ABSL_FLAG(bool, accept_restored_log, false,
           "lift a restore's hold: declare that the archive signed nothing "
           "after the backup it was restored from, so it may sign again "
           "(wrongly given, clients that saw a later checkpoint see a fork)");
-ABSL_FLAG(std::string, witnesses, "",
-          "file of the witnesses this archive asks to cosign each new "
-          "checkpoint, one line each: witness <cosigner verifier key> "
-          "<submission prefix URL> (another office's archived: "
-          "http://HOST:HTTP_PORT/witness); the checkpoint served carries "
-          "the cosignatures collected");
-ABSL_FLAG(std::string, witness_policy, "",
-          "pull a peer only when its checkpoint carries the quorum of "
-          "cosignatures this file asks: lines \"witness <cosigner verifier "
-          "key> [URL]\" and \"quorum <k>\"");
 ABSL_FLAG(std::string, web_root, "",
           "serve the web view's files from this folder (services/web/assets "
           "of a checkout) instead of the copies built into archived: for "
@@ -451,6 +440,16 @@ int Serve() {
   limits.idle_stream_seconds = absl::GetFlag(FLAGS_idle_stream_seconds);
   ArchiveService service(archive->get(), sync.get(), &*access, limits);
   service.set_catalog(catalog->get());
+  // As a witness for the offices it trusts (POST /witness/add-checkpoint)
+  // and a mirror, with keys of its own; and as a log, asking its own
+  // witnesses. Before the server starts: its keys exist once it answers.
+  auto witnessing = WitnessSetup::Open(archive->get(), data_dir, origin,
+                                       WitnessFlagValues(), registry);
+  if (!witnessing.ok()) {
+    return Fail(std::string(witnessing.status().message()));
+  }
+  service.set_cosigners((*witnessing)->cosigners());
+  service.set_witness_ack((*witnessing)->ack());
   grpc::EnableDefaultHealthCheckService(true);
   // The built-in health service does not register its descriptor; using the
   // generated one links it in, so reflection can describe grpc.health.v1.
@@ -502,21 +501,9 @@ int Serve() {
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_metrics_usage_seconds)));
   Operations operations(archive->get(), &metrics, {&registry, &process_metrics},
                         ops_options);
-  // As a witness for the offices it trusts (POST /witness/add-checkpoint),
-  // with a key of its own; and as a log, asking its own witnesses.
-  auto witness = Witness::Open(Env::Default(), data_dir, origin + "/witness");
-  if (!witness.ok()) return Fail(std::string(witness.status().message()));
-  std::unique_ptr<WitnessCollector> collector;
-  if (std::string file = absl::GetFlag(FLAGS_witnesses); !file.empty()) {
-    auto created = WitnessCollector::Create(archive->get(), file);
-    if (!created.ok()) {
-      return Fail(absl::StrCat("--witnesses: ", created.status().message()));
-    }
-    collector = std::move(*created);
-    service.set_witnesses(collector.get());
-  }
-  WitnessRoutes witness_routes(
-      witness->get(), [&sync] { return sync->CurrentTrust(); }, registry);
+  WitnessRoutes witness_routes((*witnessing)->witness(),
+                               [&sync] { return sync->CurrentTrust(); },
+                               registry);
   TileRoutes tiles(archive->get(), service.queries());
   ApiRoutes api(archive->get(), service.queries(), access->HttpCaller(),
                 [&sync]() -> absl::StatusOr<std::vector<std::string>> {
@@ -543,22 +530,15 @@ int Serve() {
   // generic client): SERVING now, NOT_SERVING from the start of the drain.
   server->GetHealthCheckService()->SetServingStatus(
       v1::Archive::service_full_name(), true);
-  if (std::string file = absl::GetFlag(FLAGS_witness_policy); !file.empty()) {
-    auto policy = WitnessPolicy::Load(file);
-    if (!policy.ok()) {
-      return Fail(
-          absl::StrCat("--witness_policy: ", policy.status().message()));
-    }
-    sync->SetWitnessPolicy(
-        std::make_shared<const WitnessPolicy>(std::move(*policy)));
+  if (auto policy = (*witnessing)->pull_policy(); policy != nullptr) {
+    sync->SetWitnessPolicy(std::move(policy));
   }
   sync->RecoverWhileHeld(
       absl::StrSplit(absl::GetFlag(FLAGS_recover_from), ',',
                      absl::SkipWhitespace()),
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_recover_retry_seconds))));
   sync->Start();
-  if (collector != nullptr) collector->Start();
-  LogLine(absl::StrCat("archived: witness key ", (*witness)->VerifierKey()));
+  (*witnessing)->Start();
 
   int sig = WaitForStopSignal();
   LogLine(absl::StrCat("archived: ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
@@ -573,9 +553,9 @@ int Serve() {
   sync.reset();  // ends a running pull early; it resumes next time
   server->Wait();
   operations.StopMeasuring();
-  collector.reset();  // stops asking witnesses, which reads the archive
-  catalog->reset();   // stops the indexer, which reads the archive
-  archive->reset();   // finishes queued commits
+  (*witnessing)->StopAsking();  // asking witnesses reads the archive
+  catalog->reset();             // stops the indexer, which reads the archive
+  archive->reset();             // finishes queued commits
   LogLine("archived: stopped cleanly");
   return 0;
 }

@@ -44,13 +44,14 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
  public:
   PutReactor(CallbackServerContext* ctx, Archive* archive,
              const ServiceLimits& limits, Caller caller,
-             std::unique_ptr<StreamLimits::Ticket> ticket,
+             std::unique_ptr<StreamLimits::Ticket> ticket, WitnessAck* ack,
              v1::PutResponse* response)
       : UploadReactor(ctx, "Put", caller.identity, std::move(ticket),
                       "the client sent nothing (the put stored nothing)"),
         archive_(archive),
         limits_(limits),
         caller_(std::move(caller)),
+        ack_(ack),
         response_(response) {}
 
  private:
@@ -156,16 +157,24 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
       if (!sealed.ok()) return ToGrpc(sealed.status());
       revision_.content = std::move(*sealed);
     }
-    archive_->CommitAsync(std::move(revision_),
-                          [this](absl::StatusOr<CommitResult> r) {
-                            if (!r.ok()) return Stop(ToGrpc(r.status()));
-                            response_->set_revision_id(r->revision.id);
-                            response_->set_created(r->created);
-                            ToProto(r->revision, response_->mutable_revision());
-                            ToProto(r->receipt, response_->mutable_receipt());
-                            Stop(grpc::Status::OK);
-                          });
+    // Runs on the sequencer thread: a wait for witnesses is handed to the
+    // collector (witness_ack.h), which finishes the call from its own thread.
+    archive_->CommitAsync(
+        std::move(revision_), [this](absl::StatusOr<CommitResult> r) {
+          if (!r.ok() || ack_ == nullptr) return Reply(r);
+          ack_->Hold(std::move(*r),
+                     [this](absl::StatusOr<CommitResult> h) { Reply(h); });
+        });
     return grpc::Status::OK;
+  }
+
+  void Reply(const absl::StatusOr<CommitResult>& r) {
+    if (!r.ok()) return Stop(ToGrpc(r.status()));
+    response_->set_revision_id(r->revision.id);
+    response_->set_created(r->created);
+    ToProto(r->revision, response_->mutable_revision());
+    ToProto(r->receipt, response_->mutable_receipt());
+    Stop(grpc::Status::OK);
   }
 
   // A lifecycle change re-uses stored bytes: they must be here, at the size
@@ -215,6 +224,7 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
   Archive* archive_;
   const ServiceLimits& limits_;
   Caller caller_;
+  WitnessAck* ack_;
   v1::PutResponse* response_;
   v1::PutHeader header_;
   NewRevision revision_;
@@ -226,9 +236,9 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
 grpc::ServerReadReactor<v1::PutRequest>* NewPutReactor(
     CallbackServerContext* ctx, Archive* archive, const ServiceLimits& limits,
     Caller caller, std::unique_ptr<StreamLimits::Ticket> ticket,
-    v1::PutResponse* response) {
+    WitnessAck* ack, v1::PutResponse* response) {
   return new PutReactor(ctx, archive, limits, std::move(caller),
-                        std::move(ticket), response);
+                        std::move(ticket), ack, response);
 }
 
 }  // namespace archive

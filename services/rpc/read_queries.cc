@@ -26,7 +26,20 @@ absl::Status NoIndex() {
 }  // namespace
 
 std::string ReadQueries::Cosigned(const std::string& note) const {
-  return witnesses_ == nullptr ? note : witnesses_->Cosigned(note);
+  std::string out = cosigners_.witnesses == nullptr
+                        ? note
+                        : cosigners_.witnesses->Cosigned(note);
+  if (cosigners_.mirrors != nullptr) out += cosigners_.mirrors->LinesFor(note);
+  return out;
+}
+
+std::string ReadQueries::ServedCheckpoint(const LogReader& log) const {
+  const std::string& note = log.checkpoint().note;
+  if (log.origin() == archive_->origin()) return Cosigned(note);
+  if (cosigners_.mirror == nullptr) return note;
+  // Read back from the metadata store, so stored durably in full.
+  auto cosigned = cosigners_.mirror->Cosigned(note);
+  return cosigned.ok() ? *cosigned : note;
 }
 
 std::string ReadQueries::AuthoritativeId(const std::string& document) const {
@@ -197,11 +210,10 @@ absl::StatusOr<v1::GetCheckpointResponse> ReadQueries::Checkpoint(
   auto log = archive_->ServedLog(request.mirror_origin());
   if (!log.ok()) return log.status();
   v1::GetCheckpointResponse response;
-  response.set_checkpoint(log->checkpoint().note);
+  response.set_checkpoint(ServedCheckpoint(*log));
   response.set_tree_size(log->checkpoint().size);
   // A mirror's checkpoint is the peer's, signed with the peer's key.
   if (log->origin() == archive_->origin()) {
-    response.set_checkpoint(Cosigned(log->checkpoint().note));
     response.set_verifier_key(archive_->key().VerifierKey());
   }
   return response;

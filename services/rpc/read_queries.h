@@ -6,7 +6,8 @@
 // Thread-safety: const and thread-safe; the archive and the catalog (either
 // may be null only where said) are not owned and must outlive this object.
 // Errors: INVALID_ARGUMENT naming the request field (ErrorDetail.field);
-// Checkpoints and receipts carry the cosignatures the witnesses gave.
+// Checkpoints and receipts carry the cosignatures the witnesses gave, and a
+// mirrored peer's checkpoint this archive's mirror cosignature.
 // NOT_FOUND for an unknown document or revision; UNAVAILABLE when this server
 // keeps no index (Search, Relations); the archive's and catalog's own errors.
 #ifndef ARCHIVE_SERVICES_RPC_READ_QUERIES_H_
@@ -17,22 +18,34 @@
 #include "absl/status/statusor.h"
 #include "archive/v1/archive.pb.h"
 #include "services/rpc/service_limits.h"
+#include "services/sync/mirror_collector.h"
 #include "services/sync/witness_collector.h"
 #include "storage/db/archive.h"
 #include "storage/index/catalog.h"
+#include "storage/witness/mirror_cosigner.h"
 
 namespace archive {
 
+// Whose cosignatures the served checkpoints carry; each may be null (none).
+// Not owned; they must outlive every ReadQueries given them.
+struct ServedCosigners {
+  // This archive's checkpoint: the witnesses' (witness_collector.h) and
+  // the mirrors' of its log (mirror_collector.h).
+  const WitnessCollector* witnesses = nullptr;
+  const MirrorCollector* mirrors = nullptr;
+  // A peer's mirrored checkpoint: this archive's own mirror cosignature.
+  MirrorCosigner* mirror = nullptr;
+};
+
 class ReadQueries {
  public:
-  // `catalog` may be null: a server without an index; `witnesses` may be
-  // null: no witnesses configured (checkpoints are served as signed).
+  // `catalog` may be null: a server without an index.
   ReadQueries(Archive* archive, Catalog* catalog, ServiceLimits limits,
-              const WitnessCollector* witnesses = nullptr)
+              ServedCosigners cosigners = {})
       : archive_(archive),
         catalog_(catalog),
         limits_(limits),
-        witnesses_(witnesses) {}
+        cosigners_(cosigners) {}
 
   absl::StatusOr<v1::ListResponse> List(const v1::ListRequest& request) const;
   absl::StatusOr<v1::HistoryResponse> History(
@@ -55,15 +68,19 @@ class ReadQueries {
       const v1::GetConsistencyProofRequest& request) const;
   // The authoritative revision's id, or "" (several heads, only drafts).
   std::string AuthoritativeId(const std::string& document) const;
-  // This archive's checkpoint `note` with the witnesses' cosignatures
-  // collected for it (witness_collector.h), if any.
+  // This archive's checkpoint `note` with the witnesses' and mirrors'
+  // cosignatures collected for it, if any.
   std::string Cosigned(const std::string& note) const;
+  // The checkpoint `log` is served at: this archive's with its witnesses'
+  // cosignatures, or a peer's mirrored one with this archive's mirror
+  // cosignature (C2SP tlog-mirror: stored and served up to its size).
+  std::string ServedCheckpoint(const LogReader& log) const;
 
  private:
   Archive* archive_;
   Catalog* catalog_;
   ServiceLimits limits_;
-  const WitnessCollector* witnesses_;
+  ServedCosigners cosigners_;
 };
 
 }  // namespace archive

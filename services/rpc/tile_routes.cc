@@ -72,9 +72,7 @@ HttpResponse TileRoutes::Serve(const std::string& origin,
   if (!log.ok()) return Failure(log.status());
   if (path == "checkpoint") {
     HttpResponse response;
-    response.body = origin == archive_->origin()
-                        ? queries_.Cosigned(log->checkpoint().note)
-                        : log->checkpoint().note;
+    response.body = queries_.ServedCheckpoint(*log);
     response.headers.push_back({"Cache-Control", kCheckpoint});
     return response;
   }

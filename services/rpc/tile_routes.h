@@ -12,8 +12,9 @@
 // with every batch (5 s).
 //
 // The own checkpoint carries the witnesses' cosignatures (witness_collector.h);
-// a mirror's is served as the peer signed it (the mirror's own C2SP
-// tlog-mirror cosignature is not added yet).
+// a mirror's carries the peer's signature and this archive's C2SP tlog-mirror
+// cosignature (storage/witness/mirror_cosigner.h), as the spec asks of the
+// checkpoint served under a mirror's prefix.
 //
 // Thread-safety: thread-safe. The archive is not owned and must outlive this.
 #ifndef ARCHIVE_SERVICES_RPC_TILE_ROUTES_H_

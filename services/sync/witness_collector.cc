@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -16,10 +17,8 @@
 #include "storage/format/signed_note.h"
 
 namespace archive {
-namespace {
-
-// "http://host:port/path" split into what httplib::Client takes and the path.
-bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
+bool SplitHttpUrl(const std::string& url, std::string* origin,
+                  std::string* path) {
   size_t scheme = url.find("://");
   if (scheme == std::string::npos) return false;
   size_t slash = url.find('/', scheme + 3);
@@ -28,6 +27,8 @@ bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
   while (!path->empty() && path->back() == '/') path->pop_back();
   return true;
 }
+
+namespace {
 
 std::string RequestBody(uint64_t old_size,
                         const std::vector<std::string>& proof,
@@ -86,7 +87,7 @@ absl::StatusOr<std::vector<WitnessCollector::Peer>> WitnessCollector::LoadPeers(
   std::vector<Peer> peers;
   for (const WitnessPolicy::Witness& w : policy->witnesses()) {
     std::string origin, path;
-    if (w.url.empty() || !SplitUrl(w.url, &origin, &path)) {
+    if (w.url.empty() || !SplitHttpUrl(w.url, &origin, &path)) {
       return absl::InvalidArgumentError(absl::StrCat(
           witnesses_file, ": witness ", w.key->name(),
           " needs its submission prefix URL (http://HOST:PORT/witness)"));
@@ -99,45 +100,80 @@ absl::StatusOr<std::vector<WitnessCollector::Peer>> WitnessCollector::LoadPeers(
 WitnessCollector::~WitnessCollector() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  if (expirer_.joinable()) expirer_.join();
+  std::vector<Waiter> left;
+  {
+    absl::MutexLock lock(&mu_);
+    left.swap(waiters_);
+  }
+  for (Waiter& w : left) {
+    w.done(absl::UnavailableError(
+        "archived is stopping before the witnesses cosigned"));
+  }
 }
 
 void WitnessCollector::Start() {
   thread_ = std::thread([this] { Loop(); });
+  expirer_ = std::thread([this] { ExpireLoop(); });
+}
+
+void WitnessCollector::ExpireLoop() {
+  while (!stop_) {
+    absl::SleepFor(absl::Milliseconds(50));
+    AnswerWaiters(absl::Now());
+  }
 }
 
 void WitnessCollector::Loop() {
   uint64_t sent_size = UINT64_MAX;
+  absl::Time retry_at = absl::InfiniteFuture();
   while (!stop_) {
     if (ReloadIfChanged()) sent_size = UINT64_MAX;
     SignedCheckpoint cp = archive_->LatestCheckpoint();
-    if (cp.size != sent_size && !peers_.empty()) {
-      std::vector<std::string> lines = SendToAll(cp);
-      absl::MutexLock lock(&mu_);
-      cosigned_note_ = cp.note;
-      cosigned_size_ = cp.size;
-      lines_ = std::move(lines);
+    // A new checkpoint goes to every witness; the current one goes again,
+    // every 2 s, to those that did not cosign it (one was down, a put waits).
+    const bool fresh = cp.size != sent_size;
+    if (!peers_.empty() && (fresh || absl::Now() >= retry_at)) {
+      std::vector<std::string> lines, signers;
+      if (!fresh) {
+        absl::MutexLock lock(&mu_);
+        lines = lines_;
+        signers = signers_;
+      }
+      SendToAll(cp, &lines, &signers);
+      retry_at = signers.size() < peers_.size() ? absl::Now() + absl::Seconds(2)
+                                                : absl::InfiniteFuture();
+      Publish(cp, std::move(lines), std::move(signers));
       sent_size = cp.size;
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
 }
 
-std::vector<std::string> WitnessCollector::SendToAll(
-    const SignedCheckpoint& cp) {
+void WitnessCollector::SendToAll(const SignedCheckpoint& cp,
+                                 std::vector<std::string>* lines,
+                                 std::vector<std::string>* signers) {
   std::vector<absl::StatusOr<std::string>> answers(
       peers_.size(), absl::UnknownError("not asked"));
+  std::vector<bool> asked(peers_.size(), false);
   std::vector<std::thread> senders;
   for (size_t i = 0; i < peers_.size(); ++i) {
+    if (absl::c_linear_search(*signers, peers_[i].witness.key->name())) {
+      continue;
+    }
+    asked[i] = true;
     senders.emplace_back([&, i] { answers[i] = SendTo(peers_[i], cp); });
   }
   for (std::thread& t : senders) t.join();
-  std::vector<std::string> lines;
   absl::MutexLock lock(&mu_);
   for (size_t i = 0; i < peers_.size(); ++i) {
+    if (!asked[i]) continue;
     if (answers[i].ok()) {
-      lines.push_back(std::move(*answers[i]));
+      lines->push_back(std::move(*answers[i]));
+      signers->push_back(peers_[i].witness.key->name());
       peers_[i].last_error.clear();
-    } else {
+    } else if (peers_[i].last_error != answers[i].status().message()) {
+      // Said once per cause, not at every retry.
       peers_[i].last_error = std::string(answers[i].status().message());
       LogLine(absl::StrCat("archived: witness ", peers_[i].witness.key->name(),
                            " did not cosign ", "the checkpoint of ", cp.size,
@@ -145,13 +181,12 @@ std::vector<std::string> WitnessCollector::SendToAll(
               LogLevel::kWarning);
     }
   }
-  return lines;
 }
 
 absl::StatusOr<std::string> WitnessCollector::SendTo(
     Peer& peer, const SignedCheckpoint& cp) {
   std::string origin, path;
-  SplitUrl(peer.witness.url, &origin, &path);
+  SplitHttpUrl(peer.witness.url, &origin, &path);
   httplib::Client client(origin);
   const int64_t micros = absl::ToInt64Microseconds(timeout_);
   client.set_connection_timeout(micros / 1000000, micros % 1000000);
@@ -207,17 +242,92 @@ absl::StatusOr<std::string> WitnessCollector::SendTo(
 
 std::string WitnessCollector::Cosigned(const std::string& note) const {
   absl::MutexLock lock(&mu_);
-  if (note != cosigned_note_) return note;
+  if (note != cosigned_.note) return note;
   return absl::StrCat(note, absl::StrJoin(lines_, ""));
 }
 
-bool WitnessCollector::AwaitQuorum(uint64_t size, size_t quorum,
-                                   absl::Duration timeout) {
-  auto reached = [this, size, quorum]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return cosigned_size_ >= size && lines_.size() >= quorum;
-  };
+void WitnessCollector::Publish(const SignedCheckpoint& cp,
+                               std::vector<std::string> lines,
+                               std::vector<std::string> signers) {
+  {
+    absl::MutexLock lock(&mu_);
+    cosigned_ = cp;
+    lines_ = std::move(lines);
+    signers_ = std::move(signers);
+  }
+  AnswerWaiters(absl::Now());
+}
+
+void WitnessCollector::WhenCosigned(uint64_t size, size_t quorum,
+                                    absl::Time deadline,
+                                    CosignedCallback done) {
+  Waiter w{size, quorum, deadline, std::move(done)};
+  absl::StatusOr<SignedCheckpoint> answer;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!Reached(w)) {
+      waiters_.push_back(std::move(w));
+      return;
+    }
+    answer = Answer(w);
+  }
+  w.done(std::move(answer));
+}
+
+bool WitnessCollector::Reached(const Waiter& w) const {
+  return cosigned_.size >= w.size && lines_.size() >= w.quorum;
+}
+
+absl::StatusOr<SignedCheckpoint> WitnessCollector::Answer(
+    const Waiter& w) const {
+  if (Reached(w)) {
+    SignedCheckpoint cp = cosigned_;
+    cp.note = absl::StrCat(cp.note, absl::StrJoin(lines_, ""));
+    return cp;
+  }
+  // Who cosigned a checkpoint covering the size, and who did not (and why).
+  const bool covers = cosigned_.size >= w.size;
+  std::vector<std::string> signed_by, missing;
+  for (const Peer& p : peers_) {
+    const std::string& name = p.witness.key->name();
+    if (covers && absl::c_linear_search(signers_, name)) {
+      signed_by.push_back(name);
+    } else {
+      missing.push_back(p.last_error.empty()
+                            ? name
+                            : absl::StrCat(name, " (", p.last_error, ")"));
+    }
+  }
+  return absl::UnavailableError(absl::StrCat(
+      signed_by.size(), " of the ", w.quorum,
+      " witness cosignatures required had come for a checkpoint of ", w.size,
+      " entries or more when the wait ended (cosigned by: ",
+      signed_by.empty() ? "none" : absl::StrJoin(signed_by, ", "),
+      "; did not cosign: ",
+      missing.empty() ? "none" : absl::StrJoin(missing, "; "), ")"));
+}
+
+void WitnessCollector::AnswerWaiters(absl::Time now) {
+  std::vector<std::pair<CosignedCallback, absl::StatusOr<SignedCheckpoint>>>
+      answers;
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<Waiter> waiting;
+    for (Waiter& w : waiters_) {
+      if (Reached(w) || now >= w.deadline) {
+        answers.emplace_back(std::move(w.done), Answer(w));
+      } else {
+        waiting.push_back(std::move(w));
+      }
+    }
+    waiters_ = std::move(waiting);
+  }
+  for (auto& [done, answer] : answers) done(std::move(answer));
+}
+
+size_t WitnessCollector::witness_count() const {
   absl::MutexLock lock(&mu_);
-  return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  return peers_.size();
 }
 
 std::vector<std::string> WitnessCollector::Describe() const {

@@ -12,14 +12,22 @@
 // is kept only if it verifies with the witness's key for that very
 // checkpoint. The file is read again when it changes, so a witness is added
 // or removed without a restart (the current checkpoint is then sent again).
-// A put is not held up for witnesses.
+// A witness that did not cosign the current checkpoint is asked again every
+// 2 s.
 //
-// Thread-safety: thread-safe. The archive must outlive the collector.
+// A put is held up for witnesses only if the operator asks
+// (--witness_quorum_for_ack): WhenCosigned() registers a callback, run by the
+// collector's threads once a checkpoint covering the put has its quorum or
+// the deadline passed, so no put ever blocks a thread while it waits.
+//
+// Thread-safety: thread-safe. The archive must outlive the collector. The
+// destructor answers every callback still waiting (UNAVAILABLE).
 #ifndef ARCHIVE_SERVICES_SYNC_WITNESS_COLLECTOR_H_
 #define ARCHIVE_SERVICES_SYNC_WITNESS_COLLECTOR_H_
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -32,6 +40,12 @@
 #include "storage/verify/witness_policy.h"
 
 namespace archive {
+
+// "http://host:port/path" split into what httplib::Client takes
+// ("http://host:port") and the path without its trailing slashes; false
+// without a scheme.
+bool SplitHttpUrl(const std::string& url, std::string* origin,
+                  std::string* path);
 
 class WitnessCollector {
  public:
@@ -48,15 +62,31 @@ class WitnessCollector {
   // `note` with the cosignatures collected for it appended, if it is the
   // checkpoint they were collected for; else `note` as it is.
   std::string Cosigned(const std::string& note) const;
-  // Waits until a checkpoint of at least `size` entries has cosignatures from
-  // `quorum` witnesses, or `timeout` passes; true if it has.
-  bool AwaitQuorum(uint64_t size, size_t quorum, absl::Duration timeout);
+  // Calls `done` once a checkpoint of at least `size` entries carries
+  // cosignatures from `quorum` witnesses, with that checkpoint (its note
+  // carrying them); or, once `deadline` passes first, with UNAVAILABLE naming
+  // the witnesses that cosigned and those that did not (with their last
+  // errors). `done` runs at once on the caller's thread if the quorum is
+  // already there, else on one of the collector's threads, never under its
+  // lock; it must not block.
+  using CosignedCallback =
+      std::function<void(absl::StatusOr<SignedCheckpoint>)>;
+  void WhenCosigned(uint64_t size, size_t quorum, absl::Time deadline,
+                    CosignedCallback done);
+  // How many witnesses the file lists now.
+  size_t witness_count() const;
 
   // One line per witness: its name, the size it last cosigned, its last
   // error (for logs and GetArchiveInfo-like reports).
   std::vector<std::string> Describe() const;
 
  private:
+  struct Waiter {
+    uint64_t size;
+    size_t quorum;
+    absl::Time deadline;
+    CosignedCallback done;
+  };
   struct Peer {
     WitnessPolicy::Witness witness;
     uint64_t cosigned_size = 0;  // sender thread only
@@ -70,10 +100,22 @@ class WitnessCollector {
   // Reads the file again if it changed; true if the witnesses did.
   bool ReloadIfChanged();
   void Loop();
-  // One round: `cp` to every witness at once; returns the lines collected.
-  std::vector<std::string> SendToAll(const SignedCheckpoint& cp);
+  // One round: `cp` at once to every witness not named in `signers`; adds
+  // the lines collected to `lines` and their witnesses' names to `signers`.
+  void SendToAll(const SignedCheckpoint& cp, std::vector<std::string>* lines,
+                 std::vector<std::string>* signers);
   // The cosignature line from one witness, or why not.
   absl::StatusOr<std::string> SendTo(Peer& peer, const SignedCheckpoint& cp);
+  // Records a round's outcome and answers the waiters it satisfies.
+  void Publish(const SignedCheckpoint& cp, std::vector<std::string> lines,
+               std::vector<std::string> signers);
+  // Answers the waiters whose quorum is reached (with `now` past their
+  // deadline, those that are late too); runs their callbacks unlocked.
+  void AnswerWaiters(absl::Time now);
+  bool Reached(const Waiter& w) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<SignedCheckpoint> Answer(const Waiter& w) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ExpireLoop();
 
   Archive* archive_;
   std::string file_;
@@ -82,10 +124,12 @@ class WitnessCollector {
   absl::Duration timeout_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::thread expirer_;  // answers late waiters while a round is out
   mutable absl::Mutex mu_;
-  std::string cosigned_note_ ABSL_GUARDED_BY(mu_);  // the checkpoint's note
+  SignedCheckpoint cosigned_ ABSL_GUARDED_BY(mu_);  // as the log signed it
   std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
-  uint64_t cosigned_size_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::string> signers_ ABSL_GUARDED_BY(mu_);  // names of lines_
+  std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace archive

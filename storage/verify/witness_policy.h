@@ -4,11 +4,18 @@
 // independent witnesses is one that k parties saw as an extension of what
 // they saw before, so a log cannot show a first-time client a fork unnoticed.
 //
+// Mirrors (C2SP tlog-mirror) are cosigners too, whose cosignature also says
+// "I durably store and serve this log up to this size": a policy may require
+// k of them, so that a checkpoint counts only once k offices hold a copy.
+//
 // The policy file (archivectl --witness_policy, archived --witness_policy):
 //   witness <cosigner verifier key> [<submission prefix URL>]
 //   quorum <k>
-// with blank lines and '#' comments; the URL is ignored here (archived
-// --witnesses uses it to ask). Without a quorum line every witness must sign.
+//   mirror <mirror cosigner verifier key> [<monitoring prefix URL>]
+//   mirror_quorum <k>
+// with blank lines and '#' comments; the URLs are ignored here (archived
+// --witnesses uses them to ask). Without a quorum line every witness listed
+// must sign, and without a mirror_quorum line every mirror listed.
 //
 // Immutable once made, so thread-safe. Errors: INVALID_ARGUMENT naming the
 // line for a malformed file; UNAUTHENTICATED for a checkpoint without its
@@ -39,6 +46,9 @@ struct QuorumCheck {
   std::vector<std::string> signed_by;  // witness names with a valid one
   std::vector<std::string> missing;    // the others
   size_t quorum = 0;
+  std::vector<std::string> mirrored_by;      // mirror names with a valid one
+  std::vector<std::string> mirrors_missing;  // the others
+  size_t mirror_quorum = 0;
 };
 
 class WitnessPolicy {
@@ -57,16 +67,24 @@ class WitnessPolicy {
   static absl::StatusOr<WitnessPolicy> Load(const std::string& path,
                                             bool require_quorum = true);
 
-  // Which listed witnesses cosigned `checkpoint_note`; UNAUTHENTICATED if
-  // fewer than quorum() did (the message names both lists).
+  // Which listed witnesses and mirrors cosigned `checkpoint_note`;
+  // UNAUTHENTICATED if fewer than quorum() witnesses or mirror_quorum()
+  // mirrors did (the message names who did and who did not).
   absl::StatusOr<QuorumCheck> Check(absl::string_view checkpoint_note) const;
 
   const std::vector<Witness>& witnesses() const { return witnesses_; }
   size_t quorum() const { return quorum_; }
+  const std::vector<Witness>& mirrors() const { return mirrors_; }
+  size_t mirror_quorum() const { return mirror_quorum_; }
 
  private:
+  absl::Status ParseLine(const std::vector<absl::string_view>& words,
+                         bool* has_quorum, bool* has_mirror_quorum);
+
   std::vector<Witness> witnesses_;
   size_t quorum_ = 0;
+  std::vector<Witness> mirrors_;  // C2SP tlog-mirror cosigners
+  size_t mirror_quorum_ = 0;
 };
 
 }  // namespace archive

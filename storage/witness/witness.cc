@@ -14,6 +14,7 @@
 #include "storage/format/signed_note.h"
 #include "storage/verify/note_verifier.h"
 #include "storage/verify/proof_verifier.h"
+#include "storage/witness/cosigner_key.h"
 
 namespace archive {
 namespace {
@@ -83,38 +84,13 @@ absl::StatusOr<AddRequest> ParseRequest(absl::string_view body) {
 
 absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(
     Env* env, const std::string& data_dir, const std::string& name) {
-  const std::string keys = data_dir + "/keys";
-  const std::string pem_path = keys + "/witness.pem";
-  std::unique_ptr<SigningKey> key;
-  if (env->FileExists(pem_path)) {
-    auto pem = env->ReadFile(pem_path);
-    if (!pem.ok()) return pem.status();
-    auto loaded = SigningKey::FromPkcs8Pem(name, *pem);
-    if (!loaded.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          pem_path,
-          " is not a valid Ed25519 key: ", loaded.status().message()));
-    }
-    key = std::move(*loaded);
-  } else {
-    auto made = SigningKey::Generate(name);
-    if (!made.ok()) return made.status();
-    key = std::move(*made);
-    absl::Status s = env->CreateDirs(keys, 0755);
-    // The verifier key first: a crash before the private key is written
-    // leaves a witness that simply makes a new key at the next start.
-    if (s.ok()) {
-      s = env->WriteFileAtomic(keys + "/witness.vkey",
-                               CosignerVerifierKey(*key) + "\n", 0644);
-    }
-    if (s.ok()) s = env->WriteFileAtomic(pem_path, key->PrivatePem(), 0600);
-    if (!s.ok()) return s;
-  }
+  auto key = LoadOrMakeCosignerKey(env, data_dir, "witness", name);
+  if (!key.ok()) return key.status();
   const std::string dir = data_dir + "/witness";
   for (const char* sub : {"/state", "/evidence"}) {
     if (absl::Status s = env->CreateDirs(dir + sub, 0755); !s.ok()) return s;
   }
-  return std::unique_ptr<Witness>(new Witness(env, dir, std::move(key)));
+  return std::unique_ptr<Witness>(new Witness(env, dir, std::move(*key)));
 }
 
 std::string Witness::VerifierKey() const { return CosignerVerifierKey(*key_); }

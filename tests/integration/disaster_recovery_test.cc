@@ -149,7 +149,11 @@ TEST(DisasterDrill, RestoreThenRecoveryFromAPeerGivesBackTheSameLog) {
   auto served = http.Get(
       absl::StrCat("/mirror/", BytesSha256(a->origin()), "/checkpoint"));
   ASSERT_TRUE(served) << "no answer from the peer's HTTP listener";
-  EXPECT_EQ(served->body, newest);
+  // The checkpoint as A signed it, with B's C2SP tlog-mirror cosignature.
+  EXPECT_TRUE(absl::StartsWith(served->body, newest)) << served->body;
+  EXPECT_TRUE(absl::StrContains(served->body.substr(newest.size()),
+                                "\xE2\x80\x94 drill-b.example/mirror "))
+      << served->body;
 
   const int port = a->server().port();
   LoseDataDirectory(*a, out.path() + "/keys");

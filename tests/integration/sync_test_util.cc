@@ -6,7 +6,11 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "clients/api/archive_client.h"
 #include "storage/base/hex.h"
 #include "storage/base/sha256.h"
@@ -17,6 +21,122 @@ namespace archive::testing {
 
 std::string BytesSha256(const std::string& bytes) {
   return Sha256::HexDigest(bytes);
+}
+
+std::string WitnessedOffice::witness_key() const {
+  return std::string(absl::StripAsciiWhitespace(
+      ReadFileOrDie(office->data_dir() + "/keys/witness.vkey")));
+}
+
+std::string WitnessedOffice::witness_url() const {
+  return absl::StrCat("http://127.0.0.1:", http_port, "/witness");
+}
+
+std::string WitnessedOffice::mirror_key() const {
+  return std::string(absl::StripAsciiWhitespace(
+      ReadFileOrDie(office->data_dir() + "/keys/mirror.vkey")));
+}
+
+std::string WitnessedOffice::mirror_url() const {
+  return absl::StrCat("http://127.0.0.1:", http_port, "/mirror");
+}
+
+WitnessedOffice StartWitnessedOffice(
+    const std::string& origin, const TempDir& dir,
+    const std::vector<std::string>& extra_flags,
+    const std::string& witness_lines) {
+  WitnessedOffice o;
+  o.http_port = FreePort();
+  o.witnesses_file = dir.path() + "/" + origin + ".witnesses";
+  WriteFileOrDie(o.witnesses_file, witness_lines);
+  std::vector<std::string> flags = {
+      absl::StrCat("--http_listen=127.0.0.1:", o.http_port),
+      "--witnesses=" + o.witnesses_file};
+  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  o.office = Office::Start(Office::Options{origin, "", flags, 0});
+  // archived answers gRPC before its HTTP listener starts: on a loaded
+  // machine a test's first HTTP request could come first.
+  httplib::Client client("127.0.0.1", o.http_port);
+  for (int i = 0; i < 100 && !client.Get("/healthz"); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return o;
+}
+
+std::string WitnessLines(const std::vector<const WitnessedOffice*>& witnesses) {
+  std::string lines;
+  for (const WitnessedOffice* w : witnesses) {
+    absl::StrAppend(&lines, "witness ", w->witness_key(), " ", w->witness_url(),
+                    "\n");
+  }
+  return lines;
+}
+
+void AskWitnesses(const WitnessedOffice& office,
+                  const std::vector<const WitnessedOffice*>& witnesses) {
+  WriteFileOrDie(office.witnesses_file, WitnessLines(witnesses));
+}
+
+std::string PolicyFile(const TempDir& dir, const std::string& name,
+                       const std::vector<std::string>& lines, int quorum) {
+  std::string text = "# who must have seen a checkpoint\n";
+  for (const std::string& line : lines) absl::StrAppend(&text, line, "\n");
+  absl::StrAppend(&text, "quorum ", quorum, "\n");
+  const std::string path = dir.path() + "/" + name;
+  WriteFileOrDie(path, text);
+  return path;
+}
+
+httplib::Result HttpGet(int port, const std::string& path) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  return client.Get(path.c_str());
+}
+
+httplib::Result HttpPost(int port, const std::string& path,
+                         const std::string& body) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  return client.Post(path.c_str(), body, "text/plain");
+}
+
+int SignatureLines(const std::string& note) {
+  int n = 0;
+  for (absl::string_view line : absl::StrSplit(note, '\n')) {
+    if (absl::StartsWith(line, "\xE2\x80\x94 ")) ++n;
+  }
+  return n;
+}
+
+std::string AwaitCosigned(const WitnessedOffice& o, uint64_t size, int cosigs) {
+  std::string note;
+  for (int i = 0; i < 200; ++i) {
+    auto r = HttpGet(o.http_port, "/log/checkpoint");
+    if (r && r->status == 200) {
+      note = r->body;
+      std::vector<std::string> lines = absl::StrSplit(note, '\n');
+      if (lines.size() > 1 && lines[1] == absl::StrCat(size) &&
+          SignatureLines(note) == 1 + cosigs) {
+        return note;
+      }
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return note;
+}
+
+Json CheckCosignatures(const std::string& note, const std::string& log_vkey,
+                       const std::vector<std::string>& cosigner_keys,
+                       const std::string& scratch) {
+  const std::string path = scratch + "/checkpoint.note";
+  WriteFileOrDie(path, note);
+  std::vector<std::string> argv = {
+      "/usr/bin/python3",
+      SourceDir() + "/tests/integration/check_cosignatures.py", path, log_vkey};
+  argv.insert(argv.end(), cosigner_keys.begin(), cosigner_keys.end());
+  ProcessResult r = RunProcess(argv);
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  return r.exit_code == 0 ? ParseJson(r) : Json();
 }
 
 std::unique_ptr<Office> Office::Start(Options options) {

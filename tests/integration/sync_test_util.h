@@ -4,6 +4,8 @@
 #ifndef ARCHIVE_TESTS_INTEGRATION_SYNC_TEST_UTIL_H_
 #define ARCHIVE_TESTS_INTEGRATION_SYNC_TEST_UTIL_H_
 
+#include <httplib.h>
+
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -83,6 +85,55 @@ class Office {
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<Cli> cli_;
 };
+
+// An office that witnesses others (POST /witness/add-checkpoint on its HTTP
+// listener) and asks the witnesses its witnesses file lists (issue 16).
+struct WitnessedOffice {
+  std::unique_ptr<Office> office;
+  int http_port = 0;
+  std::string witnesses_file;       // whom it asks
+  std::string witness_key() const;  // DATA_DIR/keys/witness.vkey
+  std::string witness_url() const;  // its submission prefix
+  std::string mirror_key() const;   // DATA_DIR/keys/mirror.vkey
+  std::string mirror_url() const;   // its mirror's monitoring prefix
+};
+
+// Starts `origin` with an HTTP listener and --witnesses=<a file under `dir`>
+// holding `witness_lines` (archived reads it again when it changes).
+WitnessedOffice StartWitnessedOffice(
+    const std::string& origin, const TempDir& dir,
+    const std::vector<std::string>& extra_flags = {},
+    const std::string& witness_lines = "");
+
+// The "witness <key> <url>" lines asking `witnesses`.
+std::string WitnessLines(const std::vector<const WitnessedOffice*>& witnesses);
+// `office` asks `witnesses` from now on.
+void AskWitnesses(const WitnessedOffice& office,
+                  const std::vector<const WitnessedOffice*>& witnesses);
+
+// A witness policy file under `dir`: `lines` (e.g. "witness <key>") then
+// "quorum <k>".
+std::string PolicyFile(const TempDir& dir, const std::string& name,
+                       const std::vector<std::string>& lines, int quorum);
+
+httplib::Result HttpGet(int port, const std::string& path);
+httplib::Result HttpPost(int port, const std::string& path,
+                         const std::string& body);
+
+// Signature lines ("— name sig") in a signed note.
+int SignatureLines(const std::string& note);
+
+// The office's served checkpoint once it has `size` entries and `cosigs`
+// cosignatures (within 20 s), or the last one served.
+std::string AwaitCosigned(const WitnessedOffice& o, uint64_t size, int cosigs);
+
+// tests/integration/check_cosignatures.py's report on `note` (written from
+// the C2SP specs, independent of the project's verifier): the log's signature
+// by `log_vkey` and the cosignatures by `cosigner_keys`. Fails the test (and
+// returns null) if the checker exits non-zero.
+Json CheckCosignatures(const std::string& note, const std::string& log_vkey,
+                       const std::vector<std::string>& cosigner_keys,
+                       const std::string& scratch);
 
 // A file holding these offices' verifier keys, for archivectl --trust (which
 // then fails closed on any other key).

@@ -29,123 +29,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct WitnessedOffice {
-  std::unique_ptr<Office> office;
-  int http_port = 0;
-  std::string witnesses_file;  // whom it asks
-  std::string witness_key() const {
-    return std::string(absl::StripAsciiWhitespace(
-        ReadFileOrDie(office->data_dir() + "/keys/witness.vkey")));
-  }
-  std::string witness_url() const {
-    return absl::StrCat("http://127.0.0.1:", http_port, "/witness");
-  }
-};
-
-WitnessedOffice StartOffice(const std::string& origin, const TempDir& dir) {
-  WitnessedOffice o;
-  o.http_port = FreePort();
-  o.witnesses_file = dir.path() + "/" + origin + ".witnesses";
-  WriteFileOrDie(o.witnesses_file, "");
-  o.office = Office::Start(
-      Office::Options{origin,
-                      "",
-                      {absl::StrCat("--http_listen=127.0.0.1:", o.http_port),
-                       "--witnesses=" + o.witnesses_file},
-                      0});
-  // archived serves gRPC before it opens its witness (and writes the witness
-  // key) and starts HTTP: on a loaded machine the test can get there first.
-  httplib::Client client("127.0.0.1", o.http_port);
-  for (int i = 0; i < 100 && !client.Get("/healthz"); ++i) {
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return o;
-}
-
-// `office` asks `witnesses` (read again by archived when the file changes).
-void AskWitnesses(const WitnessedOffice& office,
-                  const std::vector<const WitnessedOffice*>& witnesses) {
-  std::string lines;
-  for (const WitnessedOffice* w : witnesses) {
-    absl::StrAppend(&lines, "witness ", w->witness_key(), " ", w->witness_url(),
-                    "\n");
-  }
-  WriteFileOrDie(office.witnesses_file, lines);
-}
-
-std::string PolicyFile(const TempDir& dir, const std::string& name,
-                       const std::vector<std::string>& witness_keys,
-                       int quorum) {
-  std::string text = "# who must have seen a checkpoint\n";
-  for (const std::string& key : witness_keys) {
-    absl::StrAppend(&text, "witness ", key, "\n");
-  }
-  absl::StrAppend(&text, "quorum ", quorum, "\n");
-  const std::string path = dir.path() + "/" + name;
-  WriteFileOrDie(path, text);
-  return path;
-}
-
-httplib::Result HttpGet(int port, const std::string& path) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(10, 0);
-  return client.Get(path.c_str());
-}
-
-httplib::Result HttpPost(int port, const std::string& path,
-                         const std::string& body) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(10, 0);
-  return client.Post(path.c_str(), body, "text/plain");
-}
-
-int SignatureLines(const std::string& note) {
-  int n = 0;
-  for (absl::string_view line : absl::StrSplit(note, '\n')) {
-    if (absl::StartsWith(line, "\xE2\x80\x94 ")) ++n;
-  }
-  return n;
-}
-
-// The office's served checkpoint once it has `size` entries and `cosigs`
-// cosignatures (within 20 s), or the last one served.
-std::string AwaitCosigned(const WitnessedOffice& o, uint64_t size, int cosigs) {
-  std::string note;
-  for (int i = 0; i < 200; ++i) {
-    auto r = HttpGet(o.http_port, "/log/checkpoint");
-    if (r && r->status == 200) {
-      note = r->body;
-      std::vector<std::string> lines = absl::StrSplit(note, '\n');
-      if (lines.size() > 1 && lines[1] == absl::StrCat(size) &&
-          SignatureLines(note) == 1 + cosigs) {
-        return note;
-      }
-    }
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return note;
-}
-
-Json CheckCosignatures(const std::string& note, const std::string& log_vkey,
-                       const std::vector<std::string>& witness_keys,
-                       const std::string& scratch) {
-  const std::string path = scratch + "/checkpoint.note";
-  WriteFileOrDie(path, note);
-  std::vector<std::string> argv = {
-      "/usr/bin/python3",
-      SourceDir() + "/tests/integration/check_cosignatures.py", path, log_vkey};
-  argv.insert(argv.end(), witness_keys.begin(), witness_keys.end());
-  ProcessResult r = RunProcess(argv);
-  EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  return r.exit_code == 0 ? ParseJson(r) : Json();
-}
-
 class WitnessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    a_ = StartOffice("wit-a.example", dir_);
-    b_ = StartOffice("wit-b.example", dir_);
-    c_ = StartOffice("wit-c.example", dir_);
+    a_ = StartWitnessedOffice("wit-a.example", dir_);
+    b_ = StartWitnessedOffice("wit-b.example", dir_);
+    c_ = StartWitnessedOffice("wit-c.example", dir_);
     a_.office->Trust({b_.office.get(), c_.office.get()});
     b_.office->Trust({a_.office.get(), c_.office.get()});
     c_.office->Trust({a_.office.get(), b_.office.get()});
@@ -182,8 +71,9 @@ TEST_F(WitnessTest, EveryCheckpointOfEachOfficeCarriesTwoCosignatures) {
     }
   }
   // A client that requires both of A's witnesses accepts A, and says so.
-  std::string policy =
-      PolicyFile(dir_, "a.policy", {b_.witness_key(), c_.witness_key()}, 2);
+  std::string policy = PolicyFile(
+      dir_, "a.policy",
+      {"witness " + b_.witness_key(), "witness " + c_.witness_key()}, 2);
   ProcessResult get = a_.office->Ctl({"--witness_policy", policy, "get",
                                       "wit/doc-2", "-o", dir_.path() + "/got"});
   EXPECT_EQ(get.exit_code, 0) << Describe(get);
@@ -195,7 +85,9 @@ TEST_F(WitnessTest, EveryCheckpointOfEachOfficeCarriesTwoCosignatures) {
       ReadFileOrDie(stranger->data_dir() + "/keys/witness.vkey")));
   std::string strict =
       PolicyFile(dir_, "strict.policy",
-                 {b_.witness_key(), c_.witness_key(), stranger_key}, 3);
+                 {"witness " + b_.witness_key(), "witness " + c_.witness_key(),
+                  "witness " + stranger_key},
+                 3);
   ProcessResult refused =
       a_.office->Ctl({"--witness_policy", strict, "get", "wit/doc-2", "-o",
                       dir_.path() + "/refused"});
@@ -286,8 +178,9 @@ TEST_F(WitnessTest, AForkGetsNoCosignatureAndAPolicyClientRefusesIt) {
 
   // A first-time client without a policy takes the fork on trust; one with
   // the policy refuses it, and still accepts the true log.
-  std::string policy =
-      PolicyFile(dir_, "a.policy", {b_.witness_key(), c_.witness_key()}, 2);
+  std::string policy = PolicyFile(
+      dir_, "a.policy",
+      {"witness " + b_.witness_key(), "witness " + c_.witness_key()}, 2);
   Cli naive(fork->address());
   EXPECT_EQ(
       naive.Run({"get", "fork/0", "-o", fork_dir.path() + "/n"}).exit_code, 0);

@@ -1,0 +1,114 @@
+#include "services/sync/mirror_collector.h"
+
+#include <httplib.h>
+
+#include "absl/strings/str_cat.h"
+#include "services/sync/witness_collector.h"
+#include "storage/base/log_line.h"
+#include "storage/base/sha256.h"
+#include "storage/format/signed_note.h"
+
+namespace archive {
+
+absl::StatusOr<std::unique_ptr<MirrorCollector>> MirrorCollector::Create(
+    Archive* archive, const std::string& witnesses_file,
+    absl::Duration timeout) {
+  auto mirrors = LoadMirrors(witnesses_file);
+  if (!mirrors.ok()) return mirrors.status();
+  return std::unique_ptr<MirrorCollector>(
+      new MirrorCollector(archive, witnesses_file, timeout));
+}
+
+absl::StatusOr<std::vector<WitnessPolicy::Witness>>
+MirrorCollector::LoadMirrors(const std::string& file) {
+  auto policy = WitnessPolicy::Load(file, /*require_quorum=*/false);
+  if (!policy.ok()) return policy.status();
+  for (const WitnessPolicy::Witness& m : policy->mirrors()) {
+    std::string origin, path;
+    if (m.url.empty() || !SplitHttpUrl(m.url, &origin, &path)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ": mirror ", m.key->name(),
+          " needs its monitoring prefix URL (http://HOST:PORT/mirror)"));
+    }
+  }
+  return policy->mirrors();
+}
+
+MirrorCollector::~MirrorCollector() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void MirrorCollector::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void MirrorCollector::Loop() {
+  while (!stop_) {
+    // A file that does not parse is reported by the witness collector; the
+    // mirrors count for nothing until it is mended.
+    auto mirrors = LoadMirrors(file_);
+    const SignedCheckpoint cp = archive_->LatestCheckpoint();
+    std::map<std::string, std::string> had, lines;
+    {
+      absl::MutexLock lock(&mu_);
+      if (note_ == cp.note) had = lines_;
+    }
+    for (const WitnessPolicy::Witness& m :
+         mirrors.ok() ? *mirrors : std::vector<WitnessPolicy::Witness>()) {
+      const std::string& name = m.key->name();
+      if (auto kept = had.find(name); kept != had.end()) {
+        lines[name] = kept->second;
+      } else if (auto line = Fetch(m, cp); line.ok() && !stop_) {
+        lines[name] = std::move(*line);
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      note_ = cp.note;
+      lines_ = std::move(lines);
+    }
+    absl::SleepFor(absl::Seconds(1));
+  }
+}
+
+absl::StatusOr<std::string> MirrorCollector::Fetch(
+    const WitnessPolicy::Witness& mirror, const SignedCheckpoint& cp) const {
+  std::string host, path;
+  SplitHttpUrl(mirror.url, &host, &path);
+  httplib::Client client(host);
+  const int64_t micros = absl::ToInt64Microseconds(timeout_);
+  client.set_connection_timeout(micros / 1000000, micros % 1000000);
+  client.set_read_timeout(micros / 1000000, micros % 1000000);
+  auto reply = client.Get(absl::StrCat(
+      path, "/", Sha256::HexDigest(archive_->origin()), "/checkpoint"));
+  if (!reply || reply->status != 200) {
+    return absl::UnavailableError(absl::StrCat(mirror.url, ": no checkpoint"));
+  }
+  auto served = ParseNote(reply->body);
+  auto ours = ParseNote(cp.note);
+  if (!served.ok() || !ours.ok() || served->text != ours->text) {
+    return absl::NotFoundError("the mirror is at another checkpoint");
+  }
+  // Kept only if it verifies with the mirror's key, for this checkpoint.
+  if (auto t = VerifyCosignature(*served, *mirror.key); !t.ok()) {
+    return t.status();
+  }
+  for (const NoteSignature& sig : served->signatures) {
+    if (sig.key_name == mirror.key->name() &&
+        sig.key_id == mirror.key->key_id()) {
+      return FormatSignatureLine(sig);
+    }
+  }
+  return absl::NotFoundError("no line of the mirror's");
+}
+
+std::string MirrorCollector::LinesFor(const std::string& note) const {
+  absl::MutexLock lock(&mu_);
+  if (note != note_) return "";
+  std::string out;
+  for (const auto& [name, line] : lines_) out += line;
+  return out;
+}
+
+}  // namespace archive
