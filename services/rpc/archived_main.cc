@@ -571,15 +571,6 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  // Buffers of 256 KiB or more (a put's chunk as gRPC hands it over, an S3
-  // upload's part, a read window) are mapped for each use and returned to the
-  // system when freed. glibc would otherwise raise its mmap threshold after
-  // the first such free and keep later ones in whichever thread's arena served
-  // them. Measured (LargeDocument.*, S3Archive.LargeDocument*): without this a
-  // 256 MiB S3 put grew peak RSS by up to 370 MB; at 1 MiB, a 200 MiB local
-  // put grew it by 64-85 MB (gRPC's 1 MiB chunks stayed in arenas); at
-  // 256 KiB both stayed within their 64 MiB limits in every run.
-  mallopt(M_MMAP_THRESHOLD, 256 << 10);
   absl::SetProgramUsageMessage(
       "Policy Archive server.\n\n"
       "  archived --data_dir=DIR --origin=NAME [--listen=127.0.0.1:7070]\n\n"
@@ -594,6 +585,16 @@ int main(int argc, char** argv) {
   };
   absl::SetFlagsUsageConfig(usage_config);
   absl::ParseCommandLine(argc, argv);
+  if (absl::StartsWith(absl::GetFlag(FLAGS_blob_store), "s3://")) {
+    // With S3, buffers of 256 KiB or more (an upload's part, a read window)
+    // are mapped for each use and returned to the system when freed. glibc
+    // would otherwise raise its mmap threshold after the first such free and
+    // keep later ones in whichever thread's arena served them: a 256 MiB S3
+    // put grew peak RSS by up to 370 MB (S3Archive.LargeDocument*). Files keep
+    // glibc's default: at a fixed threshold a 200 MiB local put grew RSS by
+    // 64-92 MB in some runs (LargeDocument.*), never without one.
+    mallopt(M_MMAP_THRESHOLD, 256 << 10);
+  }
   // Debian's Abseil is built with its debug checks, which keep a lock graph
   // on every Mutex acquisition (GraphCycles in bench/PROFILE.md); the locking
   // here is simple enough not to need it at run time.

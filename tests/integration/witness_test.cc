@@ -95,8 +95,9 @@ TEST_F(WitnessTest, EveryCheckpointOfEachOfficeCarriesTwoCosignatures) {
   EXPECT_TRUE(absl::StrContains(refused.err, "missing: wit-stranger"))
       << refused.err;
   // A witness listed twice would count twice: such a policy is refused.
-  std::string twice =
-      PolicyFile(dir_, "twice.policy", {b_.witness_key(), b_.witness_key()}, 2);
+  std::string twice = PolicyFile(
+      dir_, "twice.policy",
+      {"witness " + b_.witness_key(), "witness " + b_.witness_key()}, 2);
   ProcessResult doubled =
       a_.office->Ctl({"--witness_policy", twice, "get", "wit/doc-2", "-o",
                       dir_.path() + "/doubled"});
