@@ -6,27 +6,11 @@
 #include "absl/strings/str_join.h"
 #include "services/sync/content_fetcher.h"
 #include "storage/format/merkle.h"
-#include "storage/format/signed_note.h"
 #include "storage/verify/proof_verifier.h"
 #include "storage/verify/receipt_checker.h"
 
 namespace archive {
 namespace {
-
-// The checkpoint as this archive signed it: a peer serves its mirror's
-// checkpoint with cosignatures on it (its own as a C2SP tlog-mirror, and any
-// the log had collected), which the signing hold does not record.
-std::string WithOwnSignatureOnly(const std::string& note,
-                                 const std::string& origin) {
-  auto parsed = ParseNote(note);
-  if (!parsed.ok()) return note;  // the checker says why
-  auto& sigs = parsed->signatures;
-  sigs.erase(std::remove_if(
-                 sigs.begin(), sigs.end(),
-                 [&](const NoteSignature& s) { return s.key_name != origin; }),
-             sigs.end());
-  return FormatNote(*parsed);
-}
 
 constexpr absl::Duration kPeerCallDeadline = absl::Seconds(8);
 constexpr absl::Duration kPeerIdleTimeout = absl::Seconds(8);
@@ -125,7 +109,10 @@ absl::StatusOr<uint64_t> LogRecovery::RecoverFrom(const RecoveryPeer& peer,
   const std::string& origin = archive_->origin();
   auto latest = client.GetCheckpoint(origin);
   if (!latest.ok()) return FromPeer(latest.status());
-  const std::string note = WithOwnSignatureOnly(latest->checkpoint(), origin);
+  // A peer serves its mirror's checkpoint with cosignatures on it (its own
+  // as a C2SP tlog-mirror, any the log had collected): the checker ignores
+  // them, and RaiseSigningHold keeps this archive's own line alone.
+  const std::string& note = latest->checkpoint();
   if (note.substr(0, note.find('\n')) != origin) {
     // An archive that keeps no mirrors answers with its own log.
     return absl::NotFoundError("it keeps no mirror of this archive's log");
