@@ -183,9 +183,11 @@ class Archive {
   // The authoritative revision: newest non-draft on the single head. With
   // `head_even_if_draft`, the head itself. FAILED_PRECONDITION listing the
   // heads when there are several; NOT_FOUND for an unknown document or one with
-  // only drafts.
-  absl::StatusOr<StoredRevision> Authoritative(const std::string& document_id,
-                                               bool head_even_if_draft);
+  // only drafts. If `document` is given, the document's record read to find
+  // it is left there (a get also needs its heads; one read, not two).
+  absl::StatusOr<StoredRevision> Authoritative(
+      const std::string& document_id, bool head_even_if_draft,
+      DocumentInfo* document = nullptr);
   // Revisions of a document, newest first, starting below `before_leaf`
   // (exclusive; UINT64_MAX for the newest).
   //
