@@ -95,6 +95,8 @@ class ArchiveClient {
       const std::string& target, const TlsFiles& tls);
 
   static constexpr size_t kChunkBytes = archive::kChunkBytes;
+  // The most content Get asks to have inside the header message.
+  static constexpr uint32_t kInlineContentBytes = 1 << 20;
 
   // Streams the file at `path`. Fills header.sha256 and header.size from the
   // file (read once to hash it, then again to send it) — unless header.sha256
@@ -119,8 +121,11 @@ class ArchiveClient {
       const std::string& signed_statement, const std::string& content_path,
       bool check_only);
   // Streams a revision: returns its header after every chunk went to `sink`.
-  // `sink`'s error is returned as is and cancels the stream; DATA_LOSS if the
-  // server sends content before the header, or no header. No deadline applies.
+  // Unless the request says otherwise, a content of up to kInlineContentBytes
+  // is asked for inside the header; it goes to `sink` as one chunk and is
+  // taken out of the header returned. `sink`'s error is returned as is and
+  // cancels the stream; DATA_LOSS if the server sends content before the
+  // header, two headers, or no header. No deadline applies.
   absl::StatusOr<v1::GetHeader> Get(const v1::GetRequest& request,
                                     const ChunkSink& sink,
                                     const Progress& progress = nullptr);

@@ -37,12 +37,11 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
 
  private:
   grpc::Status Start(const v1::GetRequest& request) {
-    auto revision = Resolve(request);
+    DocumentInfo doc;
+    auto revision = Resolve(request, &doc);
     if (!revision.ok()) return ToGrpc(revision.status());
     auto receipt = archive_->ReceiptFor(*revision);
     if (!receipt.ok()) return ToGrpc(receipt.status());
-    auto doc = archive_->GetDocument(revision->statement.document);
-    if (!doc.ok()) return ToGrpc(doc.status());
     const Statement& st = revision->statement;
     header_only_ = request.header_only();
     sha256_ = st.content_sha256;
@@ -57,8 +56,15 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
     ToProto(*receipt, header->mutable_receipt());
     header->mutable_receipt()->set_checkpoint(
         cosigned_(header->receipt().checkpoint()));
-    for (const std::string& h : doc->heads) header->add_heads(h);
+    for (const std::string& h : doc.heads) header->add_heads(h);
     if (header_only_) {
+      StopAfter(&response_);
+    } else if (Inline(request, st.content_size)) {
+      // Verified whole by Open (a content this small always is), so the one
+      // message goes out with the status.
+      absl::Status s = chunks_.Next(header->mutable_content());
+      if (!s.ok()) return ToGrpc(Damaged(s));
+      log_.add_bytes(header->content().size());
       StopAfter(&response_);
     } else {
       // Not with WriteOptions::set_buffer_hint(): gRPC 1.51 then holds the
@@ -68,9 +74,13 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
     return grpc::Status::OK;
   }
 
-  absl::StatusOr<StoredRevision> Resolve(const v1::GetRequest& request) {
+  // The revision asked for, and its document's record (for the heads).
+  absl::StatusOr<StoredRevision> Resolve(const v1::GetRequest& request,
+                                         DocumentInfo* doc) {
     if (request.revision_id().empty()) {
-      return archive_->Authoritative(request.document_id(), request.head());
+      // Authoritative reads the document's record anyway: reuse it.
+      return archive_->Authoritative(request.document_id(), request.head(),
+                                     doc);
     }
     auto revision = archive_->GetRevision(request.revision_id());
     if (revision.ok() && !request.document_id().empty() &&
@@ -79,7 +89,20 @@ class GetReactor : public StreamingReactor<v1::GetResponse> {
           "revision ", request.revision_id(), " belongs to ",
           revision->statement.document, ", not ", request.document_id()));
     }
+    if (!revision.ok()) return revision;
+    auto read = archive_->GetDocument(revision->statement.document);
+    if (!read.ok()) return read.status();
+    *doc = std::move(*read);
     return revision;
+  }
+
+  // Whether the content goes inside the header: the client asked for it and
+  // it fits in one chunk, the most a message of this call carries anyway.
+  // Only a content BlobChunks verified whole goes there, so nothing
+  // unverified is sent.
+  bool Inline(const v1::GetRequest& request, uint64_t size) const {
+    return size <= request.inline_max_bytes() && size <= limits_.chunk_bytes &&
+           size <= BlobChunks::kVerifyWholeBelow;
   }
 
   void SendNext() override {

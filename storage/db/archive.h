@@ -78,8 +78,10 @@ struct ArchiveOptions {
   // 4 MiB every ~100 puts: under the 64-client load test that gave 33k puts
   // in 30 s and 140 ms put p99s (level-0 write stalls); 16 MiB gave 47k.
   size_t write_buffer_bytes = 16 << 20;
-  // The metadata store's file system; null for PreadEnv::Default()
-  // (pread_env.h). A seam for tests that fail its writes and syncs.
+  // The metadata store's file system; null for tables read with pread
+  // (pread_env.h) and logs written into preallocated zeros
+  // (preallocated_log_env.h). A seam for tests that fail its writes and
+  // syncs.
   leveldb::Env* leveldb_env = nullptr;
   // Run LevelDB's repair on meta/ before opening it (archived --repair); the
   // archive then opens only if the repaired log agrees with the newest
@@ -181,9 +183,11 @@ class Archive {
   // The authoritative revision: newest non-draft on the single head. With
   // `head_even_if_draft`, the head itself. FAILED_PRECONDITION listing the
   // heads when there are several; NOT_FOUND for an unknown document or one with
-  // only drafts.
-  absl::StatusOr<StoredRevision> Authoritative(const std::string& document_id,
-                                               bool head_even_if_draft);
+  // only drafts. If `document` is given, the document's record read to find
+  // it is left there (a get also needs its heads; one read, not two).
+  absl::StatusOr<StoredRevision> Authoritative(
+      const std::string& document_id, bool head_even_if_draft,
+      DocumentInfo* document = nullptr);
   // Revisions of a document, newest first, starting below `before_leaf`
   // (exclusive; UINT64_MAX for the newest).
   //

@@ -93,9 +93,11 @@ absl::StatusOr<DocumentInfo> Archive::GetDocument(
 }
 
 absl::StatusOr<StoredRevision> Archive::Authoritative(
-    const std::string& document_id, bool head_even_if_draft) {
+    const std::string& document_id, bool head_even_if_draft,
+    DocumentInfo* document) {
   auto doc = GetDocument(document_id);
   if (!doc.ok()) return doc.status();
+  if (document != nullptr) *document = *doc;
   if (doc->heads.size() != 1) {
     return WithReason(
         absl::FailedPreconditionError(absl::StrCat(

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "clients/api/archive_client.h"
 #include "storage/format/signed_note.h"
 #include "storage/verify/proof_verifier.h"
@@ -19,6 +20,7 @@ const char* const kLieNames[kLieCount] = {"None",
                                           "Relabel",
                                           "OtherStatement",
                                           "OtherContent",
+                                          "OtherInlineContent",
                                           "StaleCheckpoint",
                                           "ForkedCheckpoint",
                                           "AlteredCheckpoint",
@@ -83,6 +85,8 @@ grpc::Status HostileProxy::UpstreamGet(const v1::GetRequest& request,
   while (reader->Read(&message)) {
     if (message.has_header()) {
       *header = message.header();
+      if (header->has_content()) chunks->push_back(header->content());
+      header->clear_content();
     } else {
       chunks->push_back(message.chunk());
     }
@@ -168,7 +172,9 @@ grpc::Status HostileProxy::Get(grpc::ServerContext*,
   // proxy would that expects the client to compare ids but not documents.
   if (s.lie == Lie::kOtherDocument) r->set_document_id(request->document_id());
   if (s.lie == Lie::kRelabel) Relabel(r);
-  if (s.lie == Lie::kOtherContent && substitute && !request->header_only()) {
+  const bool other_content =
+      s.lie == Lie::kOtherContent || s.lie == Lie::kOtherInlineContent;
+  if (other_content && substitute && !request->header_only()) {
     v1::GetRequest other = *request;
     other.set_revision_id(s.other_revision);
     v1::GetHeader ignored;
@@ -177,6 +183,13 @@ grpc::Status HostileProxy::Get(grpc::ServerContext*,
       return st;
   }
   LieAboutReceipt(s, *request, header.mutable_receipt());
+  // Answered as the client asked, except that kOtherContent always streams.
+  std::string content = absl::StrJoin(chunks, "");
+  if (content.size() <= request->inline_max_bytes() &&
+      s.lie != Lie::kOtherContent && !request->header_only()) {
+    header.set_content(std::move(content));
+    chunks.clear();
+  }
   v1::GetResponse message;
   *message.mutable_header() = header;
   if (!writer->Write(message)) return grpc::Status::CANCELLED;

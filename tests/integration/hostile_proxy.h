@@ -32,6 +32,9 @@ enum class Lie {
   kOtherStatement,      // Get receipts and GetStatement: another revision's
                         // genuine signed statement
   kOtherContent,        // Get: genuine header, another revision's bytes
+  kOtherInlineContent,  // Get: genuine header carrying another revision's
+                        // bytes inline (GetHeader.content), where the
+                        // client asked for them there
   kStaleCheckpoint,     // GetCheckpoint and receipts: an older checkpoint
   kForkedCheckpoint,    // GetCheckpoint and receipts: another root, signed
                         // with the archive's own key
@@ -55,6 +58,7 @@ struct LieScript {
   std::string other_document;    // for kOtherDocument, kHistoryForeign
   std::string other_revision;    // of the same document: kOtherRevision,
                                  // kOtherStatement, kOtherContent,
+                                 // kOtherInlineContent,
                                  // kSwappedInclusion
   std::string stale_checkpoint;  // a note the archive signed earlier
 };
@@ -96,7 +100,8 @@ class HostileProxy final : public v1::Archive::Service {
 
  private:
   LieScript script() const;
-  // The upstream answer to a Get, header first, then the chunks.
+  // The upstream answer to a Get: its header and the content's chunks (an
+  // inline content taken out of the header as one chunk).
   grpc::Status UpstreamGet(const v1::GetRequest& request, v1::GetHeader* header,
                            std::vector<std::string>* chunks);
   // The newest revision of `doc` upstream.

@@ -60,6 +60,7 @@ unsigned Touches(Lie lie) {
     case Lie::kOtherStatement:
       return kGet | kStatement;
     case Lie::kOtherContent:
+    case Lie::kOtherInlineContent:
       return kContent;
     case Lie::kStaleCheckpoint:
     case Lie::kForkedCheckpoint:
@@ -204,8 +205,9 @@ class HostileServer : public ::testing::Test {
   // The file `verify` is handed: the one the lie wants accepted.
   static std::string FileToVerify(const std::string& command, Lie lie) {
     if (lie == Lie::kOtherDocument) return world->Path("b1.txt");
-    bool substituted = lie == Lie::kOtherRevision ||
-                       lie == Lie::kOtherStatement || lie == Lie::kOtherContent;
+    bool substituted =
+        lie == Lie::kOtherRevision || lie == Lie::kOtherStatement ||
+        lie == Lie::kOtherContent || lie == Lie::kOtherInlineContent;
     if (command == "verify")
       return world->Path(substituted ? "a3.txt" : "a2.txt");
     return world->Path(substituted ? "a2.txt" : "a1.txt");

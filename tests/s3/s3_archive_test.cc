@@ -49,6 +49,15 @@ std::map<std::string, uint64_t> CorpusContents() {
   return out;
 }
 
+// A file's length up to its last non-zero byte: LevelDB's logs are written
+// into preallocated zeros (storage/db/preallocated_log_env.h), which hold
+// nothing.
+uint64_t BytesWritten(const std::string& path) {
+  const std::string bytes = ReadFileOrDie(path);
+  const size_t last = bytes.find_last_not_of('\0');
+  return last == std::string::npos ? 0 : last + 1;
+}
+
 TEST(S3Archive, CorpusIsStoredAsObjectsAndReadBackByteExact) {
   S3Env env = LoadS3Env();
   ASSERT_TRUE(env.ok());
@@ -82,7 +91,7 @@ TEST(S3Archive, CorpusIsStoredAsObjectsAndReadBackByteExact) {
   uint64_t corpus_bytes = 0, meta_bytes = 0;
   for (const auto& [sha, size] : contents) corpus_bytes += size;
   for (const std::string& f : FilesUnder(office->data_dir() + "/meta")) {
-    meta_bytes += fs::file_size(office->data_dir() + "/meta/" + f);
+    meta_bytes += BytesWritten(office->data_dir() + "/meta/" + f);
   }
   EXPECT_LT(meta_bytes, corpus_bytes / 4)
       << "the metadata store holds " << meta_bytes << " bytes";

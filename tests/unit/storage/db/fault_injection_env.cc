@@ -1,5 +1,7 @@
 #include "tests/unit/storage/db/fault_injection_env.h"
 
+#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,6 +11,16 @@ namespace testing_util {
 namespace {
 
 const char kNoSpace[] = "No space left on device";
+
+void ZeroFrom(const std::string& path, uint64_t from, uint64_t to) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << path;
+  const std::string zeros(static_cast<size_t>(to - from), '\0');
+  EXPECT_EQ(::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(from)),
+            static_cast<ssize_t>(zeros.size()))
+      << path;
+  ::close(fd);
+}
 
 class FaultyLevelDbFile : public leveldb::WritableFile {
  public:
@@ -147,17 +159,23 @@ void FaultPlan::DropUnsyncedData() {
   for (const auto& [path, sizes] : files_) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) continue;
+    const uint64_t size = std::filesystem::file_size(path, ec);
     if (sizes.synced == 0) {
       std::filesystem::remove(path, ec);
-    } else if (std::filesystem::file_size(path, ec) > sizes.synced) {
+    } else if (size > sizes.written) {
+      // Zeros written ahead of the appends (a preallocated log): the size
+      // was synced with them, and what was written over them unsynced is
+      // zeros again.
+      ZeroFrom(path, sizes.synced, size);
+    } else if (size > sizes.synced) {
       std::filesystem::resize_file(path, sizes.synced, ec);
     }
   }
   files_.clear();
 }
 
-FaultyLevelDbEnv::FaultyLevelDbEnv(FaultPlan* plan)
-    : leveldb::EnvWrapper(leveldb::Env::Default()), plan_(plan) {}
+FaultyLevelDbEnv::FaultyLevelDbEnv(FaultPlan* plan, leveldb::Env* target)
+    : leveldb::EnvWrapper(target), plan_(plan) {}
 
 leveldb::Status FaultyLevelDbEnv::NewWritableFile(
     const std::string& path, leveldb::WritableFile** result) {

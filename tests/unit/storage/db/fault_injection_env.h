@@ -7,7 +7,8 @@
 // kind once: a failed append first writes half its bytes, as a write that ran
 // out of space does, and reports "No space left on device". Both envs also
 // remember how much of each file they wrote was synced, so DropUnsyncedData()
-// can leave the files as a power cut would: synced bytes only.
+// can leave the files as a power cut would: synced bytes only (and, in a file
+// preallocated with zeros, zeros after them).
 #ifndef ARCHIVE_TESTS_UNIT_STORAGE_DB_FAULT_INJECTION_ENV_H_
 #define ARCHIVE_TESTS_UNIT_STORAGE_DB_FAULT_INJECTION_ENV_H_
 
@@ -56,10 +57,11 @@ class FaultPlan {
   std::map<std::string, Sizes> files_;
 };
 
-// The metadata store's env (over LevelDB's default).
+// The metadata store's env, over `target` (not owned).
 class FaultyLevelDbEnv : public leveldb::EnvWrapper {
  public:
-  explicit FaultyLevelDbEnv(FaultPlan* plan);
+  explicit FaultyLevelDbEnv(FaultPlan* plan,
+                            leveldb::Env* target = leveldb::Env::Default());
   leveldb::Status NewWritableFile(const std::string& path,
                                   leveldb::WritableFile** result) override;
   leveldb::Status NewAppendableFile(const std::string& path,

@@ -4,10 +4,11 @@
 // run, then the disk is healthy again: the harshest case, since the next write
 // goes straight behind whatever the failed one left). After each run the
 // archive takes one more put, is closed, loses every byte that was never
-// synced (a power cut), and is opened again with healthy envs. Then: it opens;
-// every acknowledged revision is there and its content verifies; a revision
-// that was not acknowledged is either wholly there or absent; the log extends
-// every checkpoint a receipt carried; scrub finds nothing wrong.
+// synced (a power cut), and is opened again with healthy envs. The metadata
+// store's logs are preallocated (preallocated_log_env.h), as in archived. Then:
+// it opens; every acknowledged revision is there and its content verifies; a
+// revision that was not acknowledged is either wholly there or absent; the log
+// extends every checkpoint a receipt carried; scrub finds nothing wrong.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "storage/base/sha256.h"
 #include "storage/db/archive.h"
+#include "storage/db/preallocated_log_env.h"
 #include "storage/format/signed_note.h"
 #include "storage/format/statement.h"
 #include "storage/verify/proof_verifier.h"
@@ -239,7 +241,10 @@ class FaultSweep : public ::testing::Test {
   static std::vector<std::pair<std::string, std::string>>* imports_;
   FaultPlan plan_;
   FaultyEnv env_{Env::Default(), &plan_};
-  FaultyLevelDbEnv leveldb_env_{&plan_};
+  // Over preallocated logs, as archived writes them (64 KiB of zeros at a
+  // time, so the sweeps' logs grow past their zeros too).
+  PreallocatedLogEnv logs_{leveldb::Env::Default(), 64 << 10};
+  FaultyLevelDbEnv leveldb_env_{&plan_, &logs_};
   int points_ = 0, runs_ = 0;
   size_t write_buffer_bytes_ = 16 << 20;
 };
