@@ -431,10 +431,11 @@ ArchiveClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size,
 absl::Status ArchiveClient::ReadLog(
     uint64_t start, uint64_t tree_size,
     const std::function<absl::Status(const v1::ReadLogResponse&)>& entry,
-    const std::string& mirror_origin) {
+    const std::string& mirror_origin, uint64_t inline_max_bytes) {
   grpc::ClientContext ctx;
   v1::ReadLogRequest request;
   request.set_mirror_origin(mirror_origin);
+  request.set_inline_max_bytes(inline_max_bytes);
   request.set_start(start);
   request.set_tree_size(tree_size);
   IdleWatchdog watchdog(&ctx, idle_timeout_);

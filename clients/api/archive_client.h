@@ -155,10 +155,12 @@ class ArchiveClient {
 
   // Streams log entries from `start` up to `tree_size`, each with its inclusion
   // proof in that tree, to `entry` in order; an error from `entry` stops it.
+  // With `inline_max_bytes`, an entry's content of at most that size may come
+  // in the entry (ReadLogResponse.content; unverified: the caller re-hashes).
   absl::Status ReadLog(
       uint64_t start, uint64_t tree_size,
       const std::function<absl::Status(const v1::ReadLogResponse&)>& entry,
-      const std::string& mirror_origin = "");
+      const std::string& mirror_origin = "", uint64_t inline_max_bytes = 0);
   // Streams the blob with this digest to `sink` (unverified: the caller
   // re-hashes).
   absl::Status GetBlob(const std::string& sha256_hex, const ChunkSink& sink);

@@ -96,8 +96,8 @@ grpc::ServerWriteReactor<v1::ReadLogResponse>* ArchiveService::ReadLog(
     return Refuse<grpc::ServerWriteReactor<v1::ReadLogResponse>>(
         ctx, "ReadLog", caller, "", ticket.status());
   }
-  return NewReadLogReactor(ctx, archive_, caller.identity, std::move(*ticket),
-                           *request);
+  return NewReadLogReactor(ctx, archive_, limits_, caller.identity,
+                           std::move(*ticket), *request);
 }
 
 }  // namespace archive

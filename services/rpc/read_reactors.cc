@@ -1,5 +1,6 @@
 #include "services/rpc/read_reactors.h"
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -176,12 +177,17 @@ class GetBlobReactor : public StreamingReactor<v1::GetBlobResponse> {
 class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
  public:
   ReadLogReactor(CallbackServerContext* ctx, Archive* archive,
-                 const std::string& identity,
+                 const ServiceLimits& limits, const std::string& identity,
                  std::unique_ptr<StreamLimits::Ticket> ticket,
                  const v1::ReadLogRequest& request)
       : StreamingReactor(ctx, "ReadLog", identity, std::move(ticket)),
+        blobs_(archive->blobs()),
         next_(request.start()),
-        proof_size_(request.tree_size()) {
+        proof_size_(request.tree_size()),
+        inline_max_bytes_(std::min<uint64_t>(
+            request.inline_max_bytes(),
+            std::min<uint64_t>(limits.chunk_bytes,
+                               BlobChunks::kVerifyWholeBelow))) {
     auto log = archive->ServedLog(request.mirror_origin());
     if (!log.ok()) {
       Stop(ToGrpc(log.status()));
@@ -218,8 +224,9 @@ class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
  private:
   void SendNext() override {
     if (next_ >= end_) return Stop(grpc::Status::OK);
-    auto entries = log_reader_->SignedStatements(next_, 1);
+    auto entries = log_reader_->Entries(next_, 1);
     if (!entries.ok()) return Stop(ToGrpc(entries.status()));
+    StoredRevision& revision = (*entries)[0];
     entry_.Clear();
     if (proof_size_ > 0) {
       auto proof = log_reader_->Inclusion(next_, proof_size_);
@@ -227,15 +234,31 @@ class ReadLogReactor : public StreamingReactor<v1::ReadLogResponse> {
       for (std::string& h : *proof) entry_.add_inclusion(std::move(h));
     }
     entry_.set_index(next_++);
-    entry_.set_signed_statement(std::move((*entries)[0]));
-    log_.add_bytes(entry_.signed_statement().size());
+    entry_.set_signed_statement(std::move(revision.signed_statement));
+    AddContent(revision.statement);
+    log_.add_bytes(entry_.signed_statement().size() + entry_.content().size());
     Write(&entry_);
   }
 
+  // The statement's content inline, if the reader asked for contents this
+  // small. Only verified bytes go: a content that is missing or damaged here
+  // is left out, so the reader asks GetBlob for it, which reports the damage
+  // (and has it repaired) as for any reader.
+  void AddContent(const Statement& statement) {
+    if (inline_max_bytes_ == 0 || statement.content_size > inline_max_bytes_)
+      return;
+    auto bytes =
+        blobs_.ReadVerified(statement.content_sha256, statement.content_size);
+    if (bytes.ok()) entry_.set_content(std::move(*bytes));
+  }
+
+  BlobStore& blobs_;
   // The log read (this archive's or a mirror), fixed at its checkpoint.
   std::optional<LogReader> log_reader_;
   uint64_t next_;
   uint64_t proof_size_;
+  // Contents up to this size go inside their entries (0: none).
+  const uint64_t inline_max_bytes_;
   uint64_t end_ = 0;
   v1::ReadLogResponse entry_;
 };
@@ -260,10 +283,11 @@ grpc::ServerWriteReactor<v1::GetBlobResponse>* NewGetBlobReactor(
 }
 
 grpc::ServerWriteReactor<v1::ReadLogResponse>* NewReadLogReactor(
-    CallbackServerContext* ctx, Archive* archive, const std::string& identity,
-    std::unique_ptr<StreamLimits::Ticket> ticket,
+    CallbackServerContext* ctx, Archive* archive, const ServiceLimits& limits,
+    const std::string& identity, std::unique_ptr<StreamLimits::Ticket> ticket,
     const v1::ReadLogRequest& request) {
-  return new ReadLogReactor(ctx, archive, identity, std::move(ticket), request);
+  return new ReadLogReactor(ctx, archive, limits, identity, std::move(ticket),
+                            request);
 }
 
 }  // namespace archive

@@ -37,7 +37,8 @@ grpc::ServerWriteReactor<v1::GetBlobResponse>* NewGetBlobReactor(
 
 grpc::ServerWriteReactor<v1::ReadLogResponse>* NewReadLogReactor(
     grpc::CallbackServerContext* ctx, Archive* archive,
-    const std::string& identity, std::unique_ptr<StreamLimits::Ticket> ticket,
+    const ServiceLimits& limits, const std::string& identity,
+    std::unique_ptr<StreamLimits::Ticket> ticket,
     const v1::ReadLogRequest& request);
 
 }  // namespace archive

@@ -31,9 +31,15 @@ class ContentFetcher {
   // Null if the archive holds the content already or it was stored as a
   // file; else a small content sealed to be written with the revision naming
   // it (Archive::ImportAll). A content named twice before Forget() is fetched
-  // once.
+  // once. `inline_content`, if not null, is what the peer sent inside the
+  // log entry (ReadLogResponse.content): it is checked exactly as GetBlob's
+  // bytes are, and no call is made.
   absl::StatusOr<std::shared_ptr<const VerifiedBlob>> Ensure(
-      const Statement& statement);
+      const Statement& statement, const std::string* inline_content = nullptr);
+
+  // The largest content a reader asks to get inside log entries: the whole
+  // small-content range of the blob store's inline table.
+  static constexpr uint64_t kInlineMaxBytes = 256 << 10;
   // Drops the sealed small contents once the entries using them are written.
   void Forget() { sealed_.clear(); }
 

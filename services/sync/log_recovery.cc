@@ -79,7 +79,9 @@ absl::Status ImportTail(Archive* archive, ArchiveClient& client,
         auto blob =
             archive->HasRevision(statement->revision_id)
                 ? absl::StatusOr<std::shared_ptr<const VerifiedBlob>>(none)
-                : content.Ensure(statement->statement);
+                : content.Ensure(statement->statement, entry.has_content()
+                                                           ? &entry.content()
+                                                           : nullptr);
         if (!blob.ok()) return blob.status();
         page.push_back(PeerEntry{entry.signed_statement(),
                                  std::move(*blob),
@@ -90,7 +92,7 @@ absl::Status ImportTail(Archive* archive, ArchiveClient& client,
         return page.size() < kPageEntries ? absl::OkStatus()
                                           : ImportPage(archive, page, content);
       },
-      archive->origin());
+      archive->origin(), ContentFetcher::kInlineMaxBytes);
   // What was verified before an error is kept: a rerun continues from it.
   absl::Status imported = ImportPage(archive, page, content);
   report->blobs_fetched += content.blobs_fetched();

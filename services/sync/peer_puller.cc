@@ -58,11 +58,12 @@ class PullSession {
     // Read only when entries are due: ReadLog's tree_size 0 means "the latest",
     // so an empty checkpoint would bring entries it does not cover.
     if (progress_.next_index < checkpoint_.size) {
-      absl::Status s =
-          client_.ReadLog(progress_.next_index, checkpoint_.size,
-                          [this](const v1::ReadLogResponse& entry) {
-                            return ImportEntry(entry);
-                          });
+      absl::Status s = client_.ReadLog(
+          progress_.next_index, checkpoint_.size,
+          [this](const v1::ReadLogResponse& entry) {
+            return ImportEntry(entry);
+          },
+          "", ContentFetcher::kInlineMaxBytes);
       // What was verified before an error is still imported.
       absl::Status flushed = FlushPage();
       if (!s.ok()) return Context(s);
@@ -193,7 +194,8 @@ class PullSession {
     auto content =
         archive_->HasRevision(statement->revision_id)
             ? absl::StatusOr<std::shared_ptr<const VerifiedBlob>>(none)
-            : content_.Ensure(statement->statement);
+            : content_.Ensure(statement->statement,
+                              entry.has_content() ? &entry.content() : nullptr);
     if (!content.ok()) {
       const absl::Status& s = content.status();
       return absl::Status(

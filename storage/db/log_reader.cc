@@ -25,8 +25,8 @@ absl::Status LogReader::CheckSize(uint64_t size) const {
       {{"latest", absl::StrCat(checkpoint_.size)}});
 }
 
-absl::StatusOr<std::vector<StoredRevision>> LogReader::Revisions(
-    uint64_t start, uint64_t count) {
+absl::StatusOr<std::vector<StoredRevision>> LogReader::Entries(uint64_t start,
+                                                               uint64_t count) {
   if (start >= checkpoint_.size) return std::vector<StoredRevision>();
   count = std::min(count, checkpoint_.size - start);
   auto ids = ids_(start, count);
@@ -48,7 +48,7 @@ absl::StatusOr<std::vector<StoredRevision>> LogReader::Revisions(
 
 absl::StatusOr<std::vector<std::string>> LogReader::SignedStatements(
     uint64_t start, uint64_t count) {
-  auto revisions = Revisions(start, count);
+  auto revisions = Entries(start, count);
   if (!revisions.ok()) return revisions.status();
   std::vector<std::string> out;
   for (StoredRevision& r : *revisions)
@@ -58,7 +58,7 @@ absl::StatusOr<std::vector<std::string>> LogReader::SignedStatements(
 
 absl::StatusOr<std::vector<std::string>> LogReader::Leaves(uint64_t start,
                                                            uint64_t count) {
-  auto revisions = Revisions(start, count);
+  auto revisions = Entries(start, count);
   if (!revisions.ok()) return revisions.status();
   std::vector<std::string> out;
   for (StoredRevision& r : *revisions)

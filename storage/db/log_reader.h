@@ -48,8 +48,11 @@ class LogReader {
   // The log's tree (perfect-subtree hashes), for tiles.
   HashSource& tree() { return *tree_; }
 
-  // Signed statements of leaves [start, start + count), cut at the
-  // checkpoint's size.
+  // The revision records of leaves [start, start + count), cut at the
+  // checkpoint's size (statement, its text and signed note, leaf index).
+  absl::StatusOr<std::vector<StoredRevision>> Entries(uint64_t start,
+                                                      uint64_t count);
+  // Signed statements of leaves [start, start + count), likewise.
   absl::StatusOr<std::vector<std::string>> SignedStatements(uint64_t start,
                                                             uint64_t count);
   // The leaves themselves (statement texts), likewise.
@@ -61,8 +64,6 @@ class LogReader {
                                                        uint64_t new_size);
 
  private:
-  absl::StatusOr<std::vector<StoredRevision>> Revisions(uint64_t start,
-                                                        uint64_t count);
   absl::Status CheckSize(uint64_t size) const;
 
   std::string origin_;

@@ -82,6 +82,8 @@ class LyingProxy final : public v1::Archive::Service {
     kStaleCheckpoint,  // an older checkpoint of the peer (remembered earlier)
     kStall,            // nothing more after entry `index` - 1 until released
     kSlow,             // honest, but 20 ms per entry and per chunk
+    kCorruptInline,    // entry `index`: a byte of its inline content flipped
+    kOversizeInline,   // entry `index`: its inline content and some more
   };
 
   explicit LyingProxy(const std::string& upstream)
@@ -188,6 +190,13 @@ class LyingProxy final : public v1::Archive::Service {
         if (lie == Lie::kBadInclusion && entry.inclusion_size() > 0) {
           std::string* hash = entry.mutable_inclusion(0);
           (*hash)[0] = static_cast<char>((*hash)[0] ^ 1);
+        }
+        if (lie == Lie::kCorruptInline && !entry.content().empty()) {
+          std::string* bytes = entry.mutable_content();
+          (*bytes)[bytes->size() / 2] ^= 0x20;
+        }
+        if (lie == Lie::kOversizeInline && entry.has_content()) {
+          entry.mutable_content()->append("and some more bytes");
         }
       }
       if (lie == Lie::kSlow) {
@@ -511,9 +520,10 @@ TEST_P(SyncLyingPeer, PullFailsImportsNothingUnverifiedThenResumes) {
       << ok.dump();
   EXPECT_EQ(ok.value("imported", uint64_t{0}), 5 - lie.b_size_after)
       << ok.dump();
-  EXPECT_EQ(proxy.blob_requests() - blob_requests,
-            static_cast<int>(5 - lie.b_size_after))
-      << "B should fetch exactly the blobs it lacks";
+  // gx-a3's few bytes come inside its log entry; gx-a4's 1 MiB does not.
+  EXPECT_EQ(proxy.blob_requests() - blob_requests, 1)
+      << "B should fetch exactly the one blob it lacks that is too big to "
+         "come inside its log entry";
   EXPECT_EQ(b_->LogRevisionIds(), a_log);
   ASSERT_NO_FATAL_FAILURE(ExpectContentsAtB(b_->DocumentIds()));
   EXPECT_EQ(b_->DocumentIds().size(), 5u);
@@ -569,6 +579,66 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<LieCase>& info) {
       return std::string(info.param.name);
     });
+
+// Small contents come inside the log entries (ReadLogRequest.inline_max_bytes):
+// B makes no GetBlob call for them, and checks them exactly as fetched ones.
+TEST_F(SyncFaults, InlineContentIsCheckedLikeAFetchedBlob) {
+  LyingProxy proxy(a_->address());
+  ASSERT_TRUE(proxy.running());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_FALSE(
+        PutIntoA(absl::StrCat("gx-s", i), absl::StrCat("notice ", i, "\n"))
+            .empty());
+  }
+  const std::pair<LyingProxy::Lie, const char*> lies[] = {
+      {LyingProxy::Lie::kCorruptInline, "does not match"},
+      {LyingProxy::Lie::kOversizeInline, "more than"}};
+  for (const auto& [lie, words] : lies) {
+    proxy.Tell(lie, 1);
+    ASSERT_NO_FATAL_FAILURE(ExpectPullFails(
+        proxy.address(),
+        {proxy.address(), "entry 1", "sha256:" + digests_["gx-s1"], words}));
+    EXPECT_EQ(b_->TreeSize(), 1u) << Logs();
+    EXPECT_EQ(b_->DocumentIds(), std::set<std::string>{"gx-s0"});
+  }
+  proxy.Tell(LyingProxy::Lie::kNone);
+  Json ok = b_->SyncOk(proxy.address());
+  ASSERT_FALSE(ok.is_discarded()) << Logs();
+  EXPECT_EQ(ok.value("imported", 0), 2) << ok.dump();
+  EXPECT_EQ(proxy.blob_requests(), 0)
+      << "small contents should have come inside their log entries";
+  ASSERT_NO_FATAL_FAILURE(ExpectContentsAtB(b_->DocumentIds()));
+  EXPECT_EQ(b_->LogRevisionIds(), a_->LogRevisionIds());
+}
+
+// A reader that does not ask for contents (any older office) gets entries as
+// before; one that does gets those within its limit, byte-exact.
+TEST_F(SyncFaults, ReadLogCarriesContentsOnlyWhenAskedAndWithinTheLimit) {
+  ASSERT_FALSE(PutIntoA("gx-small", "notice\n").empty());
+  ASSERT_FALSE(PutIntoA("gx-larger", std::string(100, 'x')).empty());
+  auto stub = v1::Archive::NewStub(ArchiveClient::Dial(a_->address()));
+  auto read = [&](uint64_t inline_max_bytes) {
+    grpc::ClientContext ctx;
+    v1::ReadLogRequest request;
+    request.set_inline_max_bytes(inline_max_bytes);
+    auto reader = stub->ReadLog(&ctx, request);
+    std::vector<v1::ReadLogResponse> entries;
+    v1::ReadLogResponse entry;
+    while (reader->Read(&entry)) entries.push_back(entry);
+    EXPECT_TRUE(reader->Finish().ok());
+    return entries;
+  };
+  std::vector<v1::ReadLogResponse> plain = read(0);
+  ASSERT_EQ(plain.size(), 2u);
+  EXPECT_FALSE(plain[0].has_content());
+  EXPECT_FALSE(plain[1].has_content());
+  std::vector<v1::ReadLogResponse> small = read(50);
+  ASSERT_EQ(small.size(), 2u);
+  ASSERT_TRUE(small[0].has_content());
+  EXPECT_EQ(small[0].content(), "notice\n");
+  EXPECT_FALSE(small[1].has_content()) << "100 bytes is over the limit of 50";
+  EXPECT_EQ(read(100)[1].content(), std::string(100, 'x'));
+}
 
 TEST_F(SyncFaults, SlowPeerStillCompletes) {
   LyingProxy proxy(a_->address());

@@ -95,15 +95,17 @@ TEST(SyncResume, CatchUpKilledAtRandomPointsEndsWithExactlyThePeersLog) {
 
   std::mt19937 rng(kSeed);
   // The expected remaining duration of the pull, refined from the rate each
-  // interrupted attempt achieved; the first guess is deliberately short.
-  double estimate_s = 1.0;
+  // interrupted attempt achieved; the first guess is deliberately short (a
+  // whole pull of the 1,000 small revisions took 0.18 s here once their
+  // contents came inside the log entries).
+  double estimate_s = 0.25;
   size_t have = 0;
   std::vector<std::string> story;
   for (int kill = 0; kill < kKills && have < kRevisions; ++kill) {
     // Up to 60% of the expected remaining duration, so that (with the
     // estimate's noise) nearly every kill lands inside the pull.
-    double upper_ms = std::max(60.0, 0.6 * estimate_s * 1000);
-    std::uniform_real_distribution<double> pick(50.0, upper_ms);
+    double upper_ms = std::max(30.0, 0.6 * estimate_s * 1000);
+    std::uniform_real_distribution<double> pick(10.0, upper_ms);
     auto delay = std::chrono::milliseconds(static_cast<int>(pick(rng)));
     auto pull = std::async(std::launch::async, [&b, &a] {
       return ArchiveClient(ArchiveClient::Dial(b->address()))
