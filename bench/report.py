@@ -442,7 +442,7 @@ def build(samples, meta):
     w("## How to reproduce")
     w("")
     w("`bench/run.sh` (5 runs, 1 GiB, 10,000 revisions to sync, scale to 10^5) "
-      "or `bench/run.sh --quick` (3 runs, 256 MiB, 2,000, 10^4). The load "
+      "or `bench/run.sh --quick` (3 runs, 256 MiB, 2,000, 10^5). The load "
       "generator is `build-bench/bin/archive_bench --target=archive|etcd "
       "--workload=put|get|proof|setup|fill --clients=N --seconds=S "
       "--corpus=DIR[,DIR] --server=HOST:PORT [--trust=KEYFILE]`; it prints one "

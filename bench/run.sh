@@ -9,8 +9,10 @@
 # ratio to each peer measured in the same run.
 #
 #   --quick   3 runs instead of 5, shorter runs, 256 MiB instead of 1 GiB,
-#             2,000 revisions to sync instead of 10,000, scale up to 10^4
-#             instead of 10^5 (under 10 minutes on 2 cores once built).
+#             2,000 revisions to sync instead of 10,000; scale up to 10^5
+#             in both (issue 17 asks 10^6 of the full run: about 30 GB of
+#             corpus revisions, not done; about 15 minutes on 2 cores once
+#             built).
 #
 # Environment (for development): BENCH_ONLY=machine,puts,gets,large,sync,scale
 # runs a subset; BENCH_TMPDIR puts the temporary data dirs elsewhere (default
@@ -39,7 +41,7 @@ want() { [[ $ONLY == *",$1,"* ]]; }
 
 if ((QUICK)); then
   RUNS=3; SECS=4; SCALE_SECS=2; SCALE_PUTS=100; LARGE_MB=256; DD_COUNT=256; SYNC_N=2000
-  SCALE_SIZES=(1000 10000); GIT_COMMITS=100
+  SCALE_SIZES=(1000 10000 100000); GIT_COMMITS=100
 else
   RUNS=5; SECS=10; SCALE_SECS=4; SCALE_PUTS=200; LARGE_MB=1024; DD_COUNT=1024; SYNC_N=10000
   SCALE_SIZES=(1000 10000 100000); GIT_COMMITS=300
