@@ -19,6 +19,16 @@ absl::StatusOr<std::unique_ptr<SigningKey>> LoadOrMakeCosignerKey(
           pem_path,
           " is not a valid Ed25519 key: ", loaded.status().message()));
     }
+    // The verifier key is derived from the private one, and it is what
+    // operators hand to the logs and clients that check this cosigner: a
+    // missing or damaged copy is written again from the key.
+    const std::string vkey_path = absl::StrCat(keys, "/", stem, ".vkey");
+    const std::string vkey = CosignerVerifierKey(**loaded) + "\n";
+    auto on_disk = env->ReadFile(vkey_path);
+    if (!on_disk.ok() || *on_disk != vkey) {
+      absl::Status s = env->WriteFileAtomic(vkey_path, vkey, 0644);
+      if (!s.ok()) return s;
+    }
     return loaded;
   }
   auto made = SigningKey::Generate(name);

@@ -7,7 +7,8 @@
 //
 // A crash while the key is made leaves either nothing, or the verifier key
 // alone (a new key is made at the next start), never a private key without
-// its verifier key.
+// its verifier key. A verifier key file that is missing or does not match the
+// private key when it is loaded is written again from it.
 //
 // Stateless and thread-safe; the Env is the caller's.
 #ifndef ARCHIVE_STORAGE_WITNESS_COSIGNER_KEY_H_

@@ -98,6 +98,32 @@ TEST(MirrorKeyTest, IsMadeOnceAndIsNotTheWitnessKey) {
       (*mirror)->VerifierKey().substr((*mirror)->VerifierKey().rfind('+')));
 }
 
+// The .vkey is derived from the .pem: damaged or removed, it is written again
+// from the key when the cosigner opens, never handed out wrong.
+TEST(MirrorKeyTest, ADamagedOrMissingVerifierKeyIsWrittenAgain) {
+  ScopedTempDir dir;
+  auto mirror = MirrorCosigner::Open(Env::Default(), dir.path(), "o/mirror");
+  ASSERT_TRUE(mirror.ok()) << mirror.status();
+  const std::string vkey_path = dir.path() + "/keys/mirror.vkey";
+  const std::string good = (*mirror)->VerifierKey() + "\n";
+  for (const std::string& damage :
+       {std::string("o/mirror+00000000+AAAA\n"), std::string("")}) {
+    if (damage.empty()) {
+      ASSERT_TRUE(Env::Default()->RemoveFile(vkey_path).ok());
+    } else {
+      ASSERT_TRUE(
+          Env::Default()->WriteFileAtomic(vkey_path, damage, 0644).ok());
+    }
+    auto reopened =
+        MirrorCosigner::Open(Env::Default(), dir.path(), "o/mirror");
+    ASSERT_TRUE(reopened.ok()) << reopened.status();
+    EXPECT_EQ((*reopened)->VerifierKey() + "\n", good);
+    auto vkey = Env::Default()->ReadFile(vkey_path);
+    ASSERT_TRUE(vkey.ok()) << vkey.status();
+    EXPECT_EQ(*vkey, good) << (damage.empty() ? "removed" : "damaged");
+  }
+}
+
 TEST(MirrorPolicyTest, RequiresTheMirrorsItLists) {
   const std::string cosigned = std::string(kNote) + kLine;
   auto policy = WitnessPolicy::Parse(absl::StrCat("mirror ", kVkey,
