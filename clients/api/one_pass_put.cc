@@ -45,11 +45,17 @@ class Fd {
   int fd_;
 };
 
-// An archive from before PutHeader.digest_in_trailer refuses the header for
-// its missing digest.
-bool RefusedTrailerMode(const absl::Status& s) {
-  return absl::IsInvalidArgument(s) && FromServer(s) &&
-         absl::StartsWith(s.message(), "sha256: the header must give");
+// Whether a one-pass put's refusal means "send it the old way": an archive
+// from before PutHeader.digest_in_trailer refuses the header for its missing
+// digest, and one run with --max_message_bytes under kOnePassChunkBytes
+// refuses the chunks (the old way's are smaller).
+bool PutTheOldWay(const absl::Status& s) {
+  if (!FromServer(s)) return false;
+  if (absl::IsInvalidArgument(s)) {
+    return absl::StartsWith(s.message(), "sha256: the header must give");
+  }
+  return absl::IsResourceExhausted(s) &&
+         absl::StrContains(s.message(), "--max_message_bytes");
 }
 
 }  // namespace
@@ -135,7 +141,7 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutOnePass(
   }
   stream->WritesDone();
   absl::Status s = FromGrpc(stream->Finish());
-  if (RefusedTrailerMode(s)) *fall_back = true;
+  if (PutTheOldWay(s)) *fall_back = true;
   if (!s.ok()) return s;
   return response;
 }

@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive/v1/archive.grpc.pb.h"
 #include "clients/api/archive_client.h"
+#include "storage/base/hex.h"
 #include "storage/base/sha256.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
@@ -373,6 +375,81 @@ TEST_F(OnePassPut, ArchivectlPutAndGetAreByteExact) {
   ProcessResult get = cli.Run({"get", "cli-one-pass", "-o", out});
   ASSERT_EQ(get.exit_code, 0) << Describe(get);
   EXPECT_EQ(FileSha256(out), hex);
+}
+
+// An archive from before digest_in_trailer, as far as Put goes: it requires
+// the digest in the header (with the message the old archived gives) and
+// checks the bytes against it.
+class OldArchive : public v1::Archive::Service {
+ public:
+  grpc::Status Put(grpc::ServerContext*,
+                   grpc::ServerReader<v1::PutRequest>* reader,
+                   v1::PutResponse* response) override {
+    v1::PutRequest r;
+    if (!reader->Read(&r) || !r.has_header()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "header");
+    }
+    ++puts;
+    const v1::PutHeader header = r.header();
+    if (header.sha256().size() != 64) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "sha256: the header must give the content's "
+                          "SHA-256 as 64 lowercase hex characters");
+    }
+    Sha256 hasher;
+    uint64_t size = 0;
+    while (reader->Read(&r)) {
+      hasher.Update(r.chunk());
+      size += r.chunk().size();
+    }
+    if (ToHex(hasher.Finish()) != header.sha256() || size != header.size()) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS, "mismatch");
+    }
+    response->mutable_revision()->set_sha256(header.sha256());
+    return grpc::Status::OK;
+  }
+  std::atomic<int> puts{0};
+};
+
+TEST(OnePassPutFallback, AnOlderArchiveGetsThePutTheOldWay) {
+  OldArchive old;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&old);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  ArchiveClient client(ArchiveClient::Dial(absl::StrCat("127.0.0.1:", port)));
+  TempDir dir;
+  const std::string path = dir.path() + "/large.bin";
+  const std::string hex = WriteRandomFile(path, (3ull << 20) + 1, 3);
+  v1::PutHeader header = HeaderFor("fallback", "");
+  header.clear_sha256();
+  header.clear_size();
+  header.mutable_metadata()->set_media_type("application/octet-stream");
+  v1::PutHeader sent;
+  auto reply = client.PutFile(path, header, nullptr, nullptr, &sent);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(old.puts.load(), 2) << "one refused one-pass put, then the old way";
+  EXPECT_FALSE(sent.digest_in_trailer());
+  EXPECT_EQ(sent.sha256(), hex);
+  EXPECT_EQ(reply->revision().sha256(), hex);
+  server->Shutdown();
+}
+
+TEST(OnePassPutFallback, ASmallMessageLimitGetsTheOldWaysChunks) {
+  TestServer::Options options;
+  options.extra_flags = {"--max_message_bytes=524288"};
+  auto server = TestServer::Start(options);
+  ASSERT_TRUE(server->running());
+  TempDir dir;
+  const std::string path = dir.path() + "/large.bin";
+  const std::string hex = WriteRandomFile(path, 3ull << 20, 4);
+  Cli cli(server->address());
+  ProcessResult put = cli.Run({"put", path, "--id", "small-limit", "--json"});
+  ASSERT_EQ(put.exit_code, 0) << Describe(put) << server->log();
+  EXPECT_EQ(ParseJson(put)["revision"].value("sha256", ""), hex);
 }
 
 }  // namespace
