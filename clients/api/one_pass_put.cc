@@ -3,47 +3,35 @@
 // gRPC serializes and sends it, so hashing overlaps sending; the digest and
 // the size go in the trailer (PutTrailer), and the archive stores nothing
 // before it has checked them.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/api/archive_client.h"
 #include "storage/base/background_hasher.h"
+#include "storage/base/env.h"
 #include "storage/base/hex.h"
 
 namespace archive {
 namespace {
 
-// Fills `buf` from `fd` up to its size; returns the bytes read (short only at
-// the end of the file) or -1 with errno set.
-ssize_t ReadFull(int fd, std::string* buf) {
+// Fills `buf` from `file` up to its size and trims it to what was read
+// (short only at the end of the file).
+absl::Status ReadFull(SequentialFile& file, std::string* buf) {
   size_t filled = 0;
   while (filled < buf->size()) {
-    ssize_t n = ::read(fd, buf->data() + filled, buf->size() - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    if (n == 0) break;
-    filled += static_cast<size_t>(n);
+    auto got = file.Read(buf->size() - filled, buf->data() + filled);
+    if (!got.ok()) return got.status();
+    if (got->empty()) break;
+    if (got->data() != buf->data() + filled) {
+      std::memmove(buf->data() + filled, got->data(), got->size());
+    }
+    filled += got->size();
   }
-  return static_cast<ssize_t>(filled);
+  buf->resize(filled);
+  return absl::OkStatus();
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Whether a one-pass put's refusal means "send it the old way": an archive
 // from before PutHeader.digest_in_trailer refuses the header for its missing
@@ -64,29 +52,21 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutOnePass(
     const std::string& path, v1::PutHeader* header, const Progress& progress,
     PutInspector* inspector, bool* fall_back) {
   *fall_back = true;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
-  }
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<uint64_t>(st.st_size) < kOnePassMinBytes) {
+  auto size = Env::Default()->FileSize(path);
+  if (!size.ok() || *size < kOnePassMinBytes) {
     return v1::PutResponse();  // the old way: it handles what this cannot
   }
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  auto read_error = [&path] {
+  auto file = Env::Default()->NewSequentialFile(path);
+  if (!file.ok()) return v1::PutResponse();  // the old way says why
+  auto read_error = [&path](const absl::Status& s) {
     return absl::DataLossError(
-        absl::StrCat("error reading ", path, ": ", std::strerror(errno)));
+        absl::StrCat("error reading ", path, ": ", s.message()));
   };
 
   v1::PutRequest request;
   std::string* chunk = request.mutable_chunk();
   chunk->resize(kOnePassChunkBytes);
-  ssize_t n = ReadFull(fd.get(), chunk);
-  if (n < 0) return read_error();
-  chunk->resize(static_cast<size_t>(n));
+  if (absl::Status s = ReadFull(**file, chunk); !s.ok()) return read_error(s);
   if (inspector != nullptr && !inspector->Decided(*header)) {
     inspector->Chunk(*chunk);
     if (!inspector->Decided(*header)) {
@@ -96,7 +76,7 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutOnePass(
   }
   if (inspector != nullptr) inspector->Finish(header);
   header->clear_sha256();
-  header->set_size(size);
+  header->set_size(*size);
   header->set_digest_in_trailer(true);
   *fall_back = false;
 
@@ -113,24 +93,21 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutOnePass(
     open = stream->Write(request);
     hasher.Wait();
     sent += chunk->size();
-    if (progress) progress(sent, size);
+    if (progress) progress(sent, *size);
     chunk->resize(kOnePassChunkBytes);
-    n = ReadFull(fd.get(), chunk);
-    if (n < 0) {
-      absl::Status s = read_error();
+    if (absl::Status s = ReadFull(**file, chunk); !s.ok()) {
       ctx.TryCancel();
       stream->Finish().IgnoreError();
-      return s;
+      return read_error(s);
     }
-    chunk->resize(static_cast<size_t>(n));
   }
-  if (open && sent != size) {
+  if (open && sent != *size) {
     // Sending a trailer for other bytes than promised would only be refused.
     ctx.TryCancel();
     stream->Finish().IgnoreError();
     return absl::DataLossError(
         absl::StrCat(path, " changed while it was sent: ", sent,
-                     " bytes instead of ", size, "; nothing was stored"));
+                     " bytes instead of ", *size, "; nothing was stored"));
   }
   if (open) {
     v1::PutRequest last;

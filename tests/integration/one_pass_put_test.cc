@@ -34,14 +34,12 @@ namespace fs = std::filesystem;
 // Pseudo-random bytes that break UTF-8 at once (so archivectl's media type
 // guess is decided by the first chunk).
 std::string Content(size_t n, uint64_t seed) {
-  std::string out(n, '\0');
-  uint64_t x = seed | 1;
-  for (size_t i = 0; i < n; ++i) {
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    out[i] = static_cast<char>((x * 0x2545F4914F6CDD1Dull) >> 56);
+  std::string out;
+  out.reserve(n + 32);
+  for (uint64_t block = 0; out.size() < n; ++block) {
+    out += Sha256::Digest(absl::StrCat(seed, ":", block));  // 32 bytes
   }
+  out.resize(n);
   out[0] = '\xff';
   return out;
 }
