@@ -43,6 +43,15 @@ class SpooledUpload : public BlobBackend::Upload {
     absl::Status s = file_->Close();
     file_.reset();
     if (!s.ok()) return s;
+    s = SendTo(sha256_hex);
+    // Commit is called once: the spool is of no more use, whatever happened.
+    env_->RemoveFile(path_).IgnoreError();
+    return s;
+  }
+
+ private:
+  // The spooled bytes, read back, to the backend under `sha256_hex`.
+  absl::Status SendTo(const std::string& sha256_hex) {
     auto upload = backend_->NewUpload(sha256_hex, expected_size_);
     if (!upload.ok()) return upload.status();
     auto in = env_->NewSequentialFile(path_);
@@ -57,7 +66,6 @@ class SpooledUpload : public BlobBackend::Upload {
     return (*upload)->Commit(sha256_hex);
   }
 
- private:
   Env* env_;
   std::string path_;
   std::unique_ptr<WritableFile> file_;  // null once Commit began
