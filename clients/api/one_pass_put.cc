@@ -35,15 +35,10 @@ absl::Status ReadFull(SequentialFile& file, std::string* buf) {
 
 // Whether a one-pass put's refusal means "send it the old way": an archive
 // from before PutHeader.digest_in_trailer refuses the header for its missing
-// digest, and one run with --max_message_bytes under kOnePassChunkBytes
-// refuses the chunks (the old way's are smaller).
+// digest.
 bool PutTheOldWay(const absl::Status& s) {
-  if (!FromServer(s)) return false;
-  if (absl::IsInvalidArgument(s)) {
-    return absl::StartsWith(s.message(), "sha256: the header must give");
-  }
-  return absl::IsResourceExhausted(s) &&
-         absl::StrContains(s.message(), "--max_message_bytes");
+  return FromServer(s) && absl::IsInvalidArgument(s) &&
+         absl::StartsWith(s.message(), "sha256: the header must give");
 }
 
 }  // namespace

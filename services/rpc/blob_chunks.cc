@@ -18,8 +18,6 @@ absl::Status BlobChunks::Open(BlobStore& blobs, const std::string& sha256,
   auto reader = blobs.NewReader(sha256, size);
   if (!reader.ok()) return reader.status();
   reader_ = std::move(*reader);
-  // Fewer, larger messages for a streamed blob; every client takes 4 MiB.
-  chunk_bytes_ = std::max<uint32_t>(chunk_bytes, kStreamChunkBytes);
   return absl::OkStatus();
 }
 

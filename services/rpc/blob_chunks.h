@@ -24,8 +24,6 @@ namespace archive {
 class BlobChunks {
  public:
   static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
-  // The least chunk size of a streamed (large) blob.
-  static constexpr uint32_t kStreamChunkBytes = 1 << 20;
 
   // Opens the blob of `size` bytes named by `sha256` (a blob of at most
   // kVerifyWholeBelow bytes is read and verified now). INVALID_ARGUMENT for a

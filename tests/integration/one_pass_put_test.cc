@@ -436,7 +436,7 @@ TEST(OnePassPutFallback, AnOlderArchiveGetsThePutTheOldWay) {
   server->Shutdown();
 }
 
-TEST(OnePassPutFallback, ASmallMessageLimitGetsTheOldWaysChunks) {
+TEST(OnePassPutFallback, ASmallMessageLimitStillTakesArchivectlPuts) {
   TestServer::Options options;
   options.extra_flags = {"--max_message_bytes=524288"};
   auto server = TestServer::Start(options);
