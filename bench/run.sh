@@ -17,7 +17,10 @@
 # Environment (for development): BENCH_ONLY=machine,puts,gets,large,sync,scale
 # runs a subset; BENCH_TMPDIR puts the temporary data dirs elsewhere (default
 # build-bench/; the dd figure is measured there too); BENCH_OUT=DIR writes
-# RESULTS.md and results.json there instead of bench/.
+# RESULTS.md and results.json there instead of bench/; LARGE_MB=N sets the
+# large document's size (and dd's count) and BENCH_RUNS=N the runs;
+# BENCH_BIN=DIR uses the archived, archivectl and archive_bench built there
+# instead of building build-bench/ (to compare two builds in one session).
 set -euo pipefail
 export LC_ALL=C
 
@@ -39,6 +42,7 @@ OUT_DIR=${BENCH_OUT:-$ROOT/bench}
 ONLY=",${BENCH_ONLY:-machine,puts,gets,large,sync,scale},"
 want() { [[ $ONLY == *",$1,"* ]]; }
 
+LARGE_MB_ENV=${LARGE_MB:-}
 if ((QUICK)); then
   RUNS=3; SECS=4; SCALE_SECS=2; SCALE_PUTS=100; LARGE_MB=256; DD_COUNT=256; SYNC_N=2000
   SCALE_SIZES=(1000 10000 100000); GIT_COMMITS=100
@@ -46,6 +50,8 @@ else
   RUNS=5; SECS=10; SCALE_SECS=4; SCALE_PUTS=200; LARGE_MB=1024; DD_COUNT=1024; SYNC_N=10000
   SCALE_SIZES=(1000 10000 100000); GIT_COMMITS=300
 fi
+RUNS=${BENCH_RUNS:-$RUNS}
+if [ -n "$LARGE_MB_ENV" ]; then LARGE_MB=$LARGE_MB_ENV; DD_COUNT=$LARGE_MB_ENV; fi
 CLIENT_COUNTS=(1 16)
 CORPUS="$ROOT/samples/raw,$ROOT/samples/clean"
 T_START=$(date +%s)
@@ -69,15 +75,21 @@ if ((${#missing[@]})); then
 fi
 
 # --- Build -------------------------------------------------------------------------------
-log "building archived, archivectl and archive_bench (Release) in build-bench/"
-cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" -j"$(nproc)" \
-  --target archived archivectl archive_bench >/dev/null
-BIN=$ROOT/build-bench/bin
+if [ -n "${BENCH_BIN:-}" ]; then
+  log "using the binaries in $BENCH_BIN (not building)"
+  BIN=$BENCH_BIN
+else
+  log "building archived, archivectl and archive_bench (Release) in build-bench/"
+  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$ROOT/build-bench" -j"$(nproc)" \
+    --target archived archivectl archive_bench >/dev/null
+  BIN=$ROOT/build-bench/bin
+fi
 BUILD_SECONDS=$(($(date +%s) - T_START))
 
 # --- Servers and cleanup -------------------------------------------------------------------
 # Under build-bench/ by default: a shared /tmp gets cleaned by others.
+mkdir -p "${BENCH_TMPDIR:-$ROOT/build-bench}"
 WORK=$(mktemp -d "${BENCH_TMPDIR:-$ROOT/build-bench}/run.XXXXXX")
 export XDG_CONFIG_HOME=$WORK/config  # archivectl's seen checkpoints
 PIDS=()
@@ -204,6 +216,7 @@ meta etcd_version "$(etcd --version 2>/dev/null | head -1)"
 meta git_version "$(git --version)"
 meta openssl_version "$(openssl version)"
 meta build_seconds "$BUILD_SECONDS"
+meta bin_dir "${BENCH_BIN:-build-bench/bin (built now)}"
 meta corpus_docs "$(find "$ROOT/samples/raw" "$ROOT/samples/clean" -type f | wc -l)"
 meta corpus_bytes "$(cat "$ROOT"/samples/raw/* "$ROOT"/samples/clean/* | wc -c)"
 meta large_mb "$LARGE_MB"

@@ -204,9 +204,23 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ArchiveClient::Dial(
   return grpc::CreateCustomChannel(target, grpc::SslCredentials(options), args);
 }
 
-absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(
-    const std::string& path, v1::PutHeader header, const Progress& progress,
-    PutInspector* inspector) {
+absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(const std::string& path,
+                                                       v1::PutHeader header,
+                                                       const Progress& progress,
+                                                       PutInspector* inspector,
+                                                       v1::PutHeader* sent) {
+  if (header.sha256().empty()) {
+    bool fall_back = false;
+    auto reply = PutOnePass(path, &header, progress, inspector, &fall_back);
+    if (!fall_back) {
+      if (sent != nullptr) *sent = header;
+      return reply;
+    }
+    // The header may be complete already (the inspector decided early).
+    if (!header.metadata().media_type().empty()) inspector = nullptr;
+    header.clear_digest_in_trailer();
+    header.clear_sha256();
+  }
   if (header.sha256().empty()) {
     uint64_t size = 0;
     auto digest = HashFile(path, &size, inspector);
@@ -224,6 +238,7 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(
   *request.mutable_header() = header;
   absl::Status s = SendFile(&ctx, stream.get(), request, path, progress, size);
   if (!s.ok()) return s;
+  if (sent != nullptr) *sent = header;
   return response;
 }
 
@@ -263,6 +278,13 @@ absl::StatusOr<v1::ImportRevisionResponse> ArchiveClient::ImportRevision(
 absl::StatusOr<v1::GetHeader> ArchiveClient::Get(const v1::GetRequest& request,
                                                  const ChunkSink& sink,
                                                  const Progress& progress) {
+  return GetTakingChunks(
+      request, [&sink](std::string* chunk) { return sink(*chunk); }, progress);
+}
+
+absl::StatusOr<v1::GetHeader> ArchiveClient::GetTakingChunks(
+    const v1::GetRequest& request, const TakingChunkSink& sink,
+    const Progress& progress) {
   grpc::ClientContext ctx;
   v1::GetRequest asked = request;
   // A small content in the header: one message instead of two. Up to 1 MiB,
@@ -299,8 +321,8 @@ absl::StatusOr<v1::GetHeader> ArchiveClient::Get(const v1::GetRequest& request,
       sink_status = absl::DataLossError(
           "server sent content in chunks after the whole of it in the header");
     } else {
-      sink_status = sink(message.chunk());
       received += message.chunk().size();
+      sink_status = sink(message.mutable_chunk());
       if (progress) progress(received, header.revision().size());
     }
     if (!sink_status.ok()) {

@@ -35,16 +35,25 @@ absl::Status WithMessage(const absl::Status& status, absl::string_view message);
 using Progress = std::function<void(uint64_t done, uint64_t total)>;
 // Receives content chunks in order; an error stops the transfer.
 using ChunkSink = std::function<absl::Status(absl::string_view chunk)>;
+// The same, but the sink may take a chunk's bytes (swap them out): no copy.
+using TakingChunkSink = std::function<absl::Status(std::string* chunk)>;
 
 // Sees a file's bytes while PutFile hashes them, and may complete the header
 // (say, a media type guessed from the content) before it is sent. Called on
 // the caller's thread: Chunk for every chunk in order, then Finish once if
-// hashing succeeded.
+// hashing succeeded. A one-pass put (PutFile) shows it the first chunk and
+// asks Decided(): if so, Finish completes the header then, before the rest is
+// read; if not, Restart() and the file is read twice as before.
 class PutInspector {
  public:
   virtual ~PutInspector() = default;
   virtual void Chunk(absl::string_view chunk) = 0;
   virtual void Finish(v1::PutHeader* header) = 0;
+  // True if Finish would complete `header` the same way whatever bytes follow
+  // the ones seen.
+  virtual bool Decided(const v1::PutHeader& header) const = 0;
+  // Forgets the bytes seen: the file is shown again from its start.
+  virtual void Restart() = 0;
 };
 
 // Files for a TLS connection; all empty means plaintext.
@@ -97,19 +106,33 @@ class ArchiveClient {
   static constexpr size_t kChunkBytes = archive::kChunkBytes;
   // The most content Get asks to have inside the header message.
   static constexpr uint32_t kInlineContentBytes = 1 << 20;
+  // A file of at least this size is put in one pass (PutFile), in chunks of
+  // kOnePassChunkBytes. Not larger: the archive's receive buffers of 1 MiB
+  // messages linger in glibc's per-thread arenas and grow its RSS
+  // (LargeDocument.* measures it).
+  static constexpr uint64_t kOnePassMinBytes = 1 << 20;
+  static constexpr size_t kOnePassChunkBytes = kChunkBytes;
 
-  // Streams the file at `path`. Fills header.sha256 and header.size from the
-  // file (read once to hash it, then again to send it) — unless header.sha256
-  // is already set: then the file is read once, and the archive refuses bytes
-  // that do not match the given digest and size (DATA_LOSS /
+  // Streams the file at `path`. With header.sha256 empty, fills header.sha256
+  // and header.size from the file: a file of at least kOnePassMinBytes whose
+  // header `inspector` can complete from its first chunk is read once, hashed
+  // as it is sent, the digest going last (PutHeader.digest_in_trailer; an
+  // archive that predates it refuses the header, and the put is sent again
+  // the old way); any other file is read once to hash it, then again to send
+  // it. With header.sha256 already set the file is read once, and the archive
+  // refuses bytes that do not match the given digest and size (DATA_LOSS /
   // INVALID_ARGUMENT), so a file changed after the caller checked it is never
-  // stored under the checked digest. `inspector` is not used then.
-  // NOT_FOUND / DATA_LOSS if the file cannot be hashed; DATA_LOSS if a read
-  // fails while sending (the call is cancelled). No deadline applies.
+  // stored under the checked digest; `inspector` is not used then. `sent`, if
+  // given, receives the header as sent, with the digest and size of the bytes
+  // sent, for checking the receipt against. NOT_FOUND / DATA_LOSS if the file
+  // cannot be hashed; DATA_LOSS if a read fails while sending, or the file
+  // changes size while sent in one pass (the call is cancelled, nothing is
+  // stored). No deadline applies.
   absl::StatusOr<v1::PutResponse> PutFile(const std::string& path,
                                           v1::PutHeader header,
                                           const Progress& progress = nullptr,
-                                          PutInspector* inspector = nullptr);
+                                          PutInspector* inspector = nullptr,
+                                          v1::PutHeader* sent = nullptr);
   // Sends `content` as given; the header's sha256 and size are used as they
   // are.
   absl::StatusOr<v1::PutResponse> PutBytes(absl::string_view content,
@@ -129,6 +152,10 @@ class ArchiveClient {
   absl::StatusOr<v1::GetHeader> Get(const v1::GetRequest& request,
                                     const ChunkSink& sink,
                                     const Progress& progress = nullptr);
+  // As Get, with a sink that may take each chunk's bytes.
+  absl::StatusOr<v1::GetHeader> GetTakingChunks(
+      const v1::GetRequest& request, const TakingChunkSink& sink,
+      const Progress& progress = nullptr);
 
   absl::StatusOr<v1::HistoryResponse> History(
       const v1::HistoryRequest& request);
@@ -182,6 +209,16 @@ class ArchiveClient {
   }
 
  private:
+  // PutFile in one pass (one_pass_put.cc). Sets `*fall_back` (and returns
+  // its status unused) when the file is to be put the old way instead: too
+  // small, a header the inspector cannot complete early (restarted), or an
+  // archive that refused the trailer mode.
+  absl::StatusOr<v1::PutResponse> PutOnePass(const std::string& path,
+                                             v1::PutHeader* header,
+                                             const Progress& progress,
+                                             PutInspector* inspector,
+                                             bool* fall_back);
+
   std::unique_ptr<v1::Archive::Stub> stub_;
   absl::Duration unary_deadline_ = absl::Seconds(60);
   absl::Duration idle_timeout_ = absl::ZeroDuration();

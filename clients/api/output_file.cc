@@ -14,6 +14,9 @@
 namespace archive {
 namespace {
 
+// How much is written between two writeback hints.
+constexpr uint64_t kWritebackBytes = 8 << 20;
+
 std::string BaseName(const std::string& path) {
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -90,6 +93,21 @@ absl::Status OutputFile::StreamInto(int fd) {
   }
   ::close(in);
   return status;
+}
+
+absl::Status OutputFile::Write(absl::string_view bytes) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
+    return absl::ResourceExhaustedError(absl::StrCat("cannot write ", temp_));
+  }
+  written_ += bytes.size();
+  if (written_ - hinted_ >= kWritebackBytes && std::fflush(file_) == 0) {
+    // A hint only: an error shows again at Commit's fsync.
+    ::sync_file_range(fileno(file_), static_cast<off64_t>(hinted_),
+                      static_cast<off64_t>(written_ - hinted_),
+                      SYNC_FILE_RANGE_WRITE);
+    hinted_ = written_;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status OutputFile::Commit() {

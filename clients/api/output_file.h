@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace archive {
 
@@ -35,6 +36,10 @@ class OutputFile {
   // The temporary file being written; owned here.
   FILE* file() { return file_; }
   const std::string& temp_path() const { return temp_; }
+  // Appends to the temporary file, starting its writeback every few MiB so
+  // that Commit's fsync of a large file has little left to wait for.
+  // RESOURCE_EXHAUSTED if the write fails.
+  absl::Status Write(absl::string_view bytes);
 
   // Flushes and fsyncs the temporary file, then moves or streams it to the
   // destination. RESOURCE_EXHAUSTED if a write fails, PERMISSION_DENIED if the
@@ -50,6 +55,8 @@ class OutputFile {
   FILE* file_ = nullptr;
   bool rename_into_place_ = false;
   bool committed_ = false;
+  uint64_t written_ = 0;  // bytes given to Write
+  uint64_t hinted_ = 0;   // of those, handed to the kernel's writeback
 };
 
 }  // namespace archive

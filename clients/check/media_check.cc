@@ -62,6 +62,10 @@ void ContentSniffer::Update(absl::string_view chunk) {
       chunk.substr(chunk.size() > kTailBytes ? chunk.size() - kTailBytes : 0);
   tail_.append(last.data(), last.size());
   if (tail_.size() > kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
+  if (!utf8_ok_ && !ascii_) {
+    size_ += chunk.size();  // nothing left to learn from the bytes between
+    return;
+  }
   for (char ch : chunk) {
     unsigned char c = static_cast<unsigned char>(ch);
     if (c >= 0x80) ascii_ = false;

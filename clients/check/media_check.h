@@ -34,6 +34,8 @@ class ContentSniffer {
   // Everything seen is valid UTF-8 and no sequence is left unfinished.
   bool valid_utf8() const { return utf8_ok_ && pending_ == 0; }
   bool ascii() const { return ascii_; }
+  // A sequence already went wrong: no bytes that follow make it valid UTF-8.
+  bool utf8_broken() const { return !utf8_ok_; }
   // Offset of the byte where the UTF-8 went wrong (the start of an unfinished
   // sequence at the end); meaningful only if !valid_utf8().
   uint64_t utf8_error_offset() const {

@@ -19,6 +19,12 @@ void MediaTypeGuesser::Finish(v1::PutHeader* header) {
   header->mutable_metadata()->set_media_type(Guess());
 }
 
+bool MediaTypeGuesser::Decided(const v1::PutHeader& header) const {
+  if (!header.metadata().media_type().empty()) return true;
+  if (content_.size() < 5) return false;  // "%PDF-" may still come
+  return absl::StartsWith(content_.head(), "%PDF-") || content_.utf8_broken();
+}
+
 std::string MediaTypeGuesser::Guess() const { return GuessMediaType(content_); }
 
 }  // namespace archive

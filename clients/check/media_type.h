@@ -25,6 +25,9 @@ class MediaTypeGuesser : public PutInspector {
   void Chunk(absl::string_view chunk) override;
   // Sets the header's media type to Guess() unless it already has one.
   void Finish(v1::PutHeader* header) override;
+  // Given a media type, or once the bytes seen start "%PDF-" or broke UTF-8.
+  bool Decided(const v1::PutHeader& header) const override;
+  void Restart() override { content_ = ContentSniffer(); }
   // The guess for the bytes seen so far, taken as the whole file.
   std::string Guess() const;
 

@@ -93,11 +93,21 @@ absl::Status RunPut(Context& c) {
     return absl::NotFoundError(absl::StrCat("cannot read ", path));
   MediaTypeGuesser guesser;
   ProgressBar bar("put " + path, *size);
+  v1::PutHeader sent;
   auto reply = c.client.PutFile(
-      path, header, [&](uint64_t d, uint64_t) { bar.Update(d); }, &guesser);
+      path, header, [&](uint64_t d, uint64_t) { bar.Update(d); }, &guesser,
+      &sent);
   if (!reply.ok()) return reply.status();
   auto verified = VerifyPutReceipt(c, header.document_id(), *reply);
   if (!verified.ok()) return verified.status();
+  // The signed statement must be of the bytes this client hashed and sent.
+  const Statement& st = verified->revision.statement;
+  if (st.content_sha256 != sent.sha256() || st.content_size != sent.size()) {
+    return absl::DataLossError(absl::StrCat(
+        "the archive's receipt for ", reply->revision_id(), " is for ",
+        st.content_size, " bytes with sha256 ", st.content_sha256, ", not the ",
+        sent.size(), " bytes with sha256 ", sent.sha256(), " sent"));
+  }
   if (c.json) {
     Json j;
     j["revision_id"] = reply->revision_id();

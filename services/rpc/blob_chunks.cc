@@ -1,6 +1,7 @@
 #include "services/rpc/blob_chunks.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace archive {
@@ -17,7 +18,6 @@ absl::Status BlobChunks::Open(BlobStore& blobs, const std::string& sha256,
   auto reader = blobs.NewReader(sha256, size);
   if (!reader.ok()) return reader.status();
   reader_ = std::move(*reader);
-  scratch_.resize(chunk_bytes);
   return absl::OkStatus();
 }
 
@@ -28,9 +28,14 @@ absl::Status BlobChunks::Next(std::string* chunk) {
     offset_ += n;
     return absl::OkStatus();
   }
-  auto got = reader_->Read(scratch_.size(), scratch_.data());
+  // Read straight into the message: no copy on the way out.
+  chunk->resize(chunk_bytes_);
+  auto got = reader_->Read(chunk->size(), chunk->data());
   if (!got.ok()) return got.status();
-  chunk->assign(got->data(), got->size());
+  if (got->data() != chunk->data() && !got->empty()) {
+    std::memmove(chunk->data(), got->data(), got->size());
+  }
+  chunk->resize(got->size());
   return absl::OkStatus();
 }
 

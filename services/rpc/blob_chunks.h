@@ -47,7 +47,6 @@ class BlobChunks {
   std::string small_;
   size_t offset_ = 0;
   std::unique_ptr<BlobStore::Reader> reader_;
-  std::string scratch_;
 };
 
 }  // namespace archive

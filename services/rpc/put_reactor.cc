@@ -17,6 +17,10 @@ namespace {
 
 using grpc::CallbackServerContext;
 
+// Stands in for the digest of a one-pass put until its trailer brings it.
+const char kDigestToCome[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
 // Under mutual TLS the certificate says who submits, and nobody can claim
 // another name. Without it nobody vouches for the caller; the identity says so.
 absl::StatusOr<std::string> SubmitterIdentity(const Caller& caller,
@@ -60,6 +64,11 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
     if (!header_seen_) {
       return Invalid("header", "the first message of a Put must be its header");
     }
+    if (request().has_trailer()) return TakeTrailer(request().trailer());
+    if (trailer_seen_) {
+      return Invalid("trailer",
+                     "the trailer must be the last message of a Put");
+    }
     const std::string& chunk = request().chunk();
     if (grpc::Status s = CheckChunkSize(chunk.size(), limits_); !s.ok())
       return s;
@@ -75,7 +84,8 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
                                 " bytes the header promised"));
     }
     log().add_bytes(chunk.size());
-    return ToGrpc(temp_blob()->Append(chunk));
+    // Handed over, not copied: the message's buffer goes to the writer.
+    return ToGrpc(temp_blob()->AppendOwned(mutable_request()->mutable_chunk()));
   }
 
   grpc::Status StartDocument(const v1::PutHeader& header) {
@@ -84,7 +94,9 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
     header_seen_ = true;
     header_ = header;
     log().set_document(header.document_id());
-    if (!IsSha256Hex(header.sha256())) {
+    if (header.digest_in_trailer()) {
+      if (grpc::Status s = CheckTrailerMode(header); !s.ok()) return s;
+    } else if (!IsSha256Hex(header.sha256())) {
       return Invalid("header.sha256",
                      "sha256: the header must give the content's SHA-256 as 64 "
                      "lowercase hex characters");
@@ -133,15 +145,68 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
     Statement probe = revision_.statement;
     probe.origin = archive_->origin();
     probe.submitted_at = "2000-01-01T00:00:00Z";
+    // A one-pass put's digest is not known yet: a placeholder no content
+    // hashes to stands in for it in the checks before the bytes.
+    if (header.digest_in_trailer()) probe.content_sha256 = kDigestToCome;
     if (absl::Status s = ValidateStatement(probe); !s.ok()) {
       return ToGrpc(InPutHeader(s));
     }
     // A moved head or a conflict is refused before any content is received,
-    // so a refused put leaves nothing behind.
-    if (absl::Status s = archive_->Precheck(revision_); !s.ok())
-      return ToGrpc(s);
+    // so a refused put leaves nothing behind. Without the digest a conditional
+    // put's conflict may yet be a retry of a put that succeeded (same content
+    // as the head): the commit's own check decides that once the digest is in.
+    NewRevision precheck = revision_;
+    if (header.digest_in_trailer()) {
+      precheck.statement.content_sha256 = kDigestToCome;
+    }
+    if (absl::Status s = archive_->Precheck(std::move(precheck)); !s.ok()) {
+      bool maybe_retry = header.digest_in_trailer() && absl::IsAborted(s) &&
+                         header.expected_parents_size() > 0;
+      if (!maybe_retry) return ToGrpc(s);
+    }
     if (header.reuse_content()) return CheckReusedContent();
     return OpenTempBlob(archive_->blobs(), header.sha256(), header.size());
+  }
+
+  // A one-pass put: the digest comes last (PutTrailer).
+  grpc::Status CheckTrailerMode(const v1::PutHeader& header) {
+    if (!header.sha256().empty()) {
+      return Invalid("header.sha256",
+                     "sha256: must be empty when digest_in_trailer is set (the "
+                     "digest comes in the trailer)");
+    }
+    if (header.reuse_content()) {
+      return Invalid("header.digest_in_trailer",
+                     "digest_in_trailer: reuse_content names stored content by "
+                     "its digest, so the header must give it");
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status TakeTrailer(const v1::PutTrailer& trailer) {
+    if (!header_.digest_in_trailer()) {
+      return Invalid("trailer",
+                     "a trailer ends only a Put whose header set "
+                     "digest_in_trailer; this one gave sha256 in the header");
+    }
+    if (trailer_seen_) return Invalid("trailer", "a Put carries one trailer");
+    trailer_seen_ = true;
+    if (!IsSha256Hex(trailer.sha256())) {
+      return Invalid("trailer.sha256",
+                     "sha256: the trailer must give the content's SHA-256 as "
+                     "64 lowercase hex characters; nothing was stored");
+    }
+    if (trailer.size() != header_.size() ||
+        temp_blob()->size() != header_.size()) {
+      return Invalid(
+          "trailer.size",
+          absl::StrCat("size: the header promised ", header_.size(),
+                       " bytes, the trailer says ", trailer.size(), ", and ",
+                       temp_blob()->size(), " arrived; nothing was stored"));
+    }
+    header_.set_sha256(trailer.sha256());
+    revision_.statement.content_sha256 = trailer.sha256();
+    return grpc::Status::OK;
   }
 
   grpc::Status EndOfStream() override {
@@ -150,11 +215,16 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
                           "the client cancelled the put; nothing was stored");
     }
     if (!header_seen_) return Invalid("header", "a Put needs a header message");
+    if (header_.digest_in_trailer() && !trailer_seen_) {
+      return Invalid("trailer",
+                     "the stream ended without the trailer that carries the "
+                     "content's digest; nothing was stored");
+    }
     if (!header_.reuse_content()) {
       // A small content is sealed, not stored: the sequencer writes it in the
       // batch of its revision, so the put's only fsync is the batch's.
       auto sealed = temp_blob()->Seal(header_.sha256(), header_.size());
-      if (!sealed.ok()) return ToGrpc(sealed.status());
+      if (!sealed.ok()) return ToGrpc(TrailerMismatch(sealed.status()));
       revision_.content = std::move(*sealed);
     }
     // Runs on the sequencer thread: a wait for witnesses is handed to the
@@ -175,6 +245,18 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
     ToProto(r->revision, response_->mutable_revision());
     ToProto(r->receipt, response_->mutable_receipt());
     Stop(grpc::Status::OK);
+  }
+
+  // In a one-pass put the client's trailer, not the content, is what is wrong
+  // when the two disagree: INVALID_ARGUMENT on trailer.sha256 (the message
+  // names both digests), as for any other bad field. A digest promised in the
+  // header keeps its DATA_LOSS.
+  absl::Status TrailerMismatch(const absl::Status& s) const {
+    if (!header_.digest_in_trailer() || !absl::IsDataLoss(s)) return s;
+    return InvalidFieldError(
+        "trailer.sha256", absl::StrCat(s.message(),
+                                       " (the trailer's digest); nothing was "
+                                       "stored"));
   }
 
   // A lifecycle change re-uses stored bytes: they must be here, at the size
@@ -229,6 +311,7 @@ class PutReactor : public UploadReactor<v1::PutRequest> {
   v1::PutHeader header_;
   NewRevision revision_;
   bool header_seen_ = false;
+  bool trailer_seen_ = false;
 };
 
 }  // namespace

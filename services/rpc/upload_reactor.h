@@ -78,8 +78,10 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
     ReadNext();
   }
 
-  // The latest message, for Consume().
+  // The latest message, for Consume(), which may take its bytes (it is
+  // cleared before the next read).
   const Request& request() const { return request_; }
+  Request* mutable_request() { return &request_; }
   // Handles request(); a non-OK status stops the upload with it.
   virtual grpc::Status Consume() = 0;
   // The client closed its side; a non-OK status stops the upload with it.

@@ -71,6 +71,9 @@ class BlobBackend {
   // Commit.
   virtual absl::StatusOr<std::unique_ptr<Upload>> NewUpload(
       const std::string& sha256_hex, uint64_t expected_size) = 0;
+  // True if NewUpload needs the digest (an object store): content whose digest
+  // comes after its bytes is then spooled locally first (spooled_upload.h).
+  virtual bool NamesBlobsFirst() const { return false; }
 
   // The stored bytes, front to back, unverified. NOT_FOUND if absent.
   virtual absl::StatusOr<std::unique_ptr<SequentialFile>> Open(

@@ -30,6 +30,10 @@ class WritableFile {
   virtual absl::Status Append(absl::string_view data) = 0;
   virtual absl::Status Sync() = 0;
   virtual absl::Status Close() = 0;
+  // A hint, no promise: what was appended will be synced soon, so the OS may
+  // start writing it out now, and a long streaming write's final Sync finds
+  // little left to do. Durability still needs Sync. Default: nothing.
+  virtual void StartWriteback() {}
 };
 
 // A file read front to back.

@@ -71,8 +71,13 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(
   // before the lock could be the uploads in flight of an archived already
   // running here.
   if (options.blob_backend != nullptr) {
-    archive->blobs_ = BlobStore::OnBackend(options.blob_backend,
-                                           archive->inline_blobs_.get());
+    // A one-pass put's bytes wait in spool/ until their digest is checked:
+    // an object store names an object before its bytes.
+    auto blobs =
+        BlobStore::OnBackend(options.blob_backend, archive->inline_blobs_.get(),
+                             env, options.data_dir + "/spool");
+    if (!blobs.ok()) return blobs.status();
+    archive->blobs_ = std::move(*blobs);
   } else {
     auto blobs = BlobStore::Open(env, options.data_dir + "/blobs",
                                  archive->inline_blobs_.get());

@@ -7,9 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "storage/base/hex.h"
 #include "storage/db/file_blob_backend.h"
+#include "storage/db/spooled_upload.h"
 
 namespace archive {
 namespace {
+
+// A blob at least this large, written with AppendOwned, is hashed on a helper
+// thread: below it, starting the thread costs more than the overlap saves.
+constexpr uint64_t kBackgroundHashBytes = 8 << 20;
 
 // An inline blob's bytes, read like a file so one Reader re-hashes both kinds.
 class StringFile : public SequentialFile {
@@ -36,10 +41,17 @@ absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(
   return OnBackend(std::move(*files), inline_blobs);
 }
 
-std::unique_ptr<BlobStore> BlobStore::OnBackend(
-    std::shared_ptr<BlobBackend> backend, InlineBlobs* inline_blobs) {
-  return std::unique_ptr<BlobStore>(
+absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::OnBackend(
+    std::shared_ptr<BlobBackend> backend, InlineBlobs* inline_blobs, Env* env,
+    std::string spool_dir) {
+  std::unique_ptr<BlobStore> store(
       new BlobStore(std::move(backend), inline_blobs));
+  if (env != nullptr && !spool_dir.empty()) {
+    if (absl::Status s = ClearSpool(env, spool_dir); !s.ok()) return s;
+    store->spool_env_ = env;
+    store->spool_dir_ = std::move(spool_dir);
+  }
+  return store;
 }
 
 bool BlobStore::Contains(const std::string& sha256_hex) {
@@ -65,9 +77,14 @@ absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::BackendWriter(
     return absl::InvalidArgumentError(
         absl::StrCat("not a sha256 digest: ", expected_sha256_hex));
   }
-  auto upload = backend_->NewUpload(expected_sha256_hex, expected_size);
+  auto upload = expected_sha256_hex.empty() && backend_->NamesBlobsFirst() &&
+                        spool_env_ != nullptr
+                    ? NewSpooledUpload(spool_env_, spool_dir_, &next_spool_,
+                                       backend_.get(), expected_size)
+                    : backend_->NewUpload(expected_sha256_hex, expected_size);
   if (!upload.ok()) return upload.status();
-  return std::unique_ptr<Writer>(new Writer(this, std::move(*upload)));
+  return std::unique_ptr<Writer>(
+      new Writer(this, std::move(*upload), expected_size));
 }
 
 absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter() {
@@ -84,15 +101,40 @@ absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter(
   if (!InlineSize(expected_size)) {
     return BackendWriter(expected_sha256_hex, expected_size);
   }
-  std::unique_ptr<Writer> writer(new Writer(this, nullptr));
+  std::unique_ptr<Writer> writer(new Writer(this, nullptr, expected_size));
   writer->limit_ = expected_size;
   writer->buffer_.reserve(expected_size);
   return writer;
 }
 
 BlobStore::Writer::Writer(BlobStore* store,
-                          std::unique_ptr<BlobBackend::Upload> upload)
-    : store_(store), upload_(std::move(upload)) {}
+                          std::unique_ptr<BlobBackend::Upload> upload,
+                          uint64_t expected_size)
+    : store_(store),
+      upload_(std::move(upload)),
+      expected_size_(expected_size) {}
+
+void BlobStore::Writer::Hash(absl::string_view data) {
+  if (background_ == nullptr) return hasher_.Update(data);
+  background_->Wait();
+  background_->Start(data);
+  background_->Wait();
+}
+
+absl::Status BlobStore::Writer::AppendOwned(std::string* chunk) {
+  if (upload_ == nullptr || expected_size_ == UINT64_MAX ||
+      expected_size_ < kBackgroundHashBytes) {
+    return Append(*chunk);  // the caller's buffer is as good a spare
+  }
+  if (background_ == nullptr) {
+    background_ = std::make_unique<BackgroundHasher>();
+  }
+  background_->Wait();  // the chunk before is hashed: hashing_ is free
+  std::swap(*chunk, hashing_);
+  background_->Start(hashing_);
+  size_ += hashing_.size();
+  return upload_->Append(hashing_);
+}
 
 absl::Status BlobStore::Writer::Append(absl::string_view data) {
   if (upload_ == nullptr && size_ + data.size() > limit_) {
@@ -100,7 +142,7 @@ absl::Status BlobStore::Writer::Append(absl::string_view data) {
     return absl::InvalidArgumentError(absl::StrCat(
         "size: received more than the ", limit_, " bytes the header promised"));
   }
-  hasher_.Update(data);
+  Hash(data);
   size_ += data.size();
   if (upload_ == nullptr) {
     buffer_.append(data.data(), data.size());
@@ -116,7 +158,9 @@ absl::StatusOr<std::string> BlobStore::Writer::Check(
         absl::StrCat("size: received ", size_,
                      " bytes but the header promised ", expected_size));
   }
-  std::string digest = ToHex(hasher_.Finish());
+  if (background_ != nullptr) background_->Wait();
+  std::string digest =
+      ToHex(background_ != nullptr ? background_->Finish() : hasher_.Finish());
   if (digest != expected_sha256_hex) {
     return absl::DataLossError(
         absl::StrCat("sha256: received content hashes to ", digest, ", not ",

@@ -16,6 +16,7 @@
 #ifndef ARCHIVE_STORAGE_DB_BLOB_STORE_H_
 #define ARCHIVE_STORAGE_DB_BLOB_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/base/background_hasher.h"
 #include "storage/base/blob_backend.h"
 #include "storage/base/env.h"
 #include "storage/base/sha256.h"
@@ -66,15 +68,26 @@ class BlobStore {
   // `inline_blobs` (may be null: backend only) must outlive the store.
   static absl::StatusOr<std::unique_ptr<BlobStore>> Open(
       Env* env, const std::string& dir, InlineBlobs* inline_blobs = nullptr);
-  // A store on `backend` (not null).
-  static std::unique_ptr<BlobStore> OnBackend(
-      std::shared_ptr<BlobBackend> backend, InlineBlobs* inline_blobs);
+  // A store on `backend` (not null). With a `spool_dir` (and `env`, which
+  // must outlive the store), content whose digest is not known up front is
+  // spooled there when the backend names blobs first (spooled_upload.h); the
+  // directory's leftovers are removed now. Without one, NewWriter refuses
+  // such content on such a backend.
+  static absl::StatusOr<std::unique_ptr<BlobStore>> OnBackend(
+      std::shared_ptr<BlobBackend> backend, InlineBlobs* inline_blobs,
+      Env* env = nullptr, std::string spool_dir = "");
 
   // A blob being written. Hashes as it goes. Destroying an uncommitted writer
   // discards it.
   class Writer {
    public:
     absl::Status Append(absl::string_view data);
+    // As Append, but takes the bytes of *chunk and leaves a spare buffer in
+    // it (contents unspecified) for the caller's next chunk. A large blob
+    // going to the backend is then hashed on a helper thread
+    // (background_hasher.h) while this thread writes it, so hashing overlaps
+    // the write and the receipt of the next chunk.
+    absl::Status AppendOwned(std::string* chunk);
     uint64_t size() const { return size_; }
     // Checks the content against what the client promised, then makes it
     // durable under its digest (in the backend, or an inline blob written on
@@ -95,7 +108,9 @@ class BlobStore {
 
    private:
     friend class BlobStore;
-    Writer(BlobStore* store, std::unique_ptr<BlobBackend::Upload> upload);
+    Writer(BlobStore* store, std::unique_ptr<BlobBackend::Upload> upload,
+           uint64_t expected_size);
+    void Hash(absl::string_view data);
     // Size and digest against the promise; returns the digest.
     absl::StatusOr<std::string> Check(absl::string_view expected_sha256_hex,
                                       uint64_t expected_size);
@@ -103,10 +118,14 @@ class BlobStore {
     // Null: buffering an inline blob. Destroyed uncommitted, it discards what
     // the backend received.
     std::unique_ptr<BlobBackend::Upload> upload_;
-    std::string buffer_;  // an inline blob's bytes
-    uint64_t limit_ = 0;  // an inline blob's promised size
-    Sha256 hasher_;
+    std::string buffer_;      // an inline blob's bytes
+    uint64_t limit_ = 0;      // an inline blob's promised size
+    uint64_t expected_size_;  // UINT64_MAX: not said
+    Sha256 hasher_;           // unless background_
     uint64_t size_ = 0;
+    std::string hashing_;  // the chunk background_ hashes (AppendOwned)
+    // Declared after hashing_, so destroyed (joined) before it.
+    std::unique_ptr<BackgroundHasher> background_;
   };
 
   // Streams a blob and re-hashes it. A Read fails with DATA_LOSS as soon as
@@ -131,9 +150,9 @@ class BlobStore {
     Sha256 hasher_;
   };
 
-  // A writer to the backend, for content whose digest is not known yet (the
-  // file backend only: an object store names an object before its bytes and
-  // refuses it with INVALID_ARGUMENT).
+  // A writer to the backend, for content whose digest is not known yet (on
+  // an object store, which names an object before its bytes, only with a
+  // spool directory: else INVALID_ARGUMENT).
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter();
   // For content promised to be `expected_size` bytes: buffered in memory and
   // stored inline if that size fits the inline table, else a writer to the
@@ -141,9 +160,10 @@ class BlobStore {
   // promise.
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter(uint64_t expected_size);
   // As NewWriter(expected_size), for content promised to hash to
-  // `expected_sha256_hex`: what every writer of the server uses, since an
-  // object store needs the name before the bytes. The promise is checked at
-  // Commit/Seal as always.
+  // `expected_sha256_hex`: what the server's writers use, since an object
+  // store needs the name before the bytes. The promise is checked at
+  // Commit/Seal as always. An empty digest (a one-pass put, whose digest comes
+  // last) is NewWriter(expected_size).
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter(
       const std::string& expected_sha256_hex, uint64_t expected_size);
   // `size` is the size recorded in the statement. DATA_LOSS (not NOT_FOUND)
@@ -180,6 +200,9 @@ class BlobStore {
       const std::string& expected_sha256_hex, uint64_t expected_size);
   std::shared_ptr<BlobBackend> backend_;
   InlineBlobs* inline_;
+  Env* spool_env_ = nullptr;  // with spool_dir_: see OnBackend
+  std::string spool_dir_;
+  std::atomic<uint64_t> next_spool_{0};
 };
 
 }  // namespace archive

@@ -8,6 +8,9 @@
 namespace archive {
 namespace {
 
+// How much of an upload is appended between two writeback hints.
+constexpr uint64_t kWritebackBytes = 8 << 20;
+
 absl::Status CheckName(const std::string& sha256_hex) {
   if (IsSha256Hex(sha256_hex)) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -30,7 +33,15 @@ class FileBlobBackend::FileUpload : public BlobBackend::Upload {
     backend_->env_->RemoveFile(temp_path_).IgnoreError();
   }
   absl::Status Append(absl::string_view data) override {
-    return file_->Append(data);
+    absl::Status s = file_->Append(data);
+    unhinted_ += data.size();
+    if (unhinted_ >= kWritebackBytes) {
+      // A large blob is on its way to the disk while the rest arrives, so
+      // Commit's fsync waits for the last few MiB, not the whole blob.
+      file_->StartWriteback();
+      unhinted_ = 0;
+    }
+    return s;
   }
   absl::Status Commit(const std::string& sha256_hex) override {
     if (absl::Status s = CheckName(sha256_hex); !s.ok()) return s;
@@ -54,6 +65,7 @@ class FileBlobBackend::FileUpload : public BlobBackend::Upload {
   std::string temp_path_;
   std::unique_ptr<WritableFile> file_;
   bool committed_ = false;
+  uint64_t unhinted_ = 0;  // appended since the last StartWriteback
 };
 
 absl::StatusOr<std::unique_ptr<FileBlobBackend>> FileBlobBackend::Open(

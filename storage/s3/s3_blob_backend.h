@@ -66,6 +66,7 @@ class S3BlobBackend : public BlobBackend {
   std::string Describe() const override;
   absl::StatusOr<std::unique_ptr<Upload>> NewUpload(
       const std::string& sha256_hex, uint64_t expected_size) override;
+  bool NamesBlobsFirst() const override { return true; }
   absl::StatusOr<std::unique_ptr<SequentialFile>> Open(
       const std::string& sha256_hex) override;
   absl::StatusOr<uint64_t> Size(const std::string& sha256_hex) override;

@@ -79,7 +79,7 @@ absl::Status Store(BlobStore& store, const std::string& bytes,
 }
 
 TEST_F(S3Backend, SinglePutAndMultipartRoundTripThroughRangedReads) {
-  auto store = BlobStore::OnBackend(Backend(), nullptr);
+  auto store = BlobStore::OnBackend(Backend(), nullptr).value();
   std::map<std::string, std::string> stored;
   // Empty, small, exactly one part (one PUT), one byte over (two parts), and
   // two and a half parts.
@@ -113,7 +113,7 @@ TEST_F(S3Backend, SinglePutAndMultipartRoundTripThroughRangedReads) {
 }
 
 TEST_F(S3Backend, RefusedOrAbandonedUploadsLeaveNothing) {
-  auto store = BlobStore::OnBackend(Backend(), nullptr);
+  auto store = BlobStore::OnBackend(Backend(), nullptr).value();
   const std::string bytes = Bytes(12 << 20, 7);  // three parts
   const std::string hex = Sha256::HexDigest(bytes);
   {
@@ -173,7 +173,7 @@ TEST_F(S3Backend, UploadsACrashAbandonedAreAbortedOnceOldEnough) {
 }
 
 TEST_F(S3Backend, WithoutADigestAnUploadIsRefused) {
-  auto store = BlobStore::OnBackend(Backend(), nullptr);
+  auto store = BlobStore::OnBackend(Backend(), nullptr).value();
   auto writer = store->NewWriter();
   EXPECT_TRUE(absl::IsInvalidArgument(writer.status())) << writer.status();
 }

@@ -165,5 +165,42 @@ TEST(CheckMediaType, EmptyContentFailsOnSize) {
   EXPECT_EQ(Only(g, "size").verdict, Verdict::kPass);
 }
 
+// A one-pass put completes its header from the first chunk only when no
+// later byte can change the guess.
+TEST(MediaTypeGuesser, DecidedOnlyWhenLaterBytesCannotChangeTheGuess) {
+  v1::PutHeader header;
+  MediaTypeGuesser guesser;
+  EXPECT_FALSE(guesser.Decided(header));
+  guesser.Chunk("plain text so far, valid UTF-8 \xe4\xb8\xad");
+  EXPECT_FALSE(guesser.Decided(header)) << "a bad byte may still come";
+  guesser.Chunk("\xff and more");
+  EXPECT_TRUE(guesser.Decided(header));
+  guesser.Finish(&header);
+  EXPECT_EQ(header.metadata().media_type(), "application/octet-stream");
+  // A sequence cut at the chunk's end is not yet wrong.
+  guesser.Restart();
+  header.Clear();
+  guesser.Chunk("text \xe4\xb8");
+  EXPECT_FALSE(guesser.Decided(header));
+  guesser.Restart();
+  guesser.Chunk("%PDF-1.7 rest");
+  EXPECT_TRUE(guesser.Decided(header));
+  guesser.Finish(&header);
+  EXPECT_EQ(header.metadata().media_type(), "application/pdf");
+  // A media type given up front decides it before any byte.
+  v1::PutHeader given;
+  given.mutable_metadata()->set_media_type("text/csv");
+  EXPECT_TRUE(MediaTypeGuesser().Decided(given));
+}
+
+// Once the bytes are neither ASCII nor valid UTF-8 the sniffer only counts.
+TEST(ContentSniffer, CountsEveryByteAfterItHasSeenEnough) {
+  ContentSniffer s = Sniff("\xff\xfe" + std::string(3 << 20, 'a'), 4096);
+  EXPECT_EQ(s.size(), (3u << 20) + 2);
+  EXPECT_FALSE(s.valid_utf8());
+  EXPECT_EQ(s.tail(), std::string(ContentSniffer::kTailBytes, 'a'));
+  EXPECT_EQ(s.head().substr(0, 2), "\xff\xfe");
+}
+
 }  // namespace
 }  // namespace archive
