@@ -307,9 +307,10 @@ absl::StatusOr<v1::GetHeader> ArchiveClient::GetTakingChunks(
       have_header = true;
       if (!header.has_content()) continue;
       inlined = true;
-      // Handed on like a chunk, so it is hashed and checked like one.
-      sink_status = sink(header.content());
       received += header.content().size();
+      // Handed on like a chunk (which the sink may take), so it is hashed
+      // and checked like one.
+      sink_status = sink(header.mutable_content());
       header.clear_content();
       if (sink_status.ok() && progress) {
         progress(received, header.revision().size());
