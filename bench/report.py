@@ -144,8 +144,12 @@ def build(samples, meta):
     w(f"| source | commit {meta.get('commit', '?')}"
       + (" plus uncommitted changes in the work tree to "
          + ", ".join(f"`{d}`" for d in dirty) if dirty else "") + " |")
-    w(f"| build | Release, `build-bench/` ({meta.get('build_seconds', '?')} s "
-      "incl. dependency check) |")
+    if meta.get("bin_dir", "").startswith("build-bench"):
+        w(f"| build | Release, `build-bench/` ({meta.get('build_seconds', '?')} s "
+          "incl. dependency check) |")
+    else:
+        w(f"| build | not built by the run: binaries from `{meta['bin_dir']}` "
+          "(BENCH_BIN) |")
     w(f"| total time | {meta.get('total_seconds', '?')} s |")
     w(f"| peers | {meta.get('etcd_version', '?')} (one member, default fsync), "
       f"{meta.get('git_version', '?')}, {meta.get('openssl_version', '?')} |")
