@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config ccache git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libgoogle-common-protos-java
-  libabsl-dev libleveldb-dev libsnappy-dev libssl-dev openssl libicu-dev libcurl4-openssl-dev
+  libabsl-dev libleveldb-dev libsnappy-dev zlib1g-dev libssl-dev openssl libicu-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev prometheus-cpp-dev python3-prometheus-client python3-yaml
   python3-grpcio python3-protobuf

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -55,6 +56,21 @@ class PosixWritableFile : public WritableFile {
                       SYNC_FILE_RANGE_WRITE);
     hinted_ = appended_;
   }
+  absl::Status WriteZerosAhead(uint64_t bytes) override {
+    static const std::string* const zeros = new std::string(1 << 20, '\0');
+    for (uint64_t done = 0; done < bytes;) {
+      size_t n =
+          static_cast<size_t>(std::min<uint64_t>(bytes - done, zeros->size()));
+      ssize_t wrote =
+          ::pwrite(fd_, zeros->data(), n, static_cast<off_t>(appended_ + done));
+      if (wrote < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("write", path_, errno);
+      }
+      done += static_cast<uint64_t>(wrote);
+    }
+    return absl::OkStatus();
+  }
   absl::Status Sync() override {
     if (::fdatasync(fd_) != 0) return PosixError("fsync", path_, errno);
     return absl::OkStatus();
@@ -91,6 +107,30 @@ class PosixSequentialFile : public SequentialFile {
   int fd_;
 };
 
+class PosixRandomAccessFile : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd)
+      : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+  absl::StatusOr<absl::string_view> Read(uint64_t offset, size_t n,
+                                         char* scratch) const override {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::pread(fd_, scratch + got, n - got,
+                          static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return PosixError("read", path_, errno);
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    return absl::string_view(scratch, got);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
 class PosixEnv : public Env {
  public:
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
@@ -109,6 +149,12 @@ class PosixEnv : public Env {
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     return std::make_unique<PosixSequentialFile>(path, fd);
   }
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open", path, errno);
+    return std::make_unique<PosixRandomAccessFile>(path, fd);
+  }
   absl::Status RenameFile(const std::string& from,
                           const std::string& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0)
@@ -122,6 +168,15 @@ class PosixEnv : public Env {
     int err = errno;
     ::close(fd);
     if (rc != 0) return PosixError("fsync directory", dir, err);
+    return absl::OkStatus();
+  }
+  absl::Status SyncFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open", path, errno);
+    int rc = ::fdatasync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return PosixError("fsync", path, err);
     return absl::OkStatus();
   }
   absl::Status RemoveFile(const std::string& path) override {

@@ -34,6 +34,25 @@ class WritableFile {
   // start writing it out now, and a long streaming write's final Sync finds
   // little left to do. Durability still needs Sync. Default: nothing.
   virtual void StartWriteback() {}
+  // Writes `bytes` zeros after what was appended, without moving the append
+  // position: later appends overwrite allocated, written blocks, so their
+  // Sync commits data only, no new file size (the second barrier a growing
+  // file's fdatasync pays in the ext4 journal). The file is then longer than
+  // its data; a reader finds the end by content. Default: nothing.
+  virtual absl::Status WriteZerosAhead(uint64_t bytes) {
+    (void)bytes;
+    return absl::OkStatus();
+  }
+};
+
+// A file read at chosen offsets. Thread-safe: Read may be called
+// concurrently.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to n bytes at `offset` into scratch; fewer only at end of file.
+  virtual absl::StatusOr<absl::string_view> Read(uint64_t offset, size_t n,
+                                                 char* scratch) const = 0;
 };
 
 // A file read front to back.
@@ -59,12 +78,17 @@ class Env {
       const std::string& path, int mode = 0644) = 0;
   virtual absl::StatusOr<std::unique_ptr<SequentialFile>> NewSequentialFile(
       const std::string& path) = 0;
+  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
   // Atomically replaces `to` (POSIX rename). Not durable until SyncDir(parent
   // of `to`).
   virtual absl::Status RenameFile(const std::string& from,
                                   const std::string& to) = 0;
   // fsync()s a directory so renames and creations inside it survive a crash.
   virtual absl::Status SyncDir(const std::string& dir) = 0;
+  // Makes what an earlier process (or a file object whose sync failed)
+  // wrote to `path` durable: fdatasync through a new descriptor.
+  virtual absl::Status SyncFile(const std::string& path) = 0;
   virtual absl::Status RemoveFile(const std::string& path) = 0;
   // Creates the directory and its parents; OK if it exists.
   virtual absl::Status CreateDirs(const std::string& dir, int mode = 0755) = 0;
@@ -102,12 +126,19 @@ class EnvWrapper : public Env {
       const std::string& path) override {
     return target_->NewSequentialFile(path);
   }
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
+    return target_->NewRandomAccessFile(path);
+  }
   absl::Status RenameFile(const std::string& from,
                           const std::string& to) override {
     return target_->RenameFile(from, to);
   }
   absl::Status SyncDir(const std::string& dir) override {
     return target_->SyncDir(dir);
+  }
+  absl::Status SyncFile(const std::string& path) override {
+    return target_->SyncFile(path);
   }
   absl::Status RemoveFile(const std::string& path) override {
     return target_->RemoveFile(path);

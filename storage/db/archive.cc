@@ -132,8 +132,14 @@ absl::Status Archive::OpenDatabase(
     }
     o.create_if_missing = true;  // a repair of nothing leaves nothing to open
   }
+  JournalOptions journal;
+  journal.env = options_.env;
+  journal.dir = options_.data_dir + "/journal";
+  journal.segment_bytes = options_.journal_segment_bytes;
+  journal.separation = InlineBlobs::Separation();
   std::unique_ptr<RecoverableDb> db;
-  leveldb::Status s = RecoverableDb::Open(o, path, &db);
+  leveldb::Status s =
+      RecoverableDb::Open(o, path, &db, &journal, options_.repair);
   if (!s.ok()) return OpenFailure(path, s);
   db_ = std::move(db);
   if (options_.inline_blob_max_bytes > 0) {

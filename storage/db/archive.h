@@ -78,6 +78,9 @@ struct ArchiveOptions {
   // 4 MiB every ~100 puts: under the 64-client load test that gave 33k puts
   // in 30 s and 140 ms put p99s (level-0 write stalls); 16 MiB gave 47k.
   size_t write_buffer_bytes = 16 << 20;
+  // The journal (journal.h) under DATA_DIR/journal rolls to a new segment
+  // file, after flushing LevelDB's memtable, once a segment holds this much.
+  uint64_t journal_segment_bytes = 64 << 20;
   // The metadata store's file system; null for tables read with pread
   // (pread_env.h) and logs written into preallocated zeros
   // (preallocated_log_env.h). A seam for tests that fail its writes and

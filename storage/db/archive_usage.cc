@@ -20,6 +20,14 @@ absl::StatusOr<StoreUsage> Archive::MeasureUsage() {
        it->Valid() && it->key().starts_with(inline_prefix); it->Next()) {
     usage.inline_blob_bytes += it->value().size();
   }
+  // Blobs whose bytes are in the journal: their pointers say how many.
+  const std::string pointer_prefix(InlineBlobs::kPointerPrefix);
+  for (it->Seek(pointer_prefix);
+       it->Valid() && it->key().starts_with(pointer_prefix); it->Next()) {
+    auto pointer = ValuePointer::Decode(
+        absl::string_view(it->value().data(), it->value().size()));
+    if (pointer) usage.inline_blob_bytes += pointer->length;
+  }
   if (!it->status().ok()) {
     return FromLevelDb(it->status(), "counting documents and inline blobs");
   }

@@ -5,7 +5,8 @@
 // (bench/PROFILE.md).
 //
 // Contracts:
-//  - Key "b/<64 lowercase hex>" holds exactly the content's bytes. Nothing here
+//  - Key "b/<64 lowercase hex>" reads as exactly the content's bytes (held by
+//    LevelDB, or in the journal, see kPointerPrefix). Nothing here
 //    vouches for them: BlobStore re-hashes them on every read, as it does
 //    files, so a damaged value is reported (DATA_LOSS), never served.
 //  - Only contents of at most max_bytes() live here; larger ones are files.
@@ -22,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "leveldb/db.h"
 #include "leveldb/write_batch.h"
+#include "storage/db/journal_batch.h"
 
 namespace archive {
 
@@ -46,6 +48,13 @@ class InlineBlobs {
 
   // Every key starts with this; the blobs sort as one range of the store.
   static constexpr absl::string_view kPrefix = "b/";
+  // With the store's journal, a blob's bytes stay in the journal and LevelDB
+  // holds "v/<digest>", a pointer to them (journal_batch.h); Get finds
+  // either. Blobs written before the journal keep their "b/" values.
+  static constexpr absl::string_view kPointerPrefix = "v/";
+  static ValueSeparation Separation() {
+    return ValueSeparation{std::string(kPrefix), std::string(kPointerPrefix)};
+  }
 
  private:
   leveldb::DB* db_;

@@ -1,11 +1,37 @@
 #include "storage/db/recoverable_db.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "leveldb/write_batch.h"
 
 namespace archive {
 namespace {
+
+constexpr char kMarkerKey[] = "meta/journal";
+
+leveldb::Status ToLevelDb(const absl::Status& s) {
+  if (s.ok()) return leveldb::Status::OK();
+  const std::string message(s.message());
+  if (absl::IsNotFound(s)) return leveldb::Status::NotFound(message);
+  if (absl::IsDataLoss(s)) return leveldb::Status::Corruption(message);
+  return leveldb::Status::IOError(message);
+}
+
+// The marker: the last sequence in LevelDB's synced tables and the first
+// segment to replay. Coded as a ValuePointer's three numbers (the third 0).
+struct Marker {
+  uint64_t sequence = 0;
+  uint64_t segment = 1;
+  std::string Encode() const {
+    return ValuePointer{sequence, segment, 0}.Encode();
+  }
+  static std::optional<Marker> Decode(absl::string_view encoded) {
+    auto p = ValuePointer::Decode(encoded);
+    if (!p) return std::nullopt;
+    return Marker{p->segment, p->offset};
+  }
+};
 
 // An iterator that keeps the store open (the shared lock held) while it lives.
 class LockedIterator final : public leveldb::Iterator {
@@ -43,17 +69,118 @@ leveldb::ReadOptions Verified(leveldb::ReadOptions options) {
 
 leveldb::Status RecoverableDb::Open(const leveldb::Options& options,
                                     const std::string& path,
-                                    std::unique_ptr<RecoverableDb>* result) {
+                                    std::unique_ptr<RecoverableDb>* result,
+                                    const JournalOptions* journal,
+                                    bool replay_all) {
   std::unique_ptr<RecoverableDb> db(new RecoverableDb(options, path));
   leveldb::DB* inner = nullptr;
   leveldb::Status s = leveldb::DB::Open(options, path, &inner);
   if (!s.ok()) return s;
   db->db_.reset(inner);
+  if (journal != nullptr) {
+    db->journal_options_ = *journal;
+    auto opened =
+        Journal::Open(journal->env, journal->dir, journal->segment_bytes);
+    if (!opened.ok()) return ToLevelDb(opened.status());
+    db->journal_ = std::move(*opened);
+    std::unique_lock<std::shared_mutex> lock(db->mu_);
+    if (s = db->CatchUp(replay_all); !s.ok()) return s;
+  }
   *result = std::move(db);
   return s;
 }
 
-RecoverableDb::~RecoverableDb() = default;
+leveldb::Status RecoverableDb::CatchUp(bool replay_all) {
+  std::string marker;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), kMarkerKey, &marker);
+  if (!s.ok() && !s.IsNotFound()) return s;
+  std::optional<Marker> at;
+  if (s.ok()) {
+    at = Marker::Decode(marker);
+    if (!at) return leveldb::Status::Corruption(kMarkerKey, "malformed");
+  }
+  const bool from_marker = at.has_value() && !replay_all;
+  const uint64_t from = from_marker ? at->segment : 1;
+  std::optional<uint64_t> after;
+  if (from_marker) after = at->sequence;
+  uint64_t replayed = 0;
+  absl::Status replay =
+      journal_->Replay(from, after, [&](const Journal::Record& record) {
+        leveldb::WriteBatch batch;
+        absl::Status a =
+            ApplicationOf(record, journal_options_->separation, &batch);
+        if (!a.ok()) return a;
+        ++replayed;
+        leveldb::Status w = db_->Write(leveldb::WriteOptions(), &batch);
+        return w.ok() ? absl::OkStatus()
+                      : absl::InternalError(
+                            "replaying the journal into "
+                            "LevelDB: " +
+                            w.ToString());
+      });
+  if (!replay.ok()) return ToLevelDb(replay);
+  auto last = journal_->LastSegment();
+  if (!last.ok()) return ToLevelDb(last.status());
+  const uint64_t next = std::max(from, *last + 1);
+  const uint64_t sequence = journal_->next_sequence() - 1;
+  if (replayed > 0) {
+    if (absl::Status synced = journal_->SyncReplayed(); !synced.ok()) {
+      return ToLevelDb(synced);
+    }
+    leveldb::Slice key(kMarkerKey);
+    db_->CompactRange(&key, &key);
+  }
+  if (!at || at->sequence != sequence || at->segment != next) {
+    if (s = WriteMarker(sequence, next); !s.ok()) return s;
+  }
+  return ToLevelDb(journal_->StartSegment(next));
+}
+
+leveldb::Status RecoverableDb::WriteMarker(uint64_t sequence,
+                                           uint64_t segment) {
+  leveldb::WriteOptions sync;
+  sync.sync = true;
+  return db_->Put(sync, kMarkerKey, Marker{sequence, segment}.Encode());
+}
+
+leveldb::Status RecoverableDb::WriteJournaled(leveldb::WriteBatch* updates) {
+  const std::string payload = EncodeJournalPayload(*updates);
+  auto record = journal_->Append(payload);
+  if (!record.ok()) return ToLevelDb(record.status());
+  if (absl::Status s = journal_->Sync(); !s.ok()) return ToLevelDb(s);
+  record->payload = payload;
+  leveldb::WriteBatch applied;
+  absl::Status a =
+      ApplicationOf(*record, journal_options_->separation, &applied);
+  if (!a.ok()) return ToLevelDb(a);
+  leveldb::Status s = db_->Write(leveldb::WriteOptions(), &applied);
+  if (!s.ok() || !journal_->SegmentFull()) return s;
+  return RollSegment();
+}
+
+leveldb::Status RecoverableDb::RollSegment() {
+  // Every record of the current segment is then in LevelDB's synced tables
+  // (CompactRange flushes the memtable and waits for it; the range itself,
+  // one key, holds no table to compact).
+  leveldb::Slice key(kMarkerKey);
+  db_->CompactRange(&key, &key);
+  const uint64_t next = journal_->current_segment() + 1;
+  leveldb::Status s = WriteMarker(journal_->next_sequence() - 1, next);
+  if (!s.ok()) return s;
+  return ToLevelDb(journal_->StartSegment(next));
+}
+
+RecoverableDb::~RecoverableDb() {
+  // A clean close leaves nothing to replay: the next open starts at once,
+  // and a record damaged later in this segment is found by a read or a
+  // scrub (and repaired from a peer) instead of stopping the open.
+  std::lock_guard<std::mutex> writes(write_mu_);
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  if (journal_ != nullptr && db_ != nullptr && write_failure_.ok() &&
+      journal_->has_records()) {
+    (void)RollSegment();  // if it fails, the next open replays
+  }
+}
 
 leveldb::Status RecoverableDb::Closed() const {
   return reopen_failure_.ok()
@@ -78,6 +205,13 @@ leveldb::Status RecoverableDb::Reopen(bool repair) {
   reopen_failure_ = leveldb::DB::Open(options_, path_, &inner);
   if (!reopen_failure_.ok()) return reopen_failure_;
   db_.reset(inner);
+  if (journal_ != nullptr) {
+    reopen_failure_ = CatchUp(repair);
+    if (!reopen_failure_.ok()) {
+      db_.reset();
+      return reopen_failure_;
+    }
+  }
   write_failure_ = leveldb::Status::OK();
   return reopen_failure_;
 }
@@ -103,7 +237,9 @@ leveldb::Status RecoverableDb::Write(const leveldb::WriteOptions& options,
   if (!write_failure_.ok()) return write_failure_;
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (db_ == nullptr) return Closed();
-  leveldb::Status s = db_->Write(options, updates);
+  leveldb::Status s = journal_ != nullptr && options.sync
+                          ? WriteJournaled(updates)
+                          : db_->Write(options, updates);
   if (!s.ok()) write_failure_ = s;
   return s;
 }
@@ -113,7 +249,29 @@ leveldb::Status RecoverableDb::Get(const leveldb::ReadOptions& options,
                                    std::string* value) {
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (db_ == nullptr) return Closed();
+  if (journal_ != nullptr) {
+    if (auto pointer_key = journal_options_->separation.PointerKey(
+            absl::string_view(key.data(), key.size()))) {
+      std::string encoded;
+      leveldb::Status s = db_->Get(Verified(options), *pointer_key, &encoded);
+      if (s.ok()) return ReadSeparated(encoded, value);
+      if (!s.IsNotFound()) return s;
+    }
+  }
   return db_->Get(Verified(options), key, value);
+}
+
+leveldb::Status RecoverableDb::ReadSeparated(const std::string& encoded,
+                                             std::string* value) const {
+  auto pointer = ValuePointer::Decode(encoded);
+  if (!pointer) {
+    return leveldb::Status::Corruption("a value pointer is malformed");
+  }
+  auto bytes =
+      journal_->Read(pointer->segment, pointer->offset, pointer->length);
+  if (!bytes.ok()) return ToLevelDb(bytes.status());
+  *value = std::move(*bytes);
+  return leveldb::Status::OK();
 }
 
 leveldb::Iterator* RecoverableDb::NewIterator(

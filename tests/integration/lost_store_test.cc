@@ -3,7 +3,9 @@
 // refuses to start on a store that is missing or behind
 // DATA_DIR/newest-signed-checkpoint, without touching what --repair could
 // recover, and `archived --repair` serves again only if the repaired log agrees
-// with that checkpoint.
+// with that checkpoint. The store's journal (storage/db/journal.h) holds every
+// durable write: it brings a store that is only behind up to date, and a
+// repair of a lost meta/ rebuilds it from the journal.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -77,6 +79,30 @@ class LostStore : public ::testing::Test {
     EXPECT_EQ(cp->checkpoint(), checkpoint_);
   }
 
+  // Puts one more revision after a copy of meta/ (and with `journal_too` of
+  // the journal) was taken, then puts the copies back: a store one put
+  // behind, as a restore from yesterday would leave.
+  void RollBackOnePut(bool journal_too) {
+    std::vector<std::string> parts = {"meta"};
+    if (journal_too) parts.push_back("journal");
+    for (const std::string& part : parts) {
+      fs::copy(data_dir() + "/" + part, dir_.path() + "/old-" + part,
+               fs::copy_options::recursive);
+    }
+    TestServer::Options o;
+    o.data_dir = data_dir();
+    auto server = TestServer::Start(o);
+    ASSERT_NE(server, nullptr);
+    ArchiveClient client(ArchiveClient::Dial(server->address()));
+    auto put = client.PutBytes("newer\n", HeaderFor("doc-new", "newer\n"));
+    ASSERT_TRUE(put.ok()) << put.status();
+    ASSERT_EQ(server->Stop(), 0);
+    for (const std::string& part : parts) {
+      fs::remove_all(data_dir() + "/" + part);
+      fs::rename(dir_.path() + "/old-" + part, data_dir() + "/" + part);
+    }
+  }
+
   TempDir dir_;
   std::unique_ptr<TestServer> server_;
   std::vector<std::string> revisions_;
@@ -103,21 +129,8 @@ TEST_F(LostStore, DeletedMetaIsRefused) {
   EXPECT_FALSE(fs::exists(meta() + "/CURRENT"));
 }
 
-TEST_F(LostStore, RolledBackMetaIsRefused) {
-  // An older copy of meta/ (a restore from yesterday): one put behind.
-  TestServer::Options o;
-  o.data_dir = data_dir();
-  fs::copy(meta(), dir_.path() + "/old-meta", fs::copy_options::recursive);
-  {
-    auto server = TestServer::Start(o);
-    ASSERT_NE(server, nullptr);
-    ArchiveClient client(ArchiveClient::Dial(server->address()));
-    auto put = client.PutBytes("newer\n", HeaderFor("doc-new", "newer\n"));
-    ASSERT_TRUE(put.ok()) << put.status();
-    ASSERT_EQ(server->Stop(), 0);
-  }
-  fs::remove_all(meta());
-  fs::rename(dir_.path() + "/old-meta", meta());
+TEST_F(LostStore, RolledBackMetaAndJournalAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(RollBackOnePut(/*journal_too=*/true));
   ProcessResult r = RunArchived({});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(r.err.find("holds a log of 3 entries, behind the checkpoint of 4"),
@@ -125,13 +138,43 @@ TEST_F(LostStore, RolledBackMetaIsRefused) {
       << r.err;
 }
 
+TEST_F(LostStore, RolledBackMetaIsBroughtUpToDateFromTheJournal) {
+  // The journal holds every durable write after the old store's marker
+  // (recoverable_db.h): replaying it gives back the newer put.
+  ASSERT_NO_FATAL_FAILURE(RollBackOnePut(/*journal_too=*/false));
+  TestServer::Options o;
+  o.data_dir = data_dir();
+  auto server = TestServer::Start(o);
+  ASSERT_NE(server, nullptr);
+  ArchiveClient client(ArchiveClient::Dial(server->address()));
+  v1::GetRequest request;
+  request.set_document_id("doc-new");
+  std::string content;
+  auto got = client.Get(request, [&](absl::string_view chunk) {
+    content.append(chunk.data(), chunk.size());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(content, "newer\n");
+  auto cp = client.GetCheckpoint();
+  ASSERT_TRUE(cp.ok()) << cp.status();
+  EXPECT_NE(cp->checkpoint().find("\n4\n"), std::string::npos)
+      << cp->checkpoint();
+}
+
 TEST_F(LostStore, RepairRecoversDeletedCurrent) {
   fs::remove(meta() + "/CURRENT");
   ExpectServesTheSameLog({"--repair"});
 }
 
-TEST_F(LostStore, RepairOfDeletedMetaRefusesAndSaysHowToRestore) {
+TEST_F(LostStore, RepairOfDeletedMetaRebuildsItFromTheJournal) {
   fs::remove_all(meta());
+  ExpectServesTheSameLog({"--repair"});
+}
+
+TEST_F(LostStore, RepairOfDeletedMetaAndJournalRefusesAndSaysHowToRestore) {
+  fs::remove_all(meta());
+  fs::remove_all(data_dir() + "/journal");
   ProcessResult r = RunArchived({"--repair"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(r.err.find("repair could not recover it"), std::string::npos)

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "leveldb/db.h"
 #include "tests/integration/sync_test_util.h"
+#include "tests/unit/storage/db/stored_blob_damage.h"
 
 namespace archive::testing {
 namespace {
@@ -155,20 +156,9 @@ TEST(ScrubRepairInline, RotInAnInlineBlobIsReportedAndRepaired) {
       << "expected the small content inline, not as a file";
 
   ASSERT_EQ(b->server().Stop(), 0) << b->Log();
-  {
-    leveldb::DB* raw = nullptr;
-    ASSERT_TRUE(
-        leveldb::DB::Open(leveldb::Options(), b->data_dir() + "/meta", &raw)
-            .ok());
-    std::unique_ptr<leveldb::DB> db(raw);
-    const std::string key = "b/" + BytesSha256(text);
-    std::string bytes;
-    ASSERT_TRUE(db->Get(leveldb::ReadOptions(), key, &bytes).ok());
-    bytes[5] ^= 0x20;
-    leveldb::WriteOptions sync;
-    sync.sync = true;
-    ASSERT_TRUE(db->Put(sync, key, bytes).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(testing_util::DamageStoredBlob(
+      b->data_dir(), BytesSha256(text),
+      [](std::string& bytes) { bytes[5] ^= 0x20; }));
   ASSERT_TRUE(b->server().Restart()) << b->Log();
 
   ProcessResult scrub = b->Ctl({"scrub", "--json"});

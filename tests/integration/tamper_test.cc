@@ -26,6 +26,7 @@
 #include "storage/base/sha256.h"
 #include "storage/db/merkle_log.h"
 #include "tests/integration/test_harness.h"
+#include "tests/unit/storage/db/stored_blob_damage.h"
 
 namespace archive::testing {
 namespace {
@@ -316,19 +317,17 @@ TEST_F(TamperInline, InlineBlobByteFlipped) {
   Put("tamper-inline", contents);
   ASSERT_NO_FATAL_FAILURE(ExpectGetWorks("tamper-inline", contents));
   EXPECT_FALSE(fs::exists(BlobPath(contents))) << "expected an inline blob";
-  const std::string key = "b/" + Sha256::HexDigest(contents);
+  const std::string hex = Sha256::HexDigest(contents);
   for (const std::string& damage : {std::string("flip"), std::string("cut")}) {
     StopServer();
-    EditStore(server_->data_dir(), [&](leveldb::DB* db) {
-      std::string bytes = GetRecord(db, key);
-      ASSERT_FALSE(bytes.empty());
-      if (damage == "flip") {
-        bytes[4] ^= 0x20;
-      } else {
-        bytes = contents.substr(0, 10);
-      }
-      PutRecord(db, key, bytes);
-    });
+    ASSERT_NO_FATAL_FAILURE(testing_util::DamageStoredBlob(
+        server_->data_dir(), hex, [&](std::string& bytes) {
+          if (damage == "flip") {
+            bytes[4] ^= 0x20;
+          } else {
+            bytes = bytes.substr(0, 10);
+          }
+        }));
     RestartServer("a damaged inline blob");
     ExpectGetFails("tamper-inline", {"content digest", "DATA_LOSS", "damaged"});
   }

@@ -17,6 +17,7 @@ namespace archive {
 namespace {
 
 using testing_util::FaultPlan;
+using testing_util::FaultyEnv;
 using testing_util::FaultyLevelDbEnv;
 using testing_util::FileOp;
 using testing_util::ScopedTempDir;
@@ -44,6 +45,7 @@ class CommitObserverTest : public ::testing::Test {
     ArchiveOptions options;
     options.data_dir = tmp_.Sub("data");
     options.origin = "observed.archive.example";
+    options.env = &env_;  // the journal's sync is the batch's
     options.leveldb_env = &leveldb_env_;
     options.observer = &observer_;
     auto archive = Archive::Open(options);
@@ -53,6 +55,7 @@ class CommitObserverTest : public ::testing::Test {
 
   ScopedTempDir tmp_;
   FaultPlan plan_;
+  FaultyEnv env_{Env::Default(), &plan_};
   FaultyLevelDbEnv leveldb_env_{&plan_};
   RecordingObserver observer_;
   std::unique_ptr<Archive> archive_;

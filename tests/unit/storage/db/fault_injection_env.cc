@@ -80,6 +80,11 @@ class FaultyFile : public WritableFile {
     return s;
   }
   absl::Status Close() override { return base_->Close(); }
+  // Zeros ahead are written and synced like LevelDB's preallocated logs':
+  // DropUnsyncedData zeroes what was appended over them unsynced.
+  absl::Status WriteZerosAhead(uint64_t bytes) override {
+    return base_->WriteZerosAhead(bytes);
+  }
 
  private:
   FaultPlan* plan_;
@@ -237,6 +242,15 @@ absl::Status FaultyEnv::RenameFile(const std::string& from,
   }
   absl::Status s = EnvWrapper::RenameFile(from, to);
   if (s.ok()) plan_->Renamed(from, to);
+  return s;
+}
+
+absl::Status FaultyEnv::SyncFile(const std::string& path) {
+  if (plan_->ShouldFail(FileOp::kSync)) {
+    return absl::InternalError("fsync " + path + ": injected failure");
+  }
+  absl::Status s = EnvWrapper::SyncFile(path);
+  if (s.ok()) plan_->Synced(path);
   return s;
 }
 

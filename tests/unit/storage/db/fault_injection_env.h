@@ -81,6 +81,8 @@ class FaultyEnv : public EnvWrapper {
       const std::string& path, int mode) override;
   absl::Status RenameFile(const std::string& from,
                           const std::string& to) override;
+  // A sync through a new descriptor: counted and failed like a file's.
+  absl::Status SyncFile(const std::string& path) override;
 
  private:
   FaultPlan* plan_;

@@ -130,6 +130,7 @@ class FaultSweep : public ::testing::Test {
     options.origin = kOrigin;
     options.inline_blob_max_bytes = kInlineMax;
     options.write_buffer_bytes = write_buffer_bytes_;
+    options.journal_segment_bytes = journal_segment_bytes_;
     if (faulty) {
       options.env = &env_;
       options.leveldb_env = &leveldb_env_;
@@ -247,6 +248,7 @@ class FaultSweep : public ::testing::Test {
   FaultyLevelDbEnv leveldb_env_{&plan_, &logs_};
   int points_ = 0, runs_ = 0;
   size_t write_buffer_bytes_ = 16 << 20;
+  uint64_t journal_segment_bytes_ = 64 << 20;
 };
 
 ScopedTempDir* FaultSweep::imports_dir_ = nullptr;
@@ -315,6 +317,21 @@ TEST_F(FaultSweep, PutsThatFlushTheMemtableAndCompact) {
     for (int i = 0; i < 24; ++i) {
       out.push_back(Put(a, absl::StrCat("flush-", i),
                         absl::StrCat(i, std::string(900, 'f'))));
+    }
+    return out;
+  });
+}
+
+TEST_F(FaultSweep, PutsThatRollJournalSegments) {
+  // 4 KiB journal segments: most of these puts fill one, so the store flushes
+  // LevelDB's memtable, moves its journal marker and starts the next segment
+  // (recoverable_db.h), the steps a crash or a full disk can cut anywhere.
+  journal_segment_bytes_ = 4 << 10;
+  Sweep([](Archive& a) {
+    std::vector<Written> out;
+    for (int i = 0; i < 8; ++i) {
+      out.push_back(Put(a, absl::StrCat("roll-", i),
+                        absl::StrCat(i, std::string(2500, 'r'))));
     }
     return out;
   });

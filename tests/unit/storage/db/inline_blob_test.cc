@@ -22,6 +22,7 @@
 #include "storage/db/inline_blobs.h"
 #include "tests/unit/storage/db/sealed_put.h"
 #include "tests/unit/storage/db/storage_test_util.h"
+#include "tests/unit/storage/db/stored_blob_damage.h"
 
 namespace archive {
 namespace {
@@ -247,42 +248,44 @@ TEST_F(InlineBlobStoreTest, SmallBlobsStoredAsFilesAreStillRead) {
 // --- The archive
 // --------------------------------------------------------------
 
-// Fails the metadata store's log fsync while `fail_sync` is set.
-class FailingSyncEnv : public leveldb::EnvWrapper {
+// Fails the fsync of the metadata store's journal (the one sync of a batch,
+// recoverable_db.h) while `fail_sync` is set.
+class FailingSyncEnv : public EnvWrapper {
  public:
-  FailingSyncEnv() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
+  explicit FailingSyncEnv(Env* target) : EnvWrapper(target) {}
   std::atomic<bool> fail_sync{false};
   std::atomic<int> failed{0};
 
-  leveldb::Status NewWritableFile(const std::string& name,
-                                  leveldb::WritableFile** result) override {
-    leveldb::Status s = target()->NewWritableFile(name, result);
-    if (s.ok() && absl::EndsWith(name, ".log"))
-      *result = new File(this, *result);
-    return s;
+  absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path, int mode) override {
+    auto file = EnvWrapper::NewWritableFile(path, mode);
+    if (!file.ok() || !absl::EndsWith(path, ".jnl")) return file;
+    return std::unique_ptr<WritableFile>(new File(this, std::move(*file)));
   }
 
  private:
-  class File : public leveldb::WritableFile {
+  class File : public WritableFile {
    public:
-    File(FailingSyncEnv* env, leveldb::WritableFile* base)
-        : env_(env), base_(base) {}
-    leveldb::Status Append(const leveldb::Slice& data) override {
+    File(FailingSyncEnv* env, std::unique_ptr<WritableFile> base)
+        : env_(env), base_(std::move(base)) {}
+    absl::Status Append(absl::string_view data) override {
       return base_->Append(data);
     }
-    leveldb::Status Close() override { return base_->Close(); }
-    leveldb::Status Flush() override { return base_->Flush(); }
-    leveldb::Status Sync() override {
+    absl::Status WriteZerosAhead(uint64_t bytes) override {
+      return base_->WriteZerosAhead(bytes);
+    }
+    absl::Status Close() override { return base_->Close(); }
+    absl::Status Sync() override {
       if (env_->fail_sync) {
         env_->failed++;
-        return leveldb::Status::IOError("injected fsync failure");
+        return absl::InternalError("injected fsync failure");
       }
       return base_->Sync();
     }
 
    private:
     FailingSyncEnv* env_;
-    std::unique_ptr<leveldb::WritableFile> base_;
+    std::unique_ptr<WritableFile> base_;
   };
 };
 
@@ -291,21 +294,20 @@ class InlineArchiveTest : public ::testing::Test {
   InlineArchiveTest() : env_(kNow) {}
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(Open()); }
 
-  void Open(leveldb::Env* leveldb_env = nullptr) {
+  void Open(Env* env = nullptr) {
     ArchiveOptions options;
     options.data_dir = tmp_.Sub("data");
     options.origin = kOrigin;
-    options.env = &env_;
+    options.env = env != nullptr ? env : &env_;
     options.inline_blob_max_bytes = kInlineMax;
-    options.leveldb_env = leveldb_env;
     auto archive = Archive::Open(options);
     ASSERT_TRUE(archive.ok()) << archive.status();
     archive_ = std::move(*archive);
   }
 
-  void Reopen(leveldb::Env* leveldb_env = nullptr) {
+  void Reopen(Env* env = nullptr) {
     archive_.reset();
-    ASSERT_NO_FATAL_FAILURE(Open(leveldb_env));
+    ASSERT_NO_FATAL_FAILURE(Open(env));
   }
 
   std::string BlobsDir() const { return tmp_.Sub("data/blobs"); }
@@ -374,19 +376,9 @@ TEST_F(InlineArchiveTest, ScrubReportsADamagedInlineBlobAndARepairFixesIt) {
   ASSERT_TRUE(archive_->Commit(SealedPut("doc-fine", "fine")).ok());
   const std::string hex = put.statement.content_sha256;
   archive_.reset();
-  {
-    // Bit rot in the stored value, written behind the archive's back.
-    leveldb::DB* raw = nullptr;
-    ASSERT_TRUE(
-        leveldb::DB::Open(leveldb::Options(), tmp_.Sub("data/meta"), &raw)
-            .ok());
-    std::unique_ptr<leveldb::DB> db(raw);
-    std::string damaged = content;
-    damaged[5] ^= 0x20;
-    ASSERT_TRUE(
-        db->Put(leveldb::WriteOptions(), absl::StrCat("b/", hex), damaged)
-            .ok());
-  }
+  // Bit rot in the stored value, written behind the archive's back.
+  ASSERT_NO_FATAL_FAILURE(testing_util::DamageStoredBlob(
+      tmp_.Sub("data"), hex, [](std::string& bytes) { bytes[5] ^= 0x20; }));
   ASSERT_NO_FATAL_FAILURE(Open());
   auto scrub = archive_->Scrub();
   ASSERT_TRUE(scrub.ok()) << scrub.status();
@@ -410,7 +402,7 @@ TEST_F(InlineArchiveTest, ScrubReportsADamagedInlineBlobAndARepairFixesIt) {
 }
 
 TEST_F(InlineArchiveTest, FailedBatchFsyncNeverLeavesARevisionWithoutContent) {
-  FailingSyncEnv faulty;
+  FailingSyncEnv faulty(&env_);
   ASSERT_NO_FATAL_FAILURE(Reopen(&faulty));
   ASSERT_TRUE(archive_->Commit(SealedPut("doc-before", "before")).ok());
   faulty.fail_sync = true;

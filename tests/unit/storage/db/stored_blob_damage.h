@@ -1,0 +1,67 @@
+// Damages a small content where the archive keeps it, behind the archive's
+// back (the archive must be closed): in the journal if LevelDB holds a
+// pointer "v/<digest>" to it (journal_batch.h), else the "b/<digest>" value.
+// Shared by the unit and the integration tests of scrub, repair and tamper.
+#ifndef ARCHIVE_TESTS_UNIT_STORAGE_DB_STORED_BLOB_DAMAGE_H_
+#define ARCHIVE_TESTS_UNIT_STORAGE_DB_STORED_BLOB_DAMAGE_H_
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "leveldb/db.h"
+#include "storage/db/journal_batch.h"
+
+namespace archive {
+namespace testing_util {
+
+// Calls `damage` on the stored bytes of the content `sha256_hex` of the
+// archive in `data_dir` and stores what it leaves. A change of length is
+// stored as a shorter or longer value (in the journal: the same place, the
+// pointer's length changed), as a truncated file would read.
+inline void DamageStoredBlob(const std::string& data_dir,
+                             const std::string& sha256_hex,
+                             const std::function<void(std::string&)>& damage) {
+  leveldb::DB* raw = nullptr;
+  leveldb::Status s =
+      leveldb::DB::Open(leveldb::Options(), data_dir + "/meta", &raw);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<leveldb::DB> db(raw);
+  leveldb::WriteOptions sync;
+  sync.sync = true;
+  std::string encoded;
+  if (!db->Get({}, "v/" + sha256_hex, &encoded).ok()) {
+    std::string bytes;
+    ASSERT_TRUE(db->Get({}, "b/" + sha256_hex, &bytes).ok()) << sha256_hex;
+    damage(bytes);
+    ASSERT_TRUE(db->Put(sync, "b/" + sha256_hex, bytes).ok());
+    return;
+  }
+  auto pointer = ValuePointer::Decode(encoded);
+  ASSERT_TRUE(pointer.has_value());
+  const std::string path =
+      absl::StrFormat("%s/journal/%08d.jnl", data_dir, pointer->segment);
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(file.good()) << path;
+  std::string bytes(pointer->length, '\0');
+  file.seekg(static_cast<std::streamoff>(pointer->offset));
+  file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  damage(bytes);
+  file.seekp(static_cast<std::streamoff>(pointer->offset));
+  file.write(bytes.data(), static_cast<std::streamsize>(std::min<size_t>(
+                               bytes.size(), pointer->length)));
+  ASSERT_TRUE(file.good()) << path;
+  if (bytes.size() != pointer->length) {
+    pointer->length = bytes.size();
+    ASSERT_TRUE(db->Put(sync, "v/" + sha256_hex, pointer->Encode()).ok());
+  }
+}
+
+}  // namespace testing_util
+}  // namespace archive
+
+#endif  // ARCHIVE_TESTS_UNIT_STORAGE_DB_STORED_BLOB_DAMAGE_H_
