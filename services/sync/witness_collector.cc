@@ -10,7 +10,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "storage/base/hex.h"
 #include "storage/base/log_line.h"
@@ -223,19 +222,18 @@ absl::StatusOr<std::string> WitnessCollector::SendTo(
       return absl::UnavailableError(absl::StrCat(
           reply->status, ": ", absl::StripAsciiWhitespace(reply->body)));
     }
-    // Keep only a cosignature by this witness, for this checkpoint.
+    // Keep only a cosignature by this witness's key, for this checkpoint:
+    // whatever else the answer holds is dropped, and a bad one refuses it.
     auto note = ParseNote(cp.note + reply->body);
-    if (!note.ok()) return note.status();
-    auto verified = VerifyCosignature(*note, *peer.witness.key);
-    if (!verified.ok()) return verified.status();
-    peer.cosigned_size = cp.size;
-    for (absl::string_view line : absl::StrSplit(reply->body, '\n')) {
-      if (absl::StrContains(line,
-                            absl::StrCat(" ", peer.witness.key->name(), " "))) {
-        return absl::StrCat(line, "\n");
-      }
+    if (!note.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("its answer does not parse as signature lines: ",
+                       note.status().message()));
     }
-    return absl::DataLossError("the witness's answer holds no line of its own");
+    auto line = VerifiedCosignatureLine(*note, *peer.witness.key);
+    if (!line.ok()) return line.status();
+    peer.cosigned_size = cp.size;
+    return line;
   }
   return absl::UnavailableError("no answer");
 }
