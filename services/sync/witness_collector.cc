@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -97,7 +98,10 @@ absl::StatusOr<std::vector<WitnessCollector::Peer>> WitnessCollector::LoadPeers(
 }
 
 WitnessCollector::~WitnessCollector() {
-  stop_ = true;
+  {
+    absl::MutexLock lock(&mu_);  // wakes the expirer
+    stop_ = true;
+  }
   if (thread_.joinable()) thread_.join();
   if (expirer_.joinable()) expirer_.join();
   std::vector<Waiter> left;
@@ -117,8 +121,20 @@ void WitnessCollector::Start() {
 }
 
 void WitnessCollector::ExpireLoop() {
-  while (!stop_) {
-    absl::SleepFor(absl::Milliseconds(50));
+  while (true) {
+    {
+      // Asleep until the earliest deadline, a waiter added (it may be due
+      // sooner) or the stop; a quorum reached is answered by Publish.
+      absl::MutexLock lock(&mu_);
+      absl::Time due = absl::InfiniteFuture();
+      for (const Waiter& w : waiters_) due = std::min(due, w.deadline);
+      const uint64_t added = waiters_added_;
+      auto woken = [this, added]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stop_ || waiters_added_ != added;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&woken), due);
+      if (stop_) return;
+    }
     AnswerWaiters(absl::Now());
   }
 }
@@ -145,6 +161,9 @@ void WitnessCollector::Loop() {
       Publish(cp, std::move(lines), std::move(signers));
       sent_size = cp.size;
     }
+    // Polled: the archive tells no one of a new checkpoint (its one
+    // CommitObserver is the metrics'), and waking on one would change its
+    // API. The waiters do not poll (ExpireLoop).
     absl::SleepFor(absl::Milliseconds(100));
   }
 }
@@ -265,6 +284,7 @@ void WitnessCollector::WhenCosigned(uint64_t size, size_t quorum,
     absl::MutexLock lock(&mu_);
     if (!Reached(w)) {
       waiters_.push_back(std::move(w));
+      ++waiters_added_;
       return;
     }
     answer = Answer(w);

@@ -128,12 +128,13 @@ class WitnessCollector {
   absl::Duration timeout_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  std::thread expirer_;  // answers late waiters while a round is out
+  std::thread expirer_;  // answers late waiters, at their deadline
   mutable absl::Mutex mu_;
   SignedCheckpoint cosigned_ ABSL_GUARDED_BY(mu_);  // as the log signed it
   std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> signers_ ABSL_GUARDED_BY(mu_);  // names of lines_
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  uint64_t waiters_added_ ABSL_GUARDED_BY(mu_) = 0;  // wakes the expirer
 };
 
 }  // namespace archive
