@@ -61,6 +61,15 @@ void MirrorCollector::Loop() {
         lines[name] = kept->second;
       } else if (auto line = Fetch(m, cp); line.ok() && !stop_) {
         lines[name] = std::move(*line);
+        refused_.erase(name);
+      } else if (!line.ok() && Refused(line.status()) &&
+                 refused_[name] != line.status().message()) {
+        // Said once per cause, not every second.
+        refused_[name] = std::string(line.status().message());
+        LogLine(absl::StrCat("archived: refused the cosignature mirror ", name,
+                             " serves for the checkpoint of ", cp.size, ": ",
+                             line.status().message()),
+                LogLevel::kWarning);
       }
     }
     {
@@ -86,21 +95,22 @@ absl::StatusOr<std::string> MirrorCollector::Fetch(
     return absl::UnavailableError(absl::StrCat(mirror.url, ": no checkpoint"));
   }
   auto served = ParseNote(reply->body);
+  if (!served.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("its checkpoint does not parse as a signed note: ",
+                     served.status().message()));
+  }
   auto ours = ParseNote(cp.note);
-  if (!served.ok() || !ours.ok() || served->text != ours->text) {
-    return absl::NotFoundError("the mirror is at another checkpoint");
+  if (!ours.ok() || served->text != ours->text) {
+    return absl::FailedPreconditionError("the mirror is at another checkpoint");
   }
   // Kept only if it verifies with the mirror's key, for this checkpoint.
-  if (auto t = VerifyCosignature(*served, *mirror.key); !t.ok()) {
-    return t.status();
-  }
-  for (const NoteSignature& sig : served->signatures) {
-    if (sig.key_name == mirror.key->name() &&
-        sig.key_id == mirror.key->key_id()) {
-      return FormatSignatureLine(sig);
-    }
-  }
-  return absl::NotFoundError("no line of the mirror's");
+  return VerifiedCosignatureLine(*served, *mirror.key);
+}
+
+bool MirrorCollector::Refused(const absl::Status& status) {
+  // Unreachable, or not at this checkpoint yet: a mirror lagging, not lying.
+  return !absl::IsUnavailable(status) && !absl::IsFailedPrecondition(status);
 }
 
 std::string MirrorCollector::LinesFor(const std::string& note) const {

@@ -12,8 +12,11 @@
 //
 // The mirrors are the "mirror <cosigner verifier key> <monitoring prefix
 // URL>" lines of archived's --witnesses file, read again every round (1 s).
-// A line is kept only for the exact checkpoint it cosigns: when the log
-// grows, a mirror counts again once it has pulled and stored the new size.
+// A line is kept only for the exact checkpoint it cosigns, and only if it
+// verifies with the mirror's key: when the log grows, a mirror counts again
+// once it has pulled and stored the new size; a checkpoint served with a bad
+// line (another key's, a signature that does not verify, a malformed note)
+// counts for nothing, and the log says why once per cause.
 //
 // Thread-safety: thread-safe. The archive must outlive the collector.
 #ifndef ARCHIVE_SERVICES_SYNC_MIRROR_COLLECTOR_H_
@@ -56,9 +59,15 @@ class MirrorCollector {
   static absl::StatusOr<std::vector<WitnessPolicy::Witness>> LoadMirrors(
       const std::string& file);
   void Loop();
-  // `mirror`'s cosignature line for `cp`, or why not.
+  // `mirror`'s cosignature line for `cp`, or why not: UNAVAILABLE if it
+  // serves no checkpoint, FAILED_PRECONDITION if it serves another; else the
+  // refusal of what it serves (a note that does not parse, no line by the
+  // mirror's key, one that does not verify).
   absl::StatusOr<std::string> Fetch(const WitnessPolicy::Witness& mirror,
                                     const SignedCheckpoint& cp) const;
+  // True for a Fetch error that refuses what a mirror served (logged once
+  // per cause), false for a mirror unreachable or behind.
+  static bool Refused(const absl::Status& status);
 
   Archive* archive_;
   std::string file_;
@@ -68,6 +77,8 @@ class MirrorCollector {
   mutable absl::Mutex mu_;
   std::string note_ ABSL_GUARDED_BY(mu_);  // the checkpoint lines_ cosign
   std::map<std::string, std::string> lines_ ABSL_GUARDED_BY(mu_);  // by name
+  // By mirror name: the last refusal logged (the reading thread only).
+  std::map<std::string, std::string> refused_;
 };
 
 }  // namespace archive

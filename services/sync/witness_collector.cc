@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -10,7 +11,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "storage/base/hex.h"
 #include "storage/base/log_line.h"
@@ -98,7 +98,10 @@ absl::StatusOr<std::vector<WitnessCollector::Peer>> WitnessCollector::LoadPeers(
 }
 
 WitnessCollector::~WitnessCollector() {
-  stop_ = true;
+  {
+    absl::MutexLock lock(&mu_);  // wakes the expirer
+    stop_ = true;
+  }
   if (thread_.joinable()) thread_.join();
   if (expirer_.joinable()) expirer_.join();
   std::vector<Waiter> left;
@@ -118,8 +121,20 @@ void WitnessCollector::Start() {
 }
 
 void WitnessCollector::ExpireLoop() {
-  while (!stop_) {
-    absl::SleepFor(absl::Milliseconds(50));
+  while (true) {
+    {
+      // Asleep until the earliest deadline, a waiter added (it may be due
+      // sooner) or the stop; a quorum reached is answered by Publish.
+      absl::MutexLock lock(&mu_);
+      absl::Time due = absl::InfiniteFuture();
+      for (const Waiter& w : waiters_) due = std::min(due, w.deadline);
+      const uint64_t added = waiters_added_;
+      auto woken = [this, added]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stop_ || waiters_added_ != added;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&woken), due);
+      if (stop_) return;
+    }
     AnswerWaiters(absl::Now());
   }
 }
@@ -146,6 +161,9 @@ void WitnessCollector::Loop() {
       Publish(cp, std::move(lines), std::move(signers));
       sent_size = cp.size;
     }
+    // Polled: the archive tells no one of a new checkpoint (its one
+    // CommitObserver is the metrics'), and waking on one would change its
+    // API. The waiters do not poll (ExpireLoop).
     absl::SleepFor(absl::Milliseconds(100));
   }
 }
@@ -223,19 +241,18 @@ absl::StatusOr<std::string> WitnessCollector::SendTo(
       return absl::UnavailableError(absl::StrCat(
           reply->status, ": ", absl::StripAsciiWhitespace(reply->body)));
     }
-    // Keep only a cosignature by this witness, for this checkpoint.
+    // Keep only a cosignature by this witness's key, for this checkpoint:
+    // whatever else the answer holds is dropped, and a bad one refuses it.
     auto note = ParseNote(cp.note + reply->body);
-    if (!note.ok()) return note.status();
-    auto verified = VerifyCosignature(*note, *peer.witness.key);
-    if (!verified.ok()) return verified.status();
-    peer.cosigned_size = cp.size;
-    for (absl::string_view line : absl::StrSplit(reply->body, '\n')) {
-      if (absl::StrContains(line,
-                            absl::StrCat(" ", peer.witness.key->name(), " "))) {
-        return absl::StrCat(line, "\n");
-      }
+    if (!note.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("its answer does not parse as signature lines: ",
+                       note.status().message()));
     }
-    return absl::DataLossError("the witness's answer holds no line of its own");
+    auto line = VerifiedCosignatureLine(*note, *peer.witness.key);
+    if (!line.ok()) return line.status();
+    peer.cosigned_size = cp.size;
+    return line;
   }
   return absl::UnavailableError("no answer");
 }
@@ -267,6 +284,7 @@ void WitnessCollector::WhenCosigned(uint64_t size, size_t quorum,
     absl::MutexLock lock(&mu_);
     if (!Reached(w)) {
       waiters_.push_back(std::move(w));
+      ++waiters_added_;
       return;
     }
     answer = Answer(w);

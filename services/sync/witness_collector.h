@@ -10,7 +10,11 @@
 // the size the witness last cosigned (0 at start), sends a consistency proof
 // from it, and on 409 resends from the size the witness names. A cosignature
 // is kept only if it verifies with the witness's key for that very
-// checkpoint. The file is read again when it changes, so a witness is added
+// checkpoint, and only its line by that key: an answer with a bad one
+// (another key's, a signature that does not verify, one for another
+// checkpoint, malformed) is refused, stored nowhere and counted toward no
+// quorum; the log says why once per cause, and a put held for the quorum
+// names it. The file is read again when it changes, so a witness is added
 // or removed without a restart (the current checkpoint is then sent again).
 // A witness that did not cosign the current checkpoint is asked again every
 // 2 s.
@@ -124,12 +128,13 @@ class WitnessCollector {
   absl::Duration timeout_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  std::thread expirer_;  // answers late waiters while a round is out
+  std::thread expirer_;  // answers late waiters, at their deadline
   mutable absl::Mutex mu_;
   SignedCheckpoint cosigned_ ABSL_GUARDED_BY(mu_);  // as the log signed it
   std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> signers_ ABSL_GUARDED_BY(mu_);  // names of lines_
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  uint64_t waiters_added_ ABSL_GUARDED_BY(mu_) = 0;  // wakes the expirer
 };
 
 }  // namespace archive

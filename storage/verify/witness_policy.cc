@@ -49,6 +49,20 @@ absl::StatusOr<uint64_t> VerifyCosignature(const Note& note,
   return newest;
 }
 
+absl::StatusOr<std::string> VerifiedCosignatureLine(
+    const Note& note, const VerifierKey& cosigner) {
+  if (auto verified = VerifyCosignature(note, cosigner); !verified.ok()) {
+    return verified.status();
+  }
+  for (const NoteSignature& sig : note.signatures) {
+    if (sig.key_name == cosigner.name() && sig.key_id == cosigner.key_id()) {
+      return FormatSignatureLine(sig);
+    }
+  }
+  return absl::NotFoundError(
+      absl::StrCat("no cosignature by witness ", cosigner.name()));
+}
+
 absl::Status WitnessPolicy::ParseLine(
     const std::vector<absl::string_view>& words, bool* has_quorum,
     bool* has_mirror_quorum) {

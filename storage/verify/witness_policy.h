@@ -41,6 +41,12 @@ namespace archive {
 // verify (a signature field of the wrong size included).
 absl::StatusOr<uint64_t> VerifyCosignature(const Note& note,
                                            const VerifierKey& cosigner);
+// The signature line ("\u2014 name base64\n") of `cosigner`'s cosignature on
+// `note`, once VerifyCosignature accepts it: only a line of its name and key
+// id, so another key's line of the same name is never taken for it. Errors:
+// VerifyCosignature's.
+absl::StatusOr<std::string> VerifiedCosignatureLine(
+    const Note& note, const VerifierKey& cosigner);
 
 struct QuorumCheck {
   std::vector<std::string> signed_by;  // witness names with a valid one

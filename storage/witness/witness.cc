@@ -99,6 +99,32 @@ std::string Witness::StatePath(const std::string& origin) const {
   return absl::StrCat(dir_, "/state/", OriginFileName(origin));
 }
 
+absl::StatusOr<Checkpoint> Witness::ReadState(const std::string& origin) {
+  const std::string path = StatePath(origin);
+  auto text = env_->ReadFile(path);
+  if (absl::IsNotFound(text.status())) return Checkpoint();
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("cannot read the witness's state file ",
+                                     path, ": ", text.status().message()));
+  }
+  auto state = ParseCheckpoint(*text);
+  if (state.ok() && state->origin != origin) {
+    state = absl::InvalidArgumentError(
+        absl::StrCat("it holds a checkpoint of ", state->origin));
+  }
+  if (!state.ok()) {
+    // Never taken for "nothing cosigned": that would cosign a fork.
+    return absl::DataLossError(absl::StrCat(
+        "the witness's state file ", path, " is damaged (",
+        state.status().message(), "); it records the last checkpoint of ",
+        origin,
+        " this witness cosigned, and nothing of that log is cosigned "
+        "until it is restored"));
+  }
+  return state;
+}
+
 void Witness::KeepEvidence(const std::string& origin, absl::string_view why,
                            absl::string_view body) {
   uint64_t n = ++evidence_count_;
@@ -134,28 +160,27 @@ WitnessAnswer Witness::AddCheckpoint(absl::string_view body,
                                " is larger than the checkpoint's ", cp->size));
   }
   absl::MutexLock lock(&mu_);
-  Checkpoint latest;  // size 0: never cosigned
-  if (auto state = env_->ReadFile(StatePath(cp->origin)); state.ok()) {
-    auto parsed = ParseCheckpoint(*state);
-    if (!parsed.ok()) return Answer(500, "the witness's state is damaged");
-    latest = std::move(*parsed);
+  auto latest = ReadState(cp->origin);  // size 0: never cosigned
+  if (!latest.ok()) {
+    return Answer(500, absl::StrCat("refusing to cosign the checkpoint of ",
+                                    cp->size, ": ", latest.status().message()));
   }
-  if (request->old_size != latest.size) {
-    WitnessAnswer conflict = Answer(409, absl::StrCat(latest.size));
+  if (request->old_size != latest->size) {
+    WitnessAnswer conflict = Answer(409, absl::StrCat(latest->size));
     conflict.content_type = "text/x.tlog.size";
     return conflict;
   }
   if (request->old_size == cp->size) {
-    if (cp->size > 0 && cp->root_hash != latest.root_hash) {
+    if (cp->size > 0 && cp->root_hash != latest->root_hash) {
       KeepEvidence(cp->origin, "another root at the cosigned size", body);
-      WitnessAnswer conflict = Answer(409, absl::StrCat(latest.size));
+      WitnessAnswer conflict = Answer(409, absl::StrCat(latest->size));
       conflict.content_type = "text/x.tlog.size";
       return conflict;
     }
   } else if (request->old_size == 0
                  ? !request->proof.empty()
                  : !VerifyConsistency(request->old_size, cp->size,
-                                      latest.root_hash, cp->root_hash,
+                                      latest->root_hash, cp->root_hash,
                                       request->proof)
                         .ok()) {
     KeepEvidence(cp->origin, "the consistency proof does not verify", body);
@@ -167,8 +192,11 @@ WitnessAnswer Witness::AddCheckpoint(absl::string_view body,
   // Durable before the cosignature leaves: a restarted witness remembers.
   if (absl::Status s = env_->WriteFileAtomic(StatePath(cp->origin), note->text);
       !s.ok()) {
-    return Answer(500,
-                  absl::StrCat("cannot record the checkpoint: ", s.message()));
+    return Answer(
+        500, absl::StrCat("refusing to cosign the checkpoint of ", cp->size,
+                          ": cannot record it in the witness's "
+                          "state file ",
+                          StatePath(cp->origin), ": ", s.message()));
   }
   const uint64_t now = static_cast<uint64_t>(env_->NowSeconds());
   WitnessAnswer cosigned =

@@ -10,6 +10,9 @@
 // requests at once never roll the witness back (the race the spec warns of).
 // A crash before the write leaves the old state and no cosignature went out;
 // after it, the new state stands (the client retries and gets a 409 with it).
+// A state file that cannot be read, or does not parse, is never taken for
+// "nothing cosigned yet" (which would cosign a fork from 0): every
+// checkpoint of its log is refused until the file is restored.
 //
 // Files under DATA_DIR: keys/witness.pem (PKCS#8, 0600) and keys/witness.vkey
 // (its cosigner verifier key, signature type 0x04), made on first use;
@@ -32,13 +35,16 @@
 #include "absl/synchronization/mutex.h"
 #include "storage/base/env.h"
 #include "storage/format/signing_key.h"
+#include "storage/verify/proof_verifier.h"
 #include "storage/verify/trust_store.h"
 
 namespace archive {
 
 // An add-checkpoint answer: the HTTP status, Content-Type and body the spec
 // gives it (200 cosignature lines; 400, 403, 404, 409 with the size as
-// text/x.tlog.size, 422), or 500 when the state cannot be written.
+// text/x.tlog.size, 422), or 500 when the log's state file cannot be read,
+// is damaged or cannot be written (the body names the file and the fault;
+// nothing is cosigned until it is mended).
 struct WitnessAnswer {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
@@ -71,6 +77,11 @@ class Witness {
   Witness(Env* env, std::string dir, std::unique_ptr<SigningKey> key)
       : env_(env), dir_(std::move(dir)), key_(std::move(key)) {}
   std::string StatePath(const std::string& origin) const;
+  // The latest checkpoint of `origin` cosigned; size 0 if none ever was.
+  // DATA_LOSS naming the file if it is damaged (or holds another origin's);
+  // the Env's error, naming it, if it cannot be read. Either refuses.
+  absl::StatusOr<Checkpoint> ReadState(const std::string& origin)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void KeepEvidence(const std::string& origin, absl::string_view why,
                     absl::string_view body);
 

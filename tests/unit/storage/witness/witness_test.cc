@@ -2,11 +2,15 @@
 // C2SP tlog-witness spec names, from hand-made requests; the cosignature it
 // returns verifies for exactly the checkpoint sent; its state survives a
 // reopen (a restarted witness still refuses a fork and a smaller checkpoint);
-// and concurrent requests never roll it back.
+// concurrent requests never roll it back; and a state file that is damaged,
+// cannot be read or cannot be written refuses every checkpoint of its log
+// with a 500 naming the file, never taken for "nothing cosigned yet".
 #include "storage/witness/witness.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "storage/base/hex.h"
 #include "storage/format/merkle.h"
+#include "storage/format/origin.h"
 #include "storage/format/signing_key.h"
 #include "storage/verify/witness_policy.h"
 #include "tests/unit/storage/db/storage_test_util.h"
@@ -24,7 +29,9 @@ namespace archive {
 namespace {
 
 using testing_util::FixedClockEnv;
+using testing_util::ReadWholeFile;
 using testing_util::ScopedTempDir;
+using testing_util::WriteWholeFile;
 
 constexpr char kLog[] = "log.witnessed.example";
 
@@ -74,6 +81,35 @@ class TestLog {
   InMemoryHashSource tree_;
 };
 
+// The witness's state files failing to open for reading (an I/O error) or for
+// writing (a read-only file system), as the test chooses.
+class StateFaultEnv : public EnvWrapper {
+ public:
+  explicit StateFaultEnv(Env* target) : EnvWrapper(target) {}
+  absl::StatusOr<std::unique_ptr<SequentialFile>> NewSequentialFile(
+      const std::string& path) override {
+    if (fail_reads && IsState(path)) {
+      return absl::InternalError(
+          absl::StrCat("open ", path, ": Input/output error"));
+    }
+    return EnvWrapper::NewSequentialFile(path);
+  }
+  absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path, int mode) override {
+    if (fail_writes && IsState(path)) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("open ", path, ": Read-only file system"));
+    }
+    return EnvWrapper::NewWritableFile(path, mode);
+  }
+  std::atomic<bool> fail_reads{false}, fail_writes{false};
+
+ private:
+  static bool IsState(const std::string& path) {
+    return absl::StrContains(path, "/witness/state/");
+  }
+};
+
 class WitnessTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -85,7 +121,7 @@ class WitnessTest : public ::testing::Test {
   }
   void Reopen() {
     witness_.reset();
-    auto w = Witness::Open(&env_, tmp_.path(), "witness.example/w1");
+    auto w = Witness::Open(&faulty_, tmp_.path(), "witness.example/w1");
     ASSERT_TRUE(w.ok()) << w.status();
     witness_ = std::move(*w);
   }
@@ -102,8 +138,23 @@ class WitnessTest : public ::testing::Test {
     return t.ok() && *t == 1796000000;
   }
 
+  // The state file of kLog, and what a refusal for it must say.
+  std::string StatePath() const {
+    return tmp_.Sub("witness/state/" + OriginFileName(kLog));
+  }
+  void ExpectRefused(const WitnessAnswer& answer, const std::string& fault) {
+    EXPECT_EQ(answer.status, 500) << answer.body;
+    EXPECT_TRUE(absl::StrContains(answer.body, "refusing to cosign"))
+        << answer.body;
+    EXPECT_TRUE(absl::StrContains(answer.body, StatePath())) << answer.body;
+    EXPECT_TRUE(absl::StrContains(answer.body, fault)) << answer.body;
+    EXPECT_FALSE(absl::StrContains(answer.body, "\xE2\x80\x94"))
+        << "no signature line: " << answer.body;
+  }
+
   ScopedTempDir tmp_;
   FixedClockEnv env_{1796000000};
+  StateFaultEnv faulty_{&env_};
   std::unique_ptr<SigningKey> log_key_;
   TrustStore logs_;
   std::unique_ptr<Witness> witness_;
@@ -213,6 +264,72 @@ TEST_F(WitnessTest, ConcurrentRequestsNeverRollTheWitnessBack) {
   }
   EXPECT_EQ(won, 1);
   EXPECT_EQ(witness_->CosignedSizes()[kLog], winner);
+}
+
+TEST_F(WitnessTest, ADamagedStateFileRefusesEveryCheckpointOfItsLog) {
+  TestLog log(log_key_.get(), "leaf");
+  TestLog fork(log_key_.get(), "forked");
+  ASSERT_EQ(Add(log.Request(0, 20)).status, 200);
+  const std::string good = ReadWholeFile(StatePath());
+  const std::map<std::string, std::string> damages = {
+      {"truncated", good.substr(0, good.size() / 2)},
+      {"empty", ""},
+      {"garbage", std::string("\x00\xff\x13garbage\n", 11)},
+      {"another origin's",
+       "other.example\n20\n" + Base64Encode(std::string(32, 'r')) + "\n"},
+  };
+  for (const auto& [what, damaged] : damages) {
+    SCOPED_TRACE(what);
+    WriteWholeFile(StatePath(), damaged);
+    // Not "nothing cosigned yet": a fork from 0 would then be cosigned.
+    ExpectRefused(Add(TestLog::RequestWith(0, {}, fork.Checkpoint(3))),
+                  "is damaged");
+    ExpectRefused(Add(log.Request(0, 10)), "is damaged");
+    ExpectRefused(Add(log.Request(20, 21)), "is damaged");
+    // A restart does not crash on it, nor mend it.
+    Reopen();
+    ExpectRefused(Add(TestLog::RequestWith(0, {}, fork.Checkpoint(3))),
+                  "is damaged");
+    EXPECT_EQ(ReadWholeFile(StatePath()), damaged);
+  }
+  // Restored, it is the witness it was.
+  WriteWholeFile(StatePath(), good);
+  EXPECT_EQ(Add(TestLog::RequestWith(0, {}, fork.Checkpoint(3))).status, 409);
+  EXPECT_EQ(Add(log.Request(20, 21)).status, 200);
+}
+
+TEST_F(WitnessTest, AnUnreadableStateFileIsNotTakenForNothingCosigned) {
+  TestLog log(log_key_.get(), "leaf");
+  TestLog fork(log_key_.get(), "forked");
+  ASSERT_EQ(Add(log.Request(0, 20)).status, 200);
+  faulty_.fail_reads = true;
+  ExpectRefused(Add(TestLog::RequestWith(0, {}, fork.Checkpoint(3))),
+                "Input/output error");
+  ExpectRefused(Add(log.Request(20, 21)), "cannot read");
+  faulty_.fail_reads = false;
+  EXPECT_EQ(Add(TestLog::RequestWith(0, {}, fork.Checkpoint(3))).status, 409);
+  EXPECT_EQ(Add(log.Request(20, 21)).status, 200);
+}
+
+TEST_F(WitnessTest, AStateFileThatCannotBeWrittenGetsNoCosignature) {
+  TestLog log(log_key_.get(), "leaf");
+  // Not even a first one: a cosignature unrecorded is a promise forgotten.
+  faulty_.fail_writes = true;
+  ExpectRefused(Add(log.Request(0, 20)), "Read-only file system");
+  faulty_.fail_writes = false;
+  ASSERT_EQ(Add(log.Request(0, 20)).status, 200);
+  faulty_.fail_writes = true;
+  ExpectRefused(Add(log.Request(20, 25)),
+                "refusing to cosign the checkpoint of 25: cannot record it");
+  EXPECT_EQ(witness_->CosignedSizes()[kLog], 20u);
+  // The refused checkpoint left no trace: after a restart the witness is at
+  // 20, and a fork of 25 is refused there once writes work again.
+  faulty_.fail_writes = false;
+  Reopen();
+  EXPECT_EQ(witness_->CosignedSizes()[kLog], 20u);
+  TestLog fork(log_key_.get(), "forked");
+  EXPECT_EQ(Add(TestLog::RequestWith(0, {}, fork.Checkpoint(25))).status, 409);
+  EXPECT_EQ(Add(log.Request(20, 25)).status, 200);
 }
 
 }  // namespace
