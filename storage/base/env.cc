@@ -131,6 +131,20 @@ class PosixRandomAccessFile : public RandomAccessFile {
   int fd_;
 };
 
+// Opens `path` read-only with `flags` added and fsyncs it; `what` names the
+// kind in errors ("directory"), or is empty for a file.
+absl::Status OpenAndSync(const std::string& path, int flags,
+                         const std::string& what) {
+  const std::string suffix = what.empty() ? "" : " " + what;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  if (fd < 0) return PosixError("open" + suffix, path, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return PosixError("fsync" + suffix, path, err);
+  return absl::OkStatus();
+}
+
 class PosixEnv : public Env {
  public:
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
@@ -162,22 +176,10 @@ class PosixEnv : public Env {
     return absl::OkStatus();
   }
   absl::Status SyncDir(const std::string& dir) override {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return PosixError("open directory", dir, errno);
-    int rc = ::fsync(fd);
-    int err = errno;
-    ::close(fd);
-    if (rc != 0) return PosixError("fsync directory", dir, err);
-    return absl::OkStatus();
+    return OpenAndSync(dir, O_DIRECTORY, "directory");
   }
   absl::Status SyncFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError("open", path, errno);
-    int rc = ::fdatasync(fd);
-    int err = errno;
-    ::close(fd);
-    if (rc != 0) return PosixError("fsync", path, err);
-    return absl::OkStatus();
+    return OpenAndSync(path, 0, "");
   }
   absl::Status RemoveFile(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return PosixError("remove", path, errno);

@@ -99,8 +99,8 @@ Journal::~Journal() {
   if (file_ != nullptr) file_->Close().IgnoreError();
 }
 
-std::string Journal::SegmentPath(uint64_t number) const {
-  return absl::StrFormat("%s/%08d%s", dir_, number, kSuffix);
+std::string Journal::SegmentPathIn(const std::string& dir, uint64_t number) {
+  return absl::StrFormat("%s/%08d%s", dir, number, kSuffix);
 }
 
 absl::StatusOr<uint64_t> Journal::LastSegment() const {
@@ -246,16 +246,18 @@ absl::Status Journal::Sync() {
   return s;
 }
 
-absl::StatusOr<const RandomAccessFile*> Journal::Reader(
+absl::StatusOr<std::shared_ptr<const RandomAccessFile>> Journal::Reader(
     uint64_t segment) const {
   absl::MutexLock lock(&readers_mu_);
   auto it = readers_.find(segment);
-  if (it != readers_.end()) return it->second.get();
+  if (it != readers_.end()) return it->second;
   auto file = env_->NewRandomAccessFile(SegmentPath(segment));
   if (!file.ok()) return file.status();
-  const RandomAccessFile* raw = file->get();
-  readers_[segment] = std::move(*file);
-  return raw;
+  // Recent contents are read most: close the oldest segment's file.
+  if (readers_.size() >= kOpenSegments) readers_.erase(readers_.begin());
+  std::shared_ptr<const RandomAccessFile> shared = std::move(*file);
+  readers_[segment] = shared;
+  return shared;
 }
 
 absl::StatusOr<std::string> Journal::Read(uint64_t segment, uint64_t offset,

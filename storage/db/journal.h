@@ -112,7 +112,11 @@ class Journal {
   absl::StatusOr<std::string> Read(uint64_t segment, uint64_t offset,
                                    uint64_t length) const;
 
-  std::string SegmentPath(uint64_t number) const;
+  std::string SegmentPath(uint64_t number) const {
+    return SegmentPathIn(dir_, number);
+  }
+  // The path of segment `number` in journal directory `dir`.
+  static std::string SegmentPathIn(const std::string& dir, uint64_t number);
 
  private:
   Journal(Env* env, std::string dir, uint64_t segment_bytes)
@@ -120,7 +124,8 @@ class Journal {
   absl::Status ReplaySegment(
       uint64_t number, const std::function<absl::Status(const Record&)>& visit,
       std::optional<uint64_t>* last_sequence);
-  absl::StatusOr<const RandomAccessFile*> Reader(uint64_t segment) const;
+  absl::StatusOr<std::shared_ptr<const RandomAccessFile>> Reader(
+      uint64_t segment) const;
 
   Env* const env_;
   const std::string dir_;
@@ -135,9 +140,13 @@ class Journal {
   absl::Status failed_;
   std::vector<uint64_t> replayed_;  // segments the last Replay visited
 
-  // Open segments for Read, by number.
+  // Segments open for Read, by number: at most kOpenSegments (a large
+  // archive has hundreds of segments, and each open one holds a file
+  // descriptor next to LevelDB's 500). Shared, so a read in progress keeps
+  // its file open while another read closes it here.
+  static constexpr size_t kOpenSegments = 64;
   mutable absl::Mutex readers_mu_;
-  mutable std::map<uint64_t, std::unique_ptr<RandomAccessFile>> readers_
+  mutable std::map<uint64_t, std::shared_ptr<const RandomAccessFile>> readers_
       ABSL_GUARDED_BY(readers_mu_);
 };
 

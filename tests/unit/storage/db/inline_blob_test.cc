@@ -20,6 +20,7 @@
 #include "storage/db/archive.h"
 #include "storage/db/blob_store.h"
 #include "storage/db/inline_blobs.h"
+#include "storage/db/journal.h"
 #include "tests/unit/storage/db/sealed_put.h"
 #include "tests/unit/storage/db/storage_test_util.h"
 #include "tests/unit/storage/db/stored_blob_damage.h"
@@ -312,6 +313,19 @@ class InlineArchiveTest : public ::testing::Test {
 
   std::string BlobsDir() const { return tmp_.Sub("data/blobs"); }
 
+  // What a repair from a peer does (SyncManager::RepairBlob), then a scrub
+  // that finds nothing damaged and a read of the content.
+  void RepairFromPeer(const std::string& hex, const std::string& content) {
+    auto writer = archive_->blobs().NewWriter(content.size());
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Append(content).ok());
+    ASSERT_TRUE((*writer)->Commit(hex, content.size()).ok());
+    auto scrub = archive_->Scrub();
+    ASSERT_TRUE(scrub.ok()) << scrub.status();
+    EXPECT_TRUE(scrub->damaged.empty());
+    EXPECT_EQ(*archive_->blobs().ReadVerified(hex, content.size()), content);
+  }
+
   // A put whose content is sealed, not stored.
   NewRevision SealedPut(const std::string& document,
                         const std::string& content) {
@@ -390,15 +404,32 @@ TEST_F(InlineArchiveTest, ScrubReportsADamagedInlineBlobAndARepairFixesIt) {
   EXPECT_EQ(archive_->blobs().ReadVerified(hex, content.size()).status().code(),
             absl::StatusCode::kDataLoss);
 
-  // What a repair from a peer does (SyncManager::RepairBlob).
-  auto writer = archive_->blobs().NewWriter(content.size());
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->Append(content).ok());
-  ASSERT_TRUE((*writer)->Commit(hex, content.size()).ok());
-  scrub = archive_->Scrub();
+  ASSERT_NO_FATAL_FAILURE(RepairFromPeer(hex, content));
+}
+
+TEST_F(InlineArchiveTest, ALostJournalSegmentIsReportedAndARepairFixesIt) {
+  // Small contents live in the journal (storage/db/journal.h): a segment
+  // file lost behind the archive's back loses the contents it held, which
+  // reads and scrub report and a repair from a peer writes again.
+  std::string content = Content(20000, 'j');
+  NewRevision put = SealedPut("doc-lost", content);
+  ASSERT_TRUE(archive_->Commit(put).ok());
+  const std::string hex = put.statement.content_sha256;
+  ASSERT_NO_FATAL_FAILURE(Reopen());  // a clean close starts a new segment
+  ASSERT_TRUE(archive_->Commit(SealedPut("doc-kept", "kept")).ok());
+  archive_.reset();
+  const std::string first = Journal::SegmentPathIn(tmp_.Sub("data/journal"), 1);
+  ASSERT_TRUE(std::filesystem::remove(first)) << first;
+  ASSERT_NO_FATAL_FAILURE(Open());
+  EXPECT_EQ(archive_->blobs().ReadVerified(hex, content.size()).status().code(),
+            absl::StatusCode::kDataLoss);
+  auto scrub = archive_->Scrub();
   ASSERT_TRUE(scrub.ok()) << scrub.status();
-  EXPECT_TRUE(scrub->damaged.empty());
-  EXPECT_EQ(*archive_->blobs().ReadVerified(hex, content.size()), content);
+  ASSERT_EQ(scrub->damaged.size(), 1u);
+  EXPECT_EQ(scrub->damaged[0].sha256, hex);
+
+  ASSERT_NO_FATAL_FAILURE(RepairFromPeer(hex, content));
+  ASSERT_TRUE(archive_->Commit(SealedPut("doc-after", "after")).ok());
 }
 
 TEST_F(InlineArchiveTest, FailedBatchFsyncNeverLeavesARevisionWithoutContent) {

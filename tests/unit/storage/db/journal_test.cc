@@ -171,6 +171,33 @@ TEST_F(JournalTest, AFailedAppendStopsAppendsUntilANewSegment) {
   EXPECT_EQ(seen.payloads, (std::vector<std::string>{"whole", "after"}));
 }
 
+TEST_F(JournalTest, ReadsReachEverySegmentWhileFewStayOpen) {
+  // More segments than the journal keeps open for reads: each read opens
+  // its segment again if it was closed, so every value stays readable.
+  auto open_files = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator());
+  };
+  auto j = Open();
+  const auto before = open_files();
+  std::vector<Journal::Record> records;
+  for (uint64_t n = 1; n <= 80; ++n) {
+    auto written = Write(*j, n, {absl::StrCat("value in segment ", n)});
+    ASSERT_EQ(written.size(), 1u);
+    records.push_back(written[0]);
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (uint64_t n = 1; n <= 80; ++n) {
+      const Journal::Record& r = records[n - 1];
+      auto got = j->Read(n, r.offset, 17 + std::to_string(n).size());
+      ASSERT_TRUE(got.ok()) << n << ": " << got.status();
+      EXPECT_EQ(*got, absl::StrCat("value in segment ", n));
+    }
+  }
+  // 64 kept open (and the segment being appended to), not 80.
+  EXPECT_LE(open_files() - before, 66);
+}
+
 TEST_F(JournalTest, SegmentFullOnceItHoldsItsSize) {
   auto j = Open(/*segment_bytes=*/100);
   ASSERT_TRUE(j->StartSegment(1).ok());

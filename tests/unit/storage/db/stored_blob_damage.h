@@ -12,8 +12,10 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
 #include "leveldb/db.h"
+#include "storage/db/inline_blobs.h"
+#include "storage/db/journal.h"
 #include "storage/db/journal_batch.h"
 
 namespace archive {
@@ -33,18 +35,21 @@ inline void DamageStoredBlob(const std::string& data_dir,
   std::unique_ptr<leveldb::DB> db(raw);
   leveldb::WriteOptions sync;
   sync.sync = true;
+  const std::string key = absl::StrCat(InlineBlobs::kPrefix, sha256_hex);
+  const std::string pointer_key =
+      absl::StrCat(InlineBlobs::kPointerPrefix, sha256_hex);
   std::string encoded;
-  if (!db->Get({}, "v/" + sha256_hex, &encoded).ok()) {
+  if (!db->Get({}, pointer_key, &encoded).ok()) {
     std::string bytes;
-    ASSERT_TRUE(db->Get({}, "b/" + sha256_hex, &bytes).ok()) << sha256_hex;
+    ASSERT_TRUE(db->Get({}, key, &bytes).ok()) << sha256_hex;
     damage(bytes);
-    ASSERT_TRUE(db->Put(sync, "b/" + sha256_hex, bytes).ok());
+    ASSERT_TRUE(db->Put(sync, key, bytes).ok());
     return;
   }
   auto pointer = ValuePointer::Decode(encoded);
   ASSERT_TRUE(pointer.has_value());
   const std::string path =
-      absl::StrFormat("%s/journal/%08d.jnl", data_dir, pointer->segment);
+      Journal::SegmentPathIn(data_dir + "/journal", pointer->segment);
   std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
   ASSERT_TRUE(file.good()) << path;
   std::string bytes(pointer->length, '\0');
@@ -57,7 +62,7 @@ inline void DamageStoredBlob(const std::string& data_dir,
   ASSERT_TRUE(file.good()) << path;
   if (bytes.size() != pointer->length) {
     pointer->length = bytes.size();
-    ASSERT_TRUE(db->Put(sync, "v/" + sha256_hex, pointer->Encode()).ok());
+    ASSERT_TRUE(db->Put(sync, pointer_key, pointer->Encode()).ok());
   }
 }
 
