@@ -37,27 +37,25 @@ while read -r dir; do
     echo "layering: $dir holds code but has no place in tests/layering_check.sh"
     bad=1
   fi
-done < <(find storage clients services -name '*.cc' -o -name '*.h' | xargs -n1 dirname | sort -u)
+done < <(find storage clients services \( -name '*.cc' -o -name '*.h' \) -printf '%h\n' | sort -u)
 
-for dir in "${!may[@]}"; do
-  allowed=" $dir ${may[$dir]} "
-  for file in "$dir"/*.h "$dir"/*.cc; do
-    [[ -e "$file" ]] || continue
-    while IFS=: read -r line target; do
-      folder="$(dirname "$target")"
-      if [[ "$allowed" != *" $folder "* ]]; then
-        echo "layering: $file:$line includes $target; $dir may include only from:$allowed"
-        bad=1
-      fi
-    done < <(grep -n '^#include "\(storage\|clients\|services\)/' "$file" |
-             sed -E 's/^([0-9]+):#include "([^"]+)".*/\1:\2/')
-    if [[ "$dir" == storage/* ]] &&
-       grep -n '^#include [<"]\(grpcpp/\|grpc/\|archive/v1/\)' "$file"; then
-      echo "layering: $file includes gRPC or the API's generated code; storage/ knows neither"
-      bad=1
-    fi
-  done
-done
+# One grep over the whole tree, then pure bash: a fork per include made this take 15 s.
+while IFS=: read -r file line target; do
+  dir="${file%/*}"
+  allowed=" $dir ${may[$dir]-} "
+  if [[ "$allowed" != *" ${target%/*} "* ]]; then
+    echo "layering: $file:$line includes $target; $dir may include only from:$allowed"
+    bad=1
+  fi
+done < <(grep -rn --include='*.h' --include='*.cc' '^#include "\(storage\|clients\|services\)/' \
+           storage clients services |
+         sed -E 's/^([^:]+):([0-9]+):#include "([^"]+)".*/\1:\2:\3/')
+
+if grep -rn --include='*.h' --include='*.cc' '^#include [<"]\(grpcpp/\|grpc/\|archive/v1/\)' \
+     storage; then
+  echo "layering: the files above include gRPC or the API's generated code; storage/ knows neither"
+  bad=1
+fi
 
 if [[ $bad -ne 0 ]]; then
   exit 1

@@ -1,7 +1,7 @@
 #!/bin/bash
 # layering_check.sh must fail on a copy of the tree with one include pointing up
-# (storage/base including services/) and on one pointing sideways (clients/diff
-# including clients/api), and pass on the unchanged copy.
+# (storage/base including services/), on one pointing sideways (clients/diff including
+# clients/api) and on gRPC included under storage/, and pass on the unchanged copy.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 tmp="$(mktemp -d)"
@@ -13,7 +13,8 @@ fresh() {
 fresh
 "$here/layering_check.sh" "$tmp/tree" >/dev/null || { echo "fails on the unchanged tree"; exit 1; }
 for injected in 'storage/base/hex.cc:services/rpc/archive_service.h' \
-                'clients/diff/line_diff.cc:clients/api/archive_client.h'; do
+                'clients/diff/line_diff.cc:clients/api/archive_client.h' \
+                'storage/db/journal.cc:grpcpp/grpcpp.h'; do
   fresh
   file="${injected%%:*}"
   echo "#include \"${injected#*:}\"" >> "$tmp/tree/$file"
@@ -23,4 +24,4 @@ for injected in 'storage/base/hex.cc:services/rpc/archive_service.h' \
   fi
   grep -q "$file" <<<"$out" || { echo "the failure does not name $file: $out"; exit 1; }
 done
-echo "layering_check.sh catches an upward and a sideways include"
+echo "layering_check.sh catches an upward and a sideways include and gRPC in storage/"

@@ -16,6 +16,7 @@
 #include "leveldb/write_batch.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
+#include "storage/db/dedicated_background_env.h"
 #include "storage/db/leveldb_status.h"
 #include "storage/db/merkle_log.h"
 #include "storage/format/signed_note.h"
@@ -36,6 +37,9 @@ constexpr char kFormatKey[] = "format";
 constexpr char kCursorKey[] = "cursor";
 constexpr char kTextDocsKey[] = "stats/text-docs";
 constexpr size_t kEntriesPerBatch = 256;
+// Indexing and the index's compactions are catch-up work: they yield the CPU to
+// puts and gets.
+constexpr int kIndexerNice = 10;
 
 // The grams are folded text, so the format names the folding. Version 2 folds
 // with NFKC_Casefold (issue 11); version 1, which wrote no "format" key,
@@ -138,7 +142,12 @@ class Catalog::Batch {
 };
 
 Catalog::Catalog(Archive* archive, CatalogOptions options)
-    : archive_(archive), options_(std::move(options)) {}
+    : archive_(archive),
+      options_(std::move(options)),
+      leveldb_env_(std::make_unique<DedicatedBackgroundEnv>(
+          options_.leveldb_env != nullptr ? options_.leveldb_env
+                                          : leveldb::Env::Default(),
+          kIndexerNice)) {}
 
 absl::Status Catalog::OpenDatabase() {
   leveldb::Options o;
@@ -146,7 +155,7 @@ absl::Status Catalog::OpenDatabase() {
   // Damage is found at open (and then repaired by a rebuild) rather than
   // served as wrong search answers later.
   o.paranoid_checks = true;
-  if (options_.leveldb_env != nullptr) o.env = options_.leveldb_env;
+  o.env = leveldb_env_.get();
   leveldb::DB* db = nullptr;
   if (absl::Status s =
           FromLevelDb(leveldb::DB::Open(o, options_.dir, &db), "index open");
@@ -228,7 +237,7 @@ absl::Status Catalog::Recreate() {
   // index too damaged to scan can be rebuilt too.
   db_.reset();
   leveldb::Options destroy;
-  if (options_.leveldb_env != nullptr) destroy.env = options_.leveldb_env;
+  destroy.env = leveldb_env_.get();
   if (absl::Status s = FromLevelDb(leveldb::DestroyDB(options_.dir, destroy),
                                    "index destroy");
       !s.ok()) {
@@ -263,7 +272,8 @@ absl::Status Catalog::IndexUntil(uint64_t size) {
 void Catalog::Loop() {
   // Indexing is derived, catch-up work: under load it yields the CPU to puts
   // and gets (a nice value for this thread only; Linux threads have their own).
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+              kIndexerNice);
   absl::Duration backoff = absl::Milliseconds(200);
   while (true) {
     absl::Status s = IndexUntil(archive_->LatestCheckpoint().size);

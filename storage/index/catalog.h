@@ -133,6 +133,10 @@ class Catalog {
 
   Archive* archive_;
   CatalogOptions options_;
+  // The index's LevelDB compacts on a thread of its own, at the indexer's low
+  // priority (dedicated_background_env.h). Declared before db_, which must be
+  // closed first.
+  std::unique_ptr<leveldb::Env> leveldb_env_;
   std::unique_ptr<leveldb::DB> db_;
   std::string damage_;
   absl::Mutex mu_;

@@ -21,7 +21,7 @@
 namespace archive::testing {
 namespace {
 
-constexpr char kDoc[] = "gx-2024-cli-1";
+constexpr char kCliConventionsDoc[] = "gx-2024-cli-1";
 constexpr char kText[] = "第一条 为了规范档案管理。\n";
 
 // project(policy_archive VERSION X.Y.Z) in CMakeLists.txt, the one place.
@@ -67,12 +67,12 @@ class CliConventions : public ::testing::Test {
     WriteFileOrDie(path_, kText);
   }
 
-  // Puts `text` as kDoc; returns the revision id.
+  // Puts `text` as kCliConventionsDoc; returns the revision id.
   std::string Put(const std::string& text,
                   const std::vector<std::string>& extra = {}) {
     std::string path = dir_.path() + "/put.txt";
     WriteFileOrDie(path, text);
-    std::vector<std::string> args = {"put", path, "--id", kDoc};
+    std::vector<std::string> args = {"put", path, "--id", kCliConventionsDoc};
     args.insert(args.end(), extra.begin(), extra.end());
     ProcessResult r = cli_->Run(args);
     EXPECT_EQ(r.exit_code, 0) << Describe(r);
@@ -152,15 +152,17 @@ TEST_F(CliConventions, FileThatDiffersExits4WithItsReport) {
   Put(kText);
   std::string changed = dir_.path() + "/changed.txt";
   WriteFileOrDie(changed, std::string(kText) + "第二条 篡改。\n");
-  ProcessResult r = cli_->Run({"verify", changed, "--id", kDoc});
+  ProcessResult r = cli_->Run({"verify", changed, "--id", kCliConventionsDoc});
   EXPECT_EQ(r.exit_code, 4) << Describe(r);
   // --json: the verify report, with the error as its member.
-  ProcessResult j = cli_->Run({"verify", changed, "--id", kDoc, "--json"});
+  ProcessResult j =
+      cli_->Run({"verify", changed, "--id", kCliConventionsDoc, "--json"});
   EXPECT_EQ(j.exit_code, 4) << Describe(j);
   EXPECT_EQ(ParseJson(j).value("matches", true), false) << Describe(j);
   EXPECT_EQ(ErrorOf(j).value("code", ""), "FAILED_PRECONDITION");
   // The same file verifies.
-  EXPECT_EQ(cli_->Run({"verify", path_, "--id", kDoc}).exit_code, 0);
+  EXPECT_EQ(cli_->Run({"verify", path_, "--id", kCliConventionsDoc}).exit_code,
+            0);
 }
 
 TEST_F(CliConventions, UnreachableArchiveExits5) {
@@ -175,8 +177,8 @@ TEST_F(CliConventions, MovedHeadExits7) {
   Put(std::string(kText) + "修订一。\n");
   std::string path = dir_.path() + "/late.txt";
   WriteFileOrDie(path, std::string(kText) + "修订二。\n");
-  ProcessResult r =
-      cli_->Run({"put", path, "--id", kDoc, "--parent", first, "--json"});
+  ProcessResult r = cli_->Run(
+      {"put", path, "--id", kCliConventionsDoc, "--parent", first, "--json"});
   EXPECT_EQ(r.exit_code, 7) << Describe(r);
   Json e = ErrorOf(r);
   EXPECT_EQ(e.value("code", ""), "ABORTED");
@@ -301,7 +303,7 @@ TEST(CliConventionsTls, RoleRefusedExits6) {
   std::string path = dir.path() + "/doc.txt";
   WriteFileOrDie(path, kText);
   std::vector<std::string> args = certs.CtlFlags("reader-bob");
-  args.insert(args.end(), {"put", path, "--id", kDoc, "--json"});
+  args.insert(args.end(), {"put", path, "--id", kCliConventionsDoc, "--json"});
   ProcessResult r = cli.Run(args);
   EXPECT_EQ(r.exit_code, 6) << Describe(r);
   EXPECT_EQ(ErrorOf(r).value("code", ""), "PERMISSION_DENIED");

@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kDoc[] = "gx-2022-guizhengfa-31";
+constexpr char kConditionalPutDoc[] = "gx-2022-guizhengfa-31";
 
 class ConditionalPut : public ::testing::Test {
  protected:
@@ -45,7 +45,8 @@ class ConditionalPut : public ::testing::Test {
   // Puts `text` with extra flags; returns the revision id or fails the test.
   std::string Put(const std::string& text,
                   const std::vector<std::string>& flags = {}) {
-    std::vector<std::string> args = {"put", File(text), "--id", kDoc};
+    std::vector<std::string> args = {"put", File(text), "--id",
+                                     kConditionalPutDoc};
     args.insert(args.end(), flags.begin(), flags.end());
     ProcessResult r = cli_->Run(args);
     EXPECT_EQ(r.exit_code, 0) << "put: " << Describe(r);
@@ -55,7 +56,7 @@ class ConditionalPut : public ::testing::Test {
     return id;
   }
 
-  Json History(const std::string& doc = kDoc) {
+  Json History(const std::string& doc = kConditionalPutDoc) {
     ProcessResult r = cli_->Run({"history", doc, "--json"});
     EXPECT_EQ(r.exit_code, 0) << Describe(r);
     return ParseJson(r);
@@ -79,7 +80,7 @@ class ConditionalPut : public ::testing::Test {
 
   // `get DOC [flags]` to stdout; fails the test if it fails.
   std::string Get(const std::vector<std::string>& flags = {}) {
-    std::vector<std::string> args = {"get", kDoc};
+    std::vector<std::string> args = {"get", kConditionalPutDoc};
     args.insert(args.end(), flags.begin(), flags.end());
     ProcessResult r = cli_->Run(args);
     EXPECT_EQ(r.exit_code, 0) << Describe(r);
@@ -115,9 +116,9 @@ TEST_F(ConditionalPut, StaleParentConflictsAndStoresNothing) {
   uint64_t tree_size = TreeSize();
 
   // Another archivist still working from r1.
-  ProcessResult r =
-      cli_->Run({"put", File("version two, other edit\n"), "--id", kDoc,
-                 "--parent", r1, "--note", "edited from r1"});
+  ProcessResult r = cli_->Run({"put", File("version two, other edit\n"), "--id",
+                               kConditionalPutDoc, "--parent", r1, "--note",
+                               "edited from r1"});
   EXPECT_NE(r.exit_code, 0)
       << "a put on a stale parent succeeded: " << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "conflict")) << Describe(r);
@@ -145,8 +146,9 @@ TEST_F(ConditionalPut, StaleParentConflictsAndStoresNothing) {
 TEST_F(ConditionalPut, RetriedConditionalPutReturnsItsRevision) {
   std::string r1 = Put("version one\n");
   std::string path = File("version two\n");
-  std::vector<std::string> args = {"put",      path, "--id",   kDoc,
-                                   "--parent", r1,   "--note", "second"};
+  std::vector<std::string> args = {
+      "put",      path, "--id",   kConditionalPutDoc,
+      "--parent", r1,   "--note", "second"};
   ProcessResult first = cli_->Run(args);
   ASSERT_EQ(first.exit_code, 0) << Describe(first);
   uint64_t tree_size = TreeSize();
@@ -157,8 +159,8 @@ TEST_F(ConditionalPut, RetriedConditionalPutReturnsItsRevision) {
   EXPECT_EQ(HistoryIds().size(), 2u);
   EXPECT_EQ(TreeSize(), tree_size);
   // Other content on the stale parent is still a conflict.
-  ProcessResult other = cli_->Run(
-      {"put", File("version two, edited\n"), "--id", kDoc, "--parent", r1});
+  ProcessResult other = cli_->Run({"put", File("version two, edited\n"), "--id",
+                                   kConditionalPutDoc, "--parent", r1});
   EXPECT_NE(other.exit_code, 0) << Describe(other);
   EXPECT_TRUE(absl::StrContains(other.err, "conflict")) << Describe(other);
 }
@@ -171,8 +173,8 @@ TEST_F(ConditionalPut, ConflictingPutLeavesNoContentBehind) {
   std::set<std::string> blobs = FilesUnder(Blobs());
   ASSERT_EQ(blobs.size(), 2u) << "expected one blob per content";
 
-  ProcessResult stale =
-      cli_->Run({"put", File("stale edit\n"), "--id", kDoc, "--parent", r1});
+  ProcessResult stale = cli_->Run({"put", File("stale edit\n"), "--id",
+                                   kConditionalPutDoc, "--parent", r1});
   ASSERT_NE(stale.exit_code, 0) << Describe(stale);
   EXPECT_EQ(FilesUnder(Blobs()), blobs)
       << "the put refused for a stale --parent left its content in " << Blobs()
@@ -206,8 +208,8 @@ TEST_F(ConditionalPut, ParentOnUnknownDocumentFails) {
 
 TEST_F(ConditionalPut, MalformedParentIsRejected) {
   Put("something\n");
-  ProcessResult r =
-      cli_->Run({"put", File("other\n"), "--id", kDoc, "--parent", "abc123"});
+  ProcessResult r = cli_->Run({"put", File("other\n"), "--id",
+                               kConditionalPutDoc, "--parent", "abc123"});
   EXPECT_NE(r.exit_code, 0) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "parent")) << Describe(r);
   EXPECT_EQ(HistoryIds().size(), 1u);
@@ -230,11 +232,11 @@ TEST_F(ConditionalPut, DraftDoesNotReplaceAuthoritativeVersion) {
   // verify compares with the authoritative version unless told otherwise.
   std::string in_force = File("in force text\n");
   std::string draft = File("draft text\n");
-  ProcessResult v = cli_->Run({"verify", in_force, "--id", kDoc});
+  ProcessResult v = cli_->Run({"verify", in_force, "--id", kConditionalPutDoc});
   EXPECT_EQ(v.exit_code, 0) << Describe(v);
-  v = cli_->Run({"verify", draft, "--id", kDoc});
+  v = cli_->Run({"verify", draft, "--id", kConditionalPutDoc});
   EXPECT_NE(v.exit_code, 0) << Describe(v);
-  v = cli_->Run({"verify", draft, "--id", kDoc, "--rev", r2});
+  v = cli_->Run({"verify", draft, "--id", kConditionalPutDoc, "--rev", r2});
   EXPECT_EQ(v.exit_code, 0) << Describe(v);
 
   // A second draft on top: still r1.
@@ -245,15 +247,15 @@ TEST_F(ConditionalPut, DraftDoesNotReplaceAuthoritativeVersion) {
   std::string r4 = Put("second draft\n", {"--parent", r3});
   EXPECT_NE(r4, r3);
   EXPECT_EQ(Get(), "second draft\n");
-  ProcessResult g =
-      cli_->Run({"get", kDoc, "-o", dir_.path() + "/out.txt", "--json"});
+  ProcessResult g = cli_->Run(
+      {"get", kConditionalPutDoc, "-o", dir_.path() + "/out.txt", "--json"});
   ASSERT_EQ(g.exit_code, 0) << Describe(g);
   EXPECT_EQ(ParseJson(g)["revision"].value("revision_id", ""), r4);
 }
 
 TEST_F(ConditionalPut, OnlyDraftsMeansNoAuthoritativeVersion) {
   std::string r1 = Put("draft only\n", {"--status", "draft"});
-  ProcessResult r = cli_->Run({"get", kDoc});
+  ProcessResult r = cli_->Run({"get", kConditionalPutDoc});
   EXPECT_NE(r.exit_code, 0) << Describe(r);
   EXPECT_TRUE(absl::StrContains(r.err, "draft")) << Describe(r);
   EXPECT_EQ(r.out, "");
@@ -273,7 +275,7 @@ TEST_F(ConditionalPut, DiffShowsUnifiedDiffOfTwoRevisions) {
           "第四条 本办法自2023年1月1日起施行。\n"
           "第五条 附则。\n",
           {"--parent", r1});
-  ProcessResult r = cli_->Run({"diff", kDoc, r1, r2});
+  ProcessResult r = cli_->Run({"diff", kConditionalPutDoc, r1, r2});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   std::vector<std::string> lines = absl::StrSplit(r.out, '\n');
   ASSERT_GE(lines.size(), 3u) << r.out;
@@ -304,13 +306,14 @@ TEST_F(ConditionalPut, DiffShowsUnifiedDiffOfTwoRevisions) {
       << r.out;
 
   // Reversed, the signs swap; a revision against itself is no diff at all.
-  ProcessResult back = cli_->Run({"diff", kDoc, r2, r1});
+  ProcessResult back = cli_->Run({"diff", kConditionalPutDoc, r2, r1});
   ASSERT_EQ(back.exit_code, 0) << Describe(back);
   EXPECT_TRUE(absl::StrContains(back.out, "\n-第五条 附则。\n")) << back.out;
-  ProcessResult same = cli_->Run({"diff", kDoc, r1, r1});
+  ProcessResult same = cli_->Run({"diff", kConditionalPutDoc, r1, r1});
   ASSERT_EQ(same.exit_code, 0) << Describe(same);
   EXPECT_EQ(same.out, "");
-  ProcessResult json = cli_->Run({"diff", kDoc, r1, r2, "--json"});
+  ProcessResult json =
+      cli_->Run({"diff", kConditionalPutDoc, r1, r2, "--json"});
   ASSERT_EQ(json.exit_code, 0) << Describe(json);
   Json j = ParseJson(json);
   EXPECT_EQ(j.value("diff", ""), r.out);
@@ -321,7 +324,7 @@ TEST_F(ConditionalPut, DiffShowsUnifiedDiffOfTwoRevisions) {
   ProcessResult other = cli_->Run({"put", other_path, "--id", "other-doc"});
   ASSERT_EQ(other.exit_code, 0) << Describe(other);
   std::string other_id(absl::StripSuffix(other.out, "\n"));
-  ProcessResult mixed = cli_->Run({"diff", kDoc, r1, other_id});
+  ProcessResult mixed = cli_->Run({"diff", kConditionalPutDoc, r1, other_id});
   EXPECT_NE(mixed.exit_code, 0) << Describe(mixed);
 }
 

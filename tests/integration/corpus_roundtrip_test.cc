@@ -24,7 +24,7 @@
 namespace archive::testing {
 namespace {
 
-constexpr size_t kCorpusSize = 18;
+constexpr size_t kRoundTripCorpusSize = 18;
 constexpr char kRawNote[] = "text as extracted from the printed compilation";
 
 std::string CleanNote(const CorpusDocument& d) {
@@ -55,7 +55,7 @@ class CorpusRoundTrip : public ::testing::Test {
  protected:
   void SetUp() override {
     corpus_ = LoadCorpus();
-    ASSERT_EQ(corpus_.size(), kCorpusSize) << "manifest.tsv changed?";
+    ASSERT_EQ(corpus_.size(), kRoundTripCorpusSize) << "manifest.tsv changed?";
     server_ = TestServer::Start();
     ASSERT_TRUE(server_->running());
     cli_ = std::make_unique<Cli>(server_->address());
@@ -170,7 +170,7 @@ class CorpusRoundTrip : public ::testing::Test {
   void ExpectFullListing() {
     Json docs = List({});
     ASSERT_TRUE(docs.is_array()) << docs.dump();
-    ASSERT_EQ(docs.size(), kCorpusSize) << docs.dump(2);
+    ASSERT_EQ(docs.size(), kRoundTripCorpusSize) << docs.dump(2);
     std::map<std::string, const Json*> by_id;
     for (const Json& d : docs) by_id[d.value("document_id", "")] = &d;
     for (const CorpusDocument& d : corpus_) {
@@ -195,7 +195,7 @@ class CorpusRoundTrip : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(ExpectEveryRevisionServed(out.path()));
     ASSERT_NO_FATAL_FAILURE(ExpectHistories());
     ASSERT_NO_FATAL_FAILURE(ExpectFullListing());
-    EXPECT_EQ(TreeSize(), 2 * kCorpusSize);
+    EXPECT_EQ(TreeSize(), 2 * kRoundTripCorpusSize);
   }
 
   std::vector<CorpusDocument> corpus_;
@@ -212,7 +212,7 @@ TEST_F(CorpusRoundTrip, EveryRevisionComesBackByteExact) {
   ProcessResult r = cli_->Run({"get", d.id});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(Sha256::HexDigest(r.out), d.clean_sha256);
-  EXPECT_EQ(TreeSize(), 2 * kCorpusSize);
+  EXPECT_EQ(TreeSize(), 2 * kRoundTripCorpusSize);
 }
 
 TEST_F(CorpusRoundTrip, HistoryShowsBothRevisionsNewestFirst) {
@@ -321,7 +321,7 @@ TEST_F(CorpusRoundTrip, ListShowsEveryDocumentAndFiltersMatchManifest) {
             std::set<std::string>{"gx-2022-guizhengfa-31"});
   EXPECT_EQ(ListedIds({"--region", "广西", "--from", "2023-01-01"}),
             std::set<std::string>{"gx-2023-guizhenghan-11"});
-  EXPECT_EQ(ListedIds({"--status", "in_force"}).size(), kCorpusSize);
+  EXPECT_EQ(ListedIds({"--status", "in_force"}).size(), kRoundTripCorpusSize);
   EXPECT_EQ(ListedIds({"--status", "draft"}), std::set<std::string>{});
 
   // The human listing names every document too.
@@ -356,7 +356,7 @@ TEST_F(CorpusRoundTrip, IdempotentReputReturnsSameRevision) {
   EXPECT_TRUE(absl::StrContains(r.err, "nothing stored")) << Describe(r);
 
   ExpectHistories();
-  EXPECT_EQ(TreeSize(), 2 * kCorpusSize) << "a re-put grew the log";
+  EXPECT_EQ(TreeSize(), 2 * kRoundTripCorpusSize) << "a re-put grew the log";
 }
 
 TEST_F(CorpusRoundTrip, EverythingSurvivesCleanRestart) {
@@ -368,8 +368,8 @@ TEST_F(CorpusRoundTrip, EverythingSurvivesCleanRestart) {
   ProcessResult r = cli_->Run({"put", corpus_[0].raw_path(), "--id",
                                "after-restart", "--title", "after restart"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_EQ(TreeSize(), 2 * kCorpusSize + 1);
-  EXPECT_EQ(ListedIds({}).size(), kCorpusSize + 1);
+  EXPECT_EQ(TreeSize(), 2 * kRoundTripCorpusSize + 1);
+  EXPECT_EQ(ListedIds({}).size(), kRoundTripCorpusSize + 1);
 }
 
 TEST_F(CorpusRoundTrip, EverythingSurvivesKill) {
@@ -379,12 +379,12 @@ TEST_F(CorpusRoundTrip, EverythingSurvivesKill) {
   ProcessResult r = cli_->Run({"put", corpus_[0].raw_path(), "--id",
                                "after-crash", "--title", "after crash"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_EQ(TreeSize(), 2 * kCorpusSize + 1);
+  EXPECT_EQ(TreeSize(), 2 * kRoundTripCorpusSize + 1);
   // Twice in a row, with no clean stop in between.
   server_->Kill();
   ASSERT_TRUE(server_->Restart()) << server_->log();
-  EXPECT_EQ(TreeSize(), 2 * kCorpusSize + 1);
-  EXPECT_EQ(ListedIds({}).size(), kCorpusSize + 1);
+  EXPECT_EQ(TreeSize(), 2 * kRoundTripCorpusSize + 1);
+  EXPECT_EQ(ListedIds({}).size(), kRoundTripCorpusSize + 1);
 }
 
 }  // namespace

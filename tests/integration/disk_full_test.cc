@@ -35,9 +35,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint64_t kTmpfsBytes = 24 << 20;
-constexpr int kClients = 4;
+constexpr int kDiskFullClients = 4;
 
-struct Acked {
+struct AckedPut {
   std::string revision_id;
   std::string sha256;
 };
@@ -101,11 +101,11 @@ class DiskFull : public ::testing::Test {
     return absl::OkStatus();
   }
 
-  // kClients threads putting 8 KiB documents until each has been refused
-  // `refusals` times. Every refusal must be the disk-full one.
+  // kDiskFullClients threads putting 8 KiB documents until each has been
+  // refused `refusals` times. Every refusal must be the disk-full one.
   void PutUntilFull(int refusals) {
     std::vector<std::thread> threads;
-    for (int c = 0; c < kClients; ++c) {
+    for (int c = 0; c < kDiskFullClients; ++c) {
       threads.emplace_back([this, c, refusals] {
         ArchiveClient client(ArchiveClient::Dial(server_->address()));
         int refused = 0;
@@ -140,7 +140,7 @@ class DiskFull : public ::testing::Test {
   // the newest checkpoint a put was acknowledged with.
   void ExpectEverythingAckedIsThere() {
     ArchiveClient client(ArchiveClient::Dial(server_->address()));
-    for (const Acked& a : acked_) {
+    for (const AckedPut& a : acked_) {
       v1::GetRequest request;
       request.set_revision_id(a.revision_id);
       Sha256 hash;
@@ -195,7 +195,7 @@ class DiskFull : public ::testing::Test {
   bool mounted_ = false;
   std::unique_ptr<TestServer> server_;
   std::mutex mu_;
-  std::vector<Acked> acked_;
+  std::vector<AckedPut> acked_;
   std::vector<absl::Status> refusals_;
   uint64_t newest_size_ = 0;
   std::string newest_checkpoint_;

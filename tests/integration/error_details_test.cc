@@ -25,8 +25,8 @@
 namespace archive::testing {
 namespace {
 
-constexpr char kDoc[] = "gx-2024-errors-1";
-constexpr char kText[] = "第一条 为了规范错误信息。\n";
+constexpr char kErrorDetailsDoc[] = "gx-2024-errors-1";
+constexpr char kErrorDetailsText[] = "第一条 为了规范错误信息。\n";
 
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -95,7 +95,7 @@ TEST_F(ErrorDetails, BadFieldIsNamedOnTheWire) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.field);
-    v1::PutHeader header = HeaderFor(kDoc, kText);
+    v1::PutHeader header = HeaderFor(kErrorDetailsDoc, kErrorDetailsText);
     c.spoil(&header);
     grpc::Status s = PutHeaderOnly(*stub_, header);
     ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
@@ -118,7 +118,7 @@ TEST_F(ErrorDetails, BadFieldIsNamedOnTheWire) {
 TEST_F(ErrorDetails, UnaryRequestFieldsAreNamed) {
   auto ctx = Context();
   v1::HistoryRequest history;
-  history.set_document_id(kDoc);
+  history.set_document_id(kErrorDetailsDoc);
   history.set_page_token("forged");
   v1::HistoryResponse history_response;
   grpc::Status s = stub_->History(ctx.get(), history, &history_response);
@@ -135,7 +135,7 @@ TEST_F(ErrorDetails, UnaryRequestFieldsAreNamed) {
 }
 
 TEST_F(ErrorDetails, LimitNamesItsMaximumAndFlag) {
-  v1::PutHeader header = HeaderFor(kDoc, std::string(1001, 'x'));
+  v1::PutHeader header = HeaderFor(kErrorDetailsDoc, std::string(1001, 'x'));
   grpc::Status s = PutHeaderOnly(*stub_, header);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   RichStatus rich = RichStatusOf(s);
@@ -148,7 +148,8 @@ TEST_F(ErrorDetails, LimitNamesItsMaximumAndFlag) {
   // archivectl --json passes it on for a script.
   std::string path = dir_.path() + "/big.txt";
   WriteFileOrDie(path, std::string(1001, 'x'));
-  ProcessResult r = cli_->Run({"put", path, "--id", kDoc, "--json"});
+  ProcessResult r =
+      cli_->Run({"put", path, "--id", kErrorDetailsDoc, "--json"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   Json e = ErrorMember(r);
   EXPECT_EQ(e.value("reason", ""), "LIMIT_EXCEEDED") << e.dump();
@@ -176,23 +177,23 @@ TEST_F(ErrorDetails, NotFoundSaysWhatIsMissing) {
 
 TEST_F(ErrorDetails, MovedHeadNamesBothRevisions) {
   std::string path = dir_.path() + "/doc.txt";
-  WriteFileOrDie(path, kText);
-  ProcessResult first = cli_->Run({"put", path, "--id", kDoc});
+  WriteFileOrDie(path, kErrorDetailsText);
+  ProcessResult first = cli_->Run({"put", path, "--id", kErrorDetailsDoc});
   ASSERT_EQ(first.exit_code, 0) << Describe(first);
-  WriteFileOrDie(path, std::string(kText) + "修订一。\n");
-  ProcessResult second = cli_->Run({"put", path, "--id", kDoc});
+  WriteFileOrDie(path, std::string(kErrorDetailsText) + "修订一。\n");
+  ProcessResult second = cli_->Run({"put", path, "--id", kErrorDetailsDoc});
   ASSERT_EQ(second.exit_code, 0) << Describe(second);
   std::string first_id(absl::StripAsciiWhitespace(first.out));
   std::string second_id(absl::StripAsciiWhitespace(second.out));
-  WriteFileOrDie(path, std::string(kText) + "修订二。\n");
-  ProcessResult late =
-      cli_->Run({"put", path, "--id", kDoc, "--parent", first_id, "--json"});
+  WriteFileOrDie(path, std::string(kErrorDetailsText) + "修订二。\n");
+  ProcessResult late = cli_->Run(
+      {"put", path, "--id", kErrorDetailsDoc, "--parent", first_id, "--json"});
   EXPECT_EQ(late.exit_code, 7) << Describe(late);
   Json e = ErrorMember(late);
   EXPECT_EQ(e.value("reason", ""), "HEAD_MOVED") << e.dump();
-  EXPECT_EQ(
-      e["metadata"],
-      Json({{"document", kDoc}, {"expected", first_id}, {"heads", second_id}}))
+  EXPECT_EQ(e["metadata"], Json({{"document", kErrorDetailsDoc},
+                                 {"expected", first_id},
+                                 {"heads", second_id}}))
       << e.dump();
 }
 
@@ -204,10 +205,12 @@ TEST(ErrorDetailsAcrossOffices, SeveralHeadsIsAConflictByItsReason) {
   ASSERT_TRUE(a->server().running() && b->server().running());
   a->Trust({b.get()});
   b->Trust({a.get()});
-  std::string base = a->PutText(kDoc, "base\n");
+  std::string base = a->PutText(kErrorDetailsDoc, "base\n");
   ASSERT_FALSE(b->SyncOk(a->address()).is_discarded());
-  std::string head_a = a->PutText(kDoc, "from a\n", {"--parent", base});
-  std::string head_b = b->PutText(kDoc, "from b\n", {"--parent", base});
+  std::string head_a =
+      a->PutText(kErrorDetailsDoc, "from a\n", {"--parent", base});
+  std::string head_b =
+      b->PutText(kErrorDetailsDoc, "from b\n", {"--parent", base});
   ASSERT_FALSE(a->SyncOk(b->address()).is_discarded()) << a->Log();
   std::vector<std::string> heads = {head_a, head_b};
   std::sort(heads.begin(), heads.end());
@@ -215,7 +218,7 @@ TEST(ErrorDetailsAcrossOffices, SeveralHeadsIsAConflictByItsReason) {
   auto stub = v1::Archive::NewStub(ArchiveClient::Dial(a->address()));
   auto ctx = Context();
   v1::GetRequest request;
-  request.set_document_id(kDoc);
+  request.set_document_id(kErrorDetailsDoc);
   auto reader = stub->Get(ctx.get(), request);
   v1::GetResponse response;
   while (reader->Read(&response)) {
@@ -227,7 +230,7 @@ TEST(ErrorDetailsAcrossOffices, SeveralHeadsIsAConflictByItsReason) {
   EXPECT_EQ(rich.detail.metadata().at("heads"), absl::StrJoin(heads, ","));
 
   ProcessResult get =
-      a->Ctl({"get", kDoc, "-o", a->scratch() + "/out", "--json"});
+      a->Ctl({"get", kErrorDetailsDoc, "-o", a->scratch() + "/out", "--json"});
   EXPECT_EQ(get.exit_code, 7) << Describe(get);
   EXPECT_EQ(ErrorMember(get).value("reason", ""), "SEVERAL_HEADS");
 }

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 // Not a multiple of any chunk size, so the last chunk is a partial one.
 constexpr uint64_t kDocumentBytes = (200ull << 20) + 12345;
-constexpr long kMaxGrowthKb = 64 * 1024;
+constexpr long kLargeDocumentMaxGrowthKb = 64 * 1024;
 
 TEST(LargeDocument, StreamsThroughPutAndGetInBoundedServerMemory) {
   auto server = TestServer::Start();
@@ -70,11 +70,12 @@ TEST(LargeDocument, StreamsThroughPutAndGetInBoundedServerMemory) {
   EXPECT_TRUE(fs::is_empty(server->data_dir() + "/blobs/tmp"));
 
   const long peak_kb = server->PeakRssKb();
-  EXPECT_LT(peak_kb - idle_kb, kMaxGrowthKb)
+  EXPECT_LT(peak_kb - idle_kb, kLargeDocumentMaxGrowthKb)
       << "archived's peak RSS grew by " << (peak_kb - idle_kb) / 1024
       << " MiB for a " << (kDocumentBytes >> 20) << " MiB document: idle VmRSS "
       << idle_kb << " kB, VmHWM after put " << after_put_kb << " kB, after get "
-      << peak_kb << " kB (limit: idle + " << kMaxGrowthKb << " kB)";
+      << peak_kb << " kB (limit: idle + " << kLargeDocumentMaxGrowthKb
+      << " kB)";
   RecordProperty("idle_rss_kb", static_cast<int>(idle_kb));
   RecordProperty("peak_rss_after_put_kb", static_cast<int>(after_put_kb));
   RecordProperty("peak_rss_kb", static_cast<int>(peak_kb));

@@ -30,8 +30,8 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::steady_clock;
 
-constexpr char kBaseDoc[] = "gx-2021-limits-1";
-constexpr char kBaseText[] = "关于严格控制文件篇幅的通知\n";
+constexpr char kLimitsBaseDoc[] = "gx-2021-limits-1";
+constexpr char kLimitsBaseText[] = "关于严格控制文件篇幅的通知\n";
 
 // A channel with its own TCP connection (channels to one target otherwise
 // share a connection through gRPC's global subchannel pool).
@@ -54,22 +54,22 @@ bool Healthy(const std::shared_ptr<grpc::Channel>& channel) {
          resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
-struct Snapshot {
+struct LimitsSnapshot {
   uint64_t tree_size = 0;
   std::vector<std::string> documents;
   std::vector<std::string> base_history;
   std::set<std::string> blobs;
-  bool operator==(const Snapshot& o) const {
+  bool operator==(const LimitsSnapshot& o) const {
     return tree_size == o.tree_size && documents == o.documents &&
            base_history == o.base_history && blobs == o.blobs;
   }
 };
 
-std::ostream& operator<<(std::ostream& os, const Snapshot& s) {
+std::ostream& operator<<(std::ostream& os, const LimitsSnapshot& s) {
   return os << "tree_size " << s.tree_size << ", documents ["
-            << absl::StrJoin(s.documents, "; ") << "], history of " << kBaseDoc
-            << " [" << absl::StrJoin(s.base_history, " ") << "], blobs ["
-            << absl::StrJoin(s.blobs, " ") << "]";
+            << absl::StrJoin(s.documents, "; ") << "], history of "
+            << kLimitsBaseDoc << " [" << absl::StrJoin(s.base_history, " ")
+            << "], blobs [" << absl::StrJoin(s.blobs, " ") << "]";
 }
 
 class Limits : public ::testing::Test {
@@ -87,15 +87,16 @@ class Limits : public ::testing::Test {
     channel_ = OwnConnection(server_->address());
     client_ = std::make_unique<ArchiveClient>(channel_);
     stub_ = v1::Archive::NewStub(channel_);
-    auto put = client_->PutBytes(kBaseText, HeaderFor(kBaseDoc, kBaseText));
+    auto put = client_->PutBytes(kLimitsBaseText,
+                                 HeaderFor(kLimitsBaseDoc, kLimitsBaseText));
     ASSERT_TRUE(put.ok()) << put.status();
     base_rev_ = put->revision_id();
     before_ = Take();
     ASSERT_EQ(before_.tree_size, 1u);
   }
 
-  Snapshot Take() {
-    Snapshot s;
+  LimitsSnapshot Take() {
+    LimitsSnapshot s;
     auto cp = client_->GetCheckpoint();
     EXPECT_TRUE(cp.ok()) << cp.status();
     if (cp.ok()) s.tree_size = cp->tree_size();
@@ -112,7 +113,7 @@ class Limits : public ::testing::Test {
       list.set_page_token(docs->next_page_token());
     } while (!list.page_token().empty());
     v1::HistoryRequest history;
-    history.set_document_id(kBaseDoc);
+    history.set_document_id(kLimitsBaseDoc);
     auto h = client_->History(history);
     EXPECT_TRUE(h.ok()) << h.status();
     if (h.ok()) {
@@ -202,7 +203,7 @@ class Limits : public ::testing::Test {
   std::unique_ptr<ArchiveClient> client_;
   std::unique_ptr<v1::Archive::Stub> stub_;
   std::string base_rev_;
-  Snapshot before_;
+  LimitsSnapshot before_;
   int files_ = 0;
 };
 
@@ -263,11 +264,11 @@ TEST_F(Limits, MessageBytes) {
 TEST_F(Limits, Parents) {
   ASSERT_NO_FATAL_FAILURE(Start({"--max_parents=2"}));
   const std::string fake1(64, 'a'), fake2(64, 'b');
-  std::string v2 = std::string(kBaseText) + "修订\n";
-  ExpectCliRefused({"put", File(v2), "--id", kBaseDoc, "--parent", base_rev_,
-                    "--parent", fake1, "--parent", fake2},
+  std::string v2 = std::string(kLimitsBaseText) + "修订\n";
+  ExpectCliRefused({"put", File(v2), "--id", kLimitsBaseDoc, "--parent",
+                    base_rev_, "--parent", fake1, "--parent", fake2},
                    {"3 parents", "at most 2", "max_parents"});
-  v1::PutHeader header = HeaderFor(kBaseDoc, v2);
+  v1::PutHeader header = HeaderFor(kLimitsBaseDoc, v2);
   for (int i = 0; i < 100; ++i) {
     header.add_expected_parents(Sha256::HexDigest(absl::StrCat(i)));
   }
@@ -276,8 +277,8 @@ TEST_F(Limits, Parents) {
                {"100 parents", "--max_parents"});
   ExpectNothingStoredAndStillServing();
   // One parent (the head) is within the limit.
-  ProcessResult ok =
-      cli_->Run({"put", File(v2), "--id", kBaseDoc, "--parent", base_rev_});
+  ProcessResult ok = cli_->Run(
+      {"put", File(v2), "--id", kLimitsBaseDoc, "--parent", base_rev_});
   EXPECT_EQ(ok.exit_code, 0) << Describe(ok);
 }
 
@@ -320,8 +321,8 @@ TEST_F(Limits, PageSize) {
   ASSERT_NO_FATAL_FAILURE(Start({"--max_page_size=5"}));
   // 12 revisions of the base document (with the first), 8 documents in all.
   for (int i = 2; i <= 12; ++i) {
-    std::string text = absl::StrCat(kBaseText, "第", i, "版\n");
-    auto put = client_->PutBytes(text, HeaderFor(kBaseDoc, text));
+    std::string text = absl::StrCat(kLimitsBaseText, "第", i, "版\n");
+    auto put = client_->PutBytes(text, HeaderFor(kLimitsBaseDoc, text));
     ASSERT_TRUE(put.ok()) << put.status();
   }
   for (int i = 1; i <= 7; ++i) {
@@ -334,7 +335,7 @@ TEST_F(Limits, PageSize) {
   for (uint32_t page_size : {0u, 5u, 6u, 1000u, 4294967295u}) {
     SCOPED_TRACE(absl::StrCat("page_size ", page_size));
     v1::HistoryRequest history;
-    history.set_document_id(kBaseDoc);
+    history.set_document_id(kLimitsBaseDoc);
     history.set_page_size(page_size);
     std::set<std::string> revisions;
     int pages = 0;
@@ -372,7 +373,7 @@ TEST_F(Limits, PageSize) {
   }
 
   // archivectl follows the pages.
-  ProcessResult history = cli_->Run({"history", kBaseDoc, "--json"});
+  ProcessResult history = cli_->Run({"history", kLimitsBaseDoc, "--json"});
   ASSERT_EQ(history.exit_code, 0) << Describe(history);
   EXPECT_EQ(Json::parse(history.out, nullptr, false)["revisions"].size(), 12u);
   ProcessResult ls = cli_->Run({"ls", "--json"});
@@ -431,7 +432,7 @@ TEST_F(Limits, ConcurrentStreamsPerConnection) {
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(2));
     v1::GetRequest get;
-    get.set_document_id(kBaseDoc);
+    get.set_document_id(kLimitsBaseDoc);
     auto reader = stub_->Get(&ctx, get);
     v1::GetResponse message;
     int messages = 0;
@@ -599,7 +600,7 @@ TEST_F(Limits, GetWhoseClientReadsNothingIsEndedByTheServer) {
 // Calls Get on the base document: OK, or the status it was refused with.
 absl::Status GetBase(ArchiveClient& client) {
   v1::GetRequest get;
-  get.set_document_id(kBaseDoc);
+  get.set_document_id(kLimitsBaseDoc);
   return client.Get(get, [](absl::string_view) { return absl::OkStatus(); })
       .status();
 }
@@ -659,7 +660,7 @@ TEST_F(Limits, StreamsPerClientAcrossConnections) {
   auto cp = other.GetCheckpoint();
   EXPECT_TRUE(cp.ok()) << cp.status();
   v1::HistoryRequest history;
-  history.set_document_id(kBaseDoc);
+  history.set_document_id(kLimitsBaseDoc);
   EXPECT_TRUE(other.History(history).ok());
   EXPECT_TRUE(Healthy(OwnConnection(server_->address())));
   // Both refusals are in the audit trail.

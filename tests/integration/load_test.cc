@@ -31,9 +31,9 @@ namespace {
 
 using std::chrono::steady_clock;
 
-constexpr int kClients = 64;
+constexpr int kLoadClients = 64;
 constexpr int kDocsPerClient = 3;
-constexpr long kMaxGrowthKb = 64 * 1024;
+constexpr long kLoadMaxGrowthKb = 64 * 1024;
 
 int LoadSeconds() {
   const char* env = std::getenv("LOAD_TEST_SECONDS");
@@ -43,7 +43,7 @@ int LoadSeconds() {
 
 // A channel with its own TCP connection (channels to one target otherwise
 // share one through gRPC's global subchannel pool).
-std::shared_ptr<grpc::Channel> OwnConnection(const std::string& address) {
+std::shared_ptr<grpc::Channel> ConnectionOfItsOwn(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetMaxReceiveMessageSize(8 << 20);
@@ -51,9 +51,9 @@ std::shared_ptr<grpc::Channel> OwnConnection(const std::string& address) {
                                    args);
 }
 
-// Content of client `c`'s `n`th put: mostly small, now and then several
+// The content of client `c`'s `n`th put: mostly small, now and then several
 // chunks.
-std::string Content(int c, int n) {
+std::string ClientContent(int c, int n) {
   std::mt19937_64 rng(static_cast<uint64_t>(c) * 1000003 + n);
   size_t size = rng() % 20 == 0 ? 300000 + rng() % 100000 : 1 + rng() % 16384;
   std::string s = absl::StrCat("client ", c, " put ", n, "\n");
@@ -62,7 +62,7 @@ std::string Content(int c, int n) {
   return s;
 }
 
-struct Acked {
+struct AckedRevision {
   std::string revision_id, document, sha256;
   uint64_t size = 0;
 };
@@ -107,14 +107,14 @@ class Errors {
 // conditional on the head it last saw), then get something back — its own
 // revision by id, or another client's document — and check the bytes.
 void RunClient(int c, const std::string& address, steady_clock::time_point end,
-               std::vector<Acked>* acked, Errors* errors,
+               std::vector<AckedRevision>* acked, Errors* errors,
                std::atomic<long>* gets) {
-  ArchiveClient client(OwnConnection(address));
+  ArchiveClient client(ConnectionOfItsOwn(address));
   std::mt19937_64 rng(c);
   std::map<std::string, std::string> heads;  // document -> last acked head
   for (int n = 0; steady_clock::now() < end; ++n) {
     std::string doc = absl::StrCat("load-", c, "-", n % kDocsPerClient);
-    std::string content = Content(c, n);
+    std::string content = ClientContent(c, n);
     v1::PutHeader header;
     header.set_document_id(doc);
     header.set_sha256(Sha256::HexDigest(content));
@@ -140,13 +140,13 @@ void RunClient(int c, const std::string& address, steady_clock::time_point end,
     v1::GetRequest get;
     std::string expect_sha;
     if (rng() % 2 == 0) {
-      const Acked& mine = (*acked)[rng() % acked->size()];
+      const AckedRevision& mine = (*acked)[rng() % acked->size()];
       get.set_document_id(mine.document);
       get.set_revision_id(mine.revision_id);
       expect_sha = mine.sha256;
     } else {
-      get.set_document_id(
-          absl::StrCat("load-", rng() % kClients, "-", rng() % kDocsPerClient));
+      get.set_document_id(absl::StrCat("load-", rng() % kLoadClients, "-",
+                                       rng() % kDocsPerClient));
     }
     v1::GetHeader got_header;
     auto bytes = GetBytes(client, get, &got_header);
@@ -175,17 +175,18 @@ TEST(Load, SixtyFourClientsPutAndGetWithoutErrorsOrLoss) {
   // The 64 clients stand for 64 offices' archivists, but here they all connect
   // from 127.0.0.1, which counts as one client for --max_streams_per_client.
   TestServer::Options options;
-  options.extra_flags = {absl::StrCat("--max_streams_per_client=", kClients)};
+  options.extra_flags = {
+      absl::StrCat("--max_streams_per_client=", kLoadClients)};
   auto server = TestServer::Start(options);
   ASSERT_TRUE(server->running());
 
   Errors errors;
   std::atomic<long> gets{0};
-  std::vector<std::vector<Acked>> acked(kClients);
+  std::vector<std::vector<AckedRevision>> acked(kLoadClients);
   const auto start = steady_clock::now();
   const auto end = start + std::chrono::seconds(seconds);
   std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
+  for (int c = 0; c < kLoadClients; ++c) {
     clients.emplace_back(RunClient, c, server->address(), end, &acked[c],
                          &errors, &gets);
   }
@@ -213,14 +214,14 @@ TEST(Load, SixtyFourClientsPutAndGetWithoutErrorsOrLoss) {
 
   size_t total = 0;
   for (const auto& a : acked) total += a.size();
-  std::cout << "[ load     ] " << kClients << " clients, " << seconds
+  std::cout << "[ load     ] " << kLoadClients << " clients, " << seconds
             << " s: " << total << " puts, " << gets << " gets; RSS after "
             << "warm-up " << rss_warm << " kB, max " << rss_max << " kB, end "
             << rss_end << " kB\n";
   EXPECT_EQ(errors.count(), 0) << errors.Report();
-  EXPECT_GT(total, static_cast<size_t>(kClients));
+  EXPECT_GT(total, static_cast<size_t>(kLoadClients));
   EXPECT_GT(rss_warm, 0);
-  EXPECT_LT(rss_end - rss_warm, kMaxGrowthKb)
+  EXPECT_LT(rss_end - rss_warm, kLoadMaxGrowthKb)
       << "RSS grew from " << rss_warm << " kB to " << rss_end << " kB";
 
   // Every acknowledged revision survives a clean restart, byte for byte.
@@ -232,7 +233,7 @@ TEST(Load, SixtyFourClientsPutAndGetWithoutErrorsOrLoss) {
                    steady_clock::now() - check_start)
                    .count()
             << " ms\n";
-  ArchiveClient client(OwnConnection(server->address()));
+  ArchiveClient client(ConnectionOfItsOwn(server->address()));
   auto cp = client.GetCheckpoint();
   ASSERT_TRUE(cp.ok()) << cp.status();
   EXPECT_EQ(cp->tree_size(), total);
@@ -241,8 +242,8 @@ TEST(Load, SixtyFourClientsPutAndGetWithoutErrorsOrLoss) {
   std::vector<std::thread> checkers;
   for (int t = 0; t < 4; ++t) {
     checkers.emplace_back([&, t] {
-      ArchiveClient checker(OwnConnection(server->address()));
-      for (int c = t; c < kClients; c += 4) {
+      ArchiveClient checker(ConnectionOfItsOwn(server->address()));
+      for (int c = t; c < kLoadClients; c += 4) {
         std::map<std::string, std::set<std::string>> history;
         for (int d = 0; d < kDocsPerClient; ++d) {
           v1::HistoryRequest request;
@@ -256,7 +257,7 @@ TEST(Load, SixtyFourClientsPutAndGetWithoutErrorsOrLoss) {
             request.set_page_token(page->next_page_token());
           } while (!request.page_token().empty());
         }
-        for (const Acked& a : acked[c]) {
+        for (const AckedRevision& a : acked[c]) {
           if (!history[a.document].count(a.revision_id)) {
             lost.Add(absl::StrCat(a.revision_id,
                                   " missing from the history of ", a.document));
@@ -301,7 +302,7 @@ TEST(Load, GetOfAFreshHeadAlwaysHasAReceipt) {
   std::vector<std::thread> threads;
   for (int w = 0; w < 4; ++w) {
     threads.emplace_back([&, w] {
-      ArchiveClient client(OwnConnection(server->address()));
+      ArchiveClient client(ConnectionOfItsOwn(server->address()));
       for (int n = 0; steady_clock::now() < end; ++n) {
         std::string content = absl::StrCat("writer ", w, " revision ", n, "\n");
         v1::PutHeader header;
@@ -317,7 +318,7 @@ TEST(Load, GetOfAFreshHeadAlwaysHasAReceipt) {
   }
   for (int r = 0; r < 12; ++r) {
     threads.emplace_back([&] {
-      ArchiveClient client(OwnConnection(server->address()));
+      ArchiveClient client(ConnectionOfItsOwn(server->address()));
       while (steady_clock::now() < end) {
         v1::GetRequest get;
         get.set_document_id("hot");

@@ -24,7 +24,7 @@ namespace archive::testing {
 namespace {
 
 constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
-constexpr int kDocuments = 5;
+constexpr int kNumericEdgesDocuments = 5;
 
 // Values around the edges, and around the log's size `n`.
 std::vector<uint64_t> Edges(uint64_t n) {
@@ -75,7 +75,7 @@ class NumericEdges : public ::testing::Test {
     server_ = TestServer::Start();
     ASSERT_NE(server_, nullptr);
     ArchiveClient client(ArchiveClient::Dial(server_->address()));
-    for (int i = 0; i < kDocuments; ++i) {
+    for (int i = 0; i < kNumericEdgesDocuments; ++i) {
       std::string text = absl::StrCat("policy ", i, "\n");
       auto put = client.PutBytes(text, HeaderFor("doc", text));
       ASSERT_TRUE(put.ok()) << put.status();
@@ -84,7 +84,7 @@ class NumericEdges : public ::testing::Test {
     stub_ = v1::Archive::NewStub(grpc::CreateChannel(
         server_->address(), grpc::InsecureChannelCredentials()));
     size_ = TreeSize();
-    ASSERT_EQ(size_, static_cast<uint64_t>(kDocuments));
+    ASSERT_EQ(size_, static_cast<uint64_t>(kNumericEdgesDocuments));
   }
 
   void TearDown() override {

@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 
 // Pseudo-random bytes that break UTF-8 at once (so archivectl's media type
 // guess is decided by the first chunk).
-std::string Content(size_t n, uint64_t seed) {
+std::string RandomContent(size_t n, uint64_t seed) {
   std::string out;
   out.reserve(n + 32);
   for (uint64_t block = 0; out.size() < n; ++block) {
@@ -131,7 +131,7 @@ class OnePassPut : public ::testing::Test {
 };
 
 TEST_F(OnePassPut, ContentIsStoredByteExactUnderTheTrailersDigest) {
-  const std::string content = Content((5 << 20) + 7, 1);
+  const std::string content = RandomContent((5 << 20) + 7, 1);
   const std::string hex = Sha256::HexDigest(content);
   v1::PutTrailer trailer;
   trailer.set_sha256(hex);
@@ -175,7 +175,7 @@ TEST_F(OnePassPut, SmallContentGoesInlineAsBefore) {
 }
 
 TEST_F(OnePassPut, WrongTrailerDigestIsRefusedNamingBothAndStoresNothing) {
-  const std::string content = Content(3 << 20, 2);
+  const std::string content = RandomContent(3 << 20, 2);
   const std::string actual = Sha256::HexDigest(content);
   const std::string claimed = Sha256::HexDigest("something else");
   v1::PutTrailer trailer;
@@ -195,7 +195,7 @@ TEST_F(OnePassPut, WrongTrailerDigestIsRefusedNamingBothAndStoresNothing) {
 }
 
 TEST_F(OnePassPut, StreamEndingWithoutTheTrailerStoresNothing) {
-  const std::string content = Content(3 << 20, 3);
+  const std::string content = RandomContent(3 << 20, 3);
   const std::set<std::string> before = BlobFiles();
   grpc::Status s =
       Send(OnePassHeader("no-trailer", content.size()), content, nullptr);
@@ -207,7 +207,7 @@ TEST_F(OnePassPut, StreamEndingWithoutTheTrailerStoresNothing) {
 }
 
 TEST_F(OnePassPut, TrailerOrContentOfAnotherSizeIsRefused) {
-  const std::string content = Content(3 << 20, 4);
+  const std::string content = RandomContent(3 << 20, 4);
   const std::set<std::string> before = BlobFiles();
   v1::PutTrailer trailer;
   trailer.set_sha256(Sha256::HexDigest(content));
@@ -232,7 +232,7 @@ TEST_F(OnePassPut, TrailerOrContentOfAnotherSizeIsRefused) {
 }
 
 TEST_F(OnePassPut, TrailerRulesAreKept) {
-  const std::string content = Content(2 << 20, 5);
+  const std::string content = RandomContent(2 << 20, 5);
   const std::set<std::string> before = BlobFiles();
   v1::PutTrailer trailer;
   trailer.set_sha256(Sha256::HexDigest(content));
@@ -255,7 +255,7 @@ TEST_F(OnePassPut, TrailerRulesAreKept) {
 }
 
 TEST_F(OnePassPut, ClientGoneMidStreamStoresNothing) {
-  const std::string content = Content(4 << 20, 6);
+  const std::string content = RandomContent(4 << 20, 6);
   const std::set<std::string> before = BlobFiles();
   grpc::ClientContext ctx;
   v1::PutResponse response;
@@ -303,7 +303,7 @@ TEST_F(OnePassPut, ArchivectlKilledMidPutLeavesAllOrNothing) {
 }
 
 TEST_F(OnePassPut, OldStylePutWithTheDigestInTheHeaderStillWorks) {
-  const std::string content = Content((2 << 20) + 3, 7);
+  const std::string content = RandomContent((2 << 20) + 3, 7);
   v1::PutHeader header = OnePassHeader("old-style", content.size());
   header.clear_digest_in_trailer();
   header.set_sha256(Sha256::HexDigest(content));

@@ -106,12 +106,6 @@ Metrics ScrapeUntil(int http_port, const std::string& key, double value) {
   return metrics;
 }
 
-httplib::Result HttpGet(int port, const std::string& path) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(10, 0);
-  return client.Get(path.c_str());
-}
-
 std::string WriteFile(const TempDir& dir, const std::string& name,
                       const std::string& bytes) {
   std::string path = dir.path() + "/" + name;

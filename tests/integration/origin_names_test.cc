@@ -25,7 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kText[] = "关于印发数据管理办法的通知\n第一条 为了规范数据。\n";
+constexpr char kOriginNamesText[] =
+    "关于印发数据管理办法的通知\n第一条 为了规范数据。\n";
 
 std::string SeenDir(const Cli& cli) {
   return cli.config_home() + "/archivectl/checkpoints";
@@ -46,15 +47,16 @@ std::string VerifierKey(const TestServer& server) {
 
 class OriginNames : public ::testing::Test {
  protected:
-  // Puts kText as `doc` through `cli` (trust on first use) and checks it.
+  // Puts kOriginNamesText as `doc` through `cli` (trust on first use) and
+  // checks it.
   void PutAndGet(const Cli& cli, const std::string& doc) {
     std::string in = tmp_.path() + "/in.txt", out = tmp_.path() + "/out.txt";
-    WriteFileOrDie(in, kText);
+    WriteFileOrDie(in, kOriginNamesText);
     ProcessResult r = cli.Run({"put", in, "--id", doc});
     ASSERT_EQ(r.exit_code, 0) << "put: " << Describe(r);
     r = cli.Run({"get", doc, "-o", out});
     ASSERT_EQ(r.exit_code, 0) << "get: " << Describe(r);
-    EXPECT_EQ(ReadFileOrDie(out), kText);
+    EXPECT_EQ(ReadFileOrDie(out), kOriginNamesText);
   }
   TempDir tmp_;
 };

@@ -19,7 +19,7 @@
 namespace archive::testing {
 namespace {
 
-constexpr char kText[] = "关于加强数字政府建设的实施意见\n第一条\n";
+constexpr char kOutputFileText[] = "关于加强数字政府建设的实施意见\n第一条\n";
 
 class GetOutput : public ::testing::Test {
  protected:
@@ -28,7 +28,7 @@ class GetOutput : public ::testing::Test {
     ASSERT_TRUE(server_->running());
     cli_ = std::make_unique<Cli>(server_->address());
     std::string doc = dir_.path() + "/doc.txt";
-    WriteFileOrDie(doc, kText);
+    WriteFileOrDie(doc, kOutputFileText);
     ProcessResult put = cli_->Run({"put", doc, "--id", "doc-1"});
     ASSERT_EQ(put.exit_code, 0) << Describe(put);
   }
@@ -72,7 +72,7 @@ TEST_F(GetOutput, FifoGetsTheVerifiedBytesStreamed) {
     int fd = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
     if (fd < 0) return;
     char buffer[4096];
-    while (received.size() < sizeof(kText) - 1) {
+    while (received.size() < sizeof(kOutputFileText) - 1) {
       struct pollfd p = {fd, POLLIN, 0};
       if (::poll(&p, 1, 20000) <= 0) break;
       ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -83,7 +83,7 @@ TEST_F(GetOutput, FifoGetsTheVerifiedBytesStreamed) {
   ProcessResult get = cli_->Run({"get", "doc-1", "-o", fifo});
   reader.join();
   EXPECT_EQ(get.exit_code, 0) << Describe(get);
-  EXPECT_EQ(received, kText);
+  EXPECT_EQ(received, kOutputFileText);
   struct stat st;
   ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
   EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced by a file";
@@ -100,7 +100,7 @@ TEST_F(GetOutput, SymlinkIsReplacedNeverWrittenThrough) {
   struct stat st;
   ASSERT_EQ(::lstat(link.c_str(), &st), 0);
   EXPECT_TRUE(S_ISREG(st.st_mode));
-  EXPECT_EQ(ReadFileOrDie(link), kText);
+  EXPECT_EQ(ReadFileOrDie(link), kOutputFileText);
 }
 
 TEST_F(GetOutput, ExistingFileReplacedAndNoTempFileLeft) {
@@ -108,7 +108,7 @@ TEST_F(GetOutput, ExistingFileReplacedAndNoTempFileLeft) {
   WriteFileOrDie(out, "old\n");
   ProcessResult get = cli_->Run({"get", "doc-1", "-o", out});
   EXPECT_EQ(get.exit_code, 0) << Describe(get);
-  EXPECT_EQ(ReadFileOrDie(out), kText);
+  EXPECT_EQ(ReadFileOrDie(out), kOutputFileText);
   EXPECT_EQ(Leftovers("out.txt"), std::set<std::string>());
 }
 
@@ -121,7 +121,7 @@ TEST_F(GetOutput, DirectoryIsRefusedByName) {
 TEST_F(GetOutput, StdoutGetsTheBytes) {
   ProcessResult get = cli_->Run({"get", "doc-1"});
   EXPECT_EQ(get.exit_code, 0) << Describe(get);
-  EXPECT_EQ(get.out, kText);
+  EXPECT_EQ(get.out, kOutputFileText);
 }
 
 }  // namespace

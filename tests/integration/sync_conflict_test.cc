@@ -16,7 +16,7 @@
 namespace archive::testing {
 namespace {
 
-constexpr char kDoc[] = "gx-shared-notice";
+constexpr char kSyncConflictDoc[] = "gx-shared-notice";
 constexpr char kBase[] = "Notice on shared data standards.\nArticle 1.\n";
 constexpr char kTextA[] =
     "Notice on shared data standards.\nArticle 1 (as amended by A).\n";
@@ -53,14 +53,15 @@ class SyncConflict : public ::testing::Test {
   std::string Get(const Office& office, const std::string& rev) {
     std::string out =
         absl::StrCat(office.scratch(), "/got-", rev.empty() ? "default" : rev);
-    std::vector<std::string> args = {"--trust", keys_, "get", kDoc, "-o", out};
+    std::vector<std::string> args = {"--trust",        keys_, "get",
+                                     kSyncConflictDoc, "-o",  out};
     if (!rev.empty()) {
       args.push_back("--rev");
       args.push_back(rev);
     }
     ProcessResult r = office.Ctl(args);
-    EXPECT_EQ(r.exit_code, 0) << office.origin() << ": get " << kDoc << " "
-                              << rev << ": " << Describe(r) << Logs();
+    EXPECT_EQ(r.exit_code, 0) << office.origin() << ": get " << kSyncConflictDoc
+                              << " " << rev << ": " << Describe(r) << Logs();
     return r.exit_code == 0 ? ReadFileOrDie(out) : "";
   }
 
@@ -69,15 +70,17 @@ class SyncConflict : public ::testing::Test {
 };
 
 TEST_F(SyncConflict, ConcurrentRevisionsKeptAsTwoHeadsThenMerged) {
-  std::string base = a_->PutText(kDoc, kBase);
+  std::string base = a_->PutText(kSyncConflictDoc, kBase);
   ASSERT_FALSE(base.empty());
   Json first = b_->SyncOk(a_->address());
   ASSERT_FALSE(first.is_discarded());
   EXPECT_EQ(first.value("imported", 0), 1) << first.dump();
 
   // Both offices revise it from the same parent.
-  std::string head_a = a_->PutText(kDoc, kTextA, {"--parent", base});
-  std::string head_b = b_->PutText(kDoc, kTextB, {"--parent", base});
+  std::string head_a =
+      a_->PutText(kSyncConflictDoc, kTextA, {"--parent", base});
+  std::string head_b =
+      b_->PutText(kSyncConflictDoc, kTextB, {"--parent", base});
   ASSERT_FALSE(head_a.empty() || head_b.empty());
   ASSERT_NE(head_a, head_b);
   std::vector<std::string> heads = Sorted({head_a, head_b});
@@ -90,17 +93,17 @@ TEST_F(SyncConflict, ConcurrentRevisionsKeptAsTwoHeadsThenMerged) {
     EXPECT_EQ(report.value("imported", 0), 1)
         << puller->origin() << " <- " << peer->origin() << ": "
         << report.dump();
-    EXPECT_EQ(report["conflicts"], Json::array({kDoc}))
+    EXPECT_EQ(report["conflicts"], Json::array({kSyncConflictDoc}))
         << puller->origin() << " <- " << peer->origin() << ": "
         << report.dump();
-    EXPECT_TRUE(
-        absl::StrContains(puller->Log(), "conflicts in " + std::string(kDoc)))
+    EXPECT_TRUE(absl::StrContains(
+        puller->Log(), "conflicts in " + std::string(kSyncConflictDoc)))
         << puller->Log();
   }
 
   for (Office* office : {a_.get(), b_.get()}) {
     SCOPED_TRACE(office->origin());
-    Json h = office->History(kDoc);
+    Json h = office->History(kSyncConflictDoc);
     ASSERT_FALSE(h.is_discarded());
     EXPECT_EQ(h["heads"], Json(heads)) << h.dump(2);
     EXPECT_EQ(h["revisions"].size(), 3u) << h.dump(2);
@@ -113,13 +116,13 @@ TEST_F(SyncConflict, ConcurrentRevisionsKeptAsTwoHeadsThenMerged) {
       }
     }
     // The text history says it is a conflict and how to resolve it.
-    ProcessResult text = office->Ctl({"history", kDoc});
+    ProcessResult text = office->Ctl({"history", kSyncConflictDoc});
     ASSERT_EQ(text.exit_code, 0) << Describe(text);
     EXPECT_TRUE(ContainsAll(text.out, {"conflict", head_a, head_b}))
         << text.out;
     // get without --rev refuses, naming both heads: a conflict (exit 7).
-    ProcessResult get = office->Ctl(
-        {"--trust", keys_, "get", kDoc, "-o", office->scratch() + "/none"});
+    ProcessResult get = office->Ctl({"--trust", keys_, "get", kSyncConflictDoc,
+                                     "-o", office->scratch() + "/none"});
     EXPECT_EQ(get.exit_code, 7) << Describe(get);
     EXPECT_TRUE(ContainsAll(get.err, {head_a, head_b})) << Describe(get);
     // ls flags it.
@@ -133,14 +136,14 @@ TEST_F(SyncConflict, ConcurrentRevisionsKeptAsTwoHeadsThenMerged) {
     // A plain put cannot pick a side silently.
     std::string plain = office->scratch() + "/plain.txt";
     WriteFileOrDie(plain, "a plain put\n");
-    ProcessResult put = office->Ctl({"put", plain, "--id", kDoc});
+    ProcessResult put = office->Ctl({"put", plain, "--id", kSyncConflictDoc});
     EXPECT_EQ(put.exit_code, 7) << Describe(put);
     EXPECT_TRUE(absl::StrContains(put.err, "heads")) << Describe(put);
   }
 
   // A merges; B pulls the merge.
-  std::string merge =
-      a_->PutText(kDoc, kMerged, {"--parent", head_a, "--parent", head_b});
+  std::string merge = a_->PutText(kSyncConflictDoc, kMerged,
+                                  {"--parent", head_a, "--parent", head_b});
   ASSERT_FALSE(merge.empty());
   Json pulled = b_->SyncOk(a_->address());
   ASSERT_FALSE(pulled.is_discarded());
@@ -152,14 +155,14 @@ TEST_F(SyncConflict, ConcurrentRevisionsKeptAsTwoHeadsThenMerged) {
 
   for (Office* office : {a_.get(), b_.get()}) {
     SCOPED_TRACE(office->origin());
-    Json h = office->History(kDoc);
+    Json h = office->History(kSyncConflictDoc);
     ASSERT_FALSE(h.is_discarded());
     EXPECT_EQ(h["heads"], Json::array({merge})) << h.dump(2);
     ASSERT_EQ(h["revisions"].size(), 4u) << h.dump(2);
     EXPECT_EQ(h["revisions"][0].value("revision_id", ""), merge);
     EXPECT_EQ(h["revisions"][0]["parents"], Json(heads)) << h.dump(2);
     EXPECT_EQ(h["revisions"][0].value("origin", ""), a_->origin());
-    ProcessResult text = office->Ctl({"history", kDoc});
+    ProcessResult text = office->Ctl({"history", kSyncConflictDoc});
     EXPECT_FALSE(absl::StrContains(text.out, "conflict")) << text.out;
     EXPECT_EQ(Get(*office, ""), kMerged);
     Json docs = office->List();

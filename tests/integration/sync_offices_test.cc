@@ -25,7 +25,7 @@
 namespace archive::testing {
 namespace {
 
-constexpr size_t kCorpusSize = 18;
+constexpr size_t kOfficesCorpusSize = 18;
 
 struct Expected {
   const CorpusDocument* doc;
@@ -51,7 +51,7 @@ class SyncOffices : public ::testing::Test {
  protected:
   void SetUp() override {
     corpus_ = LoadCorpus();
-    ASSERT_EQ(corpus_.size(), kCorpusSize) << "manifest.tsv changed?";
+    ASSERT_EQ(corpus_.size(), kOfficesCorpusSize) << "manifest.tsv changed?";
     a_ = Office::Start("gx.archive.example");
     b_ = Office::Start("bj-sh.archive.example");
     c_ = Office::Start("tj.archive.example");
@@ -128,7 +128,7 @@ class SyncOffices : public ::testing::Test {
 
   bool EveryoneHasEverything() {
     for (Office* o : offices()) {
-      if (o->TreeSize() != 2 * kCorpusSize) return false;
+      if (o->TreeSize() != 2 * kOfficesCorpusSize) return false;
     }
     return true;
   }
@@ -280,14 +280,15 @@ TEST_F(SyncOffices, ThreeOfficesConvergeOnAllDocumentsWithProvenance) {
         << puller->origin() << " <- " << peer->origin() << ": "
         << report.dump();
     EXPECT_EQ(report.value("blobs_fetched", UINT64_MAX), 0u) << report.dump();
-    EXPECT_EQ(report.value("checkpoint_size", uint64_t{0}), 2 * kCorpusSize)
+    EXPECT_EQ(report.value("checkpoint_size", uint64_t{0}),
+              2 * kOfficesCorpusSize)
         << report.dump();
   }
 
   for (Office* o : offices()) {
     SCOPED_TRACE(o->origin());
     ASSERT_NO_FATAL_FAILURE(ExpectLogHoldsEachRevisionOnce(*o));
-    EXPECT_EQ(o->DocumentIds().size(), kCorpusSize);
+    EXPECT_EQ(o->DocumentIds().size(), kOfficesCorpusSize);
     ASSERT_NO_FATAL_FAILURE(ExpectEveryRevisionServed(*o));
     ASSERT_NO_FATAL_FAILURE(ExpectProvenance(*o));
     ASSERT_NO_FATAL_FAILURE(ExpectStatementsSignedByOrigin(*o));
@@ -302,7 +303,7 @@ TEST_F(SyncOffices, ThreeOfficesConvergeOnAllDocumentsWithProvenance) {
 
 TEST(SyncConfiguredPeer, PullsOnItsOwnAtTheConfiguredInterval) {
   std::vector<CorpusDocument> corpus = LoadCorpus();
-  ASSERT_EQ(corpus.size(), kCorpusSize);
+  ASSERT_EQ(corpus.size(), kOfficesCorpusSize);
   auto a = Office::Start("gx.archive.example");
   ASSERT_TRUE(a->server().running());
   std::set<std::string> gx;

@@ -31,7 +31,7 @@ constexpr int kRevisionsPerDocument = 10;
 constexpr size_t kRevisions =
     kThreads * kDocumentsPerThread * kRevisionsPerDocument;
 constexpr int kKills = 5;
-constexpr uint32_t kSeed = 20240604;
+constexpr uint32_t kSyncResumeSeed = 20240604;
 
 // Puts kRevisions small distinct revisions into `office`, from several
 // threads: each thread owns its documents and revises each in turn, so the
@@ -93,7 +93,7 @@ TEST(SyncResume, CatchUpKilledAtRandomPointsEndsWithExactlyThePeersLog) {
   ASSERT_EQ(std::set<std::string>(a_log.begin(), a_log.end()).size(),
             kRevisions);
 
-  std::mt19937 rng(kSeed);
+  std::mt19937 rng(kSyncResumeSeed);
   // The expected remaining duration of the pull, refined from the rate each
   // interrupted attempt achieved; the first guess is deliberately short (a
   // whole pull of the 1,000 small revisions took 0.18 s here once their
@@ -143,7 +143,7 @@ TEST(SyncResume, CatchUpKilledAtRandomPointsEndsWithExactlyThePeersLog) {
     if (rate > 0) estimate_s = (kRevisions - have) / rate;
   }
   std::string summary = absl::StrJoin(story, "; ");
-  std::cerr << "seed " << kSeed << ", " << kRevisions << " puts took "
+  std::cerr << "seed " << kSyncResumeSeed << ", " << kRevisions << " puts took "
             << put_time.count() << " s; " << summary << "\n";
   int kills = 0;
   for (const std::string& s : story) kills += s.rfind("killed", 0) == 0;

@@ -25,8 +25,9 @@ namespace {
 
 constexpr char kOurs[] = "a.archive.test";
 constexpr char kPeer[] = "b.archive.test";
-constexpr char kDoc[] = "gx-2023-identity-1";
-constexpr char kText[] = "关于加强政务数据共享的通知\n第一条 数据归属。\n";
+constexpr char kTlsIdentityDoc[] = "gx-2023-identity-1";
+constexpr char kTlsIdentityText[] =
+    "关于加强政务数据共享的通知\n第一条 数据归属。\n";
 
 // Roles as configs written before CAs had names: no binding names a CA.
 constexpr char kUnnamedRoles[] =
@@ -77,7 +78,7 @@ class TlsIdentity : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(
         MakeCerts(peer_.dir, kPeer, {"admin", "archivist-alice"}, {"--peer"}));
     text_path_ = dir_.path() + "/doc.txt";
-    WriteFileOrDie(text_path_, kText);
+    WriteFileOrDie(text_path_, kTlsIdentityText);
   }
 
   // archived for kOurs with `config` and a client CA bundle of `bundle`.
@@ -151,8 +152,9 @@ TEST_F(TlsIdentity, PeerCaAdminGetsNoAdminRole) {
   ExpectDenied(scrub, peer_admin, "admin", "Scrub");
   EXPECT_TRUE(absl::StrContains(scrub.err, "not this office's own"))
       << Describe(scrub);
-  ExpectDenied(Ctl(peer_, "admin", {"put", text_path_, "--id", kDoc}),
-               peer_admin, "archivist", "Put");
+  ExpectDenied(
+      Ctl(peer_, "admin", {"put", text_path_, "--id", kTlsIdentityDoc}),
+      peer_admin, "archivist", "Put");
   ExpectDenied(Ctl(peer_, "admin", {"checkpoint"}), peer_admin, "reader",
                "GetCheckpoint");
   EXPECT_EQ(
@@ -163,7 +165,8 @@ TEST_F(TlsIdentity, PeerCaAdminGetsNoAdminRole) {
   // Our own admin still is one, and writes as plain "admin".
   ProcessResult ours = Ctl(ours_, "admin", {"scrub"});
   EXPECT_EQ(ours.exit_code, 0) << Describe(ours);
-  ProcessResult put = Ctl(ours_, "admin", {"put", text_path_, "--id", kDoc});
+  ProcessResult put =
+      Ctl(ours_, "admin", {"put", text_path_, "--id", kTlsIdentityDoc});
   ASSERT_EQ(put.exit_code, 0) << Describe(put);
   std::string rev(absl::StripAsciiWhitespace(put.out));
   EXPECT_TRUE(absl::StrContains(Statement(rev), "\nsubmitted-by admin\n"));
@@ -173,22 +176,22 @@ TEST_F(TlsIdentity, PeerCaArchivistCannotPutAsOurs) {
   ASSERT_NO_FATAL_FAILURE(Start(kUnnamedRoles));
   const std::string peer_alice = "archivist-alice@" + AutoName(peer_);
 
-  ProcessResult put =
-      Ctl(peer_, "archivist-alice", {"put", text_path_, "--id", kDoc});
+  ProcessResult put = Ctl(peer_, "archivist-alice",
+                          {"put", text_path_, "--id", kTlsIdentityDoc});
   ExpectDenied(put, peer_alice, "archivist", "Put");
   EXPECT_TRUE(absl::StrContains(put.err, "ca: \"" + AutoName(peer_) + "\""))
       << "the refusal should say how to bind that CA: " << Describe(put);
   std::string content = "through the library\n";
   auto lib = Client(peer_, "archivist-alice")
-                 .PutBytes(content, HeaderFor(kDoc, content));
+                 .PutBytes(content, HeaderFor(kTlsIdentityDoc, content));
   EXPECT_EQ(lib.status().code(), absl::StatusCode::kPermissionDenied)
       << lib.status();
   EXPECT_TRUE(absl::StrContains(lib.status().message(), peer_alice))
       << lib.status();
   EXPECT_EQ(TreeSize(), 0u) << "nothing may be stored";
 
-  ProcessResult ours =
-      Ctl(ours_, "archivist-alice", {"put", text_path_, "--id", kDoc});
+  ProcessResult ours = Ctl(ours_, "archivist-alice",
+                           {"put", text_path_, "--id", kTlsIdentityDoc});
   ASSERT_EQ(ours.exit_code, 0) << Describe(ours);
   std::string rev(absl::StripAsciiWhitespace(ours.out));
   EXPECT_TRUE(
@@ -205,23 +208,24 @@ TEST_F(TlsIdentity, PeerCaArchivistBoundByCaSubmitsNamingItsCa) {
       "roles { identity: \"archivist-alice\" ca: \"b-office\" roles: "
       "\"archivist\" }\n")));
 
-  ProcessResult put =
-      Ctl(peer_, "archivist-alice", {"put", text_path_, "--id", kDoc});
+  ProcessResult put = Ctl(peer_, "archivist-alice",
+                          {"put", text_path_, "--id", kTlsIdentityDoc});
   ASSERT_EQ(put.exit_code, 0) << Describe(put);
   std::string rev(absl::StripAsciiWhitespace(put.out));
   EXPECT_TRUE(absl::StrContains(Statement(rev),
                                 "\nsubmitted-by archivist-alice@b-office\n"))
       << Statement(rev);
-  ProcessResult history = Ctl(ours_, "admin", {"history", kDoc, "--json"});
+  ProcessResult history =
+      Ctl(ours_, "admin", {"history", kTlsIdentityDoc, "--json"});
   ASSERT_EQ(history.exit_code, 0) << Describe(history);
   EXPECT_EQ(ParseJson(history)["revisions"][0]["submitted_by"],
             "archivist-alice@b-office");
   ExpectDenied(Ctl(peer_, "archivist-alice", {"scrub"}),
                "archivist-alice@b-office", "admin", "Scrub");
 
-  std::string v2 = std::string(kText) + "第二条\n";
-  auto ours =
-      Client(ours_, "archivist-alice").PutBytes(v2, HeaderFor(kDoc, v2));
+  std::string v2 = std::string(kTlsIdentityText) + "第二条\n";
+  auto ours = Client(ours_, "archivist-alice")
+                  .PutBytes(v2, HeaderFor(kTlsIdentityDoc, v2));
   ASSERT_TRUE(ours.ok()) << ours.status();
   EXPECT_EQ(ours->revision().submitted_by(), "archivist-alice");
 
@@ -261,14 +265,16 @@ TEST_F(TlsIdentity, OwnCaNameWithAtSignSaysItsCa) {
       ours_.ca(), "\" }\n", kUnnamedRoles, "roles { identity: \"", lookalike,
       "\" roles: \"archivist\" }\n")));
 
-  ProcessResult put = Ctl(ours_, lookalike, {"put", text_path_, "--id", kDoc});
+  ProcessResult put =
+      Ctl(ours_, lookalike, {"put", text_path_, "--id", kTlsIdentityDoc});
   ASSERT_EQ(put.exit_code, 0) << Describe(put);
   std::string rev(absl::StripAsciiWhitespace(put.out));
   EXPECT_TRUE(absl::StrContains(
       Statement(rev), "\nsubmitted-by archivist-alice@b-office@a-office\n"))
       << Statement(rev);
   // The peer CA's archivist-alice is not bound here, and is told so by name.
-  ExpectDenied(Ctl(peer_, "archivist-alice", {"put", text_path_, "--id", kDoc}),
+  ExpectDenied(Ctl(peer_, "archivist-alice",
+                   {"put", text_path_, "--id", kTlsIdentityDoc}),
                "archivist-alice@b-office", "archivist", "Put");
 }
 
@@ -390,7 +396,7 @@ TEST_F(TlsIdentity, SyncPeerBoundByCaGetsOnlyThePeerRole) {
       Start(absl::StrCat(PeerAdvice(peer_, kPeer), kUnnamedRoles)));
   for (int i = 1; i <= 2; ++i) {
     std::string path = absl::StrCat(dir_.path(), "/doc", i, ".txt");
-    WriteFileOrDie(path, absl::StrCat(kText, "第", i, "号\n"));
+    WriteFileOrDie(path, absl::StrCat(kTlsIdentityText, "第", i, "号\n"));
     ProcessResult r = Ctl(ours_, "archivist-alice",
                           {"put", path, "--id", absl::StrCat("a-doc-", i)});
     ASSERT_EQ(r.exit_code, 0) << Describe(r);

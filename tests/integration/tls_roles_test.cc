@@ -35,8 +35,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kOffice[] = "a.archive.test";
-constexpr char kDoc[] = "gx-2023-roles-1";
-constexpr char kText[] =
+constexpr char kTlsRolesDoc[] = "gx-2023-roles-1";
+constexpr char kTlsRolesText[] =
     "关于印发档案管理办法的通知\n第一条 为了规范档案管理。\n";
 
 std::string ReadVerifierKey(const std::string& data_dir) {
@@ -81,7 +81,7 @@ class TlsRoles : public ::testing::Test {
     ASSERT_TRUE(absl::StartsWith(server_->address(), "localhost:"));
     cli_ = std::make_unique<Cli>(server_->address());
     text_path_ = dir_.path() + "/doc.txt";
-    WriteFileOrDie(text_path_, kText);
+    WriteFileOrDie(text_path_, kTlsRolesText);
   }
 
   // archivectl as `who` (a client certificate name; "" for none).
@@ -102,15 +102,16 @@ class TlsRoles : public ::testing::Test {
     return ArchiveClient(channel.ok() ? *channel : ArchiveClient::Dial("x:1"));
   }
 
-  // Puts kText (plus `suffix`) as kDoc through archivectl as `who`; returns
-  // the revision id.
+  // Puts kTlsRolesText (plus `suffix`) as kTlsRolesDoc through archivectl as
+  // `who`; returns the revision id.
   std::string PutAs(const std::string& who, const std::string& suffix = "") {
     std::string path = text_path_;
     if (!suffix.empty()) {
       path = absl::StrCat(dir_.path(), "/doc-", suffix, ".txt");
-      WriteFileOrDie(path, kText + suffix);
+      WriteFileOrDie(path, kTlsRolesText + suffix);
     }
-    ProcessResult r = Ctl(who, {"put", path, "--id", kDoc, "--title", "档案"});
+    ProcessResult r =
+        Ctl(who, {"put", path, "--id", kTlsRolesDoc, "--title", "档案"});
     EXPECT_EQ(r.exit_code, 0) << "put as " << who << ": " << Describe(r);
     return std::string(absl::StripAsciiWhitespace(r.out));
   }
@@ -201,13 +202,13 @@ TEST_F(TlsRoles, ArchivistPutsAndGetsAsItself) {
   ASSERT_EQ(rev.size(), 64u) << rev;
 
   std::string out = dir_.path() + "/got.txt";
-  ProcessResult get = Ctl("archivist-alice", {"get", kDoc, "-o", out});
+  ProcessResult get = Ctl("archivist-alice", {"get", kTlsRolesDoc, "-o", out});
   ASSERT_EQ(get.exit_code, 0) << Describe(get);
-  EXPECT_EQ(ReadFileOrDie(out), kText);
+  EXPECT_EQ(ReadFileOrDie(out), kTlsRolesText);
 
   // The certificate's identity is the submitter, in the history and in the
   // signed statement.
-  Json history = History("archivist-alice", kDoc);
+  Json history = History("archivist-alice", kTlsRolesDoc);
   ASSERT_EQ(history["revisions"].size(), 1u) << history.dump();
   EXPECT_EQ(history["revisions"][0]["submitted_by"], "archivist-alice");
   ProcessResult st = Ctl("archivist-alice", {"statement", rev});
@@ -217,12 +218,12 @@ TEST_F(TlsRoles, ArchivistPutsAndGetsAsItself) {
 
   // Through the library as well.
   ArchiveClient alice = Client("archivist-alice");
-  std::string v2 = std::string(kText) + "第二条\n";
-  auto put = alice.PutBytes(v2, HeaderFor(kDoc, v2));
+  std::string v2 = std::string(kTlsRolesText) + "第二条\n";
+  auto put = alice.PutBytes(v2, HeaderFor(kTlsRolesDoc, v2));
   ASSERT_TRUE(put.ok()) << put.status();
   EXPECT_EQ(put->revision().submitted_by(), "archivist-alice");
   std::string got;
-  ASSERT_TRUE(GetTo(alice, kDoc, &got).ok());
+  ASSERT_TRUE(GetTo(alice, kTlsRolesDoc, &got).ok());
   EXPECT_EQ(got, v2);
 
   // Every write is audited with identity, method, document and status.
@@ -230,7 +231,7 @@ TEST_F(TlsRoles, ArchivistPutsAndGetsAsItself) {
       << server_->log();
   EXPECT_TRUE(absl::StrContains(
       server_->log(),
-      absl::StrCat("Put id=archivist-alice doc=", kDoc, " status=OK")))
+      absl::StrCat("Put id=archivist-alice doc=", kTlsRolesDoc, " status=OK")))
       << server_->log();
 }
 
@@ -242,23 +243,23 @@ TEST_F(TlsRoles, ReaderGetsHistoryListCheckpointAndProofs) {
   std::string out = dir_.path() + "/got.txt";
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{
-           {"get", kDoc, "-o", out},
-           {"get", kDoc, "--rev", rev1, "-o", out + ".1"},
-           {"history", kDoc},
+           {"get", kTlsRolesDoc, "-o", out},
+           {"get", kTlsRolesDoc, "--rev", rev1, "-o", out + ".1"},
+           {"history", kTlsRolesDoc},
            {"ls"},
            {"checkpoint"},
            {"statement", rev1},
            {"proof", "inclusion", rev1},
            {"proof", "consistency", "1", "2"},
-           {"verify", text_path_, "--id", kDoc, "--rev", rev1},
+           {"verify", text_path_, "--id", kTlsRolesDoc, "--rev", rev1},
        }) {
     ProcessResult r = Ctl("reader-bob", args);
     EXPECT_EQ(r.exit_code, 0)
         << "reader-bob: archivectl " << absl::StrJoin(args, " ") << ": "
         << Describe(r);
   }
-  EXPECT_EQ(ReadFileOrDie(out), std::string(kText) + "v2");
-  EXPECT_EQ(ReadFileOrDie(out + ".1"), kText);
+  EXPECT_EQ(ReadFileOrDie(out), std::string(kTlsRolesText) + "v2");
+  EXPECT_EQ(ReadFileOrDie(out + ".1"), kTlsRolesText);
 
   // But no writing, no log entries or blobs, no admin work.
   ExpectCtlDenied(Ctl("reader-bob", {"put", text_path_, "--id", "bob-doc"}),
@@ -269,8 +270,8 @@ TEST_F(TlsRoles, ReaderGetsHistoryListCheckpointAndProofs) {
   ExpectDenied(ReadWholeLog(bob, 2, &entries), "reader-bob", "peer", "ReadLog");
   EXPECT_TRUE(entries.empty());
   std::string blob;
-  ExpectDenied(GetBlob(bob, Sha256::HexDigest(kText), &blob), "reader-bob",
-               "peer", "GetBlob");
+  ExpectDenied(GetBlob(bob, Sha256::HexDigest(kTlsRolesText), &blob),
+               "reader-bob", "peer", "GetBlob");
   EXPECT_TRUE(blob.empty());
   EXPECT_EQ(TreeSize(), 2u);
 }
@@ -278,12 +279,12 @@ TEST_F(TlsRoles, ReaderGetsHistoryListCheckpointAndProofs) {
 TEST_F(TlsRoles, AdminMayDoEverything) {
   std::string rev = PutAs("admin");
   ASSERT_EQ(rev.size(), 64u);
-  Json history = History("admin", kDoc);
+  Json history = History("admin", kTlsRolesDoc);
   EXPECT_EQ(history["revisions"][0]["submitted_by"], "admin");
   std::string out = dir_.path() + "/got.txt";
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{
-           {"get", kDoc, "-o", out},
+           {"get", kTlsRolesDoc, "-o", out},
            {"ls"},
            {"checkpoint"},
            {"statement", rev},
@@ -296,15 +297,15 @@ TEST_F(TlsRoles, AdminMayDoEverything) {
         << "admin: archivectl " << absl::StrJoin(args, " ") << ": "
         << Describe(r);
   }
-  EXPECT_EQ(ReadFileOrDie(out), kText);
+  EXPECT_EQ(ReadFileOrDie(out), kTlsRolesText);
 
   ArchiveClient admin = Client("admin");
   std::vector<v1::ReadLogResponse> entries;
   ASSERT_TRUE(ReadWholeLog(admin, 1, &entries).ok());
   ASSERT_EQ(entries.size(), 1u);
   std::string blob;
-  ASSERT_TRUE(GetBlob(admin, Sha256::HexDigest(kText), &blob).ok());
-  EXPECT_EQ(blob, kText);
+  ASSERT_TRUE(GetBlob(admin, Sha256::HexDigest(kTlsRolesText), &blob).ok());
+  EXPECT_EQ(blob, kTlsRolesText);
 
   // Sync is allowed: it fails only because nothing listens at the peer.
   ProcessResult sync = Ctl("admin", {"sync", "127.0.0.1:1"});
@@ -330,13 +331,13 @@ TEST_F(TlsRoles, PeerReadsLogAndBlobsButCannotWrite) {
                                 "\nsubmitted-by archivist-alice\n"))
       << entries[0].signed_statement();
   std::string blob;
-  s = GetBlob(peer, Sha256::HexDigest(kText), &blob);
+  s = GetBlob(peer, Sha256::HexDigest(kTlsRolesText), &blob);
   ASSERT_TRUE(s.ok()) << s;
-  EXPECT_EQ(blob, kText);
+  EXPECT_EQ(blob, kTlsRolesText);
   // A peer reads like a reader.
   std::string got;
-  ASSERT_TRUE(GetTo(peer, kDoc, &got).ok());
-  EXPECT_EQ(got, kText);
+  ASSERT_TRUE(GetTo(peer, kTlsRolesDoc, &got).ok());
+  EXPECT_EQ(got, kTlsRolesText);
 
   ExpectCtlDenied(Ctl("peer-x", {"put", text_path_, "--id", "peer-doc"}),
                   "peer-x", "archivist", "Put");
@@ -348,7 +349,7 @@ TEST_F(TlsRoles, PeerReadsLogAndBlobsButCannotWrite) {
   // And an archivist is no peer.
   ArchiveClient alice = Client("archivist-alice");
   blob.clear();
-  ExpectDenied(GetBlob(alice, Sha256::HexDigest(kText), &blob),
+  ExpectDenied(GetBlob(alice, Sha256::HexDigest(kTlsRolesText), &blob),
                "archivist-alice", "peer", "GetBlob");
   EXPECT_TRUE(blob.empty());
   entries.clear();
@@ -376,13 +377,16 @@ TEST_F(TlsRoles, ForbiddenCombinationsAreRefusedAndAudited) {
        {"put", text_path_, "--id", "bob-doc"},
        "archivist",
        "Put"},
-      {"reader-bob", {"put", text_path_, "--id", kDoc}, "archivist", "Put"},
+      {"reader-bob",
+       {"put", text_path_, "--id", kTlsRolesDoc},
+       "archivist",
+       "Put"},
       {"archivist-alice", {"scrub"}, "admin", "Scrub"},
       {"archivist-alice", {"scrub", "--repair"}, "admin", "Scrub"},
       {"archivist-alice", {"sync", "127.0.0.1:1"}, "admin", "Sync"},
       {"reader-bob", {"sync", "127.0.0.1:1"}, "admin", "Sync"},
-      {"nobody", {"get", kDoc}, "reader", "Get"},
-      {"nobody", {"history", kDoc}, "reader", "History"},
+      {"nobody", {"get", kTlsRolesDoc}, "reader", "Get"},
+      {"nobody", {"history", kTlsRolesDoc}, "reader", "History"},
       {"nobody", {"ls"}, "reader", "List"},
       {"nobody", {"checkpoint"}, "reader", "GetCheckpoint"},
       {"nobody", {"put", text_path_, "--id", "nobody-doc"}, "archivist", "Put"},
@@ -413,9 +417,10 @@ TEST_F(TlsRoles, ForbiddenCombinationsAreRefusedAndAudited) {
     expected_audit[{"Sync", "archivist-alice"}] += 1;
     ArchiveClient nobody = Client("nobody");
     std::string got;
-    ExpectDenied(GetTo(nobody, kDoc, &got), "nobody", "reader", "Get");
+    ExpectDenied(GetTo(nobody, kTlsRolesDoc, &got), "nobody", "reader", "Get");
     EXPECT_TRUE(got.empty());
-    ExpectDenied(HistoryOf(nobody, kDoc), "nobody", "reader", "History");
+    ExpectDenied(HistoryOf(nobody, kTlsRolesDoc), "nobody", "reader",
+                 "History");
     ExpectDenied(StatusOf(nobody.GetCheckpoint()), "nobody", "reader",
                  "GetCheckpoint");
     ExpectDenied(StatusOf(nobody.GetInclusionProof(std::string(64, 'a'), 0)),
@@ -442,7 +447,7 @@ TEST_F(TlsRoles, ForbiddenCombinationsAreRefusedAndAudited) {
 
   // Nothing was stored.
   EXPECT_EQ(TreeSize(), 1u);
-  Json history = History("admin", kDoc);
+  Json history = History("admin", kTlsRolesDoc);
   EXPECT_EQ(history["revisions"].size(), 1u) << history.dump();
   ProcessResult ls = Ctl("admin", {"ls", "--json"});
   ASSERT_EQ(ls.exit_code, 0) << Describe(ls);
@@ -459,12 +464,13 @@ TEST_F(TlsRoles, ForbiddenCombinationsAreRefusedAndAudited) {
         << log;
   }
   // The refused Get and History name the document they asked for.
-  EXPECT_TRUE(absl::StrContains(log, absl::StrCat(" Get id=nobody doc=", kDoc,
-                                                  " status=PERMISSION_DENIED")))
-      << log;
   EXPECT_TRUE(
-      absl::StrContains(log, absl::StrCat(" History id=nobody doc=", kDoc,
+      absl::StrContains(log, absl::StrCat(" Get id=nobody doc=", kTlsRolesDoc,
                                           " status=PERMISSION_DENIED")))
+      << log;
+  EXPECT_TRUE(absl::StrContains(
+      log, absl::StrCat(" History id=nobody doc=", kTlsRolesDoc,
+                        " status=PERMISSION_DENIED")))
       << log;
   // The error is in the audit line too.
   EXPECT_TRUE(
@@ -496,14 +502,14 @@ TEST_F(TlsRoles, ImportRevisionNeedsPeerOrAdmin) {
 TEST_F(TlsRoles, NobodyCanClaimAnotherName) {
   for (const char* who : {"archivist-alice", "admin"}) {
     ProcessResult r =
-        Ctl(who, {"put", text_path_, "--id", kDoc, "--as", "mallory"});
+        Ctl(who, {"put", text_path_, "--id", kTlsRolesDoc, "--as", "mallory"});
     EXPECT_EQ(r.exit_code, 1) << Describe(r);
     EXPECT_TRUE(absl::StrContains(r.err, "as_name")) << Describe(r);
     EXPECT_TRUE(absl::StrContains(r.err, who)) << Describe(r);
 
-    v1::PutHeader header = HeaderFor(kDoc, kText);
+    v1::PutHeader header = HeaderFor(kTlsRolesDoc, kTlsRolesText);
     header.set_as_name("mallory");
-    auto put = Client(who).PutBytes(kText, header);
+    auto put = Client(who).PutBytes(kTlsRolesText, header);
     EXPECT_EQ(put.status().code(), absl::StatusCode::kInvalidArgument)
         << put.status();
     EXPECT_TRUE(absl::StrContains(put.status().message(), "as_name"))
@@ -538,7 +544,8 @@ TEST_F(TlsRoles, ForeignOrMissingClientCertificateFailsTheHandshake) {
     EXPECT_EQ(put.status().code(), absl::StatusCode::kUnavailable)
         << put.status();
     std::string got;
-    EXPECT_EQ(GetTo(client, kDoc, &got).code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(GetTo(client, kTlsRolesDoc, &got).code(),
+              absl::StatusCode::kUnavailable);
     EXPECT_LT(std::chrono::steady_clock::now() - start,
               std::chrono::seconds(20));
 
@@ -571,7 +578,7 @@ TEST_F(TlsRoles, PlaintextClientFailsCleanlyAndServerKeepsServing) {
     EXPECT_EQ(cp.status().code(), absl::StatusCode::kUnavailable)
         << cp.status();
     std::string got;
-    absl::Status s = GetTo(plain, kDoc, &got);
+    absl::Status s = GetTo(plain, kTlsRolesDoc, &got);
     EXPECT_FALSE(s.ok());
     EXPECT_TRUE(got.empty());
   }
@@ -586,8 +593,8 @@ TEST_F(TlsRoles, PlaintextClientFailsCleanlyAndServerKeepsServing) {
   PutAs("archivist-alice", "after");
   std::string got;
   ArchiveClient bob = Client("reader-bob");
-  ASSERT_TRUE(GetTo(bob, kDoc, &got).ok());
-  EXPECT_EQ(got, std::string(kText) + "after");
+  ASSERT_TRUE(GetTo(bob, kTlsRolesDoc, &got).ok());
+  EXPECT_EQ(got, std::string(kTlsRolesText) + "after");
   EXPECT_EQ(TreeSize(), 2u);
 }
 
@@ -627,7 +634,7 @@ TEST(TlsListen, TlsOnAnyAddressIsAccepted) {
   ASSERT_TRUE(channel.ok());
   ArchiveClient admin(*channel);
   std::string content = "served on every address\n";
-  auto put = admin.PutBytes(content, HeaderFor(kDoc, content));
+  auto put = admin.PutBytes(content, HeaderFor(kTlsRolesDoc, content));
   ASSERT_TRUE(put.ok()) << put.status();
   EXPECT_EQ(put->revision().submitted_by(), "admin");
 }
@@ -640,7 +647,7 @@ TEST(TlsAnonymous, WithoutClientCaCallersAreAnonymousReaders) {
   ASSERT_NO_FATAL_FAILURE(MakeCerts(certs.dir, kOffice, {"archivist-alice"}));
   std::string data = dir.path() + "/data";
   std::string doc_path = dir.path() + "/doc.txt";
-  WriteFileOrDie(doc_path, kText);
+  WriteFileOrDie(doc_path, kTlsRolesText);
 
   // Some content first, over plaintext loopback.
   {
@@ -650,7 +657,7 @@ TEST(TlsAnonymous, WithoutClientCaCallersAreAnonymousReaders) {
     auto local = TestServer::Start(options);
     ASSERT_TRUE(local->running());
     Cli cli(local->address());
-    ProcessResult r = cli.Run({"put", doc_path, "--id", kDoc});
+    ProcessResult r = cli.Run({"put", doc_path, "--id", kTlsRolesDoc});
     ASSERT_EQ(r.exit_code, 0) << Describe(r);
     ASSERT_EQ(local->Stop(), 0);
   }
@@ -671,12 +678,12 @@ TEST(TlsAnonymous, WithoutClientCaCallersAreAnonymousReaders) {
   };
 
   std::string out = dir.path() + "/got.txt";
-  ProcessResult get = ctl({"get", kDoc, "-o", out});
+  ProcessResult get = ctl({"get", kTlsRolesDoc, "-o", out});
   ASSERT_EQ(get.exit_code, 0) << Describe(get);
-  EXPECT_EQ(ReadFileOrDie(out), kText);
+  EXPECT_EQ(ReadFileOrDie(out), kTlsRolesText);
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{
-           {"history", kDoc}, {"ls"}, {"checkpoint"}}) {
+           {"history", kTlsRolesDoc}, {"ls"}, {"checkpoint"}}) {
     ProcessResult r = ctl(args);
     EXPECT_EQ(r.exit_code, 0) << Describe(r);
   }
@@ -789,7 +796,7 @@ class TlsSync : public ::testing::Test {
     std::map<std::string, std::string> docs;
     for (int i = 1; i <= 3; ++i) {
       std::string id = absl::StrCat("a-doc-", i);
-      std::string content = absl::StrCat(kText, "第", i, "号\n");
+      std::string content = absl::StrCat(kTlsRolesText, "第", i, "号\n");
       std::string path = absl::StrCat(dir_.path(), "/", id, ".txt");
       WriteFileOrDie(path, content);
       ProcessResult r = CtlA("archivist-alice", {"put", path, "--id", id});
@@ -888,7 +895,7 @@ TEST(TlsStreamLimits, EachIdentityHasItsOwnStreamLimit) {
   v1::PutResponse response;
   auto writer = stub->Put(&ctx, &response);
   v1::PutRequest request;
-  *request.mutable_header() = HeaderFor(kDoc, kText);
+  *request.mutable_header() = HeaderFor(kTlsRolesDoc, kTlsRolesText);
   ASSERT_TRUE(writer->Write(request));
 
   // Once the server counts it, Alice's next stream is refused...
@@ -897,7 +904,7 @@ TEST(TlsStreamLimits, EachIdentityHasItsOwnStreamLimit) {
   absl::Status refused;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   do {
-    refused = GetTo(alice, kDoc, &got);
+    refused = GetTo(alice, kTlsRolesDoc, &got);
   } while (!absl::IsResourceExhausted(refused) &&
            std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
@@ -911,22 +918,22 @@ TEST(TlsStreamLimits, EachIdentityHasItsOwnStreamLimit) {
       ArchiveClient::Dial(server->address(), certs.Tls("reader-bob"));
   ASSERT_TRUE(bob_channel.ok()) << bob_channel.status();
   ArchiveClient bob(*bob_channel);
-  EXPECT_EQ(GetTo(bob, kDoc, &got).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(GetTo(bob, kTlsRolesDoc, &got).code(), absl::StatusCode::kNotFound);
   EXPECT_GE(
       AuditLines(server->log(), "Get", "archivist-alice", "RESOURCE_EXHAUSTED"),
       1)
       << server->log();
 
-  request.set_chunk(kText);
+  request.set_chunk(kTlsRolesText);
   ASSERT_TRUE(writer->Write(request));
   writer->WritesDone();
   grpc::Status s = writer->Finish();
   ASSERT_TRUE(s.ok()) << s.error_message();
-  ASSERT_TRUE(GetTo(alice, kDoc, &got).ok());
-  EXPECT_EQ(got, kText);
+  ASSERT_TRUE(GetTo(alice, kTlsRolesDoc, &got).ok());
+  EXPECT_EQ(got, kTlsRolesText);
   got.clear();
-  ASSERT_TRUE(GetTo(bob, kDoc, &got).ok());
-  EXPECT_EQ(got, kText);
+  ASSERT_TRUE(GetTo(bob, kTlsRolesDoc, &got).ok());
+  EXPECT_EQ(got, kTlsRolesText);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ std::string Marked(absl::string_view old_text, absl::string_view new_text) {
 }
 
 // The body of a one-hunk diff: everything after the "@@" line.
-std::string Body(const std::string& diff) {
+std::string CharDiffBody(const std::string& diff) {
   size_t hunk = diff.find("\n@@");
   size_t start = diff.find('\n', hunk + 1);
   return diff.substr(start + 1);
@@ -59,19 +59,20 @@ TEST(CharDiffTest, InvalidBytesAreUnitsOfTheirOwn) {
 
 TEST(CharDiffTest, MarksWholeCharactersThatShareLeadingBytes) {
   // 中 is E4 B8 AD and 丰 E4 B8 B0: a byte diff would mark one byte of each.
-  EXPECT_EQ(Body(Marked("一中二\n", "一丰二\n")), "-一[-中-]二\n+一{+丰+}二\n");
+  EXPECT_EQ(CharDiffBody(Marked("一中二\n", "一丰二\n")),
+            "-一[-中-]二\n+一{+丰+}二\n");
 }
 
 TEST(CharDiffTest, MarksAnInsertionWithinALine) {
-  EXPECT_EQ(Body(Marked("第二条 本办法适用于本市。\n",
-                        "第二条 本办法适用于本市行政区域。\n")),
+  EXPECT_EQ(CharDiffBody(Marked("第二条 本办法适用于本市。\n",
+                                "第二条 本办法适用于本市行政区域。\n")),
             "-第二条 本办法适用于本市。\n"
             "+第二条 本办法适用于本市{+行政区域+}。\n");
 }
 
 TEST(CharDiffTest, MarksAReplacementWithinALine) {
-  EXPECT_EQ(Body(Marked("第四条 本办法自发布之日起施行。\n",
-                        "第四条 本办法自2023年1月1日起施行。\n")),
+  EXPECT_EQ(CharDiffBody(Marked("第四条 本办法自发布之日起施行。\n",
+                                "第四条 本办法自2023年1月1日起施行。\n")),
             "-第四条 本办法自[-发布之-]日起施行。\n"
             "+第四条 本办法自{+2023年1月1+}日起施行。\n");
 }
@@ -83,30 +84,33 @@ TEST(CharDiffTest, ShortEqualRunBetweenLongerChangesJoinsThem) {
   EXPECT_EQ(noise.removed, std::vector<bool>(9, true));
   EXPECT_EQ(noise.added, std::vector<bool>(9, true));
   // ...but a two-character word between two-character changes is kept.
-  EXPECT_EQ(Body(Marked("数据共享开放\n", "信息共享利用\n")),
+  EXPECT_EQ(CharDiffBody(Marked("数据共享开放\n", "信息共享利用\n")),
             "-[-数据-]共享[-开放-]\n+{+信息+}共享{+利用+}\n");
 }
 
 TEST(CharDiffTest, JoinedLineShowsOnlyTheRemovedLineBreaks) {
   // The raw corpus text breaks paragraphs at page ends; the clean text joins
   // them (here from samples/raw/gx-2022-guizhengfa-31.txt).
-  EXPECT_EQ(Body(Marked("“智桂通”等数字\n\n技术平台在新冠肺炎疫情防控中\n",
-                        "“智桂通”等数字技术平台在新冠肺炎疫情防控中\n")),
-            "-“智桂通”等数字[-\u21b5-]\n"
-            "-[-\u21b5-]\n"
-            "-技术平台在新冠肺炎疫情防控中\n"
-            "+“智桂通”等数字技术平台在新冠肺炎疫情防控中\n");
+  EXPECT_EQ(
+      CharDiffBody(Marked("“智桂通”等数字\n\n技术平台在新冠肺炎疫情防控中\n",
+                          "“智桂通”等数字技术平台在新冠肺炎疫情防控中\n")),
+      "-“智桂通”等数字[-\u21b5-]\n"
+      "-[-\u21b5-]\n"
+      "-技术平台在新冠肺炎疫情防控中\n"
+      "+“智桂通”等数字技术平台在新冠肺炎疫情防控中\n");
 }
 
 TEST(CharDiffTest, PureInsertionsAndDeletionsAreNotMarked) {
-  EXPECT_EQ(Body(Marked("甲\n乙\n", "甲\n乙\n丙\n")), " 甲\n 乙\n+丙\n");
-  EXPECT_EQ(Body(Marked("甲\n乙\n丙\n", "甲\n丙\n")), " 甲\n-乙\n 丙\n");
+  EXPECT_EQ(CharDiffBody(Marked("甲\n乙\n", "甲\n乙\n丙\n")),
+            " 甲\n 乙\n+丙\n");
+  EXPECT_EQ(CharDiffBody(Marked("甲\n乙\n丙\n", "甲\n丙\n")),
+            " 甲\n-乙\n 丙\n");
 }
 
 TEST(CharDiffTest, MissingFinalNewlineIsAChangedLineBreak) {
-  EXPECT_EQ(Body(Marked("甲\n乙", "甲\n乙\n")),
+  EXPECT_EQ(CharDiffBody(Marked("甲\n乙", "甲\n乙\n")),
             " 甲\n-乙\n\\ No newline at end of file\n+乙{+\u21b5+}\n");
-  EXPECT_EQ(Body(Marked("甲\n乙\n", "甲\n丙")),
+  EXPECT_EQ(CharDiffBody(Marked("甲\n乙\n", "甲\n丙")),
             " 甲\n-[-乙\u21b5-]\n+{+丙+}\n\\ No newline at end of file\n");
 }
 

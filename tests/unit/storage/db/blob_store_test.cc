@@ -477,10 +477,10 @@ class FaultEnv : public EnvWrapper {
   std::vector<std::string> ops_;
 };
 
-class FaultyFile : public WritableFile {
+class FailingBlobFile : public WritableFile {
  public:
-  FaultyFile(FaultEnv* env, std::string path,
-             std::unique_ptr<WritableFile> base)
+  FailingBlobFile(FaultEnv* env, std::string path,
+                  std::unique_ptr<WritableFile> base)
       : env_(env), path_(std::move(path)), base_(std::move(base)) {}
   absl::Status Append(absl::string_view data) override {
     if (env_->fail_append)
@@ -512,7 +512,7 @@ absl::StatusOr<std::unique_ptr<WritableFile>> FaultEnv::NewWritableFile(
   auto base = EnvWrapper::NewWritableFile(path, mode);
   if (!base.ok()) return base.status();
   return std::unique_ptr<WritableFile>(
-      new FaultyFile(this, path, std::move(*base)));
+      new FailingBlobFile(this, path, std::move(*base)));
 }
 
 class BlobStoreFaultTest : public ::testing::Test {

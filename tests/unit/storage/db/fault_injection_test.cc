@@ -36,7 +36,7 @@ using testing_util::FaultyLevelDbEnv;
 using testing_util::FileOp;
 using testing_util::ScopedTempDir;
 
-constexpr char kOrigin[] = "faults.archive.example";
+constexpr char kFaultInjectionOrigin[] = "faults.archive.example";
 constexpr uint64_t kInlineMax = 1024;
 
 struct Written {
@@ -127,7 +127,7 @@ class FaultSweep : public ::testing::Test {
                                                 bool faulty) {
     ArchiveOptions options;
     options.data_dir = dir;
-    options.origin = kOrigin;
+    options.origin = kFaultInjectionOrigin;
     options.inline_blob_max_bytes = kInlineMax;
     options.write_buffer_bytes = write_buffer_bytes_;
     options.journal_segment_bytes = journal_segment_bytes_;

@@ -32,9 +32,9 @@ using testing_util::CountEntries;
 using testing_util::FixedClockEnv;
 using testing_util::ScopedTempDir;
 
-constexpr char kOrigin[] = "inline.archive.example";
-constexpr int64_t kNow = 1796000000;
-constexpr uint64_t kInlineMax = 64 << 10;
+constexpr char kInlineBlobOrigin[] = "inline.archive.example";
+constexpr int64_t kInlineBlobNow = 1796000000;
+constexpr uint64_t kInlineBlobMax = 64 << 10;
 
 std::string Content(size_t size, char seed) {
   std::string s(size, seed);
@@ -43,7 +43,7 @@ std::string Content(size_t size, char seed) {
 }
 
 // Files under the store's shard directories (not tmp/).
-size_t StoredFiles(const std::string& blobs_dir) {
+size_t StoredBlobFiles(const std::string& blobs_dir) {
   size_t n = 0;
   for (const auto& shard : std::filesystem::directory_iterator(blobs_dir)) {
     if (shard.path().filename() != "tmp") n += CountEntries(shard.path());
@@ -82,7 +82,7 @@ class InlineBlobStoreTest : public ::testing::Test {
     leveldb::Status s = leveldb::DB::Open(options, tmp_.Sub("meta"), &db);
     ASSERT_TRUE(s.ok()) << s.ToString();
     db_.reset(db);
-    table_ = std::make_unique<InlineBlobs>(db_.get(), kInlineMax);
+    table_ = std::make_unique<InlineBlobs>(db_.get(), kInlineBlobMax);
     auto store = BlobStore::Open(Env::Default(), Dir(), table_.get());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
@@ -145,7 +145,7 @@ TEST_F(InlineBlobStoreTest, SealedSmallBlobIsStoredOnlyWithTheBatch) {
   EXPECT_EQ(*store_->StoredSize(hex), content.size());
   EXPECT_EQ(*ReadAll(*store_, hex, content.size()), content);
   EXPECT_TRUE(Stream(*store_, hex, content.size()).ok());
-  EXPECT_EQ(StoredFiles(Dir()), 0u);
+  EXPECT_EQ(StoredBlobFiles(Dir()), 0u);
 
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ(*ReadAll(*store_, hex, content.size()), content);
@@ -162,7 +162,7 @@ TEST_F(InlineBlobStoreTest, EmptyContentIsInline) {
 }
 
 TEST_F(InlineBlobStoreTest, LargerContentIsAFileCommittedBySeal) {
-  std::string content = Content(kInlineMax + 1, 'b');
+  std::string content = Content(kInlineBlobMax + 1, 'b');
   std::string hex = Sha256::HexDigest(content);
   auto writer = Write(content);
   ASSERT_NE(writer, nullptr);
@@ -170,7 +170,7 @@ TEST_F(InlineBlobStoreTest, LargerContentIsAFileCommittedBySeal) {
   auto sealed = writer->Seal(hex, content.size());
   ASSERT_TRUE(sealed.ok()) << sealed.status();
   EXPECT_EQ(*sealed, nullptr) << "a file is committed, nothing left to stage";
-  EXPECT_EQ(StoredFiles(Dir()), 1u);
+  EXPECT_EQ(StoredBlobFiles(Dir()), 1u);
   EXPECT_EQ(*ReadAll(*store_, hex, content.size()), content);
 }
 
@@ -181,7 +181,7 @@ TEST_F(InlineBlobStoreTest, CommitStoresAnInlineBlobOnItsOwn) {
   ASSERT_NE(writer, nullptr);
   auto digest = writer->Commit(hex, content.size());
   ASSERT_TRUE(digest.ok()) << digest.status();
-  EXPECT_EQ(StoredFiles(Dir()), 0u);
+  EXPECT_EQ(StoredBlobFiles(Dir()), 0u);
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ(*ReadAll(*store_, hex, content.size()), content);
 }
@@ -292,15 +292,15 @@ class FailingSyncEnv : public EnvWrapper {
 
 class InlineArchiveTest : public ::testing::Test {
  protected:
-  InlineArchiveTest() : env_(kNow) {}
+  InlineArchiveTest() : env_(kInlineBlobNow) {}
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(Open()); }
 
   void Open(Env* env = nullptr) {
     ArchiveOptions options;
     options.data_dir = tmp_.Sub("data");
-    options.origin = kOrigin;
+    options.origin = kInlineBlobOrigin;
     options.env = env != nullptr ? env : &env_;
-    options.inline_blob_max_bytes = kInlineMax;
+    options.inline_blob_max_bytes = kInlineBlobMax;
     auto archive = Archive::Open(options);
     ASSERT_TRUE(archive.ok()) << archive.status();
     archive_ = std::move(*archive);
@@ -359,7 +359,7 @@ TEST_F(InlineArchiveTest, SealedContentIsWrittenWithItsRevision) {
   auto result = archive_->Commit(put);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_TRUE(result->created);
-  EXPECT_EQ(StoredFiles(BlobsDir()), 0u) << "no blob file for a small put";
+  EXPECT_EQ(StoredBlobFiles(BlobsDir()), 0u) << "no blob file for a small put";
   ASSERT_NO_FATAL_FAILURE(Reopen());
   auto read = archive_->blobs().ReadVerified(put.statement.content_sha256,
                                              content.size());

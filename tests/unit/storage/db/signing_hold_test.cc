@@ -31,10 +31,10 @@ using testing_util::FixedClockEnv;
 using testing_util::ScopedTempDir;
 using testing_util::SealedPut;
 
-constexpr char kOrigin[] = "held.archive.example";
+constexpr char kSigningHoldOrigin[] = "held.archive.example";
 
-// An archive of kOrigin with `puts` revisions whose contents start with
-// `prefix`; every checkpoint it signed along the way, by size.
+// An archive of kSigningHoldOrigin with `puts` revisions whose contents start
+// with `prefix`; every checkpoint it signed along the way, by size.
 struct Source {
   std::unique_ptr<Archive> archive;
   std::vector<std::string> checkpoints;  // [size] = note
@@ -44,7 +44,7 @@ struct Source {
 std::unique_ptr<Archive> OpenAt(Env* env, const std::string& dir) {
   ArchiveOptions options;
   options.data_dir = dir;
-  options.origin = kOrigin;
+  options.origin = kSigningHoldOrigin;
   options.env = env;
   auto archive = Archive::Open(options);
   EXPECT_TRUE(archive.ok()) << archive.status();

@@ -71,7 +71,7 @@ class NamedFirstBackend : public BlobBackend {
   };
 };
 
-std::string Content(size_t n) {
+std::string SpoolContent(size_t n) {
   std::string s(n, '\0');
   for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(i * 7 + i / 251);
   return s;
@@ -97,7 +97,7 @@ class SpooledUploadTest : public ::testing::Test {
 };
 
 TEST_F(SpooledUploadTest, DigestLastIsSpooledThenStoredUnderIt) {
-  const std::string bytes = Content((3 << 20) + 5);  // several read-backs
+  const std::string bytes = SpoolContent((3 << 20) + 5);  // several read-backs
   const std::string hex = Sha256::HexDigest(bytes);
   auto writer = store_->NewWriter("", bytes.size());
   ASSERT_TRUE(writer.ok()) << writer.status();
@@ -116,7 +116,7 @@ TEST_F(SpooledUploadTest, DigestLastIsSpooledThenStoredUnderIt) {
 }
 
 TEST_F(SpooledUploadTest, WrongDigestOrAbandonedStoresNothing) {
-  const std::string bytes = Content(1 << 20);
+  const std::string bytes = SpoolContent(1 << 20);
   {
     auto writer = store_->NewWriter("", bytes.size());
     ASSERT_TRUE(writer.ok());

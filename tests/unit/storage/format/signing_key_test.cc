@@ -26,7 +26,7 @@ namespace {
 
 using ::archive::testing::VectorFile;
 
-constexpr char kKeyName[] = "test.archive.example";
+constexpr char kSigningKeyName[] = "test.archive.example";
 
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary);
@@ -34,16 +34,16 @@ void WriteFile(const std::string& path, const std::string& data) {
   ASSERT_TRUE(out.good()) << path;
 }
 
-std::string TrimNewline(std::string s) {
+std::string WithoutNewline(std::string s) {
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
 }
 
 std::unique_ptr<SigningKey> TestKeyFromSeed() {
   std::optional<std::string> seed =
-      FromHex(TrimNewline(VectorFile("signing.seed.hex")));
+      FromHex(WithoutNewline(VectorFile("signing.seed.hex")));
   EXPECT_TRUE(seed.has_value());
-  auto key = SigningKey::FromSeed(kKeyName, seed.value_or(""));
+  auto key = SigningKey::FromSeed(kSigningKeyName, seed.value_or(""));
   EXPECT_TRUE(key.ok()) << key.status();
   return key.ok() ? *std::move(key) : nullptr;
 }
@@ -54,11 +54,11 @@ std::unique_ptr<SigningKey> TestKeyFromSeed() {
 TEST(SigningKeyTest, SeedGivesTheKnownKey) {
   std::unique_ptr<SigningKey> key = TestKeyFromSeed();
   ASSERT_NE(key, nullptr);
-  EXPECT_EQ(key->name(), kKeyName);
+  EXPECT_EQ(key->name(), kSigningKeyName);
   EXPECT_EQ(absl::StrFormat("%08x", key->key_id()), "db157ac4");
   EXPECT_EQ(Base64Encode(key->public_key()),
             "02khkyZvKr8VdOPSOHVQkbGn8TwTH3c49lA50fnqMqs=");
-  EXPECT_EQ(key->VerifierKey(), TrimNewline(VectorFile("verifier.key")));
+  EXPECT_EQ(key->VerifierKey(), WithoutNewline(VectorFile("verifier.key")));
   EXPECT_EQ(key->PrivatePem(), VectorFile("signing.pem"));
   EXPECT_EQ(key->PublicPem(), VectorFile("public.pem"));
 }
@@ -71,19 +71,20 @@ TEST(SigningKeyTest, SignsTheKnownStatementNoteExactly) {
 }
 
 TEST(SigningKeyTest, LoadsThePkcs8PemFile) {
-  auto key = SigningKey::FromPkcs8Pem(kKeyName, VectorFile("signing.pem"));
+  auto key =
+      SigningKey::FromPkcs8Pem(kSigningKeyName, VectorFile("signing.pem"));
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_EQ((*key)->key_id(), 0xdb157ac4u);
   EXPECT_EQ((*key)->PrivatePem(), VectorFile("signing.pem"));
   EXPECT_EQ((*key)->PublicPem(), VectorFile("public.pem"));
-  EXPECT_EQ((*key)->VerifierKey(), TrimNewline(VectorFile("verifier.key")));
+  EXPECT_EQ((*key)->VerifierKey(), WithoutNewline(VectorFile("verifier.key")));
   EXPECT_EQ((*key)->SignNote(VectorFile("statement.txt")),
             VectorFile("statement.note"));
 }
 
 TEST(SigningKeyTest, RevisionIdOfTheStatement) {
   EXPECT_EQ(Sha256::HexDigest(VectorFile("statement.txt")),
-            TrimNewline(VectorFile("statement.revision_id")));
+            WithoutNewline(VectorFile("statement.revision_id")));
 }
 
 // --- Generated keys
@@ -147,12 +148,15 @@ TEST(SigningKeyTest, RejectsBadInputs) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(SigningKey::Generate("a+b").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_FALSE(SigningKey::FromSeed(kKeyName, std::string(31, 'a')).ok());
-  EXPECT_FALSE(SigningKey::FromSeed(kKeyName, std::string(33, 'a')).ok());
-  EXPECT_FALSE(SigningKey::FromPkcs8Pem(kKeyName, "not a pem").ok());
-  EXPECT_FALSE(SigningKey::FromPkcs8Pem(kKeyName, absl::string_view()).ok());
   EXPECT_FALSE(
-      SigningKey::FromPkcs8Pem(kKeyName, VectorFile("public.pem")).ok());
+      SigningKey::FromSeed(kSigningKeyName, std::string(31, 'a')).ok());
+  EXPECT_FALSE(
+      SigningKey::FromSeed(kSigningKeyName, std::string(33, 'a')).ok());
+  EXPECT_FALSE(SigningKey::FromPkcs8Pem(kSigningKeyName, "not a pem").ok());
+  EXPECT_FALSE(
+      SigningKey::FromPkcs8Pem(kSigningKeyName, absl::string_view()).ok());
+  EXPECT_FALSE(
+      SigningKey::FromPkcs8Pem(kSigningKeyName, VectorFile("public.pem")).ok());
   EXPECT_FALSE(
       SigningKey::FromPkcs8Pem("bad name", VectorFile("signing.pem")).ok());
 }
@@ -169,7 +173,7 @@ TEST(SigningKeyTest, RejectsNonEd25519Pem) {
   std::string pem(data, len);
   BIO_free(bio);
   EVP_PKEY_free(ec);
-  auto key = SigningKey::FromPkcs8Pem(kKeyName, pem);
+  auto key = SigningKey::FromPkcs8Pem(kSigningKeyName, pem);
   ASSERT_FALSE(key.ok());
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, "Ed25519",
                       std::string(key.status().message()));

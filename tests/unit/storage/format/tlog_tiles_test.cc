@@ -25,7 +25,7 @@ constexpr uint64_t kSpecSize = 70000;  // the spec's example tree
 
 // --- RFC 6962 reference, independent of merkle.cc but for SHA-256 ----------
 
-std::string RefLeafHash(const std::string& leaf) {
+std::string TileLeafHash(const std::string& leaf) {
   return Sha256::Digest(std::string(1, '\0') + leaf);
 }
 
@@ -357,13 +357,14 @@ TEST(TlogTilesTest, LevelZeroTilesHoldLeafHashes) {
         SplitHashes(MustTile(kSpecSize, Hashes(0, n)));
     ASSERT_EQ(hashes.size(), 256u);
     for (uint64_t i = 0; i < 256; ++i) {
-      ASSERT_EQ(hashes[i], RefLeafHash(LeafData(n * 256 + i))) << n << " " << i;
+      ASSERT_EQ(hashes[i], TileLeafHash(LeafData(n * 256 + i)))
+          << n << " " << i;
     }
   }
   std::vector<std::string> partial =
       SplitHashes(MustTile(kSpecSize, Hashes(0, 273, 112)));
   ASSERT_EQ(partial.size(), 112u);
-  EXPECT_EQ(partial[111], RefLeafHash(LeafData(kSpecSize - 1)));
+  EXPECT_EQ(partial[111], TileLeafHash(LeafData(kSpecSize - 1)));
 }
 
 // Each hash of a level-L tile is the MTH of one full tile of level L - 1.
@@ -501,7 +502,7 @@ TEST(TlogTilesTest, EntryBundleEntriesHashToTheLevelZeroTile) {
     size_t len = static_cast<unsigned char>((*bundle)[pos]) << 8 |
                  static_cast<unsigned char>((*bundle)[pos + 1]);
     std::string entry = bundle->substr(pos + 2, len);
-    EXPECT_EQ(RefLeafHash(entry), hashes[i]) << i;
+    EXPECT_EQ(TileLeafHash(entry), hashes[i]) << i;
     pos += 2 + len;
   }
   EXPECT_EQ(pos, bundle->size());
