@@ -163,7 +163,13 @@ leveldb::Status RecoverableDb::WriteJournaled(leveldb::WriteBatch* updates) {
   if (!a.ok()) return ToLevelDb(a);
   leveldb::Status s = db_->Write(leveldb::WriteOptions(), &applied);
   if (!s.ok() || !journal_->SegmentFull()) return s;
-  return RollSegment();
+  // This write is durable (its record is synced) and applied: a roll that
+  // fails now refuses the writes after it, until a reopen replays the
+  // journal, but does not report this one as lost.
+  if (leveldb::Status rolled = RollSegment(); !rolled.ok()) {
+    write_failure_ = rolled;
+  }
+  return leveldb::Status::OK();
 }
 
 leveldb::Status RecoverableDb::RollSegment() {

@@ -28,7 +28,9 @@
 // the segments from the marker on, in order, gives every key the value of
 // its last synced write, whatever part of LevelDB's unsynced writes a crash
 // kept (a record sets keys to fixed values, so applying one again is
-// harmless). With `repair`, every segment is replayed.
+// harmless). With `repair`, every segment is replayed. A write whose record
+// was synced returns OK even if the segment roll after it fails: that write
+// is durable; the roll's failure refuses the writes after it, as above.
 #ifndef ARCHIVE_STORAGE_DB_RECOVERABLE_DB_H_
 #define ARCHIVE_STORAGE_DB_RECOVERABLE_DB_H_
 
@@ -116,7 +118,7 @@ class RecoverableDb final : public leveldb::DB {
   // the shared lock again while a Reopen() waits.
   mutable std::shared_mutex mu_;
   std::unique_ptr<leveldb::DB> db_;  // null after a failed reopen
-  leveldb::Status write_failure_;    // guarded by mu_ (exclusive to set)
+  leveldb::Status write_failure_;    // guarded by write_mu_
   leveldb::Status reopen_failure_;
   // Writes are serialised so none can slip in behind a failing one.
   mutable std::mutex write_mu_;

@@ -163,5 +163,42 @@ TEST_F(JournaledStoreTest, AFailedJournalAppendLeavesNothingAndWritesResume) {
   ExpectAll(*again, 2);
 }
 
+TEST_F(JournaledStoreTest,
+       AFailedSegmentRollRefusesLaterWritesNotTheDurableOne) {
+  // Each run fails the nth file created after the first write: the files a
+  // segment roll creates (LevelDB's new log and table, the next segment) are
+  // among them. A write whose record was synced must return OK even when the
+  // roll after it fails, and every write that returned OK must survive a
+  // power cut.
+  bool roll_failed_after_a_durable_write = false;
+  for (int n = 1; n <= 6; ++n) {
+    std::filesystem::remove_all(meta());
+    std::filesystem::remove_all(journal_.dir);
+    plan_.FailNth(FileOp::kCreate, 0);
+    auto db = Open();
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(WriteOne(*db, 0).ok());
+    plan_.FailNth(FileOp::kCreate, n);
+    int acknowledged = 1;  // writes [0, acknowledged) returned OK
+    while (acknowledged < 60 && WriteOne(*db, acknowledged).ok()) {
+      ++acknowledged;
+      if (!db->write_failure().ok()) {
+        roll_failed_after_a_durable_write = true;
+        EXPECT_FALSE(WriteOne(*db, acknowledged).ok())
+            << "fault " << n << ": a write after a failed roll was accepted";
+        break;
+      }
+    }
+    db.reset();
+    plan_.DropUnsyncedData();  // and the power is cut
+    plan_.FailNth(FileOp::kCreate, 0);
+    db = Open();
+    ASSERT_NE(db, nullptr) << "fault " << n;
+    ExpectAll(*db, acknowledged);
+  }
+  EXPECT_TRUE(roll_failed_after_a_durable_write)
+      << "no fault point failed a segment roll";
+}
+
 }  // namespace
 }  // namespace archive
