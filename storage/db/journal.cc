@@ -3,13 +3,12 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cstring>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "storage/base/little_endian.h"
 
 namespace archive {
 namespace {
@@ -21,52 +20,30 @@ constexpr uint64_t kZerosAhead = 4 << 20;
 // A segment is read in pieces of this size when replayed.
 constexpr size_t kReadPiece = 1 << 20;
 
-void PutFixed32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-void PutFixed64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-uint32_t GetFixed32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-uint64_t GetFixed64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
 // CRC-32 of the header after the CRC field, then the payload.
 uint32_t RecordCrc(absl::string_view header_rest, absl::string_view payload) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  crc = crc32(crc, reinterpret_cast<const Bytef*>(header_rest.data()),
-              static_cast<uInt>(header_rest.size()));
-  // zlib takes at most 4 GiB per call; payloads are far smaller, but be exact.
-  for (size_t done = 0; done < payload.size();) {
-    size_t n = std::min<size_t>(payload.size() - done, 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + done),
-                static_cast<uInt>(n));
-    done += n;
-  }
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  crc = crc32_z(crc, reinterpret_cast<const Bytef*>(header_rest.data()),
+                header_rest.size());
+  crc = crc32_z(crc, reinterpret_cast<const Bytef*>(payload.data()),
+                payload.size());
   return static_cast<uint32_t>(crc);
 }
 
 // A whole, undamaged record starting at `at` of `data`, or nullopt.
 std::optional<Journal::Record> RecordAt(absl::string_view data, size_t at) {
   if (data.size() - at < Journal::kHeaderBytes) return std::nullopt;
-  const char* h = data.data() + at;
-  if (std::memcmp(h, kMagic, 4) != 0) return std::nullopt;
-  const uint32_t length = GetFixed32(h + 8);
+  const absl::string_view h = data.substr(at, Journal::kHeaderBytes);
+  if (h.substr(0, 4) != absl::string_view(kMagic, 4)) return std::nullopt;
+  const uint64_t length = ReadLittleEndian(h.substr(8), 4);
   if (data.size() - at - Journal::kHeaderBytes < length) return std::nullopt;
-  absl::string_view payload(h + Journal::kHeaderBytes, length);
-  if (RecordCrc(absl::string_view(h + 8, 12), payload) != GetFixed32(h + 4)) {
+  absl::string_view payload = data.substr(at + Journal::kHeaderBytes, length);
+  if (RecordCrc(h.substr(8), payload) != ReadLittleEndian(h.substr(4), 4)) {
     return std::nullopt;
   }
   Journal::Record r;
   r.offset = at + Journal::kHeaderBytes;
-  r.sequence = GetFixed64(h + 12);
+  r.sequence = ReadLittleEndian(h.substr(12), 8);
   r.payload = payload;
   return r;
 }
@@ -201,6 +178,11 @@ absl::StatusOr<Journal::Record> Journal::Append(absl::string_view payload) {
   if (segment_ == 0) {
     return absl::FailedPreconditionError("journal: no segment started");
   }
+  if (payload.size() > kMaxPayloadBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "journal: a record of ", payload.size(), " bytes is over the ",
+        kMaxPayloadBytes, " a record's 4-byte length can say"));
+  }
   auto fail = [this](absl::Status s) {
     failed_ = s;
     return s;
@@ -220,15 +202,13 @@ absl::StatusOr<Journal::Record> Journal::Append(absl::string_view payload) {
     }
     zeroed_ = written_ + ahead;
   }
-  char header[kHeaderBytes];
-  std::memcpy(header, kMagic, 4);
-  PutFixed32(header + 8, static_cast<uint32_t>(payload.size()));
-  PutFixed64(header + 12, next_sequence_);
-  PutFixed32(header + 4, RecordCrc(absl::string_view(header + 8, 12), payload));
-  if (absl::Status s = file_->Append(absl::string_view(header, kHeaderBytes));
-      !s.ok()) {
-    return fail(s);
-  }
+  std::string rest;  // the header after the CRC: length, sequence
+  AppendLittleEndian(&rest, payload.size(), 4);
+  AppendLittleEndian(&rest, next_sequence_, 8);
+  std::string header(kMagic, 4);
+  AppendLittleEndian(&header, RecordCrc(rest, payload), 4);
+  header += rest;
+  if (absl::Status s = file_->Append(header); !s.ok()) return fail(s);
   if (absl::Status s = file_->Append(payload); !s.ok()) return fail(s);
   Record r;
   r.segment = segment_;

@@ -57,6 +57,7 @@ namespace archive {
 class Journal {
  public:
   static constexpr uint64_t kHeaderBytes = 20;
+  static constexpr uint64_t kMaxPayloadBytes = 0xffffffff;
 
   // Where a record's payload is, and its sequence number.
   struct Record {
@@ -104,7 +105,8 @@ class Journal {
   bool has_records() const { return written_ > 0; }
 
   // Appends one record (not durable until Sync). On failure the segment is
-  // left as it is and every later Append fails until StartSegment.
+  // left as it is and every later Append fails until StartSegment; a payload
+  // over kMaxPayloadBytes is INVALID_ARGUMENT and writes nothing.
   absl::StatusOr<Record> Append(absl::string_view payload);
   absl::Status Sync();
 

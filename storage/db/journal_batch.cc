@@ -2,24 +2,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "storage/base/little_endian.h"
 
 namespace archive {
 namespace {
 
 enum : char { kPut = 1, kDelete = 2 };
-
-void AppendFixed(std::string* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    out->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-uint64_t ReadFixed(absl::string_view in, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) {
-    v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
-  }
-  return v;
-}
 
 class Encoder : public leveldb::WriteBatch::Handler {
  public:
@@ -36,7 +24,7 @@ class Encoder : public leveldb::WriteBatch::Handler {
 
  private:
   void AppendPart(const leveldb::Slice& part) {
-    AppendFixed(out_, part.size(), 4);
+    AppendLittleEndian(out_, part.size(), 4);
     out_->append(part.data(), part.size());
   }
   std::string* out_;
@@ -46,7 +34,7 @@ class Encoder : public leveldb::WriteBatch::Handler {
 std::optional<absl::string_view> ReadPart(absl::string_view payload,
                                           size_t* at) {
   if (payload.size() - *at < 4) return std::nullopt;
-  const uint64_t n = ReadFixed(payload.substr(*at, 4), 4);
+  const uint64_t n = ReadLittleEndian(payload.substr(*at, 4), 4);
   *at += 4;
   if (payload.size() - *at < n) return std::nullopt;
   absl::string_view part = payload.substr(*at, n);
@@ -68,18 +56,18 @@ std::optional<std::string> ValueSeparation::PointerKey(
 
 std::string ValuePointer::Encode() const {
   std::string out;
-  AppendFixed(&out, segment, 8);
-  AppendFixed(&out, offset, 8);
-  AppendFixed(&out, length, 8);
+  AppendLittleEndian(&out, segment, 8);
+  AppendLittleEndian(&out, offset, 8);
+  AppendLittleEndian(&out, length, 8);
   return out;
 }
 
 std::optional<ValuePointer> ValuePointer::Decode(absl::string_view encoded) {
   if (encoded.size() != 24) return std::nullopt;
   ValuePointer p;
-  p.segment = ReadFixed(encoded.substr(0, 8), 8);
-  p.offset = ReadFixed(encoded.substr(8, 8), 8);
-  p.length = ReadFixed(encoded.substr(16, 8), 8);
+  p.segment = ReadLittleEndian(encoded.substr(0, 8), 8);
+  p.offset = ReadLittleEndian(encoded.substr(8, 8), 8);
+  p.length = ReadLittleEndian(encoded.substr(16, 8), 8);
   return p;
 }
 

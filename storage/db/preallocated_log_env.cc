@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "absl/strings/match.h"
+#include "storage/base/little_endian.h"
 
 namespace archive {
 namespace {
@@ -47,12 +48,6 @@ uint32_t Unmask(uint32_t masked) {
   return (rot >> 17) | (rot << 15);
 }
 
-uint32_t DecodeFixed32(const char* p) {
-  const auto* u = reinterpret_cast<const uint8_t*>(p);
-  return u[0] | (u[1] << 8) | (u[2] << 16) |
-         (static_cast<uint32_t>(u[3]) << 24);
-}
-
 // The record starting at `at` in `block`: its length with header, or 0 if
 // it is not a whole record with a good CRC.
 uint64_t WholeRecord(const std::string& block, uint64_t at) {
@@ -64,7 +59,9 @@ uint64_t WholeRecord(const std::string& block, uint64_t at) {
   const unsigned type = static_cast<uint8_t>(h[6]);
   if (type == 0 || type > kLastRecordType) return 0;
   if (at + kHeaderSize + length > block.size()) return 0;
-  if (Unmask(DecodeFixed32(h)) != Crc32c(h + 6, 1 + length)) return 0;
+  if (Unmask(static_cast<uint32_t>(ReadLittleEndian(
+          absl::string_view(h, 4), 4))) != Crc32c(h + 6, 1 + length))
+    return 0;
   return kHeaderSize + length;
 }
 

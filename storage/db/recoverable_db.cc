@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "leveldb/write_batch.h"
+#include "storage/base/little_endian.h"
 
 namespace archive {
 namespace {
@@ -28,17 +29,22 @@ leveldb::Status ToLevelDb(const absl::Status& s) {
 }
 
 // The marker: the last sequence in LevelDB's synced tables and the first
-// segment to replay. Coded as a ValuePointer's three numbers (the third 0).
+// segment to replay, then 8 zero bytes (the first journaled builds wrote
+// three numbers; the third is kept so their stores read the same).
 struct Marker {
   uint64_t sequence = 0;
   uint64_t segment = 1;
   std::string Encode() const {
-    return ValuePointer{sequence, segment, 0}.Encode();
+    std::string out;
+    AppendLittleEndian(&out, sequence, 8);
+    AppendLittleEndian(&out, segment, 8);
+    AppendLittleEndian(&out, 0, 8);
+    return out;
   }
   static std::optional<Marker> Decode(absl::string_view encoded) {
-    auto p = ValuePointer::Decode(encoded);
-    if (!p) return std::nullopt;
-    return Marker{p->segment, p->offset};
+    if (encoded.size() != 24) return std::nullopt;
+    return Marker{ReadLittleEndian(encoded, 8),
+                  ReadLittleEndian(encoded.substr(8), 8)};
   }
 };
 
