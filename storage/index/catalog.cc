@@ -20,6 +20,7 @@
 #include "storage/db/leveldb_status.h"
 #include "storage/db/merkle_log.h"
 #include "storage/format/signed_note.h"
+#include "storage/index/gram_set.h"
 #include "storage/index/text_search.h"
 
 namespace archive {
@@ -30,7 +31,9 @@ namespace {
 //   "cursor"                     be64 next log index to index
 //   "stats/text-docs"            decimal count of documents with indexed text
 //   "doc/<doc>"                  DocRecord (what is indexed for the document)
-//   "g/<gram>\0<doc>"            decimal count of the gram in the document
+//   "g/<gram>\0<doc>"            empty: the gram occurs in the document's text
+//                                (older builds stored its count; nothing
+//                                reads the value)
 //   "in/<target>\0<source>\0<kind>"  revision of <source> declaring the
 //   relation
 constexpr char kFormatKey[] = "format";
@@ -41,11 +44,12 @@ constexpr size_t kEntriesPerBatch = 256;
 // puts and gets.
 constexpr int kIndexerNice = 10;
 
-// The grams are folded text, so the format names the folding. Version 2 folds
-// with NFKC_Casefold (issue 11); version 1, which wrote no "format" key,
-// folded ASCII letters only.
+// The grams are folded text, so the format names the folding. Version 3 keeps
+// each document's grams packed (gram_set.h); version 2 listed them as UTF-8
+// lines and folded as version 3 does, with NFKC_Casefold (issue 11); version
+// 1, which wrote no "format" key, folded ASCII letters only.
 std::string IndexFormat() {
-  return absl::StrCat("search-index/v2 ", SearchFoldingVersion());
+  return absl::StrCat("search-index/v3 ", SearchFoldingVersion());
 }
 
 std::string DocKey(const std::string& doc) { return "doc/" + doc; }
@@ -64,12 +68,13 @@ std::string IncomingKey(const std::string& target, const std::string& source,
 // What is indexed for one document, so the next change can remove it.
 // Encoded as lines: "A <rev>" (authoritative revision whose text is indexed),
 // "L <chars>" (its length), "R <kind> <target> <rev>" (relations of the
-// heads), "G <gram>" (indexed grams; grams hold no whitespace).
+// heads); then a NUL and the indexed grams (gram_set.h). Neither a document
+// id nor a revision id holds a NUL.
 struct DocRecord {
   std::string text_revision;
   uint64_t text_chars = 0;
   std::vector<RelationEdge> relations;  // other = target, declared_by = doc
-  std::vector<std::string> grams;
+  std::vector<PackedGram> grams;        // sorted
 
   std::string Encode() const {
     std::string out =
@@ -78,35 +83,65 @@ struct DocRecord {
       absl::StrAppend(&out, "R ", r.kind, " ", r.other, " ", r.revision_id,
                       "\n");
     }
-    for (const std::string& g : grams) absl::StrAppend(&out, "G ", g, "\n");
+    out.push_back('\0');
+    out += EncodeGramSet(grams);
     return out;
   }
 
-  static DocRecord Decode(const std::string& doc, absl::string_view text) {
+  static DocRecord Decode(const std::string& doc, absl::string_view value) {
     DocRecord rec;
-    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    const size_t end_of_lines = std::min(value.find('\0'), value.size());
+    for (absl::string_view line :
+         absl::StrSplit(value.substr(0, end_of_lines), '\n')) {
       if (line.size() < 2) continue;
-      absl::string_view value = line.substr(2);
+      absl::string_view text = line.substr(2);
       switch (line[0]) {
         case 'A':
-          rec.text_revision = std::string(value);
+          rec.text_revision = std::string(text);
           break;
         case 'L':
-          (void)absl::SimpleAtoi(value, &rec.text_chars);
+          (void)absl::SimpleAtoi(text, &rec.text_chars);
           break;
         case 'R': {
-          std::vector<std::string> f = absl::StrSplit(value, ' ');
+          std::vector<std::string> f = absl::StrSplit(text, ' ');
           if (f.size() == 3) rec.relations.push_back({f[0], f[1], doc, f[2]});
           break;
         }
-        case 'G':
-          rec.grams.emplace_back(value);
-          break;
       }
+    }
+    // Grams that do not decode are left out: their keys may then outlive the
+    // text, which costs space but no wrong hit (every hit is confirmed
+    // against the text).
+    if (end_of_lines < value.size()) {
+      (void)DecodeGramSet(value.substr(end_of_lines + 1), &rec.grams);
     }
     return rec;
   }
 };
+
+// Turns the document's indexed grams from `old_grams` into `new_grams` (both
+// sorted and distinct) by writing only the difference. A new revision usually
+// changes a few lines of its document, so nearly all of its grams are kept:
+// re-writing every one (about 5,000 keys per corpus document) made the
+// indexer the server's busiest thread.
+void ReplaceGrams(const std::string& doc,
+                  const std::vector<PackedGram>& old_grams,
+                  const std::vector<PackedGram>& new_grams,
+                  leveldb::WriteBatch& w) {
+  auto old_it = old_grams.begin();
+  auto new_it = new_grams.begin();
+  while (old_it != old_grams.end() || new_it != new_grams.end()) {
+    if (new_it == new_grams.end() ||
+        (old_it != old_grams.end() && *old_it < *new_it)) {
+      w.Delete(absl::StrCat(GramPrefix(GramToUtf8(*old_it++)), doc));
+    } else if (old_it == old_grams.end() || *new_it < *old_it) {
+      w.Put(absl::StrCat(GramPrefix(GramToUtf8(*new_it++)), doc), "");
+    } else {
+      ++old_it;
+      ++new_it;
+    }
+  }
+}
 
 bool IsText(const Statement& s) {
   return absl::StartsWith(s.media_type, "text/");
@@ -382,37 +417,34 @@ absl::Status Catalog::IndexDocument(const std::string& doc, Batch& batch) {
     return authoritative.status();
   }
   if (rec.text_revision != old->text_revision) {
-    for (const std::string& g : old->grams) {
-      w.Delete(absl::StrCat(GramPrefix(g), doc));
-    }
     rec.grams.clear();
     rec.text_chars = 0;
     if (!rec.text_revision.empty()) {
-      std::u32string text;
-      if (IsText(authoritative->statement)) {
-        auto got = TextOf(*authoritative);
-        // A damaged blob must not stop the indexer: the document is indexed
-        // without text, and scrub/repair plus --reindex bring it back. A blob
-        // store that cannot be reached (an object store that is down) is
-        // not damage: indexing stops here and retries, so the text is not
-        // left out for good.
-        if (absl::IsUnavailable(got.status()) ||
-            absl::IsDeadlineExceeded(got.status())) {
-          return got.status();
-        }
-        if (got.ok()) text = std::move(*got);
-      }
-      for (const auto& [gram, count] : CountGrams(text)) {
-        std::string g = ToUtf8(gram);
-        w.Put(absl::StrCat(GramPrefix(g), doc), absl::StrCat(count));
-        rec.grams.push_back(std::move(g));
-      }
-      rec.text_chars = text.size();
+      auto text = IndexableText(*authoritative);
+      if (!text.ok()) return text.status();
+      rec.grams = DistinctGrams(*text);
+      rec.text_chars = text->size();
     }
+    ReplaceGrams(doc, old->grams, rec.grams, w);
     batch.text_docs_delta += (rec.text_chars > 0) - (old->text_chars > 0);
   }
   batch.SetRecord(doc, std::move(rec));
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::u32string> Catalog::IndexableText(
+    const StoredRevision& revision) {
+  if (!IsText(revision.statement)) return std::u32string();
+  auto text = TextOf(revision);
+  // A damaged blob must not stop the indexer: the document is indexed without
+  // text, and scrub/repair plus --reindex bring it back. A blob store that
+  // cannot be reached (an object store that is down) is not damage: indexing
+  // stops here and retries, so the text is not left out for good.
+  if (absl::IsUnavailable(text.status()) ||
+      absl::IsDeadlineExceeded(text.status())) {
+    return text.status();
+  }
+  return text.ok() ? *std::move(text) : std::u32string();
 }
 
 absl::StatusOr<std::u32string> Catalog::TextOf(const StoredRevision& revision) {

@@ -130,6 +130,10 @@ class Catalog {
   absl::StatusOr<std::vector<std::string>> Candidates(
       const std::vector<std::u32string>& terms);
   absl::StatusOr<std::u32string> TextOf(const StoredRevision& revision);
+  // The folded text search indexes for `revision`: empty when it is not text
+  // or its content is damaged; an error only when the blob store cannot be
+  // reached, so indexing retries.
+  absl::StatusOr<std::u32string> IndexableText(const StoredRevision& revision);
 
   Archive* archive_;
   CatalogOptions options_;

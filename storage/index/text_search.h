@@ -19,7 +19,6 @@
 #define ARCHIVE_STORAGE_INDEX_TEXT_SEARCH_H_
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,10 +53,19 @@ struct FoldedText {
 // NormalizeForSearch gives for the same UTF-8.
 FoldedText FoldForSearch(const std::u32string& original);
 
-// Every 1- and 2-character gram of `text` with its count. Grams never span a
-// whitespace or control character: a query term holds none (terms are split
-// on whitespace), so such grams could never be asked for.
-std::map<std::u32string, uint32_t> CountGrams(const std::u32string& text);
+// A 1- or 2-character gram packed in an integer: the first character from bit
+// 21 up, the second plus one (zero for a 1-gram) in the low 21 bits. Packed
+// grams order as their UTF-8 spellings do: UTF-8 keeps code-point order, and
+// a 1-gram sorts before the 2-grams that start with it.
+using PackedGram = uint64_t;
+// `gram` holds 1 or 2 characters.
+PackedGram PackGram(const std::u32string& gram);
+std::string GramToUtf8(PackedGram gram);
+
+// Every distinct 1- and 2-character gram of `text`, sorted. Grams never span
+// a whitespace or control character: a query term holds none (terms are
+// split on whitespace), so such grams could never be asked for.
+std::vector<PackedGram> DistinctGrams(const std::u32string& text);
 
 // The grams a term needs: its 2-grams, or the term itself if one character.
 std::vector<std::u32string> GramsOf(const std::u32string& term);

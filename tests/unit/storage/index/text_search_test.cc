@@ -3,21 +3,41 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace archive {
 namespace {
 
 std::u32string U(const std::string& s) { return DecodeUtf8Lossy(s); }
 
+std::vector<std::string> Spelled(const std::vector<PackedGram>& grams) {
+  std::vector<std::string> spelled;
+  for (PackedGram g : grams) spelled.push_back(GramToUtf8(g));
+  return spelled;
+}
+
 TEST(TextSearch, GramsAreCharactersAndPairsNotSpanningSpaces) {
-  auto grams = CountGrams(NormalizeForSearch("数据共享 数据"));
-  EXPECT_EQ(grams[U("数据")], 2u);
-  EXPECT_EQ(grams[U("据共")], 1u);
-  EXPECT_EQ(grams[U("数")], 2u);
-  EXPECT_EQ(grams.count(U("享 ")), 0u);
-  EXPECT_EQ(grams.count(U("享数")), 0u);
-  EXPECT_EQ(grams.count(U(" ")), 0u);
+  // Distinct and in UTF-8 order: no "享 ", "享数" or " ".
+  EXPECT_EQ(Spelled(DistinctGrams(NormalizeForSearch("数据共享 数据"))),
+            (std::vector<std::string>{"享", "共", "共享", "据", "据共", "数",
+                                      "数据"}));
+}
+
+TEST(TextSearch, PackedGramsOrderAsTheirUtf8Spellings) {
+  // One-, two-, three- and four-byte UTF-8, 1-grams and the 2-grams that
+  // start with them.
+  const std::u32string text =
+      U("a ab aé é€ € \xF0\xA0\x80\x80"
+        "a z\xF0\xA0\x80\x80 ÿ");
+  std::vector<std::string> spelled = Spelled(DistinctGrams(text));
+  ASSERT_FALSE(spelled.empty());
+  EXPECT_TRUE(std::is_sorted(spelled.begin(), spelled.end()));
+  for (const std::string& gram : spelled) {
+    EXPECT_EQ(GramToUtf8(PackGram(U(gram))), gram);
+  }
+  EXPECT_EQ(std::count(spelled.begin(), spelled.end(), "z\xF0\xA0\x80\x80"), 1);
 }
 
 TEST(TextSearch, CaseIsFoldedChineseIsUnchanged) {
