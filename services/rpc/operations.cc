@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/metrics/scrape.h"
 #include "storage/base/log_line.h"
+#include "storage/base/this_thread.h"
 
 namespace archive {
 
@@ -92,6 +93,7 @@ bool Operations::StopWithin(absl::Duration interval) {
 }
 
 void Operations::ProbeLoop() {
+  NameThisThread("health-probe");
   do {
     absl::Status probe = archive_->blobs().backend().Probe();
     metrics_->SetBlobStoreReachable(probe.ok());
@@ -108,6 +110,7 @@ void Operations::ProbeLoop() {
 }
 
 void Operations::MeasureLoop() {
+  NameThisThread("usage-measure");
   while (true) {
     if (absl::Status s = metrics_->MeasureUsage(); !s.ok()) {
       LogLine(absl::StrCat("archived: cannot measure the archive's usage: ",

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "storage/base/error_detail.h"
+#include "storage/base/this_thread.h"
 
 namespace archive {
 namespace {
@@ -84,6 +85,7 @@ void StreamLimits::Release(Ticket* ticket) {
 }
 
 void StreamLimits::Watch() {
+  NameThisThread("stream-watch");
   // Checking a few times per idle period ends a stream at most a quarter
   // period late.
   absl::Duration period =

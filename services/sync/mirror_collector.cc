@@ -6,6 +6,7 @@
 #include "services/sync/witness_collector.h"
 #include "storage/base/log_line.h"
 #include "storage/base/sha256.h"
+#include "storage/base/this_thread.h"
 #include "storage/format/signed_note.h"
 
 namespace archive {
@@ -44,6 +45,7 @@ void MirrorCollector::Start() {
 }
 
 void MirrorCollector::Loop() {
+  NameThisThread("mirror-collect");
   while (!stop_) {
     // A file that does not parse is reported by the witness collector; the
     // mirrors count for nothing until it is mended.

@@ -10,6 +10,7 @@
 #include "services/sync/peer_puller.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
+#include "storage/base/this_thread.h"
 #include "storage/verify/note_verifier.h"
 
 namespace archive {
@@ -223,6 +224,7 @@ void SyncManager::QueueScheduledPulls() {
 }
 
 void SyncManager::WorkerLoop() {
+  NameThisThread("sync-worker");
   while (true) {
     std::function<void()> job;
     {

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "storage/base/hex.h"
 #include "storage/base/log_line.h"
+#include "storage/base/this_thread.h"
 #include "storage/format/signed_note.h"
 
 namespace archive {
@@ -121,6 +122,7 @@ void WitnessCollector::Start() {
 }
 
 void WitnessCollector::ExpireLoop() {
+  NameThisThread("witness-expire");
   while (true) {
     {
       // Asleep until the earliest deadline, a waiter added (it may be due
@@ -140,6 +142,7 @@ void WitnessCollector::ExpireLoop() {
 }
 
 void WitnessCollector::Loop() {
+  NameThisThread("witness-collect");
   uint64_t sent_size = UINT64_MAX;
   absl::Time retry_at = absl::InfiniteFuture();
   while (!stop_) {

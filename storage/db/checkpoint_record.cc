@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/base/log_line.h"
+#include "storage/base/this_thread.h"
 #include "storage/format/signed_note.h"
 #include "storage/verify/proof_verifier.h"
 
@@ -103,6 +104,7 @@ void CheckpointRecord::Offer(const std::string& note, uint64_t size) {
 }
 
 void CheckpointRecord::WriterLoop() {
+  NameThisThread("checkpoint-rec");
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !pending_note_.empty(); });

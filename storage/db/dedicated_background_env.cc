@@ -1,13 +1,16 @@
 #include "storage/db/dedicated_background_env.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "storage/base/this_thread.h"
 
 namespace archive {
 
-DedicatedBackgroundEnv::DedicatedBackgroundEnv(leveldb::Env* target, int nice)
-    : leveldb::EnvWrapper(target), thread_([this, nice] { Run(nice); }) {}
+DedicatedBackgroundEnv::DedicatedBackgroundEnv(leveldb::Env* target, int nice,
+                                               std::string thread_name)
+    : leveldb::EnvWrapper(target),
+      thread_([this, nice, name = std::move(thread_name)] {
+        NameThisThread(name);
+        Run(nice);
+      }) {}
 
 DedicatedBackgroundEnv::~DedicatedBackgroundEnv() {
   {
@@ -23,10 +26,7 @@ void DedicatedBackgroundEnv::Schedule(void (*function)(void*), void* arg) {
 }
 
 void DedicatedBackgroundEnv::Run(int nice) {
-  // Linux threads have their own nice value; this lowers only this thread.
-  if (nice != 0) {
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
-  }
+  if (nice != 0) NiceThisThread(nice);
   while (true) {
     std::pair<void (*)(void*), void*> work;
     {

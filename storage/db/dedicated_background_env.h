@@ -14,6 +14,7 @@
 #define ARCHIVE_STORAGE_DB_DEDICATED_BACKGROUND_ENV_H_
 
 #include <deque>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -25,13 +26,15 @@ namespace archive {
 // Thread-safe, like any leveldb::Env. Everything but Schedule goes to
 // `target`, which is not owned and must outlive this env. Schedule runs its
 // work in order on one thread, started with the env at `nice` (0 = the
-// process's priority, 19 = lowest). The destructor runs the work already
+// process's priority, 19 = lowest) and named `thread_name` (this_thread.h:
+// what profiles show). The destructor runs the work already
 // scheduled and then ends the thread; every database using the env must be
 // closed before it is destroyed (a DB waits for its own background work when
 // it closes, so nothing of it is left queued by then).
 class DedicatedBackgroundEnv : public leveldb::EnvWrapper {
  public:
-  DedicatedBackgroundEnv(leveldb::Env* target, int nice);
+  DedicatedBackgroundEnv(leveldb::Env* target, int nice,
+                         std::string thread_name);
   ~DedicatedBackgroundEnv() override;
 
   DedicatedBackgroundEnv(const DedicatedBackgroundEnv&) = delete;

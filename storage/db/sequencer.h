@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "storage/base/this_thread.h"
 
 namespace archive {
 
@@ -74,6 +75,7 @@ class Sequencer {
   }
 
   void Loop() {
+    NameThisThread("sequencer");
     while (true) {
       std::vector<Item> batch;
       {

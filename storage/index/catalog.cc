@@ -1,9 +1,5 @@
 #include "storage/index/catalog.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +12,7 @@
 #include "leveldb/write_batch.h"
 #include "storage/base/env.h"
 #include "storage/base/log_line.h"
+#include "storage/base/this_thread.h"
 #include "storage/db/dedicated_background_env.h"
 #include "storage/db/leveldb_status.h"
 #include "storage/db/merkle_log.h"
@@ -212,7 +209,7 @@ Catalog::Catalog(Archive* archive, CatalogOptions options)
       leveldb_env_(std::make_unique<DedicatedBackgroundEnv>(
           options_.leveldb_env != nullptr ? options_.leveldb_env
                                           : leveldb::Env::Default(),
-          kIndexerNice)) {}
+          kIndexerNice, "index-compact")) {}
 
 absl::Status Catalog::OpenDatabase() {
   leveldb::Options o;
@@ -336,9 +333,9 @@ absl::Status Catalog::IndexUntil(uint64_t size) {
 
 void Catalog::Loop() {
   // Indexing is derived, catch-up work: under load it yields the CPU to puts
-  // and gets (a nice value for this thread only; Linux threads have their own).
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
-              kIndexerNice);
+  // and gets.
+  NameThisThread("indexer");
+  NiceThisThread(kIndexerNice);
   absl::Duration backoff = absl::Milliseconds(200);
   while (true) {
     absl::Status s = IndexUntil(archive_->LatestCheckpoint().size);

@@ -1,7 +1,8 @@
 // DedicatedBackgroundEnv (storage/db/dedicated_background_env.h): a database
 // on it flushes and compacts while LevelDB's shared background thread is busy
 // with another database's work, its work runs in order on one thread at the
-// priority asked for, and what is queued when it is destroyed still runs.
+// priority and under the name asked for, and what is queued when it is
+// destroyed still runs.
 #include "storage/db/dedicated_background_env.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "leveldb/db.h"
+#include "storage/base/this_thread.h"
 #include "tests/unit/storage/db/storage_test_util.h"
 
 namespace archive {
@@ -46,7 +48,7 @@ class SharedThreadBlocker {
 
 TEST(DedicatedBackgroundEnvTest, CompactsWhileTheSharedThreadIsBusy) {
   ScopedTempDir dir;
-  DedicatedBackgroundEnv env(leveldb::Env::Default(), 0);
+  DedicatedBackgroundEnv env(leveldb::Env::Default(), 0, "test-compact");
   SharedThreadBlocker blocker;
 
   leveldb::Options options;
@@ -78,6 +80,7 @@ struct ScheduledWorkLog {
   std::vector<int> order;
   std::vector<int> nice_seen;
   std::vector<long> thread_seen;
+  std::vector<std::string> name_seen;
 };
 
 struct Work {
@@ -92,15 +95,18 @@ struct Work {
     work->recorder->order.push_back(work->id);
     work->recorder->nice_seen.push_back(nice);
     work->recorder->thread_seen.push_back(syscall(SYS_gettid));
+    work->recorder->name_seen.push_back(ThisThreadsName());
   }
 };
 
-TEST(DedicatedBackgroundEnvTest, RunsWorkInOrderOnOneLowPriorityThread) {
+TEST(DedicatedBackgroundEnvTest, RunsWorkInOrderOnOneLowPriorityNamedThread) {
   ScheduledWorkLog recorder;
   std::vector<Work> work;
   for (int i = 0; i < 50; ++i) work.push_back(Work{&recorder, i});
   {
-    DedicatedBackgroundEnv env(leveldb::Env::Default(), 10);
+    // Names longer than Linux's 15 bytes are cut, not refused.
+    DedicatedBackgroundEnv env(leveldb::Env::Default(), 10,
+                               "index-compaction-thread");
     for (Work& w : work) env.Schedule(&Work::Run, &w);
   }  // the destructor runs what is still queued
   ASSERT_EQ(recorder.order.size(), 50u);
@@ -108,6 +114,7 @@ TEST(DedicatedBackgroundEnvTest, RunsWorkInOrderOnOneLowPriorityThread) {
     EXPECT_EQ(recorder.order[i], i);
     EXPECT_EQ(recorder.thread_seen[i], recorder.thread_seen[0]);
     EXPECT_EQ(recorder.nice_seen[i], 10);
+    EXPECT_EQ(recorder.name_seen[i], "index-compactio");
   }
   EXPECT_NE(recorder.thread_seen[0], syscall(SYS_gettid));
 }
