@@ -44,6 +44,7 @@
 #include "leveldb/db.h"
 #include "leveldb/env.h"
 #include "leveldb/filter_policy.h"
+#include "leveldb/write_batch.h"
 #include "storage/base/env.h"
 #include "storage/db/archive_types.h"
 #include "storage/db/blob_store.h"
@@ -380,6 +381,14 @@ class Archive {
   // signed stays refused (DATA_LOSS) until a restart with --repair.
   absl::Status store_unusable_;
   int64_t last_reopen_micros_ = 0;
+  // Sequencer thread only: the LevelDB batch each sequencer batch is staged
+  // in, kept between batches (Clear keeps its buffer) so that a batch of
+  // contents is not grown from empty by doubling, each time into fresh,
+  // page-faulting memory. A buffer grown past kLargestKeptBatchBytes is freed.
+  // StagingBatch() returns it empty.
+  leveldb::WriteBatch& StagingBatch();
+  leveldb::WriteBatch staging_batch_;
+  static constexpr size_t kLargestKeptBatchBytes = 32 << 20;
   // The one writer: runs ProcessBatch (archive_batch.cc). Last, so it stops
   // before anything it uses is destroyed.
   std::unique_ptr<Sequencer<Pending>> sequencer_;

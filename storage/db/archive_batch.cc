@@ -29,8 +29,11 @@ std::vector<std::string> SortedUnique(std::vector<std::string> v) {
 // same batch before anything is written.
 class Archive::BatchState {
  public:
-  BatchState(Archive* archive)
+  // Stages into `batch`, which is empty, not owned, and outlives the state:
+  // the sequencer's reusable one (StagingBatch), or a scratch one.
+  BatchState(Archive* archive, leveldb::WriteBatch* batch)
       : archive_(archive),
+        batch_(*batch),
         log_(archive->log_.get(), &batch_),
         mirror_(archive->mirrors_.get(), &batch_) {}
 
@@ -93,7 +96,7 @@ class Archive::BatchState {
 
  private:
   Archive* archive_;
-  leveldb::WriteBatch batch_;
+  leveldb::WriteBatch& batch_;
   MerkleLog::Batch log_;
   PeerMirrors::Batch mirror_;
   std::map<std::string, DocumentInfo> documents_;
@@ -101,12 +104,21 @@ class Archive::BatchState {
   bool dirty_ = false;
 };
 
+leveldb::WriteBatch& Archive::StagingBatch() {
+  if (staging_batch_.ApproximateSize() > kLargestKeptBatchBytes) {
+    staging_batch_ = leveldb::WriteBatch();  // frees the buffer
+  } else {
+    staging_batch_.Clear();  // keeps it
+  }
+  return staging_batch_;
+}
+
 void Archive::ProcessBatch(std::vector<Pending>& batch) {
   if (absl::Status s = EnsureWritable(); !s.ok()) {
     for (Pending& p : batch) p.done(s);
     return;
   }
-  BatchState state(this);
+  BatchState state(this, &StagingBatch());
   std::vector<absl::StatusOr<CommitResult>> results;
   results.reserve(batch.size());
   for (Pending& p : batch) {
@@ -225,7 +237,9 @@ absl::Status Archive::Precheck(NewRevision revision) {
   // A store refusing writes is reopened by the sequencer, which a put reaches
   // only past this check: let it through, the sequencer decides.
   if (!db_->write_failure().ok()) return absl::OkStatus();
-  BatchState state(this);
+  // Off the sequencer thread: a batch of its own, not the sequencer's.
+  leveldb::WriteBatch scratch;
+  BatchState state(this, &scratch);
   return Stage(revision, state, /*dry_run=*/true).status();
 }
 

@@ -30,6 +30,21 @@ class Encoder : public leveldb::WriteBatch::Handler {
   std::string* out_;
 };
 
+// The exact size of the payload Encoder writes for a batch, so the payload is
+// allocated once: its 4-byte lengths take more room than the batch's varints,
+// and a payload that outgrew its reservation was copied whole into a buffer
+// twice its size (a page of a sync is ~10 MB of contents).
+class SizeCounter : public leveldb::WriteBatch::Handler {
+ public:
+  void Put(const leveldb::Slice& key, const leveldb::Slice& value) override {
+    bytes += 1 + 4 + key.size() + 4 + value.size();
+  }
+  void Delete(const leveldb::Slice& key) override {
+    bytes += 1 + 4 + key.size();
+  }
+  size_t bytes = 0;
+};
+
 // Reads one length-prefixed part at `*at` of `payload`, advancing `*at`.
 std::optional<absl::string_view> ReadPart(absl::string_view payload,
                                           size_t* at) {
@@ -72,8 +87,10 @@ std::optional<ValuePointer> ValuePointer::Decode(absl::string_view encoded) {
 }
 
 std::string EncodeJournalPayload(const leveldb::WriteBatch& batch) {
+  SizeCounter size;
+  (void)batch.Iterate(&size);
   std::string out;
-  out.reserve(batch.ApproximateSize() + 64);
+  out.reserve(size.bytes);
   Encoder encoder(&out);
   (void)batch.Iterate(&encoder);  // a batch we built always parses
   return out;
