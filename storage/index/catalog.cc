@@ -17,7 +17,7 @@
 #include "storage/db/leveldb_status.h"
 #include "storage/db/merkle_log.h"
 #include "storage/format/signed_note.h"
-#include "storage/index/gram_set.h"
+#include "storage/index/doc_record.h"
 #include "storage/index/text_search.h"
 
 namespace archive {
@@ -41,10 +41,11 @@ constexpr size_t kEntriesPerBatch = 256;
 // puts and gets.
 constexpr int kIndexerNice = 10;
 
-// The grams are folded text, so the format names the folding. Version 3 keeps
-// each document's grams packed (gram_set.h); version 2 listed them as UTF-8
-// lines and folded as version 3 does, with NFKC_Casefold (issue 11); version
-// 1, which wrote no "format" key, folded ASCII letters only.
+// The grams are folded text, so the format names the folding. Version 3 writes
+// a document's gram keys as the difference between its indexed texts and keeps
+// no list of them; version 2 listed them in the record and folded as version
+// 3 does, with NFKC_Casefold (issue 11); version 1, which wrote no "format"
+// key, folded ASCII letters only.
 std::string IndexFormat() {
   return absl::StrCat("search-index/v3 ", SearchFoldingVersion());
 }
@@ -61,60 +62,6 @@ std::string IncomingKey(const std::string& target, const std::string& source,
   return absl::StrCat(IncomingPrefix(target), source, std::string(1, '\0'),
                       kind);
 }
-
-// What is indexed for one document, so the next change can remove it.
-// Encoded as lines: "A <rev>" (authoritative revision whose text is indexed),
-// "L <chars>" (its length), "R <kind> <target> <rev>" (relations of the
-// heads); then a NUL and the indexed grams (gram_set.h). Neither a document
-// id nor a revision id holds a NUL.
-struct DocRecord {
-  std::string text_revision;
-  uint64_t text_chars = 0;
-  std::vector<RelationEdge> relations;  // other = target, declared_by = doc
-  std::vector<PackedGram> grams;        // sorted
-
-  std::string Encode() const {
-    std::string out =
-        absl::StrCat("A ", text_revision, "\nL ", text_chars, "\n");
-    for (const RelationEdge& r : relations) {
-      absl::StrAppend(&out, "R ", r.kind, " ", r.other, " ", r.revision_id,
-                      "\n");
-    }
-    out.push_back('\0');
-    out += EncodeGramSet(grams);
-    return out;
-  }
-
-  static DocRecord Decode(const std::string& doc, absl::string_view value) {
-    DocRecord rec;
-    const size_t end_of_lines = std::min(value.find('\0'), value.size());
-    for (absl::string_view line :
-         absl::StrSplit(value.substr(0, end_of_lines), '\n')) {
-      if (line.size() < 2) continue;
-      absl::string_view text = line.substr(2);
-      switch (line[0]) {
-        case 'A':
-          rec.text_revision = std::string(text);
-          break;
-        case 'L':
-          (void)absl::SimpleAtoi(text, &rec.text_chars);
-          break;
-        case 'R': {
-          std::vector<std::string> f = absl::StrSplit(text, ' ');
-          if (f.size() == 3) rec.relations.push_back({f[0], f[1], doc, f[2]});
-          break;
-        }
-      }
-    }
-    // Grams that do not decode are left out: their keys may then outlive the
-    // text, which costs space but no wrong hit (every hit is confirmed
-    // against the text).
-    if (end_of_lines < value.size()) {
-      (void)DecodeGramSet(value.substr(end_of_lines + 1), &rec.grams);
-    }
-    return rec;
-  }
-};
 
 // A gram key to write (put, empty value) or to delete.
 struct GramWrite {
@@ -434,7 +381,6 @@ absl::Status Catalog::IndexDocument(const std::string& doc, Batch& batch) {
   // The text: the authoritative revision's; unchanged while in conflict.
   rec.text_revision = old->text_revision;
   rec.text_chars = old->text_chars;
-  rec.grams = old->grams;
   auto authoritative = archive_->Authoritative(doc, false);
   if (authoritative.ok()) {
     rec.text_revision = authoritative->id;
@@ -444,19 +390,37 @@ absl::Status Catalog::IndexDocument(const std::string& doc, Batch& batch) {
     return authoritative.status();
   }
   if (rec.text_revision != old->text_revision) {
-    rec.grams.clear();
+    auto old_grams = IndexedGrams(old->text_revision, old->text_chars);
+    if (!old_grams.ok()) return old_grams.status();
+    std::vector<PackedGram> new_grams;
     rec.text_chars = 0;
     if (!rec.text_revision.empty()) {
       auto text = IndexableText(*authoritative);
       if (!text.ok()) return text.status();
-      rec.grams = DistinctGrams(*text);
+      new_grams = DistinctGrams(*text);
       rec.text_chars = text->size();
     }
-    ReplaceGrams(doc, old->grams, rec.grams, &batch.gram_writes());
+    ReplaceGrams(doc, *old_grams, new_grams, &batch.gram_writes());
     batch.text_docs_delta += (rec.text_chars > 0) - (old->text_chars > 0);
   }
   batch.SetRecord(doc, std::move(rec));
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PackedGram>> Catalog::IndexedGrams(
+    const std::string& text_revision, uint64_t text_chars) {
+  if (text_revision.empty() || text_chars == 0)
+    return std::vector<PackedGram>();
+  auto revision = archive_->GetRevision(text_revision);
+  if (!revision.ok()) return revision.status();
+  auto text = IndexableText(*revision);
+  if (!text.ok()) return text.status();
+  // A text that no longer reads as it did when indexed (damaged since) cannot
+  // say which keys it left: they stay, which costs space but no wrong hit,
+  // since every hit is confirmed against the text. Believing in grams that
+  // were never written would skip writing them, and lose hits.
+  if (text->size() != text_chars) return std::vector<PackedGram>();
+  return DistinctGrams(*text);
 }
 
 absl::StatusOr<std::u32string> Catalog::IndexableText(

@@ -40,6 +40,7 @@
 #include "leveldb/env.h"
 #include "storage/base/env.h"
 #include "storage/db/archive.h"
+#include "storage/index/text_search.h"
 
 namespace archive {
 
@@ -134,6 +135,12 @@ class Catalog {
   // or its content is damaged; an error only when the blob store cannot be
   // reached, so indexing retries.
   absl::StatusOr<std::u32string> IndexableText(const StoredRevision& revision);
+  // The grams whose keys the index holds for a document whose record names
+  // `text_revision`, of `text_chars` characters: those of that revision's text
+  // (immutable, named by its digest, folded as the index's format says), so
+  // the index needs no list of them. Empty if nothing was indexed.
+  absl::StatusOr<std::vector<PackedGram>> IndexedGrams(
+      const std::string& text_revision, uint64_t text_chars);
 
   Archive* archive_;
   CatalogOptions options_;

@@ -80,9 +80,10 @@ TEST_F(CatalogSeams, ADamagedIndexIsMovedAsideNamedByTheEnvsClock) {
 }
 
 // New revisions of indexed documents: only the grams that changed are
-// rewritten (catalog.cc, ReplaceGrams), so these check that a gram kept from
-// the previous text is still found, a dropped one no longer is, and another
-// document's grams are untouched.
+// rewritten (catalog.cc, ReplaceGrams), the old ones found from the text the
+// revision replaces (Catalog::IndexedGrams), so these check that a gram kept
+// from the previous text is still found, a dropped one no longer is, and
+// another document's grams are untouched.
 class CatalogRevisions : public CatalogSeams {
  protected:
   void Commit(const std::string& document, const std::string& content,
@@ -224,9 +225,32 @@ TEST_F(CatalogRevisions, ARevisionThatIsNotTextRemovesEveryGram) {
   EXPECT_EQ(GramKeysOf("policy"), 0u);
 }
 
-// Index format 2 listed a document's grams as UTF-8 lines in its record;
-// format 3 reads the record's grams packed, so a format 2 index is dropped
-// and indexed again rather than misread.
+// The index keeps no list of a document's grams: the next revision finds
+// them from the text it replaces. That text, damaged since, must not cost the
+// new one its hits.
+TEST_F(CatalogRevisions, ADamagedOldTextLosesTheNewTextNoHits) {
+  // Over the inline limit, so the text is a file that can be damaged.
+  const std::string filler(300 << 10, 'x');
+  const std::string first = "alpha beta " + filler;
+  Commit("policy", first);
+  ASSERT_NO_FATAL_FAILURE(StartIndexing());
+  ASSERT_EQ(Found("beta"), Documents({"policy"}));
+  const std::string hex = Sha256::HexDigest(first);
+  const std::string path =
+      tmp_.Sub("data/blobs/" + hex.substr(0, 2) + "/" + hex);
+  ASSERT_TRUE(std::filesystem::exists(path)) << path;
+  WriteWholeFile(path, "alpha gamma " + filler);
+
+  Commit("policy", "alpha delta " + filler);
+  ASSERT_NO_FATAL_FAILURE(WaitForIndexer());
+  EXPECT_EQ(Found("alpha"), Documents({"policy"}));
+  EXPECT_EQ(Found("delta"), Documents({"policy"}));
+  EXPECT_EQ(Found("beta"), Documents());
+}
+
+// Index format 2 listed a document's grams in its record; format 3 finds
+// them from the text instead, and a format 2 index is dropped and indexed
+// again rather than trusted.
 TEST_F(CatalogRevisions, AnIndexOfFormatTwoIsRebuilt) {
   Commit("policy", "kept wording");
   ASSERT_NO_FATAL_FAILURE(StartIndexing());
