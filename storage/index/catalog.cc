@@ -29,8 +29,6 @@ namespace {
 //   "stats/text-docs"            decimal count of documents with indexed text
 //   "doc/<doc>"                  DocRecord (what is indexed for the document)
 //   "g/<gram>\0<doc>"            empty: the gram occurs in the document's text
-//                                (older builds stored its count; nothing
-//                                reads the value)
 //   "in/<target>\0<source>\0<kind>"  revision of <source> declaring the
 //   relation
 constexpr char kFormatKey[] = "format";

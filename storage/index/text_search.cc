@@ -155,9 +155,15 @@ std::u32string NormalizeForSearch(absl::string_view utf8) {
   return folded;
 }
 
+namespace {
+// The packing text_search.h describes; `second_plus_one` is 0 for a 1-gram.
+PackedGram Pack(char32_t first, char32_t second_plus_one) {
+  return (static_cast<PackedGram>(first) << 21) | second_plus_one;
+}
+}  // namespace
+
 PackedGram PackGram(const std::u32string& gram) {
-  const PackedGram second = gram.size() > 1 ? gram[1] + 1 : 0;
-  return (static_cast<PackedGram>(gram[0]) << 21) | second;
+  return Pack(gram[0], gram.size() > 1 ? gram[1] + 1 : 0);
 }
 
 std::string GramToUtf8(PackedGram gram) {
@@ -174,10 +180,9 @@ std::vector<PackedGram> DistinctGrams(const std::u32string& text) {
   seen.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     if (IsSeparator(text[i])) continue;
-    const PackedGram first = static_cast<PackedGram>(text[i]) << 21;
-    seen.insert(first);
+    seen.insert(Pack(text[i], 0));
     if (i + 1 < text.size() && !IsSeparator(text[i + 1])) {
-      seen.insert(first | (text[i + 1] + 1));
+      seen.insert(Pack(text[i], text[i + 1] + 1));
     }
   }
   std::vector<PackedGram> grams(seen.begin(), seen.end());
