@@ -16,6 +16,7 @@
 #include "clients/cli/exit_codes.h"
 #include "clients/cli/json_error.h"
 #include "storage/base/build_version.h"
+#include "storage/base/freed_memory.h"
 #include "storage/verify/trust_store.h"
 
 namespace archive {
@@ -151,4 +152,7 @@ int Main(int argc, char** argv) {
 }  // namespace cli
 }  // namespace archive
 
-int main(int argc, char** argv) { return archive::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  archive::KeepFreedMemoryForReuse();
+  return archive::cli::Main(argc, argv);
+}

@@ -34,6 +34,7 @@
 #include "services/rpc/witness_setup.h"
 #include "storage/base/build_version.h"
 #include "storage/base/env.h"
+#include "storage/base/freed_memory.h"
 #include "storage/base/log_line.h"
 #include "storage/db/restore_from_backup.h"
 #include "storage/db/signing_hold.h"
@@ -593,14 +594,14 @@ int main(int argc, char** argv) {
   };
   absl::SetFlagsUsageConfig(usage_config);
   absl::ParseCommandLine(argc, argv);
+  archive::KeepFreedMemoryForReuse();
   if (absl::StartsWith(absl::GetFlag(FLAGS_blob_store), "s3://")) {
     // With S3, buffers of 256 KiB or more (an upload's part, a read window)
     // are mapped for each use and returned to the system when freed. glibc
     // would otherwise raise its mmap threshold after the first such free and
     // keep later ones in whichever thread's arena served them: a 256 MiB S3
     // put grew peak RSS by up to 370 MB (S3Archive.LargeDocument*). Files keep
-    // glibc's default: at a fixed threshold a 200 MiB local put grew RSS by
-    // 64-92 MB in some runs (LargeDocument.*), never without one.
+    // the larger threshold KeepFreedMemoryForReuse sets.
     mallopt(M_MMAP_THRESHOLD, 256 << 10);
   }
   // Debian's Abseil is built with its debug checks, which keep a lock graph
