@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,10 +111,14 @@ int ExitCode(int status) {
   return -1;
 }
 
-int WaitExit(pid_t pid) {
+// Waits for `pid` to end; its exit code, and in `*peak_rss_kb` (if given) the
+// most memory it held.
+int WaitExit(pid_t pid, long* peak_rss_kb = nullptr) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
+  if (peak_rss_kb != nullptr) *peak_rss_kb = usage.ru_maxrss;
   return ExitCode(status);
 }
 
@@ -195,7 +200,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   std::string out = dir.path() + "/out", err = dir.path() + "/err";
   pid_t pid = Spawn(argv, env, out, err, stdin_file);
   ProcessResult r;
-  r.exit_code = WaitExit(pid);
+  r.exit_code = WaitExit(pid, &r.peak_rss_kb);
   r.out = ReadFileOrDie(out);
   r.err = ReadFileOrDie(err);
   return r;

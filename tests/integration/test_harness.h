@@ -45,7 +45,8 @@ std::string ReadFileOrDie(const std::string& path);
 void WriteFileOrDie(const std::string& path, const std::string& contents);
 
 struct ProcessResult {
-  int exit_code = -1;  // 128+signal if killed
+  int exit_code = -1;     // 128+signal if killed
+  long peak_rss_kb = -1;  // the most memory it held (RunProcess only)
   std::string out;
   std::string err;
 };
