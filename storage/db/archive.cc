@@ -8,6 +8,7 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
 #include "storage/db/archive_records.h"
+#include "storage/db/dedicated_background_env.h"
 #include "storage/db/identity.h"
 #include "storage/db/leveldb_status.h"
 #include "storage/db/pread_env.h"
@@ -108,8 +109,14 @@ absl::Status Archive::OpenDatabase(
   o.block_cache = cache_.get();
   o.filter_policy = filter_.get();
   o.paranoid_checks = true;
-  o.env = options_.leveldb_env != nullptr ? options_.leveldb_env
-                                          : DefaultLevelDbEnv();
+  // Compactions on a thread of the store's own, named for what it does: on
+  // LevelDB's shared thread they ran under the name of the thread that
+  // started it, the sequencer, and profiles counted them as its work.
+  compaction_env_ = std::make_unique<DedicatedBackgroundEnv>(
+      options_.leveldb_env != nullptr ? options_.leveldb_env
+                                      : DefaultLevelDbEnv(),
+      /*nice=*/0, "meta-compact");
+  o.env = compaction_env_.get();
   // Each open table holds a file descriptor (PreadEnv does not map them).
   o.max_open_files = 500;
   o.write_buffer_size = options_.write_buffer_bytes;

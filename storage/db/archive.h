@@ -363,6 +363,7 @@ class Archive {
   std::optional<SigningHold> hold_ ABSL_GUARDED_BY(hold_mu_);
   std::unique_ptr<BlobStore> blobs_;
   // Declared before db_ so they outlive it.
+  std::unique_ptr<leveldb::Env> compaction_env_;  // db_options_.env
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   leveldb::Options db_options_;

@@ -9,7 +9,10 @@
 // thread compacted the index, the metadata store's own flushes waited behind
 // it and its writers stalled on a full level 0: the 16-client put rate fell
 // as the archive grew. With an env of its own, the index compacts beside the
-// metadata store, at a lower CPU priority, and never in front of it.
+// metadata store, at a lower CPU priority, and never in front of it. The
+// metadata store has one too, at full priority, so that its compactions run
+// under a name of their own (a thread is born with its creator's name, and
+// LevelDB's shared one was started by the sequencer).
 #ifndef ARCHIVE_STORAGE_DB_DEDICATED_BACKGROUND_ENV_H_
 #define ARCHIVE_STORAGE_DB_DEDICATED_BACKGROUND_ENV_H_
 

@@ -2,14 +2,17 @@
 // on it flushes and compacts while LevelDB's shared background thread is busy
 // with another database's work, its work runs in order on one thread at the
 // priority and under the name asked for, and what is queued when it is
-// destroyed still runs.
+// destroyed still runs. An archive's metadata store compacts on one named
+// meta-compact, which ends with the archive.
 #include "storage/db/dedicated_background_env.h"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "absl/time/time.h"
 #include "leveldb/db.h"
 #include "storage/base/this_thread.h"
+#include "storage/db/archive.h"
 #include "tests/unit/storage/db/storage_test_util.h"
 
 namespace archive {
@@ -117,6 +121,38 @@ TEST(DedicatedBackgroundEnvTest, RunsWorkInOrderOnOneLowPriorityNamedThread) {
     EXPECT_EQ(recorder.name_seen[i], "index-compactio");
   }
   EXPECT_NE(recorder.thread_seen[0], syscall(SYS_gettid));
+}
+
+// How many of this process's threads are named `name`.
+int ThreadsNamed(const std::string& name) {
+  int count = 0;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return -1;
+  while (dirent* task = readdir(tasks)) {
+    if (task->d_name[0] == '.') continue;
+    std::ifstream comm(std::string("/proc/self/task/") + task->d_name +
+                       "/comm");
+    std::string seen;
+    std::getline(comm, seen);
+    count += seen == name;
+  }
+  closedir(tasks);
+  return count;
+}
+
+TEST(DedicatedBackgroundEnvTest, AnArchivesMetadataStoreCompactsOnItsOwn) {
+  ScopedTempDir tmp;
+  ArchiveOptions options;
+  options.data_dir = tmp.Sub("data");
+  options.origin = "compaction.example/log";
+  ASSERT_EQ(ThreadsNamed("meta-compact"), 0);
+  {
+    auto archive = Archive::Open(options);
+    ASSERT_TRUE(archive.ok()) << archive.status();
+    EXPECT_EQ(ThreadsNamed("meta-compact"), 1);
+  }
+  EXPECT_EQ(ThreadsNamed("meta-compact"), 0)
+      << "the thread outlived the archive";
 }
 
 }  // namespace
