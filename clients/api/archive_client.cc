@@ -173,17 +173,16 @@ ArchiveClient::ArchiveClient(std::shared_ptr<grpc::Channel> channel)
 
 namespace {
 
-// The arguments of every channel to an archive. A fixed receive window per
-// stream (16 MiB), as archived's own: with gRPC's bandwidth-delay probing the
-// window of a fast loopback get grew until archivectl, writing to a disk
-// slower than the archive sent, held up to 100 MB of one get's chunks, and
-// faulted fresh pages in for them (a 1 GiB get: 21,000-55,000 page faults,
-// 2.8-3.2 s of system CPU in the slow runs; bench/PROFILE.md).
+// The arguments of every channel to an archive, with the fixed stream window
+// (kStreamWindowBytes): probed, the window of a fast loopback get grew until
+// archivectl, writing to a disk slower than the archive sent, held up to
+// 100 MB of one get's chunks and faulted fresh pages in for them.
 grpc::ChannelArguments ArchiveChannelArguments() {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(8 << 20);
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 << 20);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES,
+              ArchiveClient::kStreamWindowBytes);
   return args;
 }
 

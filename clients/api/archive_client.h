@@ -104,6 +104,11 @@ class ArchiveClient {
       const std::string& target, const TlsFiles& tls);
 
   static constexpr size_t kChunkBytes = archive::kChunkBytes;
+  // The fixed receive window of each stream, at both ends (archived's server
+  // and every channel Dial makes), with gRPC's bandwidth-delay probing off:
+  // a probed window grew on loopback until the slower end held tens of MB of
+  // one large document's chunks (bench/PROFILE.md).
+  static constexpr int kStreamWindowBytes = 16 << 20;
   // The most content Get asks to have inside the header message.
   static constexpr uint32_t kInlineContentBytes = 1 << 20;
   // A file of at least this size is put in one pass (PutFile), in chunks of

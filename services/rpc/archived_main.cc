@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "clients/api/archive_client.h"
 #include "grpc/health/v1/health.pb.h"
 #include "services/http/http_listener.h"
 #include "services/metrics/archive_metrics.h"
@@ -489,7 +490,8 @@ int Serve() {
   // fell back when it ended (LargeDocument failed 1 run in 3 under load).
   // With this window it stays under 8 MB, and a 256 MiB put is as fast.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 << 20);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES,
+                             archive::ArchiveClient::kStreamWindowBytes);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return Fail(
@@ -597,11 +599,10 @@ int main(int argc, char** argv) {
   archive::KeepFreedMemoryForReuse();
   if (absl::StartsWith(absl::GetFlag(FLAGS_blob_store), "s3://")) {
     // With S3, buffers of 256 KiB or more (an upload's part, a read window)
-    // are mapped for each use and returned to the system when freed. glibc
-    // would otherwise raise its mmap threshold after the first such free and
-    // keep later ones in whichever thread's arena served them: a 256 MiB S3
-    // put grew peak RSS by up to 370 MB (S3Archive.LargeDocument*). Files keep
-    // the larger threshold KeepFreedMemoryForReuse sets.
+    // are mapped for each use and returned to the system when freed. Kept in
+    // whichever thread's heap served them, they grew a 256 MiB S3 put's peak
+    // RSS by up to 370 MB (S3Archive.LargeDocument*). Files keep the larger
+    // threshold KeepFreedMemoryForReuse sets.
     mallopt(M_MMAP_THRESHOLD, 256 << 10);
   }
   // Debian's Abseil is built with its debug checks, which keep a lock graph

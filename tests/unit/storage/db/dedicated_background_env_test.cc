@@ -2,8 +2,8 @@
 // on it flushes and compacts while LevelDB's shared background thread is busy
 // with another database's work, its work runs in order on one thread at the
 // priority and under the name asked for, and what is queued when it is
-// destroyed still runs. An archive's metadata store compacts on one named
-// meta-compact, which ends with the archive.
+// destroyed still runs. An open archive has one for its metadata store, whose
+// thread is named meta-compact and ends with the archive.
 #include "storage/db/dedicated_background_env.h"
 
 #include <dirent.h>
@@ -140,7 +140,8 @@ int ThreadsNamed(const std::string& name) {
   return count;
 }
 
-TEST(DedicatedBackgroundEnvTest, AnArchivesMetadataStoreCompactsOnItsOwn) {
+TEST(DedicatedBackgroundEnvTest,
+     AnOpenArchiveHasAMetaCompactThreadThatEndsWithIt) {
   ScopedTempDir tmp;
   ArchiveOptions options;
   options.data_dir = tmp.Sub("data");
