@@ -10,12 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/base/env.h"
+#include "storage/base/staged_flush.h"
 
 namespace archive {
 namespace {
-
-// How much is written between two writeback hints.
-constexpr uint64_t kWritebackBytes = 8 << 20;
 
 std::string BaseName(const std::string& path) {
   size_t slash = path.find_last_of('/');
@@ -59,10 +57,12 @@ absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(
     ::close(fd);
     return absl::PermissionDeniedError("cannot open " + pattern);
   }
+  out->stages_ = std::make_unique<StagedFlush>(fd);
   return out;
 }
 
 OutputFile::~OutputFile() {
+  stages_.reset();  // waits for a stage, before the descriptor closes
   if (file_ != nullptr) std::fclose(file_);
   if (!committed_ && !temp_.empty()) std::remove(temp_.c_str());
 }
@@ -100,18 +100,19 @@ absl::Status OutputFile::Write(absl::string_view bytes) {
     return absl::ResourceExhaustedError(absl::StrCat("cannot write ", temp_));
   }
   written_ += bytes.size();
-  if (written_ - hinted_ >= kWritebackBytes && std::fflush(file_) == 0) {
-    // A hint only: an error shows again at Commit's fsync.
-    ::sync_file_range(fileno(file_), static_cast<off64_t>(hinted_),
-                      static_cast<off64_t>(written_ - hinted_),
-                      SYNC_FILE_RANGE_WRITE);
-    hinted_ = written_;
+  // Only what stdio has handed to the kernel can be flushed; a stage that
+  // fails is reported by Commit.
+  if (written_ - stages_->started_at() >= StagedFlush::kStageBytes &&
+      std::fflush(file_) == 0) {
+    stages_->Written(written_);
   }
   return absl::OkStatus();
 }
 
 absl::Status OutputFile::Commit() {
-  bool ok = std::fflush(file_) == 0 && ::fsync(fileno(file_)) == 0;
+  bool ok = std::fflush(file_) == 0 && stages_->Finish() == 0 &&
+            ::fsync(fileno(file_)) == 0;
+  stages_.reset();
   ok = std::fclose(file_) == 0 && ok;
   file_ = nullptr;
   if (!ok) return absl::ResourceExhaustedError("cannot write " + temp_);

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/base/staged_flush.h"
 
 namespace archive {
 
@@ -36,8 +37,9 @@ class OutputFile {
   // The temporary file being written; owned here.
   FILE* file() { return file_; }
   const std::string& temp_path() const { return temp_; }
-  // Appends to the temporary file, starting its writeback every few MiB so
-  // that Commit's fsync of a large file has little left to wait for.
+  // Appends to the temporary file, flushing it to the disk in stages on a
+  // helper thread (staged_flush.h) so that Commit's fsync of a large file has
+  // little left to wait for.
   // RESOURCE_EXHAUSTED if the write fails.
   absl::Status Write(absl::string_view bytes);
 
@@ -56,7 +58,8 @@ class OutputFile {
   bool rename_into_place_ = false;
   bool committed_ = false;
   uint64_t written_ = 0;  // bytes given to Write
-  uint64_t hinted_ = 0;   // of those, handed to the kernel's writeback
+  // Flushes file_'s descriptor; reset before file_ is closed.
+  std::unique_ptr<StagedFlush> stages_;
 };
 
 }  // namespace archive

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "storage/base/staged_flush.h"
 
 namespace archive {
 namespace {
@@ -31,8 +32,9 @@ absl::Status PosixError(absl::string_view what, const std::string& path,
 class PosixWritableFile : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd)
-      : path_(std::move(path)), fd_(fd) {}
+      : path_(std::move(path)), fd_(fd), stages_(fd) {}
   ~PosixWritableFile() override {
+    stages_.Finish();  // before the descriptor closes under the helper
     if (fd_ >= 0) ::close(fd_);
   }
   absl::Status Append(absl::string_view data) override {
@@ -47,15 +49,7 @@ class PosixWritableFile : public WritableFile {
     }
     return absl::OkStatus();
   }
-  void StartWriteback() override {
-    if (appended_ == hinted_) return;
-    // Starts writeback of the new range without waiting for it; an error
-    // would show again at Sync, which is what counts.
-    ::sync_file_range(fd_, static_cast<off64_t>(hinted_),
-                      static_cast<off64_t>(appended_ - hinted_),
-                      SYNC_FILE_RANGE_WRITE);
-    hinted_ = appended_;
-  }
+  void StartWriteback() override { stages_.Written(appended_); }
   absl::Status WriteZerosAhead(uint64_t bytes) override {
     static const std::string* const zeros = new std::string(1 << 20, '\0');
     for (uint64_t done = 0; done < bytes;) {
@@ -72,10 +66,14 @@ class PosixWritableFile : public WritableFile {
     return absl::OkStatus();
   }
   absl::Status Sync() override {
+    if (int err = stages_.Finish(); err != 0) {
+      return PosixError("fsync", path_, err);
+    }
     if (::fdatasync(fd_) != 0) return PosixError("fsync", path_, errno);
     return absl::OkStatus();
   }
   absl::Status Close() override {
+    stages_.Finish();  // its error, if any, is Sync's to report
     int fd = fd_;
     fd_ = -1;
     if (fd >= 0 && ::close(fd) != 0) return PosixError("close", path_, errno);
@@ -86,7 +84,7 @@ class PosixWritableFile : public WritableFile {
   std::string path_;
   int fd_;
   uint64_t appended_ = 0;  // bytes written by Append
-  uint64_t hinted_ = 0;    // of those, handed to StartWriteback
+  StagedFlush stages_;     // flushes in stages what StartWriteback hints at
 };
 
 class PosixSequentialFile : public SequentialFile {

@@ -30,9 +30,11 @@ class WritableFile {
   virtual absl::Status Append(absl::string_view data) = 0;
   virtual absl::Status Sync() = 0;
   virtual absl::Status Close() = 0;
-  // A hint, no promise: what was appended will be synced soon, so the OS may
-  // start writing it out now, and a long streaming write's final Sync finds
-  // little left to do. Durability still needs Sync. Default: nothing.
+  // A hint, no promise: what was appended will be synced soon, so it may be
+  // flushed now, and a long streaming write's final Sync finds little left to
+  // do. Durability still needs Sync. Default: nothing. The POSIX file flushes
+  // in stages on a helper thread (staged_flush.h); a stage's error is then
+  // returned by the next Sync.
   virtual void StartWriteback() {}
   // Writes `bytes` zeros after what was appended, without moving the append
   // position: later appends overwrite allocated, written blocks, so their

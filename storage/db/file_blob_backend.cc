@@ -36,8 +36,9 @@ class FileBlobBackend::FileUpload : public BlobBackend::Upload {
     absl::Status s = file_->Append(data);
     unhinted_ += data.size();
     if (unhinted_ >= kWritebackBytes) {
-      // A large blob is on its way to the disk while the rest arrives, so
-      // Commit's fsync waits for the last few MiB, not the whole blob.
+      // A large blob is flushed to the disk in stages while the rest
+      // arrives, so Commit's fsync waits for the last few MiB, not the whole
+      // blob.
       file_->StartWriteback();
       unhinted_ = 0;
     }
