@@ -110,8 +110,10 @@ absl::Status OutputFile::Write(absl::string_view bytes) {
 }
 
 absl::Status OutputFile::Commit() {
-  bool ok = std::fflush(file_) == 0 && stages_->Finish() == 0 &&
-            ::fsync(fileno(file_)) == 0;
+  // A failed write is caught here too, not only by whoever called Write: a
+  // file missing a chunk must never be renamed into place.
+  bool ok = !std::ferror(file_) && std::fflush(file_) == 0 &&
+            stages_->Finish() == 0 && ::fsync(fileno(file_)) == 0;
   stages_.reset();
   ok = std::fclose(file_) == 0 && ok;
   file_ = nullptr;

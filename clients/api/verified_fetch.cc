@@ -12,6 +12,7 @@
 #include "clients/api/output_file.h"
 #include "clients/api/revision_view.h"
 #include "storage/base/background_hasher.h"
+#include "storage/base/helper_thread.h"
 #include "storage/base/hex.h"
 #include "storage/base/sha256.h"
 #include "storage/format/signed_note.h"
@@ -23,6 +24,35 @@ namespace {
 // size: big enough that hashing it on a helper thread pays for the thread.
 // Small documents (the corpus's, up to 250 KB) come in one shorter chunk.
 constexpr size_t kBackgroundHashChunkBytes = kChunkBytes;
+
+// A large content in flight: each chunk is hashed on one helper thread and
+// handed to the sink on another while the next one is received. A sink's error
+// is returned at the next chunk, or by Finish.
+class LargeContent {
+ public:
+  absl::Status Take(std::string* chunk, const ChunkSink& sink) {
+    if (absl::Status s = Finish(); !s.ok()) return s;
+    std::swap(*chunk, in_flight_);  // the old buffer goes back to be refilled
+    hasher_.Start(in_flight_);
+    writer_.Start([this, &sink] { written_ = sink(in_flight_); });
+    return absl::OkStatus();
+  }
+  // Waits for the last chunk; returns the sink's error, if any.
+  absl::Status Finish() {
+    hasher_.Wait();
+    writer_.Wait();
+    return written_;
+  }
+  // The raw digest of every chunk taken; call once, after Finish.
+  std::string digest() { return hasher_.Finish(); }
+
+ private:
+  std::string in_flight_;
+  absl::Status written_;
+  // Declared after what their tasks use, so destroyed (joined) first.
+  BackgroundHasher hasher_;
+  HelperThread writer_;
+};
 
 // The checkpoint's origin, without verifying anything.
 std::string CheckpointOrigin(const std::string& note) {
@@ -300,29 +330,30 @@ VerifyingClient::FetchVerified(const v1::GetRequest& request,
                                const ChunkSink& sink, const Progress& progress,
                                uint64_t* size, std::string* sha256_hex) {
   Sha256 hasher;
-  // A large content is hashed on a helper thread while `sink` writes the same
-  // bytes.
-  std::unique_ptr<BackgroundHasher> background;
-  std::string hashing;  // the chunk `background` hashes
+  // A large content is hashed on one helper thread and written by `sink` on
+  // another, while this one receives the next chunk: on a machine where
+  // copying into fresh page cache is slow, the write alone can take as long as
+  // everything else a get does.
+  std::unique_ptr<LargeContent> large;
   *size = 0;
   auto header = client_->GetTakingChunks(
       request,
       [&](std::string* chunk) {
         if (*size == 0 && chunk->size() >= kBackgroundHashChunkBytes) {
-          background = std::make_unique<BackgroundHasher>();
+          large = std::make_unique<LargeContent>();
         }
         *size += chunk->size();
-        if (background == nullptr) {
+        if (large == nullptr) {
           hasher.Update(*chunk);
           return sink(*chunk);
         }
-        background->Wait();
-        std::swap(*chunk, hashing);
-        background->Start(hashing);
-        return sink(hashing);
+        return large->Take(chunk, sink);
       },
       progress);
-  if (background != nullptr) background->Wait();
+  if (large != nullptr) {
+    absl::Status written = large->Finish();
+    if (header.ok() && !written.ok()) return written;
+  }
   if (!header.ok()) return header.status();
   auto verified = VerifyReceipt(header->receipt(),
                                 {request.document_id(), request.revision_id()});
@@ -334,8 +365,7 @@ VerifyingClient::FetchVerified(const v1::GetRequest& request,
   if (absl::Status s = CheckHeader(request, *verified, &*header); !s.ok())
     return s;
   if (!request.header_only()) {
-    *sha256_hex =
-        ToHex(background != nullptr ? background->Finish() : hasher.Finish());
+    *sha256_hex = ToHex(large != nullptr ? large->digest() : hasher.Finish());
     absl::Status content =
         CheckContentMatches(verified->revision.statement, *sha256_hex, *size);
     if (!content.ok()) return content;

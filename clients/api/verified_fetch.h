@@ -156,7 +156,8 @@ class VerifyingClient {
                            const VerifiedReceipt& verified,
                            v1::GetHeader* header);
   // Streams the revision to `sink`, then verifies the header, what it names
-  // and the content's digest.
+  // and the content's digest. For a large content `sink` runs on a helper
+  // thread, one chunk at a time, all of them before this returns.
   absl::StatusOr<std::pair<v1::GetHeader, VerifiedReceipt>> FetchVerified(
       const v1::GetRequest& request, const ChunkSink& sink,
       const Progress& progress, uint64_t* size, std::string* sha256_hex);

@@ -11,18 +11,16 @@
 #define ARCHIVE_STORAGE_BASE_BACKGROUND_HASHER_H_
 
 #include <string>
-#include <thread>
 
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "storage/base/helper_thread.h"
 #include "storage/base/sha256.h"
 
 namespace archive {
 
 class BackgroundHasher {
  public:
-  BackgroundHasher();
-  ~BackgroundHasher();
+  BackgroundHasher() = default;
   BackgroundHasher(const BackgroundHasher&) = delete;
   BackgroundHasher& operator=(const BackgroundHasher&) = delete;
 
@@ -35,14 +33,9 @@ class BackgroundHasher {
   std::string Finish();
 
  private:
-  void Run();
-
-  absl::Mutex mu_;
-  absl::string_view chunk_ ABSL_GUARDED_BY(mu_);
-  bool busy_ ABSL_GUARDED_BY(mu_) = false;
-  bool quit_ ABSL_GUARDED_BY(mu_) = false;
-  Sha256 hasher_;  // the helper's while busy_, the owner's otherwise
-  std::thread thread_;
+  Sha256 hasher_;  // the helper's while a chunk is hashed, the owner's after
+  // Declared after hasher_, so destroyed (joined) before it.
+  HelperThread helper_;
 };
 
 }  // namespace archive

@@ -235,5 +235,28 @@ TEST_F(DiskFull, RestartOnAFullDiskSaysSoAndRecoversOnceFreed) {
   ExpectPutsResume();
 }
 
+// A large get writes its output on a helper thread: a write that fails there
+// must still fail the get, saying so, and leave nothing behind.
+TEST_F(DiskFull, ALargeGetOntoAFullDiskFailsAndLeavesNothing) {
+  TempDir local;
+  const std::string in_path = local.path() + "/large.bin";
+  WriteRandomFile(in_path, 3 << 20, 0x5DEECE66Dull);
+  Cli cli(server_->address());
+  ProcessResult put = cli.Run({"put", in_path, "--id", "large-get"});
+  ASSERT_EQ(put.exit_code, 0) << Describe(put);
+  Fill(/*leave=*/1 << 20);
+  const std::string out_dir = mnt_ + "/out";
+  fs::create_directories(out_dir);
+
+  ProcessResult get = cli.Run({"get", "large-get", "-o", out_dir + "/copy"});
+  EXPECT_NE(get.exit_code, 0) << Describe(get);
+  EXPECT_NE(get.err.find("cannot write"), std::string::npos) << get.err;
+  EXPECT_TRUE(fs::is_empty(out_dir)) << "a partial copy or temp file is left";
+  FreeSpace();
+  get = cli.Run({"get", "large-get", "-o", out_dir + "/copy"});
+  ASSERT_EQ(get.exit_code, 0) << Describe(get);
+  EXPECT_EQ(fs::file_size(out_dir + "/copy"), uint64_t{3} << 20);
+}
+
 }  // namespace
 }  // namespace archive::testing
