@@ -39,6 +39,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 COMMAND="bench/run.sh${*:+ $*}"
 OUT_DIR=${BENCH_OUT:-$ROOT/bench}
+mkdir -p "$OUT_DIR"  # a BENCH_OUT that does not exist yet
 ONLY=",${BENCH_ONLY:-machine,puts,gets,large,sync,scale},"
 want() { [[ $ONLY == *",$1,"* ]]; }
 
