@@ -18,6 +18,7 @@ absl::Status BlobChunks::Open(BlobStore& blobs, const std::string& sha256,
   auto reader = blobs.NewReader(sha256, size);
   if (!reader.ok()) return reader.status();
   reader_ = std::move(*reader);
+  chunk_bytes_ = std::max(chunk_bytes, kStreamChunkBytes);
   return absl::OkStatus();
 }
 

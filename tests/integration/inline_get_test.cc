@@ -1,9 +1,10 @@
 // Issue 17: a small content comes inside the Get header when the client asks
 // for it (GetRequest.inline_max_bytes), so a small get is one message. A
 // client that does not ask (an older one) still gets chunks; a content
-// bigger than a chunk still streams; archivectl's verified get is byte-exact
-// either way. A lying server's inline bytes are refused in
-// hostile_server_test.cc (Lie::kOtherInlineContent).
+// bigger than a chunk still streams, and one streamed from the store comes in
+// 1 MiB chunks; archivectl's verified get is byte-exact either way. A lying
+// server's inline bytes are refused in hostile_server_test.cc
+// (Lie::kOtherInlineContent).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -33,7 +34,7 @@ class InlineGet : public ::testing::Test {
     ArchiveClient client(*channel_);
     for (const auto& [id, content] :
          {std::pair{"small", Small()}, std::pair{"empty", std::string()},
-          std::pair{"large", Large()}}) {
+          std::pair{"large", Large()}, std::pair{"streamed", Streamed()}}) {
       v1::PutHeader header;
       header.set_document_id(id);
       header.mutable_metadata()->set_media_type("application/octet-stream");
@@ -57,6 +58,13 @@ class InlineGet : public ::testing::Test {
   }
   // Bigger than one chunk (256 KiB by default).
   static std::string Large() { return std::string((256 << 10) * 3 + 17, 'L'); }
+  // Bigger than the archive verifies whole before sending (4 MiB): streamed
+  // from the store, re-hashed on the way.
+  static std::string Streamed() {
+    std::string s((5 << 20) + 17, 'S');
+    for (size_t i = 0; i < s.size(); i += 4096) s[i] = static_cast<char>(i);
+    return s;
+  }
 
   static Answer Get(const std::string& id, uint32_t inline_max_bytes) {
     auto stub = v1::Archive::NewStub(*channel_);
@@ -126,12 +134,24 @@ TEST_F(InlineGet, ContentBiggerThanAChunkStillStreams) {
   EXPECT_EQ(Chunks(a), Large());
 }
 
+// BlobChunks::kStreamChunkBytes: a quarter of the messages of 256 KiB chunks.
+TEST_F(InlineGet, ContentStreamedFromTheStoreComesInMebibyteChunks) {
+  Answer a = Get("streamed", 1 << 20);
+  ASSERT_TRUE(a.status.ok()) << a.status.error_message();
+  ASSERT_EQ(a.messages.size(), 1u + 6u) << "a header and 6 chunks";
+  for (size_t i = 1; i + 1 < a.messages.size(); ++i) {
+    EXPECT_EQ(a.messages[i].chunk().size(), size_t{1} << 20) << "chunk " << i;
+  }
+  EXPECT_EQ(a.messages.back().chunk().size(), 17u);
+  EXPECT_EQ(Chunks(a), Streamed());
+}
+
 TEST_F(InlineGet, ArchivectlGetIsVerifiedAndByteExact) {
   Cli cli(server_->address());
   TempDir out;
   for (const auto& [id, content] :
        {std::pair{"small", Small()}, std::pair{"empty", std::string()},
-        std::pair{"large", Large()}}) {
+        std::pair{"large", Large()}, std::pair{"streamed", Streamed()}}) {
     const std::string path = out.path() + "/" + id;
     ProcessResult got = cli.Run({"get", id, "-o", path});
     ASSERT_EQ(got.exit_code, 0) << Describe(got);
