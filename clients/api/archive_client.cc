@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "clients/api/status_details.h"
 #include "storage/base/env.h"
+#include "storage/base/error_detail.h"
 #include "storage/base/file_hash.h"
 #include "storage/base/hex.h"
 #include "storage/base/sha256.h"
@@ -186,6 +187,15 @@ grpc::ChannelArguments ArchiveChannelArguments() {
   return args;
 }
 
+// The largest chunk the archive takes, when `s` is its refusal of a larger
+// one (its limit rides on the status's detail); 0 for any other status.
+uint64_t ChunksTaken(const absl::Status& s) {
+  if (!FromServer(s) || !absl::IsResourceExhausted(s)) return 0;
+  ErrorDetail detail = DetailOf(s);
+  if (!detail.limit || detail.limit->name != "chunk_bytes") return 0;
+  return detail.limit->maximum;
+}
+
 }  // namespace
 
 std::shared_ptr<grpc::Channel> ArchiveClient::Dial(const std::string& target) {
@@ -225,7 +235,15 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutFile(const std::string& path,
                                                        v1::PutHeader* sent) {
   if (header.sha256().empty()) {
     bool fall_back = false;
-    auto reply = PutOnePass(path, &header, progress, inspector, &fall_back);
+    auto reply = PutOnePass(path, &header, progress, inspector,
+                            kOnePassChunkBytes, &fall_back);
+    if (uint64_t taken = ChunksTaken(reply.status());
+        !fall_back && taken > 0 && taken < kOnePassChunkBytes) {
+      // The archive refused the first chunk and stored nothing; the
+      // inspector has completed the header already.
+      reply = PutOnePass(path, &header, progress, nullptr,
+                         static_cast<size_t>(taken), &fall_back);
+    }
     if (!fall_back) {
       if (sent != nullptr) *sent = header;
       return reply;

@@ -45,7 +45,7 @@ bool PutTheOldWay(const absl::Status& s) {
 
 absl::StatusOr<v1::PutResponse> ArchiveClient::PutOnePass(
     const std::string& path, v1::PutHeader* header, const Progress& progress,
-    PutInspector* inspector, bool* fall_back) {
+    PutInspector* inspector, size_t chunk_bytes, bool* fall_back) {
   *fall_back = true;
   auto size = Env::Default()->FileSize(path);
   if (!size.ok() || *size < kOnePassMinBytes) {
@@ -60,7 +60,7 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutOnePass(
 
   v1::PutRequest request;
   std::string* chunk = request.mutable_chunk();
-  chunk->resize(kOnePassChunkBytes);
+  chunk->resize(chunk_bytes);
   if (absl::Status s = ReadFull(**file, chunk); !s.ok()) return read_error(s);
   if (inspector != nullptr && !inspector->Decided(*header)) {
     inspector->Chunk(*chunk);
@@ -89,7 +89,7 @@ absl::StatusOr<v1::PutResponse> ArchiveClient::PutOnePass(
     hasher.Wait();
     sent += chunk->size();
     if (progress) progress(sent, *size);
-    chunk->resize(kOnePassChunkBytes);
+    chunk->resize(chunk_bytes);
     if (absl::Status s = ReadFull(**file, chunk); !s.ok()) {
       ctx.TryCancel();
       stream->Finish().IgnoreError();

@@ -15,7 +15,8 @@ grpc::Status CheckChunkSize(size_t size, const ServiceLimits& limits) {
           "chunk: ", size, " bytes exceeds this archive's limit of ",
           limits.max_chunk_bytes,
           " bytes per message (archived --max_message_bytes); send "
-          "the content in smaller chunks (archivectl sends 256 KiB)")));
+          "the content in smaller chunks (archivectl sends them again in "
+          "chunks of this limit)")));
 }
 
 }  // namespace archive

@@ -448,6 +448,13 @@ TEST(OnePassPutFallback, ASmallMessageLimitStillTakesArchivectlPuts) {
   ProcessResult put = cli.Run({"put", path, "--id", "small-limit", "--json"});
   ASSERT_EQ(put.exit_code, 0) << Describe(put) << server->log();
   EXPECT_EQ(ParseJson(put)["revision"].value("sha256", ""), hex);
+  // archivectl's 1 MiB chunks were refused, naming the limit, and the put was
+  // sent again in chunks of it: two requests, not a failure.
+  const std::string log = server->log();
+  EXPECT_TRUE(
+      absl::StrContains(log, "doc=small-limit status=RESOURCE_EXHAUSTED"))
+      << log;
+  EXPECT_TRUE(absl::StrContains(log, "doc=small-limit status=OK")) << log;
 }
 
 }  // namespace
