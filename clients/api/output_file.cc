@@ -102,8 +102,7 @@ absl::Status OutputFile::Write(absl::string_view bytes) {
   written_ += bytes.size();
   // Only what stdio has handed to the kernel can be flushed; a stage that
   // fails is reported by Commit.
-  if (written_ - stages_->started_at() >= StagedFlush::kStageBytes &&
-      std::fflush(file_) == 0) {
+  if (stages_->Due(written_) && std::fflush(file_) == 0) {
     stages_->Written(written_);
   }
   return absl::OkStatus();

@@ -18,12 +18,13 @@ inline constexpr size_t kFreeMemoryKeptPerHeapBytes = 32 << 20;
 
 // Keeps freed buffers for reuse (glibc's M_MMAP_THRESHOLD and
 // M_TRIM_THRESHOLD, fixed at the two sizes above). Why: a large put or get
-// streams a GiB through 256 KiB messages and gRPC's read buffers of up
-// to 4 MiB. With glibc's defaults each of those was returned to the system when
-// freed and faulted back in, page by page, when the next was allocated: about
-// 24,000 page faults for a 256 MiB put on the server and 35,000 for a get on
-// the client, and most of their CPU (bench/PROFILE.md, "Freed buffers kept").
-// The cost is memory: at most the process's busiest moment stays mapped.
+// streams a GiB through messages of 256 KiB to 1 MiB and gRPC's read
+// buffers of up to 4 MiB. With glibc's defaults each of those was returned to
+// the system when freed and faulted back in, page by page, when the next was
+// allocated: about 24,000 page faults for a 256 MiB put on the server and
+// 35,000 for a get on the client, and most of their CPU (bench/PROFILE.md,
+// "Freed buffers kept"). The cost is memory: at most the process's busiest
+// moment stays mapped.
 void KeepFreedMemoryForReuse();
 
 }  // namespace archive

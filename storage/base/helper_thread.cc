@@ -26,6 +26,11 @@ void HelperThread::Wait() {
       +[](bool* busy) { return !*busy; }, &busy_));
 }
 
+bool HelperThread::Idle() {
+  absl::MutexLock lock(&mu_);
+  return !busy_;
+}
+
 void HelperThread::Run() {
   absl::MutexLock lock(&mu_);
   while (true) {

@@ -28,6 +28,8 @@ class HelperThread {
   void Start(std::function<void()> task);
   // Returns once the task last started has run (at once if none).
   void Wait();
+  // Whether the task last started has run (true if none); does not wait.
+  bool Idle();
 
  private:
   void Run();

@@ -19,9 +19,10 @@
 #ifndef ARCHIVE_STORAGE_BASE_STAGED_FLUSH_H_
 #define ARCHIVE_STORAGE_BASE_STAGED_FLUSH_H_
 
-#include <atomic>
 #include <cstdint>
-#include <thread>
+#include <memory>
+
+#include "storage/base/helper_thread.h"
 
 namespace archive {
 
@@ -35,15 +36,16 @@ class StagedFlush {
   StagedFlush(const StagedFlush&) = delete;
   StagedFlush& operator=(const StagedFlush&) = delete;
 
-  // Says that `total` bytes of the file have been written to it. Starts an
-  // fdatasync on the helper when kStageBytes more were written than when the
-  // last one started and that one has ended; returns at once either way.
+  // Whether Written(total) would start a stage: kStageBytes more were
+  // written than when the last one started, and that one has ended. A
+  // buffered writer asks first, to flush its buffer only when it is due.
+  bool Due(uint64_t total);
+  // Says that `total` bytes of the file have been written to it, and starts an
+  // fdatasync on the helper if one is Due; returns at once either way.
   void Written(uint64_t total);
   // Waits for a running stage. Returns the errno of the first stage that
   // failed, or 0; a failure stays reported by every later call.
   int Finish();
-  // How much was written when the last stage started.
-  uint64_t started_at() const { return started_at_; }
   // How many stages were started (for tests).
   int stages_started() const { return stages_started_; }
 
@@ -51,9 +53,9 @@ class StagedFlush {
   const int fd_;
   uint64_t started_at_ = 0;  // bytes written when the last stage started
   int stages_started_ = 0;
-  std::thread helper_;
-  std::atomic<bool> helper_done_{true};
-  int error_ = 0;  // set by a helper; read by the owner only after joining
+  int error_ = 0;  // set by a stage; read by the owner only after a Wait
+  // Started with the first stage: most files written never need one.
+  std::unique_ptr<HelperThread> helper_;
 };
 
 }  // namespace archive

@@ -1,5 +1,6 @@
 // helper_thread.h: a started task runs off the owner's thread, Wait returns
-// only once it has run, and a task started just before destruction still runs.
+// only once it has run (and Idle says so then), and a task started just before
+// destruction still runs.
 #include "storage/base/helper_thread.h"
 
 #include <gtest/gtest.h>
@@ -23,6 +24,7 @@ TEST(HelperThread, WaitReturnsOnceTheTaskHasRunOnTheHelper) {
     });
     helper.Wait();
     EXPECT_EQ(runs, i + 1) << "Wait returned before the task ended";
+    EXPECT_TRUE(helper.Idle());
   }
   EXPECT_NE(ran_on, std::this_thread::get_id());
   helper.Wait();  // nothing started: returns at once

@@ -23,6 +23,8 @@ TEST(StagedFlush, AStageStartsOnceAStagesWorthMoreIsWritten) {
   ASSERT_EQ(::write(fd, "policy", 6), 6);
   {
     StagedFlush stages(fd);
+    EXPECT_FALSE(stages.Due(kStage - 1));
+    EXPECT_TRUE(stages.Due(kStage));
     stages.Written(kStage - 1);
     EXPECT_EQ(stages.stages_started(), 0);
     stages.Written(kStage);
